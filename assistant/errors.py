@@ -1,0 +1,17 @@
+"""Errors a user can fix. The CLI prints them as one line and exits 1."""
+
+from index.records import IngestError
+from index.store import StoreError
+
+from .filters import FilterError
+
+
+class UserError(Exception):
+    pass
+
+
+class IndexMissing(UserError):
+    pass
+
+
+USER_ERRORS = (UserError, IngestError, StoreError, FilterError)

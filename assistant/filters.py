@@ -1,0 +1,91 @@
+"""Metadata filters: one plain dict in, the forms llama-index and Chroma want out.
+
+Keys: company, type, status (str or list), outcome (str or list: all must hold),
+since / until (YYYY-MM-DD, inclusive).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+
+KEYS = ("company", "type", "status", "outcome", "since", "until")
+
+
+class FilterError(ValueError):
+    pass
+
+
+def _day(value: str, name: str) -> int:
+    try:
+        return int(date.fromisoformat(str(value)).strftime("%Y%m%d"))
+    except ValueError:
+        raise FilterError(f"--{name} must be a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def normalize(filters: dict | None) -> dict:
+    """Drop empty values, check names and dates; the result is what an answer reports."""
+    out = {}
+    for key, value in (filters or {}).items():
+        if key not in KEYS:
+            raise FilterError(f"unknown filter {key!r} (known: {', '.join(KEYS)})")
+        if value in (None, "", [], ()):
+            continue
+        if key in ("since", "until"):
+            _day(value, key)
+            value = str(value)
+        elif isinstance(value, (list, tuple, set)):
+            value = sorted(str(v) for v in value if str(v))
+            if len(value) == 1 and key != "outcome":
+                value = value[0]
+        out[key] = value
+    if "since" in out and "until" in out and out["since"] > out["until"]:
+        raise FilterError(f"--since {out['since']} is after --until {out['until']}")
+    return out
+
+
+def _conditions(filters: dict) -> list[tuple[str, str, object]]:
+    conds = []
+    for key in ("company", "type", "status"):
+        value = filters.get(key)
+        if isinstance(value, list):
+            conds.append((key, "in", value))
+        elif value is not None:
+            conds.append((key, "==", value))
+    outcomes = filters.get("outcome") or []
+    for outcome in [outcomes] if isinstance(outcomes, str) else outcomes:
+        conds.append((f"outcome_{outcome}", "==", True))
+    if "since" in filters:
+        conds.append(("date", ">=", _day(filters["since"], "since")))
+    if "until" in filters:
+        conds.append(("date", "<=", _day(filters["until"], "until")))
+    return conds
+
+
+def to_metadata_filters(filters: dict) -> MetadataFilters | None:
+    conds = _conditions(filters)
+    if not conds:
+        return None
+    return MetadataFilters(filters=[MetadataFilter(key=k, operator=FilterOperator(op), value=v)
+                                    for k, op, v in conds])
+
+
+_CHROMA_OPS = {"==": "$eq", "in": "$in", ">=": "$gte", "<=": "$lte"}
+
+
+def to_chroma_where(filters: dict) -> dict | None:
+    conds = [{k: {_CHROMA_OPS[op]: v}} for k, op, v in _conditions(filters)]
+    if not conds:
+        return None
+    return conds[0] if len(conds) == 1 else {"$and": conds}
+
+
+def describe(filters: dict) -> str:
+    parts = []
+    for key in KEYS:
+        if key in filters:
+            value = filters[key]
+            shown = ", ".join(value) if isinstance(value, list) else value
+            parts.append(f"{key}: {shown}")
+    return "; ".join(parts)

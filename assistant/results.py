@@ -1,0 +1,80 @@
+"""What a question returns: the answer text, its citations, and how long each step took."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from index.records import Complaint
+
+
+@dataclass
+class Evidence:
+    """One retrieved complaint, with the passage that matched the question best."""
+
+    complaint: Complaint
+    quote: str
+    quote_section: str  # "complaint" | "business_response" | "customer_answer"
+    score: float  # fused rank score, the order of the evidence list
+    similarity: float  # best cosine similarity of any of its passages: how related it is at all
+    passages: list[tuple[str, str, float]] = field(default_factory=list)  # (section, text, score)
+
+
+@dataclass
+class Citation:
+    ref: int
+    complaint_id: str
+    company: str
+    date: str
+    type: str
+    status: str
+    narrative: str
+    business_response: str | None
+    customer_answers: list[str]
+    outcomes: list[str]
+    quote: str
+    score: float
+
+    @classmethod
+    def from_evidence(cls, ref: int, ev: Evidence) -> "Citation":
+        c = ev.complaint
+        responses = [r.text for r in c.business_responses if r.text]
+        return cls(
+            ref=ref,
+            complaint_id=c.complaint_id,
+            company=c.company,
+            date=c.date,
+            type=c.type,
+            status=c.status,
+            narrative=c.narrative,
+            business_response="\n\n".join(responses) if responses else None,
+            customer_answers=[a.text for a in c.customer_answers if a.text],
+            outcomes=list(c.outcomes),
+            quote=ev.quote,
+            score=round(float(ev.score), 4),
+        )
+
+
+@dataclass
+class AskResult:
+    question: str
+    answer: str
+    backend: str
+    citations: list[Citation]
+    timings_ms: dict[str, float]
+    filters: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # e.g. what the citation guard did
+    guard: dict | None = None
+
+    def to_dict(self) -> dict:
+        out = {
+            "question": self.question,
+            "answer": self.answer,
+            "backend": self.backend,
+            "citations": [asdict(c) for c in self.citations],
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "filters": self.filters,
+            "notes": self.notes,
+        }
+        if self.guard is not None:
+            out["guard"] = self.guard
+        return out

