@@ -1,0 +1,74 @@
+"""Shared fixtures: the real sample, the real model, a real embedded Chroma.
+
+The sample index is built once per test session (embedding is the slow part)
+and shared read-only; tests that write get their own folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import index  # noqa: F401  (offline environment for every test)
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "samples" / "bbb_charter_spectrum_2025-04.txt"
+CLI = [sys.executable, "-m", "assistant.cli"]
+
+
+@pytest.fixture(scope="session")
+def sample_path() -> Path:
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory) -> Path:
+    """An index of the sample, built once through the real ingest path."""
+    from index import ComplaintStore, Settings, ingest
+
+    home = tmp_path_factory.mktemp("sample_index")
+    settings = Settings.from_env(home=home, chroma_host="")
+    report = ingest([SAMPLE], settings, ComplaintStore(settings))
+    assert not report.errors
+    return home
+
+
+@pytest.fixture(scope="session")
+def assistant(sample_index):
+    from assistant import Assistant
+    from index import Settings
+
+    return Assistant.open(settings=Settings.from_env(home=sample_index, chroma_host=""))
+
+
+@pytest.fixture()
+def fresh_index(tmp_path) -> Path:
+    return tmp_path / "index"
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """The installed command line, as a user runs it, in a child process."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("CHROMA_HOST", None) if "CHROMA_HOST" not in (env or {}) else None
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout, env=full_env,
+                          cwd=ROOT)
+
+
+@pytest.fixture(scope="session")
+def cli():
+    return run_cli
+
+
+@pytest.fixture()
+def copy_sample(tmp_path):
+    def _copy(name: str = "page.txt") -> Path:
+        target = tmp_path / name
+        shutil.copy(SAMPLE, target)
+        return target
+
+    return _copy
