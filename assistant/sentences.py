@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 
 _SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$])|\n{2,}")
 
@@ -33,11 +35,36 @@ def substantive(text: str) -> list[str]:
     return [s for s in split_sentences(text) if not is_boilerplate(s)]
 
 
+class _VectorCache:
+    """Sentence vectors are reused across questions: the same complaints come back often."""
+
+    def __init__(self, size: int = 20000):
+        self.size = size
+        self.data: OrderedDict[str, list[float]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def vectors(self, sentences: list[str], embed_model) -> list[list[float]]:
+        with self.lock:
+            missing = list(dict.fromkeys(s for s in sentences if s not in self.data))
+        fresh = dict(zip(missing, embed_model.get_text_embedding_batch(missing))) if missing else {}
+        with self.lock:
+            self.data.update(fresh)
+            for s in sentences:
+                self.data.move_to_end(s)
+            out = [self.data[s] for s in sentences]
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+        return out
+
+
+_cache = _VectorCache()
+
+
 def rank(query_vector: list[float], sentences: list[str], embed_model) -> list[tuple[float, int, str]]:
     """(cosine, position, sentence), best first."""
     if not sentences:
         return []
-    vectors = embed_model.get_text_embedding_batch(sentences)
+    vectors = _cache.vectors(sentences, embed_model)
     scored = [(float(sum(a * b for a, b in zip(query_vector, v))), i, s)
               for i, (s, v) in enumerate(zip(sentences, vectors))]
     return sorted(scored, key=lambda x: x[0], reverse=True)
