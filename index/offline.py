@@ -24,6 +24,7 @@ def configure() -> None:
         "TRANSFORMERS_OFFLINE": "1",
         "HF_HUB_DISABLE_TELEMETRY": "1",
         "HF_DATASETS_OFFLINE": "1",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # model-loading bars would clutter CLI stderr
         "TOKENIZERS_PARALLELISM": "false",
         "ANONYMIZED_TELEMETRY": "False",  # chromadb's posthog
         "GRADIO_ANALYTICS_ENABLED": "False",

@@ -73,9 +73,12 @@ def _parse_block(block: str, company: str, source: str, position: int, source_fo
         elif header["status"] is None and (m := _STATUS_INLINE.match(line)):
             header["status"] = m.group(1)
         elif header["status"] is None and line.strip() == "Status:":
-            if i + 1 < len(lines) and (m := _STATUS_LINE.match(lines[i + 1])):
+            j = i + 1
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            if j < len(lines) and (m := _STATUS_LINE.match(lines[j])):
                 header["status"] = m.group(1)
-                i += 1
+                i = j
         i += 1
     missing = [k for k, v in header.items() if v is None]
     if missing:

@@ -1,0 +1,133 @@
+"""Ingest into a real embedded Chroma: idempotence, updates, interruptions, bad input."""
+
+import json
+
+import pytest
+
+from index import ComplaintStore, Settings, ingest
+from index.store import ComplaintStore as Store
+from pathlib import Path
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "samples" / "bbb_charter_spectrum_2025-04.txt"
+
+
+def _settings(home):
+    return Settings.from_env(home=home, chroma_host="")
+
+
+def _snapshot(store: ComplaintStore):
+    ids, texts, metas = store.all_chunks()
+    chunks = sorted(zip(ids, texts, [json.dumps(m, sort_keys=True) for m in metas]))
+    records = store.records.get(include=["documents", "metadatas"])
+    recs = sorted(zip(records["ids"], records["documents"], [json.dumps(m, sort_keys=True) for m in records["metadatas"]]))
+    return chunks, recs
+
+
+def test_same_input_twice_leaves_the_index_as_it_was(fresh_index):
+    settings = _settings(fresh_index)
+    store = ComplaintStore(settings)
+    first = ingest([SAMPLE], settings, store).to_dict()
+    assert (first["complaints_added"], first["complaints_updated"], first["complaints_unchanged"]) == (10, 0, 0)
+    assert first["chunks"] == store.chunks.count() > 10
+    before = _snapshot(store)
+    second = ingest([SAMPLE, SAMPLE.parent], settings, store).to_dict()
+    assert (second["complaints_added"], second["complaints_updated"], second["chunks"]) == (0, 0, 0)
+    assert second["complaints_unchanged"] == 20
+    assert _snapshot(store) == before
+
+
+def test_changed_complaint_replaces_its_chunks_and_leaves_none_behind(fresh_index, tmp_path):
+    settings = _settings(fresh_index)
+    store = ComplaintStore(settings)
+    ingest([SAMPLE], settings, store)
+    page = SAMPLE.read_text()
+    # The business rewrites its long reply to the proration complaint into one line.
+    start = page.index("discussed Spectrum’s Monthly Subscription Service policy")
+    block_end = page.index("Customer Answer", start)
+    begin = page.rindex("Business Response", 0, start)
+    changed = page[:begin] + "Business Response\n\n      Date: 04/21/2025\n\n      Credit denied per policy.\n\n      " + page[block_end:]
+    target = tmp_path / "changed.txt"
+    target.write_text(changed)
+
+    report = ingest([target], settings, store).to_dict()
+    assert (report["complaints_added"], report["complaints_updated"], report["complaints_unchanged"]) == (0, 1, 9)
+    [record] = [c for c in store.complaints() if "PRORATION" in c.narrative]
+    assert record.business_responses[0].text == "Credit denied per policy."
+    assert "credit_denied" in record.outcomes and "adjustment_applied" not in record.outcomes
+    kept = store.chunks.get(where={"complaint_id": record.complaint_id}, include=["documents", "metadatas"])
+    assert not any("Monthly Subscription" in d for d in kept["documents"])
+    assert all(m["outcomes"] == "|".join(record.outcomes) for m in kept["metadatas"])
+    meta = store.records.get(ids=[record.complaint_id], include=["metadatas"])["metadatas"][0]
+    assert meta["n_chunks"] == len(kept["ids"])
+    assert store.count() == 10
+
+
+def test_interrupted_ingest_reruns_to_the_same_result(fresh_index, tmp_path, monkeypatch):
+    clean_settings = _settings(tmp_path / "clean")
+    clean = ComplaintStore(clean_settings)
+    ingest([SAMPLE], clean_settings, clean)
+
+    settings = _settings(fresh_index)
+    store = ComplaintStore(settings)
+    calls = {"n": 0}
+    real_upsert = store.records.upsert
+
+    def crash_on_fourth_record(*args, **kwargs):
+        # The process dies after writing a complaint's chunks but before its record.
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return real_upsert(*args, **kwargs)
+
+    monkeypatch.setattr(store.records, "upsert", crash_on_fourth_record)
+    with pytest.raises(KeyboardInterrupt):
+        ingest([SAMPLE], settings, store)
+    monkeypatch.undo()
+    assert store.count() == 3  # only completed complaints count
+
+    # Orphan chunks of the half-written complaint are never evidence.
+    from assistant import Assistant
+
+    partial = Assistant(settings, store)
+    cited = {c.complaint_id for c in partial.ask("final bill after cancelling $108.43", k=10).citations}
+    assert cited <= {r["complaint_id"] for r in store.record_metadatas()}
+
+    rerun = ingest([SAMPLE], settings, Store(settings)).to_dict()
+    assert (rerun["complaints_added"], rerun["complaints_unchanged"]) == (7, 3)
+    assert _snapshot(store) == _snapshot(clean)
+
+
+def test_missing_empty_and_junk_files_are_reported_and_good_files_still_ingest(cli, fresh_index, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    junk = tmp_path / "notes.txt"
+    junk.write_text("Shopping list: eggs, milk.\n")
+    result = cli("ingest", str(tmp_path / "missing.txt"), str(empty), str(junk), str(SAMPLE), "--json",
+                 "--index", str(fresh_index))
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["complaints_added"] == 10
+    errors = {e["path"]: e["error"] for e in data["errors"]}
+    assert errors == {
+        str(tmp_path / "missing.txt"): "no such file or directory",
+        str(empty): "empty file",
+        str(junk): "no complaints found (expected a BBB complaint page, CFPB CSV or JSON Lines)",
+    }
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 3 and all(line.startswith("error: ") for line in lines)
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "no such file or directory"),
+    ("", "empty file"),
+    ("hello", "no complaints found"),
+])
+def test_a_single_bad_path_exits_1_with_one_line(cli, fresh_index, tmp_path, content, message):
+    bad = tmp_path / "input.txt"
+    if content is not None:
+        bad.write_text(content)
+    result = cli("ingest", str(bad), "--index", str(fresh_index))
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
