@@ -19,6 +19,7 @@ from index.embedding import embed_model
 from index.settings import BACKENDS
 
 from . import filters as filtering
+from . import followup
 from .answer_evidence import EvidenceAnswerer
 from .errors import IndexMissing, UserError
 from .results import AskResult, Evidence
@@ -83,13 +84,15 @@ class Assistant:
             raise IndexMissing(f"the index at {self.settings.home} is empty: run `complaint-chat ingest` first")
         clean = filtering.normalize(filters)
         scope = filtering.describe(clean)
+        # A follow-up ("and late fees?") is searched as the standalone question it stands for.
+        search = followup.standalone(question, history)
 
         started = time.perf_counter()
-        evidence = self.retriever.retrieve(question, k=k, filters=filtering.to_metadata_filters(clean))
+        evidence = self.retriever.retrieve(search, k=k, filters=filtering.to_metadata_filters(clean))
         retrieved = time.perf_counter()
-        query_vector = self.embed_model.get_query_embedding(question)
+        query_vector = self.embed_model.get_query_embedding(search)
         if backend == "evidence":
-            text, citations = self.evidence_answerer.answer(question, query_vector, evidence, scope)
+            text, citations = self.evidence_answerer.answer(search, query_vector, evidence, scope)
             yield text
             notes, guard = [], None
         else:

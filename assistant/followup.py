@@ -1,0 +1,106 @@
+"""Follow-up questions read against the conversation, by rule (no language model).
+
+"and late fees?" after "How does Charter handle billing disputes?" is not a
+question a retriever can answer on its own; it means "How does Charter handle
+late fees?". We keep the frame of the previous question and swap its topic.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Openers that say "same question, new subject".
+_CONNECTOR = re.compile(
+    r"^\s*(?:and|also|plus|or|but|then|now|ok(?:ay)?|so)?\s*,?\s*"
+    r"(?:what|how)\s+about\s+|^\s*(?:and|also|plus|or)\s+(?:for\s+|with\s+|about\s+)?"
+    r"|^\s*(?:same|the\s+same)\s+(?:question\s+)?(?:for|with|about)\s+|^\s*what\s+of\s+",
+    re.I)
+_QUESTION_START = re.compile(
+    r"^(?:how|what|which|why|when|where|who|whom|whose|do|does|did|is|are|was|were|will|would|can|could|"
+    r"should|has|have|had|show|list|find|give|tell|summari[sz]e|compare|count)\b", re.I)
+# Words that point back at what was discussed before.
+_BACK_REFERENCE = re.compile(
+    r"\b(?:those|these|the same|such)\s+(?:complaints?|cases?|customers?|issues?|ones?)\b"
+    r"|\b(?:of|for|in|among)\s+(?:them|those|these)\b(?!\s+(?:complaints?|cases?|customers?|issues?|ones?))",
+    re.I)
+# A fragment that only narrows ("in 2024?", "for unresolved ones?") keeps the whole previous question.
+_NARROWING = re.compile(r"^(?:in|during|since|before|after|until|from|between|for|with|without|among|only|just)\b",
+                        re.I)
+# Where the topic of a question starts: after the verb of handling, or after "about".
+_TOPIC_AFTER = re.compile(
+    r"\b(?:handles?|handled|handling|deals?\s+with|dealt\s+with|respond(?:s|ed)?\s+to|treats?|treated|"
+    r"address(?:es|ed)?|resolves?|resolved|waives?|waived|charges?|charged|refunds?|refunded|"
+    r"credits?|credited|bills?|billed|explain(?:s|ed)?|justif(?:y|ies|ied))\s+(?P<topic>.+)$"
+    r"|\b(?:about|regarding|concerning|over|involving|mentioning|on)\s+(?P<topic2>.+)$",
+    re.I)
+_TRAILING = re.compile(r"[\s?.!]+$")
+
+
+def _strip(text: str) -> str:
+    return _TRAILING.sub("", text.strip())
+
+
+def topic_of(question: str) -> tuple[str, str] | None:
+    """(frame, topic) of a standalone question, e.g. ("How does Charter handle", "billing disputes")."""
+    text = _strip(question)
+    match = _TOPIC_AFTER.search(text)
+    if not match:
+        return None
+    start = match.start("topic") if match.group("topic") else match.start("topic2")
+    topic = text[start:].strip()
+    return (text[:start].rstrip(), topic) if topic else None
+
+
+def is_followup(question: str, history: list | None) -> bool:
+    if not history:
+        return False
+    text = _strip(question)
+    if _CONNECTOR.search(text) or _BACK_REFERENCE.search(text):
+        return True
+    # A bare noun phrase ("late fees?") right after a question continues it.
+    return len(text.split()) <= 3 and not _QUESTION_START.search(text)
+
+
+def _previous_questions(history) -> list[str]:
+    """The user's earlier questions, from (user, assistant) pairs or Gradio message dicts."""
+    out = []
+    for item in history or []:
+        if isinstance(item, dict):
+            if item.get("role") == "user" and isinstance(item.get("content"), str):
+                out.append(item["content"])
+        elif isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, (list, tuple)) and item and isinstance(item[0], str):
+            out.append(item[0])
+    return out
+
+
+def standalone(question: str, history: list | None) -> str:
+    """The question as it would be asked on its own; unchanged when it is not a follow-up."""
+    questions = _previous_questions(history)
+    question = question.strip()
+    if not questions or not is_followup(question, questions):
+        return question
+    # The previous question may itself have been a follow-up: resolve it first.
+    previous = standalone(questions[-1], questions[:-1])
+    text = _strip(question)
+    fragment = _strip(_CONNECTOR.sub("", text, count=1)) or text
+    parts = topic_of(previous)
+
+    if _QUESTION_START.search(fragment) and len(fragment.split()) > 3:
+        # A whole question that points back ("how many of those were resolved?").
+        if parts and _BACK_REFERENCE.search(fragment):
+            return _BACK_REFERENCE.sub(lambda m: _swap_reference(m.group(0), parts[1]), fragment, count=1) + "?"
+        if parts:
+            return f"{fragment} ({parts[1]})?"
+        return f"{fragment} ({_strip(previous)})?"
+    if _NARROWING.search(fragment):
+        return f"{_strip(previous)} {fragment}?"
+    if parts:
+        return f"{parts[0]} {fragment}?"
+    return f"{_strip(previous)}: {fragment}?"
+
+
+def _swap_reference(reference: str, topic: str) -> str:
+    lead = re.match(r"(?i)(of|for|in|among)\s+", reference)
+    return f"{lead.group(0)}{topic}" if lead else topic

@@ -1,0 +1,244 @@
+"""Filters a question implies: "in 2025", "billing complaints", "unresolved", "denied credit".
+
+Detection is by rule and only ever proposes values the index actually holds
+(a type or status that is not in the data is never suggested), so a chip can
+always be removed without surprises. The chat shows each one and the answer
+says which it used.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTH = r"(?P<{g}>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?P<{g}>(?:19|20)\d\d)"
+_WHEN = rf"(?:{_MONTH.format(g='m')}\s+)?{_YEAR.format(g='y')}"
+_IN = re.compile(rf"\b(?:in|during|for|of)\s+{_WHEN}\b(?!\s*(?:-|to|and|until|through)\s*\d)", re.I)
+_SINCE = re.compile(rf"\b(?P<op>since|after|starting|from)\s+{_WHEN}\b", re.I)
+_UNTIL = re.compile(rf"\b(?P<op>before|until|till|through|up\s+to)\s+{_WHEN}\b", re.I)
+_BETWEEN = re.compile(
+    rf"\b(?:between|from)\s+(?:(?P<m1>{'|'.join(_MONTHS)})\.?\s+)?(?P<y1>(?:19|20)\d\d)\s+(?:and|to|-|until|through)\s+"
+    rf"(?:(?P<m2>{'|'.join(_MONTHS)})\.?\s+)?(?P<y2>(?:19|20)\d\d)\b", re.I)
+
+_KIND_WORDS = r"(?:complaints?|issues?|problems?|cases?)"
+
+# outcome tag -> phrasings that name it. Kept to phrasings that state the outcome,
+# not the topic: "refund" alone is a topic, "got a refund" is an outcome.
+_OUTCOME_PHRASES: dict[str, tuple[str, ...]] = {
+    "credit_denied": (
+        r"\b(?:denied|refused|declined|rejected|no)\s+(?:a\s+|the\s+|any\s+)?(?:credits?|refunds?|adjustments?)\b",
+        r"\b(?:credits?|refunds?|adjustments?)\s+(?:(?:was|were|got|being)\s+)?(?:denied|refused|declined)\b",
+    ),
+    "adjustment_applied": (
+        r"\b(?:got|received|given|issued|applied|granted)\s+(?:a\s+|an\s+)?(?:credits?|refunds?|adjustments?)\b",
+        r"\b(?:credits?|refunds?|adjustments?)\s+(?:(?:was|were)\s+)?(?:applied|issued|granted)\b",
+    ),
+    "policy_cited": (
+        r"\b(?:cited|cite|citing|quoted|pointed\s+to|invoked)\s+(?:a\s+|the\s+|their\s+|its\s+)?polic(?:y|ies)\b",
+        r"\bpolic(?:y|ies)\s+(?:(?:was|were)\s+)?cited\b",
+    ),
+    "documentation_required": (
+        r"\b(?:asked|required|requested|demanded)\s+(?:for\s+)?(?:documents|documentation|proof)\b",
+        r"\b(?:documents|documentation|proof)\s+(?:(?:was|were)\s+)?(?:required|requested)\b",
+    ),
+    "promotion_applied": (
+        r"\b(?:promotions?|discounts?)\s+(?:(?:was|were)\s+)?(?:applied|added|offered|given)\b",
+        r"\b(?:got|received|offered|given)\s+(?:a\s+)?(?:promotions?|discounts?)\b",
+    ),
+    "coaching": (r"\bcoach(?:ing|ed)\b|\bretrain(?:ing|ed)?\b",),
+    "no_business_response": (
+        r"\bno\s+(?:business\s+)?(?:response|reply)\b|\b(?:never|didn't|did\s+not|failed\s+to)\s+(?:respond|reply)\b",
+    ),
+    "customer_accepted": (
+        r"\bcustomers?\s+accepted\b|\baccepted\s+(?:the\s+)?(?:resolution|response|offer)\b",
+    ),
+    "customer_rejected": (
+        r"\bcustomers?\s+rejected\b|\brejected\s+(?:the\s+)?(?:resolution|response|offer)\b",
+    ),
+}
+_OUTCOME_RES = {
+    name: [re.compile(p, re.I) for p in (*patterns, r"\b" + name.replace("_", r"[\s_]") + r"\b")]
+    for name, patterns in _OUTCOME_PHRASES.items()
+}
+
+
+@dataclass(frozen=True)
+class Implied:
+    """One filter read from the question, with the words it came from."""
+
+    key: str  # a filter key of assistant.filters.KEYS
+    value: str | tuple[str, ...]
+    phrase: str
+
+    @property
+    def chip(self) -> str:
+        """The chip text; also its identity in the UI, so it names key and value."""
+        shown = ", ".join(self.value) if isinstance(self.value, tuple) else self.value
+        return f"{self.key}: {shown} (“{self.phrase}”)"
+
+
+@dataclass
+class Vocabulary:
+    """What the index holds, so that only real values are proposed."""
+
+    companies: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_stats(cls, stats: dict) -> "Vocabulary":
+        return cls(companies=list(stats.get("by_company", {})), types=list(stats.get("by_type", {})),
+                   statuses=list(stats.get("by_status", {})), outcomes=list(stats.get("by_outcome", {})))
+
+
+def _month_end(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+
+
+def _range(year: str, month: str | None) -> tuple[str, str]:
+    y = int(year)
+    if month:
+        m = _MONTHS[month.lower().rstrip(".")]
+        return f"{y:04d}-{m:02d}-01", _month_end(y, m)
+    return f"{y:04d}-01-01", f"{y:04d}-12-31"
+
+
+def _next_day(day: str) -> str:
+    from datetime import date, timedelta
+
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+
+
+def _previous_day(day: str) -> str:
+    from datetime import date, timedelta
+
+    return (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+
+
+def _dates(q: str) -> list[Implied]:
+    out: list[Implied] = []
+    match = _BETWEEN.search(q)
+    if match:
+        start, _ = _range(match.group("y1"), match.group("m1"))
+        _, end = _range(match.group("y2"), match.group("m2"))
+        return [Implied("since", start, match.group(0)), Implied("until", end, match.group(0))]
+    match = _IN.search(q)
+    if match:
+        start, end = _range(match.group("y"), match.group("m"))
+        return [Implied("since", start, match.group(0)), Implied("until", end, match.group(0))]
+    match = _SINCE.search(q)
+    if match:
+        start, end = _range(match.group("y"), match.group("m"))
+        out.append(Implied("since", _next_day(end) if match.group("op").lower() == "after" else start,
+                           match.group(0)))
+    match = _UNTIL.search(q)
+    if match:
+        start, end = _range(match.group("y"), match.group("m"))
+        out.append(Implied("until", _previous_day(start) if match.group("op").lower() == "before" else end,
+                           match.group(0)))
+    return out
+
+
+def _type_head(name: str) -> str | None:
+    """"Billing Issues" -> "billing": the word people use for the type."""
+    words = re.findall(r"[A-Za-z]+", name)
+    if len(words) == 2 and re.fullmatch(_KIND_WORDS, words[1], re.I):
+        return words[0].lower()
+    return None
+
+
+def _types(q: str, types: list[str]) -> list[Implied]:
+    hits = []
+    for name in types:
+        patterns = [re.escape(name)]
+        head = _type_head(name)
+        if head:
+            patterns += [rf"{head}\s+{_KIND_WORDS}", rf"{_KIND_WORDS}\s+(?:about|with|over|regarding)\s+{head}"]
+        for pattern in patterns:
+            match = re.search(rf"\b{pattern}\b", q, re.I)
+            if match:
+                hits.append((name, match.group(0)))
+                break
+    if not hits:
+        return []
+    value = hits[0][0] if len(hits) == 1 else tuple(sorted(n for n, _ in hits))
+    return [Implied("type", value, " / ".join(p for _, p in hits))]
+
+
+def _statuses(q: str, statuses: list[str]) -> list[Implied]:
+    by_lower = {s.lower(): s for s in statuses}
+    match = re.search(rf"\b(?:unresolved|not\s+(?:yet\s+)?resolved|still\s+open|open\s+{_KIND_WORDS})\b", q, re.I)
+    if match:
+        if "unresolved" in by_lower:
+            return [Implied("status", by_lower["unresolved"], match.group(0))]
+        others = tuple(sorted(s for s in statuses if s.lower() != "resolved"))
+        if others and len(others) < len(statuses):
+            return [Implied("status", others[0] if len(others) == 1 else others, match.group(0))]
+        return []
+    # "resolved" alone is usually a verb ("how were they resolved?"); ask for the adjective.
+    match = re.search(rf"\b(?:resolved\s+(?:{_KIND_WORDS}|ones)|only\s+(?:the\s+)?resolved)\b", q, re.I)
+    if match and "resolved" in by_lower:
+        return [Implied("status", by_lower["resolved"], match.group(0))]
+    match = re.search(rf"\bunanswered\b", q, re.I)
+    if match and "unanswered" in by_lower:
+        return [Implied("status", by_lower["unanswered"], match.group(0))]
+    return []
+
+
+def _companies(q: str, companies: list[str]) -> list[Implied]:
+    # With one company in the index, naming it narrows nothing: no chip.
+    if len(companies) < 2:
+        return []
+    hits = []
+    for name in companies:
+        first = re.findall(r"[A-Za-z0-9&']+", name)[:1]
+        patterns = [re.escape(name)] + ([re.escape(first[0])] if first and len(first[0]) >= 4 else [])
+        for pattern in patterns:
+            match = re.search(rf"\b{pattern}\b", q, re.I)
+            if match:
+                hits.append((name, match.group(0)))
+                break
+    if not hits:
+        return []
+    value = hits[0][0] if len(hits) == 1 else tuple(sorted(n for n, _ in hits))
+    return [Implied("company", value, " / ".join(p for _, p in hits))]
+
+
+def _outcomes(q: str, known: list[str] | None) -> list[Implied]:
+    hits = []
+    for name, patterns in _OUTCOME_RES.items():
+        if known is not None and name not in known:
+            continue
+        for pattern in patterns:
+            match = pattern.search(q)
+            if match:
+                hits.append(Implied("outcome", name, match.group(0)))
+                break
+    return hits
+
+
+def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
+    q = question or ""
+    found = [*_companies(q, vocabulary.companies), *_types(q, vocabulary.types),
+             *_statuses(q, vocabulary.statuses), *_dates(q),
+             *_outcomes(q, vocabulary.outcomes or None)]
+    return found
+
+
+def merge(explicit: dict, implied: list[Implied]) -> dict:
+    """Explicit filters (the panel) win over implied ones for the same key; outcomes add up."""
+    out = {k: v for k, v in (explicit or {}).items() if v not in (None, "", [], ())}
+    for item in implied:
+        value = list(item.value) if isinstance(item.value, tuple) else item.value
+        if item.key == "outcome":
+            have = out.get("outcome") or []
+            have = [have] if isinstance(have, str) else list(have)
+            out["outcome"] = sorted(set(have) | ({value} if isinstance(value, str) else set(value)))
+        elif item.key not in out:
+            out[item.key] = value
+    return out
