@@ -55,7 +55,7 @@ def _conditions(filters: dict) -> list[tuple[str, str, object]]:
             conds.append((key, "==", value))
     outcomes = filters.get("outcome") or []
     for outcome in [outcomes] if isinstance(outcomes, str) else outcomes:
-        conds.append((f"outcome_{outcome}", "==", True))
+        conds.append((f"outcome_{outcome}", "==", 1))
     if "since" in filters:
         conds.append(("date", ">=", _day(filters["since"], "since")))
     if "until" in filters:

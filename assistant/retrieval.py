@@ -26,6 +26,18 @@ RELEVANCE_FLOOR = 0.30
 RELATIVE_MARGIN = 0.20
 
 
+class KeywordRetriever(BM25Retriever):
+    """BM25 that returns only passages sharing a word with the query.
+
+    bm25s returns top-k even at score 0, and a metadata filter only zeroes the
+    excluded passages' scores: without this cut, filtered-out and unrelated
+    passages would still earn reciprocal-rank credit in the fusion.
+    """
+
+    def _retrieve(self, query_bundle):
+        return [hit for hit in super()._retrieve(query_bundle) if (hit.score or 0.0) > 0.0]
+
+
 class HybridRetriever:
     def __init__(self, store: ComplaintStore, embed_model):
         self.store = store
@@ -54,11 +66,11 @@ class HybridRetriever:
                 self._bm25 = None
             self._bm25_size = size
 
-    def _keyword(self, question: str, n: int, filters) -> BM25Retriever | None:
+    def _keyword(self, question: str, n: int, filters) -> KeywordRetriever | None:
         if self._bm25 is None:
             return None
         try:
-            return BM25Retriever(existing_bm25=self._bm25.bm25, similarity_top_k=min(n, self._bm25_size),
+            return KeywordRetriever(existing_bm25=self._bm25.bm25, similarity_top_k=min(n, self._bm25_size),
                                  filters=filters)
         except ValueError:  # every chunk filtered out
             return None

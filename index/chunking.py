@@ -43,7 +43,7 @@ def complaint_metadata(c: Complaint) -> dict:
         "outcomes": "|".join(c.outcomes),
     }
     for outcome in c.outcomes:
-        meta[f"outcome_{outcome}"] = True
+        meta[f"outcome_{outcome}"] = 1  # ints: llama-index filters take no booleans
     return meta
 
 

@@ -1,0 +1,117 @@
+"""Asking questions of the sample through the CLI (`ask --json`) and the Python API."""
+
+import json
+import re
+
+import pytest
+
+MID_CYCLE = "How does Charter handle mid-cycle cancellations?"
+FINAL_BILL_PHRASES = ("$108.43", "PRORATION", "$80.41")
+
+
+def _ask_json(cli, index, *args):
+    result = cli("ask", *args, "--json", "--index", str(index))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _markers(answer: str) -> set[int]:
+    return {int(n) for n in re.findall(r"\[(\d+)\]", answer)}
+
+
+def assert_well_cited(data: dict) -> None:
+    refs = [c["ref"] for c in data["citations"]]
+    assert refs == list(range(1, len(refs) + 1))
+    assert _markers(data["answer"]) <= set(refs)
+    assert len({c["complaint_id"] for c in data["citations"]}) == len(refs)  # one citation per complaint
+
+
+@pytest.fixture(scope="module")
+def mid_cycle(cli, sample_index):
+    return _ask_json(cli, sample_index, MID_CYCLE)
+
+
+def test_mid_cycle_question_cites_the_three_final_bill_complaints(mid_cycle):
+    assert_well_cited(mid_cycle)
+    narratives = [c["narrative"] for c in mid_cycle["citations"]]
+    for phrase in FINAL_BILL_PHRASES:
+        assert any(phrase in n for n in narratives), phrase
+    assert mid_cycle["backend"] == "evidence"
+    assert set(mid_cycle["timings_ms"]) == {"retrieve", "answer", "total"}
+
+
+def test_mid_cycle_answer_names_the_policy_and_the_adjustments_with_counts(mid_cycle):
+    answer = mid_cycle["answer"]
+    assert "Monthly Subscription" in answer
+    assert re.search(r"adjustment", answer, re.I)
+    total = len(mid_cycle["citations"])
+    assert re.search(rf"\d+ of {total} matching complaints", answer)
+    # Every line that states something points at complaints.
+    for line in answer.splitlines():
+        if line.startswith("- "):
+            assert _markers(line), line
+
+
+def test_citations_carry_the_complaint_as_ingested(mid_cycle):
+    cited = next(c for c in mid_cycle["citations"] if "$80.41" in c["narrative"])
+    assert cited["company"] == "Charter Spectrum"
+    assert cited["date"] == "2025-04-21" and cited["type"] == "Billing Issues" and cited["status"] == "Resolved"
+    assert "Monthly Subscription Service" in cited["business_response"]
+    assert any("satisfactory" in a for a in cited["customer_answers"])
+    assert {"adjustment_applied", "customer_accepted"} <= set(cited["outcomes"])
+    assert cited["quote"] and cited["quote"] in " ".join(
+        [cited["narrative"], cited["business_response"], *cited["customer_answers"]])
+    assert "**" not in cited["narrative"]
+
+
+def test_unrelated_question_says_so_and_cites_nothing(cli, sample_index):
+    data = _ask_json(cli, sample_index, "What is the boiling point of nitrogen in kelvin?")
+    assert data["citations"] == []
+    assert "no complaints" in data["answer"].lower()
+    assert not _markers(data["answer"])
+
+
+def test_filters_limit_the_evidence(assistant):
+    result = assistant.ask("problems with the order and cable boxes", filters={"type": "Order Issues"})
+    assert result.citations and {c.type for c in result.citations} == {"Order Issues"}
+    denied = assistant.ask("billing complaint", filters={"outcome": "credit_denied"})
+    assert denied.citations and all("credit_denied" in c.outcomes for c in denied.citations)
+    late = assistant.ask(MID_CYCLE, filters={"since": "2025-04-20"})
+    assert all(c.date >= "2025-04-20" for c in late.citations)
+    assert "since: 2025-04-20" in late.answer
+    none = assistant.ask(MID_CYCLE, filters={"until": "2024-12-31"})
+    assert none.citations == [] and "no complaints" in none.answer.lower()
+
+
+def test_python_api_matches_the_contract_shape(assistant):
+    data = assistant.ask("Do they waive late fees?", k=3).to_dict()
+    assert {"question", "answer", "backend", "citations", "timings_ms"} <= set(data)
+    assert 0 < len(data["citations"]) <= 3
+    assert any("late fee" in c["narrative"] for c in data["citations"])
+    assert_well_cited(data)
+    keys = {"ref", "complaint_id", "company", "date", "type", "status", "narrative", "business_response",
+            "customer_answers", "outcomes", "quote", "score"}
+    assert all(set(c) == keys for c in data["citations"])
+
+
+def test_user_errors_exit_1_with_one_line(cli, sample_index, tmp_path):
+    for args in (["ask", "anything", "--index", str(tmp_path / "nowhere")],
+                 ["ask", "anything", "--since", "April 2025", "--index", str(sample_index)],
+                 ["ask", "  ", "--index", str(sample_index)],
+                 ["stats", "--index", str(tmp_path / "nowhere")]):
+        result = cli(*args)
+        assert result.returncode == 1, args
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert cli("ask").returncode == 2  # usage
+
+
+def test_stats_counts_the_sample(cli, sample_index):
+    result = cli("stats", "--json", "--index", str(sample_index))
+    data = json.loads(result.stdout)
+    assert data["complaints"] == 10
+    assert data["by_type"] == {"Billing Issues": 8, "Delivery Issues": 1, "Order Issues": 1}
+    assert data["by_status"] == {"Resolved": 7, "Answered": 3}
+    assert data["by_month"] == {"2025-04": 10}
+    assert data["by_outcome"]["no_business_response"] == 2
+    text = cli("stats", "--index", str(sample_index)).stdout
+    assert "Billing Issues" in text and "complaints: 10" in text
