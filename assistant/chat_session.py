@@ -1,0 +1,72 @@
+"""One browser session's conversation: its turns and the filters each one used.
+
+Lives in a gr.State, so every visitor has their own; nothing here is shared
+between sessions. Kept free of Gradio so that it can be tested directly.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from . import followup, query_filters
+from .query_filters import Implied, Vocabulary
+
+
+@dataclass
+class Turn:
+    question: str  # as typed
+    standalone: str  # as searched (differs for a follow-up)
+    implied: list[Implied]  # chips: filters read from the question, still active
+    explicit: dict  # the filter panel when it was asked
+    answer: str = ""  # the answer text, fed back as history
+    shown: str = ""  # the answer as the chat shows it (linked markers, footer)
+    result: dict | None = None
+
+    @property
+    def filters(self) -> dict:
+        return query_filters.merge(self.explicit, self.implied)
+
+
+@dataclass
+class ChatSession:
+    turns: list[Turn] = field(default_factory=list)
+
+    def history(self, upto: int | None = None) -> list[tuple[str, str]]:
+        """(question, answer) pairs before turn `upto`, the shape Assistant.stream takes."""
+        turns = self.turns if upto is None else self.turns[:upto]
+        return [(t.question, t.answer) for t in turns]
+
+    def prepare(self, question: str, vocabulary: Vocabulary, explicit: dict) -> Turn:
+        """A new turn: the standalone question and the filters it implies.
+
+        A follow-up keeps the previous turn's implied filters ("billing complaints
+        in 2025" then "and late fees?" stays on 2025 billing complaints) unless it
+        names a new value for the same filter.
+        """
+        history = self.history()
+        question = question.strip()
+        standalone = followup.standalone(question, history)
+        implied = query_filters.detect(standalone, vocabulary)
+        if self.turns and followup.is_followup(question, history):
+            have = {i.key for i in implied}
+            implied += [i for i in self.turns[-1].implied if i.key not in have]
+        turn = Turn(question=question, standalone=standalone, implied=implied, explicit=dict(explicit))
+        self.turns.append(turn)
+        return turn
+
+    def messages(self) -> list[dict]:
+        """The conversation as Gradio chat messages; the chat is always redrawn from here."""
+        out = []
+        for turn in self.turns:
+            out.append({"role": "user", "content": html.escape(turn.question, quote=False)})
+            out.append({"role": "assistant", "content": turn.shown or "_Searching the complaints…_"})
+        return out
+
+    def drop_chips(self, keep: list[str]) -> Turn | None:
+        """The user removed chips of the latest turn: keep only those still shown."""
+        if not self.turns:
+            return None
+        turn = self.turns[-1]
+        turn.implied = [i for i in turn.implied if i.chip in set(keep or [])]
+        return turn

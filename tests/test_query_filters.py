@@ -1,0 +1,51 @@
+"""Filters a question implies, proposed only with values the index holds."""
+
+from assistant.query_filters import Vocabulary, detect, merge
+
+VOCAB = Vocabulary(companies=["Charter Spectrum", "Comcast"], types=["Billing Issues", "Delivery Issues"],
+                   statuses=["Resolved", "Answered"], outcomes=["credit_denied", "adjustment_applied"])
+
+
+def found(question, vocabulary=VOCAB):
+    return {i.key: i.value for i in detect(question, vocabulary)}
+
+
+def test_year_month_and_open_ranges():
+    assert found("billing complaints in 2025") == {"type": "Billing Issues", "since": "2025-01-01",
+                                                   "until": "2025-12-31"}
+    assert found("what happened in April 2025?") == {"since": "2025-04-01", "until": "2025-04-30"}
+    assert found("since March 2025") == {"since": "2025-03-01"}
+    assert found("after 2024") == {"since": "2025-01-01"}
+    assert found("before 2025") == {"until": "2024-12-31"}
+    assert found("between Jan 2024 and Feb 2024") == {"since": "2024-01-01", "until": "2024-02-29"}
+
+
+def test_status_uses_what_the_index_holds():
+    assert found("unresolved complaints") == {"status": "Answered"}
+    assert found("only resolved complaints") == {"status": "Resolved"}
+    assert found("how were they resolved?") == {}  # a verb, not a filter
+    with_unresolved = Vocabulary(statuses=["Resolved", "Unresolved"])
+    assert found("still unresolved", with_unresolved) == {"status": "Unresolved"}
+
+
+def test_type_only_when_present():
+    assert found("delivery problems") == {"type": "Delivery Issues"}
+    assert found("order issues") == {}
+    assert found("How does Charter handle billing disputes?") == {"company": "Charter Spectrum"}
+
+
+def test_company_needs_more_than_one_in_the_index():
+    assert found("How does Charter handle it?", Vocabulary(companies=["Charter Spectrum"])) == {}
+
+
+def test_outcomes():
+    assert found("when were customers denied credit?") == {"outcome": "credit_denied"}
+    assert found("complaints where a refund was issued") == {"outcome": "adjustment_applied"}
+    assert found("what about refunds?") == {}
+
+
+def test_merge_panel_wins_and_outcomes_add_up():
+    implied = detect("unresolved billing complaints where credits were denied", VOCAB)
+    merged = merge({"status": ["Resolved"], "outcome": ["adjustment_applied"]}, implied)
+    assert merged == {"status": ["Resolved"], "type": "Billing Issues",
+                      "outcome": ["adjustment_applied", "credit_denied"]}
