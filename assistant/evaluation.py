@@ -129,7 +129,7 @@ def score(system: System, questions: list[Question], complaints: list[Complaint]
         if q.answerable:
             row.update(recall=recall_at(ranked, relevant, k), rr=reciprocal_rank(ranked, relevant),
                        ndcg=ndcg_at(ranked, relevant, k),
-                       missed=sorted(relevant - set(ranked[:k])), false=sorted(set(cited) - ok))
+                       missed=sorted(relevant - set(ranked)), false=sorted(set(cited) - ok))
         else:
             row.update(no_evidence=not cited, false=sorted(set(cited)))
         rows.append(row)

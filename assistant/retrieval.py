@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from llama_index.core import VectorStoreIndex
 from llama_index.core.llms import MockLLM
-from llama_index.core.retrievers import QueryFusionRetriever
+from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
 from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
 from llama_index.core.schema import QueryBundle, TextNode
 from llama_index.retrievers.bm25 import BM25Retriever
@@ -17,6 +17,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.store import ComplaintStore
 
+from .expansion import CorpusTerms, Expansion, expand
 from .results import Evidence
 
 # Below this cosine similarity a passage is unrelated to the question (all-MiniLM-L6-v2
@@ -24,6 +25,21 @@ from .results import Evidence
 RELEVANCE_FLOOR = 0.30
 # Evidence far below the best match is a different topic that merely shares words.
 RELATIVE_MARGIN = 0.20
+# When the question has topic words, a complaint must contain at least this share of their
+# weight (see expansion.py), and at least COVERAGE_MARGIN of the best complaint's share.
+MIN_COVERAGE = 0.5
+COVERAGE_MARGIN = 0.6
+
+
+class _ExpandedKeywords(BaseRetriever):
+    """The keyword side searches the question plus the domain words its concepts stand for."""
+
+    def __init__(self, inner: BM25Retriever, query: str):
+        super().__init__()
+        self.inner, self.query = inner, query
+
+    def _retrieve(self, query_bundle: QueryBundle):
+        return self.inner.retrieve(QueryBundle(self.query))
 
 
 class KeywordRetriever(BM25Retriever):
@@ -47,6 +63,7 @@ class HybridRetriever:
         self._lock = threading.Lock()
         self._bm25: BM25Retriever | None = None
         self._bm25_size = -1
+        self._terms: CorpusTerms | None = None
 
     def refresh(self) -> None:
         """Rebuild the keyword index when the chunk collection changed (after an ingest)."""
@@ -64,6 +81,7 @@ class HybridRetriever:
                 self._bm25 = bm25
             else:
                 self._bm25 = None
+            self._terms = CorpusTerms(self.store.complaints())
             self._bm25_size = size
 
     def _keyword(self, question: str, n: int, filters) -> KeywordRetriever | None:
@@ -87,15 +105,16 @@ class HybridRetriever:
         # ChromaVectorStore reports exp(-cosine distance); keep the cosine for the relevance floor.
         cosine = {hit.node.node_id: 1.0 + math.log(max(hit.score or 1e-9, 1e-9)) for hit in dense_hits}
         retrievers = [dense]
+        expansion = expand(question)
         keyword = self._keyword(question, n, filters)
         if keyword is not None:
-            retrievers.append(keyword)
+            retrievers.append(_ExpandedKeywords(keyword, expansion.keyword_query))
         fusion = QueryFusionRetriever(retrievers, llm=MockLLM(), mode=FUSION_MODES.RECIPROCAL_RANK,
                                       similarity_top_k=n, num_queries=1, use_async=False)
         fused = fusion.retrieve(bundle)
-        return self._group(bundle.embedding, fused, cosine, k)
+        return self._group(bundle.embedding, fused, cosine, k, expansion)
 
-    def _group(self, query_vector, fused, cosine, k) -> list[Evidence]:
+    def _group(self, query_vector, fused, cosine, k, expansion: Expansion | None = None) -> list[Evidence]:
         by_complaint: dict[str, list] = defaultdict(list)
         for hit in fused:
             by_complaint[hit.node.metadata["complaint_id"]].append(hit)
@@ -123,9 +142,20 @@ class HybridRetriever:
         evidence.sort(key=lambda e: e.score, reverse=True)
         if not evidence:
             return []
+        if expansion is not None and expansion.informative and self._terms is not None:
+            return self._by_coverage(evidence, expansion, k)
         top = max(e.similarity for e in evidence)
         floor = max(RELEVANCE_FLOOR, top - RELATIVE_MARGIN)
         return [e for e in evidence if e.similarity >= floor][:k]
+
+    def _by_coverage(self, evidence: list[Evidence], expansion: Expansion, k: int) -> list[Evidence]:
+        """Keep the complaints that talk about what the question asks; rank by that, then by meaning."""
+        covered = [(self._terms.coverage(expansion, e.complaint.complaint_id), e) for e in evidence]
+        best = max(c for c, _ in covered)
+        floor = max(MIN_COVERAGE, COVERAGE_MARGIN * best)
+        kept = [(c, e) for c, e in covered if c >= floor and e.similarity >= RELEVANCE_FLOOR - 0.1]
+        kept.sort(key=lambda ce: ce[0] + 0.5 * ce[1].similarity, reverse=True)
+        return [e for _, e in kept][:k]
 
     def _cosines(self, q: list[float], chunk_ids: list[str]) -> dict[str, float]:
         """Cosine for keyword-only hits, from their stored vectors (no re-embedding)."""
