@@ -34,6 +34,7 @@ class Assistant:
         self.retriever = HybridRetriever(store, self.embed_model)
         self.evidence_answerer = EvidenceAnswerer(self.embed_model)
         self._ingest_lock = threading.Lock()
+        self._llm = None  # built on the first LLM question: the evidence path never loads a model
 
     @classmethod
     def open(cls, home: str | Path | None = None, settings: Settings | None = None,
@@ -57,6 +58,13 @@ class Assistant:
         return report
 
     # --- questions ---------------------------------------------------------------
+    def _llm_answerer(self):
+        if self._llm is None:
+            from .answer_llm import LLMAnswerer
+
+            self._llm = LLMAnswerer(self.settings, self.evidence_answerer, self.embed_model)
+        return self._llm
+
     def retrieve(self, question: str, k: int = 8, filters: dict | None = None) -> list[Evidence]:
         clean = filtering.normalize(filters)
         return self.retriever.retrieve(question, k=k, filters=filtering.to_metadata_filters(clean))
@@ -96,7 +104,9 @@ class Assistant:
             yield text
             notes, guard = [], None
         else:
-            raise UserError(f"backend {backend!r} is not available in this build")
+            text, citations, notes, guard = yield from self._llm_answerer().stream(
+                backend, question, evidence, query_vector, scope, history=history,
+                retrieve=lambda q: self.retriever.retrieve(q, k=k, filters=filtering.to_metadata_filters(clean)))
         done = time.perf_counter()
         yield AskResult(
             question=question,
