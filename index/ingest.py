@@ -19,6 +19,8 @@ from .store import ComplaintStore
 
 log = logging.getLogger(__name__)
 
+WRITE_BATCH = 256  # complaints embedded and written together
+
 
 @dataclass
 class FileReport:
@@ -59,19 +61,22 @@ def ingest_file(path: Path, store: ComplaintStore, settings: Settings) -> FileRe
     todo = [c for cid, c in complaints.items() if stored.get(cid) != hashes[cid]]
     report.unchanged = len(complaints) - len(todo)
 
-    # One embedding batch for the whole file: batching is where the model's speed is.
-    chunk_lists = [chunk_complaint(c, settings.chunk_tokens, settings.chunk_overlap) for c in todo]
-    vectors = embed_texts(settings.embed_model_path, [ch.text for chunks in chunk_lists for ch in chunks])
-    offset = 0
-    for complaint, chunks in zip(todo, chunk_lists):
-        store.write_complaint(complaint, hashes[complaint.complaint_id], chunks,
-                              vectors[offset : offset + len(chunks)])
-        offset += len(chunks)
-        report.chunks += len(chunks)
-        if complaint.complaint_id in stored:
-            report.updated += 1
-        else:
-            report.added += 1
+    # Embed and write in batches: batching is where the model's and Chroma's speed is,
+    # and a bounded batch keeps memory flat on a large CSV export.
+    for start in range(0, len(todo), WRITE_BATCH):
+        group = todo[start : start + WRITE_BATCH]
+        chunk_lists = [chunk_complaint(c, settings.chunk_tokens, settings.chunk_overlap) for c in group]
+        vectors = embed_texts(settings.embed_model_path, [ch.text for chunks in chunk_lists for ch in chunks])
+        batch, offset = [], 0
+        for complaint, chunks in zip(group, chunk_lists):
+            batch.append((complaint, hashes[complaint.complaint_id], chunks, vectors[offset : offset + len(chunks)]))
+            offset += len(chunks)
+            report.chunks += len(chunks)
+            if complaint.complaint_id in stored:
+                report.updated += 1
+            else:
+                report.added += 1
+        store.write_complaints(batch)
     return report
 
 

@@ -54,26 +54,27 @@ class ComplaintStore:
         got = self.records.get(ids=complaint_ids, include=["metadatas"])
         return {i: m.get("content_hash", "") for i, m in zip(got["ids"], got["metadatas"])}
 
-    def write_complaint(self, complaint: Complaint, content_hash: str, chunks: list[Chunk],
-                        embeddings: list[list[float]]) -> None:
-        # Drop the old version's chunks first: a shorter new version leaves none behind.
-        self.chunks.delete(where={"complaint_id": complaint.complaint_id})
-        self.chunks.add(
-            ids=[c.chunk_id for c in chunks],
-            documents=[c.text for c in chunks],
-            metadatas=[c.metadata for c in chunks],
-            embeddings=embeddings,
-        )
-        meta = dict(chunks[0].metadata)
-        for key in ("section", "section_index", "part"):
-            meta.pop(key, None)
-        meta.update(content_hash=content_hash, source=complaint.source, n_chunks=len(chunks))
-        self.records.upsert(
-            ids=[complaint.complaint_id],
-            documents=[json.dumps(complaint.to_dict(), ensure_ascii=False)],
-            metadatas=[meta],
-            embeddings=[embeddings[0]],  # the narrative's first passage stands for the complaint
-        )
+    def write_complaints(self, batch: list[tuple[Complaint, str, list[Chunk], list[list[float]]]]) -> None:
+        """Write (complaint, content_hash, chunks, vectors) for a batch, records last."""
+        if not batch:
+            return
+        # Drop old versions' chunks first: a shorter new version leaves none behind.
+        self.chunks.delete(where={"complaint_id": {"$in": [c.complaint_id for c, _, _, _ in batch]}})
+        chunks = [ch for _, _, chs, _ in batch for ch in chs]
+        vectors = [v for _, _, _, vs in batch for v in vs]
+        limit = self.client.get_max_batch_size()
+        for start in range(0, len(chunks), limit):
+            part = chunks[start : start + limit]
+            self.chunks.add(ids=[c.chunk_id for c in part], documents=[c.text for c in part],
+                            metadatas=[c.metadata for c in part], embeddings=vectors[start : start + limit])
+        records = []
+        for complaint, content_hash, chs, vs in batch:
+            meta = {k: v for k, v in chs[0].metadata.items() if k not in ("section", "section_index", "part")}
+            meta.update(content_hash=content_hash, source=complaint.source, n_chunks=len(chs))
+            # The narrative's first passage stands for the complaint as a whole.
+            records.append((complaint.complaint_id, json.dumps(complaint.to_dict(), ensure_ascii=False), meta, vs[0]))
+        ids, docs, metas, embs = (list(col) for col in zip(*records))
+        self.records.upsert(ids=ids, documents=docs, metadatas=metas, embeddings=embs)
 
     # --- reading -------------------------------------------------------------
     def count(self) -> int:

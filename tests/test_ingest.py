@@ -1,6 +1,7 @@
 """Ingest into a real embedded Chroma: idempotence, updates, interruptions, bad input."""
 
 import json
+import sys
 
 import pytest
 
@@ -72,14 +73,15 @@ def test_interrupted_ingest_reruns_to_the_same_result(fresh_index, tmp_path, mon
     calls = {"n": 0}
     real_upsert = store.records.upsert
 
-    def crash_on_fourth_record(*args, **kwargs):
-        # The process dies after writing a complaint's chunks but before its record.
+    def crash_on_second_batch(*args, **kwargs):
+        # The process dies after writing a batch's chunks but before its records.
         calls["n"] += 1
-        if calls["n"] == 4:
+        if calls["n"] == 2:
             raise KeyboardInterrupt
         return real_upsert(*args, **kwargs)
 
-    monkeypatch.setattr(store.records, "upsert", crash_on_fourth_record)
+    monkeypatch.setattr(sys.modules["index.ingest"], "WRITE_BATCH", 3)
+    monkeypatch.setattr(store.records, "upsert", crash_on_second_batch)
     with pytest.raises(KeyboardInterrupt):
         ingest([SAMPLE], settings, store)
     monkeypatch.undo()

@@ -1,0 +1,81 @@
+"""Ingest throughput against the raw embedding speed of the same passages.
+
+The sample (10 complaints) is too small to time, so each complaint is repeated
+N times as JSON Lines with a distinct case number, giving N*10 distinct complaints
+of realistic length. Prints numbers; asserts nothing.
+
+    .venv/bin/python bench/ingest_speed.py [--copies 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import index  # noqa: E402,F401  (offline environment first)
+from index import ComplaintStore, Settings, ingest  # noqa: E402
+from index.chunking import chunk_complaint  # noqa: E402
+from index.embedding import embed_model  # noqa: E402
+from index.parsers import read_complaints  # noqa: E402
+
+SAMPLE = ROOT / "data" / "samples" / "bbb_charter_spectrum_2025-04.txt"
+
+
+def corpus(copies: int, folder: Path) -> Path:
+    rows = []
+    for n in range(copies):
+        for c in read_complaints(SAMPLE):
+            rows.append({"company": c.company, "date": c.date, "type": c.type, "status": c.status,
+                         "narrative": f"Case {n}. {c.narrative}",
+                         "business_responses": [{"date": r.date, "text": r.text} for r in c.business_responses],
+                         "customer_answers": [{"date": r.date, "text": r.text} for r in c.customer_answers]})
+    path = folder / "corpus.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows))
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--copies", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        path = corpus(args.copies, tmp)
+        settings = Settings.from_env(home=tmp / "index", chroma_host="")
+        model = embed_model(settings.embed_model_path)
+        model.get_text_embedding_batch(["warm up"])  # load outside the timings
+
+        complaints = read_complaints(path)
+        texts = [ch.text for c in complaints for ch in chunk_complaint(c, settings.chunk_tokens, settings.chunk_overlap)]
+        st = model._model  # the sentence-transformers model under llama-index's wrapper
+        start = time.perf_counter()
+        st.encode(texts, batch_size=64, normalize_embeddings=True)
+        raw_s = time.perf_counter() - start
+
+        start = time.perf_counter()
+        report = ingest([path], settings, ComplaintStore(settings)).to_dict()
+        ingest_s = time.perf_counter() - start
+        start = time.perf_counter()
+        again = ingest([path], settings, ComplaintStore(settings)).to_dict()
+        reingest_s = time.perf_counter() - start
+
+    n, chunks = len(complaints), len(texts)
+    print(f"corpus: {n} complaints, {chunks} chunks ({args.copies} x the sample)")
+    print(f"raw embedding (sentence-transformers encode, batch 64): {raw_s:.2f} s  {chunks / raw_s:.1f} chunks/s")
+    print(f"ingest (parse, clean, tag, chunk, embed, store):        {ingest_s:.2f} s  {chunks / ingest_s:.1f} chunks/s"
+          f"  {n / ingest_s:.1f} complaints/s")
+    print(f"ingest / raw embedding time: {ingest_s / raw_s:.2f}x")
+    print(f"re-ingest of unchanged input: {reingest_s:.2f} s ({again['complaints_unchanged']} unchanged, "
+          f"{again['chunks']} chunks written)")
+    assert report["complaints_added"] == n
+
+
+if __name__ == "__main__":
+    main()
