@@ -285,11 +285,11 @@ def build(assistant: Assistant) -> gr.Blocks:
                     with gr.Tab("Insights", id="insights") as insights_tab:
                         summary = gr.Markdown()
                         with gr.Row():
-                            by_month = gr.BarPlot(x="month", y="complaints", title="By month", height=260)
-                            by_type = gr.BarPlot(x="type", y="complaints", title="By type", height=260)
+                            by_month = gr.BarPlot(x="month", y="complaints", title="By month", height=260, y_lim=[0, None])
+                            by_type = gr.BarPlot(x="type", y="complaints", title="By type", height=260, y_lim=[0, None])
                         with gr.Row():
-                            by_status = gr.BarPlot(x="status", y="complaints", title="By status", height=260)
-                            by_outcome = gr.BarPlot(x="outcome", y="complaints", title="By outcome", height=260,
+                            by_status = gr.BarPlot(x="status", y="complaints", title="By status", height=260, y_lim=[0, None])
+                            by_outcome = gr.BarPlot(x="outcome", y="complaints", title="By outcome", height=260, y_lim=[0, None],
                                                     x_label_angle=-30)
                         table = gr.Dataframe(label="Complaints (search, then click a row to open it)",
                                              interactive=False, show_search="search", wrap=True,

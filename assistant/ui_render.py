@@ -39,7 +39,7 @@ CSS = """
 .cc-card mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
 .cc-card details summary { cursor: pointer; color: #2563eb; font-size: 0.88em; }
 .cc-empty { color: var(--body-text-color-subdued); font-style: italic; }
-a.cc-cite { text-decoration: none; font-weight: 600; }
+#cc-chat a.cc-cite, a.cc-cite { color: #2563eb !important; text-decoration: none; font-weight: 600; }
 .cc-used { font-size: 0.9em; color: var(--body-text-color-subdued); }
 """
 
