@@ -23,6 +23,8 @@ _BACK_REFERENCE = re.compile(
     r"\b(?:those|these|the same|such)\s+(?:complaints?|cases?|customers?|issues?|ones?)\b"
     r"|\b(?:of|for|in|among)\s+(?:them|those|these)\b(?!\s+(?:complaints?|cases?|customers?|issues?|ones?))",
     re.I)
+# A question that ends on a pronoun ("what did they do about it?") is about the last topic.
+_PRONOUN_END = re.compile(r"\b(?:it|that|this|them)(?=\s*$)", re.I)
 # A fragment that only narrows ("in 2024?", "for unresolved ones?") keeps the whole previous question.
 _NARROWING = re.compile(r"^(?:in|during|since|before|after|until|from|between|for|with|without|among|only|just)\b",
                         re.I)
@@ -55,7 +57,7 @@ def is_followup(question: str, history: list | None) -> bool:
     if not history:
         return False
     text = _strip(question)
-    if _CONNECTOR.search(text) or _BACK_REFERENCE.search(text):
+    if _CONNECTOR.search(text) or _BACK_REFERENCE.search(text) or _PRONOUN_END.search(text):
         return True
     # A bare noun phrase ("late fees?") right after a question continues it.
     return len(text.split()) <= 3 and not _QUESTION_START.search(text)
@@ -89,6 +91,8 @@ def standalone(question: str, history: list | None) -> str:
 
     if _QUESTION_START.search(fragment) and len(fragment.split()) > 3:
         # A whole question that points back ("how many of those were resolved?").
+        if parts and _PRONOUN_END.search(fragment):
+            return _PRONOUN_END.sub(parts[1], fragment, count=1) + "?"
         if parts and _BACK_REFERENCE.search(fragment):
             return _BACK_REFERENCE.sub(lambda m: _swap_reference(m.group(0), parts[1]), fragment, count=1) + "?"
         if parts:

@@ -33,3 +33,9 @@ def test_chained_followups_resolve_from_the_first_question():
 def test_topic_of():
     assert topic_of("How does Charter handle billing disputes?") == ("How does Charter handle", "billing disputes")
     assert topic_of("Tell me things") is None
+
+
+def test_a_question_ending_on_a_pronoun_is_about_the_last_topic():
+    assert standalone("What did the business do about it?", [("Do they waive late fees?", "x")]) == \
+        "What did the business do about late fees?"
+    assert standalone("What is it?", []) == "What is it?"
