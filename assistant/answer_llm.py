@@ -114,8 +114,12 @@ class LLMAnswerer:
 
     def stream(self, backend: str, question: str, evidence: list[Evidence], query_vector, scope: str = "",
                history: list[tuple[str, str]] | None = None,
-               retrieve: Callable[[str], list[Evidence]] | None = None) -> Generator[str, None, Outcome]:
+               retrieve: Callable[[str], list[Evidence]] | None = None,
+               standalone: str | None = None) -> Generator[str, None, Outcome]:
+        """`standalone` is the follow-up as the caller already searched it (rule-based);
+        the model's own condensation replaces it, and the evidence, when it reads differently."""
         notes: list[str] = []
+        asked = question
         shown: list[str] = []  # what has been streamed so far
 
         def fallback(reason: str, report: citation_guard.GuardReport | None = None):
@@ -135,14 +139,16 @@ class LLMAnswerer:
 
         if history:
             try:
-                standalone = self._condense(handle, question, history)
+                condensed = self._condense(handle, asked, history)
             except Exception as exc:
                 return (yield from fallback(f"the {backend} model failed ({_describe(exc, self.settings)})"))
-            if standalone and standalone != question and retrieve is not None:
-                notes.append(f"follow-up read as: {standalone}")
-                question = standalone
-                evidence = retrieve(standalone)
-                query_vector = self.embed_model.get_query_embedding(standalone)
+            if condensed not in (asked, standalone) and retrieve is not None:
+                standalone = condensed
+                evidence = retrieve(condensed)
+                query_vector = self.embed_model.get_query_embedding(condensed)
+        if standalone and standalone != asked:
+            notes.append(f"follow-up read as: {standalone}")
+            question = standalone
 
         if not evidence:
             text, citations = self.evidence_answerer.answer(question, query_vector, evidence, scope)

@@ -105,7 +105,7 @@ class Assistant:
             notes, guard = [], None
         else:
             text, citations, notes, guard = yield from self._llm_answerer().stream(
-                backend, question, evidence, query_vector, scope, history=history,
+                backend, question, evidence, query_vector, scope, history=history, standalone=search,
                 retrieve=lambda q: self.retriever.retrieve(q, k=k, filters=filtering.to_metadata_filters(clean)))
         done = time.perf_counter()
         yield AskResult(

@@ -262,3 +262,30 @@ def test_missing_gguf_falls_back_in_the_cli(cli, sample_index, tmp_path):
     assert any("absent.gguf" in n for n in data["notes"]), data["notes"]
     used = {int(n) for n in MARKER.findall(data["answer"])}
     assert used and used <= {c["ref"] for c in data["citations"]}
+
+
+def test_follow_up_is_condensed_with_the_history(local):
+    from llama_index.core.instrumentation import get_dispatcher
+    from llama_index.core.instrumentation.event_handlers import BaseEventHandler
+    from llama_index.core.instrumentation.events.llm import LLMChatStartEvent
+
+    class Capture(BaseEventHandler):
+        chats: list = []
+
+        def handle(self, event, **kwargs) -> None:
+            if isinstance(event, LLMChatStartEvent):
+                self.chats.append("\n".join(m.content or "" for m in event.messages))
+
+    capture = Capture()
+    get_dispatcher().add_event_handler(capture)
+    try:
+        history = [(QUESTION, "Charter bills the whole month when a customer cancels mid-cycle [1].")]
+        result = local.ask("What about final bills?", k=2, backend="llama-cpp", history=history)
+    finally:
+        get_dispatcher().event_handlers.remove(capture)
+    condense, answer = capture.chats[0], capture.chats[-1]
+    assert QUESTION in condense and "What about final bills?" in condense
+    # The answer is asked as a standalone question, by the model's condensation or by rule.
+    assert "<source id=\"1\"" in answer and "Question: What about final bills?" not in answer
+    assert any(n.startswith("follow-up read as: ") for n in result.notes), result.notes
+    _check_citations(result)
