@@ -126,10 +126,11 @@ class LLMAnswerer:
             text, citations = self.evidence_answerer.answer(question, query_vector, evidence, scope)
             note = f"_Note: {reason}. Showing the evidence answer instead._"
             yield ("\n\n" if shown else "") + note + "\n\n" + text
-            report = report or citation_guard.GuardReport(sources_given=0, fallback=True, reason=reason)
-            if not report.notes():
-                notes.append(f"{backend}: {reason}; showing the evidence answer instead")
-            notes.extend(report.notes())
+            if report is None:  # the model failed before the guard had an answer to judge
+                report = citation_guard.GuardReport(sources_given=0, fallback=True, reason=reason)
+                notes.append(f"{backend} backend: {reason}; showing the evidence answer instead")
+            else:
+                notes.extend(report.notes())
             return note + "\n\n" + text, citations, notes, report.to_dict()
 
         try:
