@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -51,10 +52,18 @@ def fresh_index(tmp_path) -> Path:
     return tmp_path / "index"
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on right now (for servers the tests start)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """The installed command line, as a user runs it, in a child process."""
     full_env = {**os.environ, **(env or {})}
-    full_env.pop("CHROMA_HOST", None) if "CHROMA_HOST" not in (env or {}) else None
+    if "CHROMA_HOST" not in (env or {}):
+        full_env.pop("CHROMA_HOST", None)  # the embedded store unless a test asks for a server
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout, env=full_env,
                           cwd=ROOT)
 

@@ -4,17 +4,13 @@ per-session chat pieces (follow-ups, implied filters, escaping) on the sample.""
 from __future__ import annotations
 
 import re
-import socket
 
 import pytest
 
+from .conftest import free_port
+
 MID_CYCLE = "How does Charter handle mid-cycle cancellations?"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

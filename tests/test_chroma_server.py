@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,18 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SAMPLE, run_cli
+from .conftest import SAMPLE, free_port, run_cli
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     data = tmp_path_factory.mktemp("chroma_server")
     chroma = Path(sys.executable).parent / "chroma"
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
@@ -61,6 +55,6 @@ def test_ingest_and_ask_through_a_chroma_server(chroma_server, tmp_path):
 
 
 def test_unreachable_server_is_a_one_line_error():
-    result = run_cli("stats", env={"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(_free_port())})
+    result = run_cli("stats", env={"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(free_port())})
     assert result.returncode == 1
     assert "cannot reach Chroma" in result.stderr and "Traceback" not in result.stderr

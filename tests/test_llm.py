@@ -29,10 +29,12 @@ from assistant import guard  # noqa: E402
 from assistant.llm import get_llm  # noqa: E402
 from index import Settings  # noqa: E402
 
+from .conftest import free_port  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "How does Charter handle mid-cycle cancellations?"
 MARKER = re.compile(r"\[(\d+)\]")
-LLM = {"llm_context_tokens": 1024, "extra": {"llm_max_tokens": 128}, "llm_timeout_s": 120.0}
+LLM = {"llm_context_tokens": 1024, "llm_max_tokens": 128, "llm_timeout_s": 120.0}
 
 
 @pytest.fixture(scope="session")
@@ -52,15 +54,10 @@ def local(sample_index, gguf) -> Assistant:
     return Assistant.open(settings=_settings(sample_index, gguf_path=gguf))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def server(gguf):
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", gguf, "--host", "127.0.0.1",
                              "--port", str(port), "--n_ctx", "2048", "--verbose", "False"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
