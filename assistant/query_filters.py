@@ -152,14 +152,11 @@ def _type_head(name: str) -> str | None:
     return None
 
 
-def _types(q: str, types: list[str]) -> list[Implied]:
+def _named(key: str, q: str, names: list[str], patterns_of) -> list[Implied]:
+    """One chip for the index values the question names (by any of their patterns)."""
     hits = []
-    for name in types:
-        patterns = [re.escape(name)]
-        head = _type_head(name)
-        if head:
-            patterns += [rf"{head}\s+{_KIND_WORDS}", rf"{_KIND_WORDS}\s+(?:about|with|over|regarding)\s+{head}"]
-        for pattern in patterns:
+    for name in names:
+        for pattern in patterns_of(name):
             match = re.search(rf"\b{pattern}\b", q, re.I)
             if match:
                 hits.append((name, match.group(0)))
@@ -167,7 +164,17 @@ def _types(q: str, types: list[str]) -> list[Implied]:
     if not hits:
         return []
     value = hits[0][0] if len(hits) == 1 else tuple(sorted(n for n, _ in hits))
-    return [Implied("type", value, " / ".join(p for _, p in hits))]
+    return [Implied(key, value, " / ".join(p for _, p in hits))]
+
+
+def _type_patterns(name: str) -> list[str]:
+    head = _type_head(name)
+    extra = [rf"{head}\s+{_KIND_WORDS}", rf"{_KIND_WORDS}\s+(?:about|with|over|regarding)\s+{head}"] if head else []
+    return [re.escape(name), *extra]
+
+
+def _types(q: str, types: list[str]) -> list[Implied]:
+    return _named("type", q, types, _type_patterns)
 
 
 def _statuses(q: str, statuses: list[str]) -> list[Implied]:
@@ -190,23 +197,16 @@ def _statuses(q: str, statuses: list[str]) -> list[Implied]:
     return []
 
 
+def _company_patterns(name: str) -> list[str]:
+    first = re.findall(r"[A-Za-z0-9&']+", name)[:1]
+    return [re.escape(name)] + ([re.escape(first[0])] if first and len(first[0]) >= 4 else [])
+
+
 def _companies(q: str, companies: list[str]) -> list[Implied]:
     # With one company in the index, naming it narrows nothing: no chip.
     if len(companies) < 2:
         return []
-    hits = []
-    for name in companies:
-        first = re.findall(r"[A-Za-z0-9&']+", name)[:1]
-        patterns = [re.escape(name)] + ([re.escape(first[0])] if first and len(first[0]) >= 4 else [])
-        for pattern in patterns:
-            match = re.search(rf"\b{pattern}\b", q, re.I)
-            if match:
-                hits.append((name, match.group(0)))
-                break
-    if not hits:
-        return []
-    value = hits[0][0] if len(hits) == 1 else tuple(sorted(n for n, _ in hits))
-    return [Implied("company", value, " / ".join(p for _, p in hits))]
+    return _named("company", q, companies, _company_patterns)
 
 
 def _outcomes(q: str, known: list[str] | None) -> list[Implied]:
