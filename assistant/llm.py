@@ -6,7 +6,6 @@ llama.cpp contexts are not thread-safe, so generations take turns on `lock`.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +16,6 @@ from index.settings import Settings
 
 from .errors import UserError
 
-DEFAULT_MAX_TOKENS = 512
 # Greedy decoding: the answer should follow the sources, not explore.
 TEMPERATURE = 0.0
 # Without a base URL the openai client talks to OpenAI itself; pick a model that exists there.
@@ -46,8 +44,7 @@ _cache_lock = threading.Lock()
 
 
 def max_output_tokens(settings: Settings) -> int:
-    value = settings.extra.get("llm_max_tokens") or os.environ.get("LLM_MAX_TOKENS") or DEFAULT_MAX_TOKENS
-    return max(16, int(value))
+    return max(16, int(settings.llm_max_tokens))
 
 
 def get_llm(settings: Settings, backend: str) -> LoadedLLM:

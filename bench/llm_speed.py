@@ -53,7 +53,7 @@ def main() -> int:
 
     gguf = os.environ.get("LLM_GGUF_PATH") or str(DEFAULT_GGUF)
     settings = Settings.from_env(home=args.index, gguf_path=gguf, chroma_host="",
-                                 extra={"llm_max_tokens": args.max_tokens})
+                                 llm_max_tokens=args.max_tokens)
     started = time.perf_counter()
     handle = get_llm(settings, "llama-cpp")
     load_s = time.perf_counter() - started

@@ -32,6 +32,7 @@ class Settings:
     chunk_overlap: int = 30
     llm_timeout_s: float = 60.0
     llm_context_tokens: int = 4096
+    llm_max_tokens: int = 512
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -49,6 +50,7 @@ class Settings:
             embed_model=env.get("EMBED_MODEL") or None,
             llm_timeout_s=float(env.get("LLM_TIMEOUT_S") or 60.0),
             llm_context_tokens=int(env.get("LLM_CONTEXT_TOKENS") or 4096),
+            llm_max_tokens=int(env.get("LLM_MAX_TOKENS") or 512),
         )
         overrides = {k: v for k, v in overrides.items() if v is not None}
         if "home" in overrides:
