@@ -96,9 +96,11 @@ class Assistant:
         search = followup.standalone(question, history)
 
         started = time.perf_counter()
-        evidence = self.retriever.retrieve(search, k=k, filters=filtering.to_metadata_filters(clean))
-        retrieved = time.perf_counter()
+        # Embedded once: retrieval and the answerer's sentence ranking both use it.
         query_vector = self.embed_model.get_query_embedding(search)
+        evidence = self.retriever.retrieve(search, k=k, filters=filtering.to_metadata_filters(clean),
+                                           query_vector=query_vector)
+        retrieved = time.perf_counter()
         if backend == "evidence":
             text, citations = self.evidence_answerer.answer(search, query_vector, evidence, scope)
             yield text

@@ -93,11 +93,12 @@ class HybridRetriever:
         except ValueError:  # every chunk filtered out
             return None
 
-    def retrieve(self, question: str, k: int = 8, filters=None, candidates: int | None = None) -> list[Evidence]:
+    def retrieve(self, question: str, k: int = 8, filters=None, candidates: int | None = None,
+                 query_vector: list[float] | None = None) -> list[Evidence]:
         self.refresh()
         n = candidates or max(4 * k, 40)
         # Embed the question once; both the dense pass and the fusion pass reuse it.
-        bundle = QueryBundle(question, embedding=self.embed_model.get_query_embedding(question))
+        bundle = QueryBundle(question, embedding=query_vector or self.embed_model.get_query_embedding(question))
         dense = self.index.as_retriever(similarity_top_k=n, filters=filters)
         dense_hits = dense.retrieve(bundle)
         if not dense_hits:
