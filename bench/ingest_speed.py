@@ -52,8 +52,12 @@ def main() -> None:
         model = embed_model(settings.embed_model_path)
         model.get_text_embedding_batch(["warm up"])  # load outside the timings
 
+        start = time.perf_counter()
         complaints = read_complaints(path)
+        parse_s = time.perf_counter() - start
+        start = time.perf_counter()
         texts = [ch.text for c in complaints for ch in chunk_complaint(c, settings.chunk_tokens, settings.chunk_overlap)]
+        chunk_s = time.perf_counter() - start
         st = model._model  # the sentence-transformers model under llama-index's wrapper
         start = time.perf_counter()
         st.encode(texts, batch_size=64, normalize_embeddings=True)
@@ -68,6 +72,7 @@ def main() -> None:
 
     n, chunks = len(complaints), len(texts)
     print(f"corpus: {n} complaints, {chunks} chunks ({args.copies} x the sample)")
+    print(f"parse + clean + tag: {parse_s:.2f} s; chunk (tiktoken): {chunk_s:.2f} s")
     print(f"raw embedding (sentence-transformers encode, batch 64): {raw_s:.2f} s  {chunks / raw_s:.1f} chunks/s")
     print(f"ingest (parse, clean, tag, chunk, embed, store):        {ingest_s:.2f} s  {chunks / ingest_s:.1f} chunks/s"
           f"  {n / ingest_s:.1f} complaints/s")

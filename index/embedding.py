@@ -26,6 +26,16 @@ def embed_model(model_path: str):
 
 
 def embed_texts(model_path: str, texts: list[str]) -> list[list[float]]:
+    """Vectors for passages, in the order given.
+
+    llama-index cuts the list into batches in the order it gets it, and each batch is
+    padded to its longest passage; fed sorted by length, batches pad little.
+    """
     if not texts:
         return []
-    return embed_model(model_path).get_text_embedding_batch(texts)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    vectors = embed_model(model_path).get_text_embedding_batch([texts[i] for i in order])
+    out: list[list[float]] = [[] for _ in texts]
+    for position, i in enumerate(order):
+        out[i] = vectors[position]
+    return out
