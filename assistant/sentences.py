@@ -6,7 +6,9 @@ import re
 import threading
 from collections import OrderedDict
 
-_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$])|\n{2,}")
+_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n{2,}")
+# A split after these is no sentence end: "Ms. [redacted]", "1. 5 years", "a.m. on".
+_NO_END = re.compile(r"(?:\b(?:mr|mrs|ms|dr|st|no|vs|etc|inc|jr|sr|e\.g|i\.e|a\.m|p\.m|approx)|\b\w)\.[\"')\]]*$", re.I)
 
 # Letter furniture of business responses: true, but says nothing about the policy.
 _BOILERPLATE = re.compile(
@@ -19,12 +21,19 @@ _BOILERPLATE = re.compile(
 
 
 def split_sentences(text: str) -> list[str]:
-    out = []
+    """Sentences as people write them in complaints: lower-case starts and " ." included."""
+    out: list[str] = []
+    glue = False
     for part in _SPLIT.split(text):
         part = " ".join(part.split())
-        if len(part) >= 3:
+        if not part:
+            continue
+        if glue and out:
+            out[-1] = f"{out[-1]} {part}"
+        else:
             out.append(part)
-    return out
+        glue = bool(_NO_END.search(part))
+    return [s for s in out if len(s) >= 3]
 
 
 def is_boilerplate(sentence: str) -> bool:

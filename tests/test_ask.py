@@ -115,3 +115,12 @@ def test_stats_counts_the_sample(cli, sample_index):
     assert data["by_outcome"]["no_business_response"] == 2
     text = cli("stats", "--index", str(sample_index)).stdout
     assert "Billing Issues" in text and "complaints: 10" in text
+
+
+def test_sentences_split_as_complaints_are_written():
+    from assistant.sentences import split_sentences
+
+    assert split_sentences("the agent was helpful . two days later , they cut me off . i called") == [
+        "the agent was helpful .", "two days later , they cut me off .", "i called"]
+    assert split_sentences("AFTER 1. 5 YEARS I MOVED. I spoke with Ms. [redacted] today.") == [
+        "AFTER 1. 5 YEARS I MOVED.", "I spoke with Ms. [redacted] today."]
