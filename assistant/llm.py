@@ -114,7 +114,7 @@ def _llama_cpp(settings: Settings, max_out: int) -> LoadedLLM:
                        # Small models loop on one sentence under greedy decoding without it.
                        generate_kwargs={"repeat_penalty": 1.15}, model_kwargs={})
     except Exception as exc:  # llama.cpp reports a bad file as ValueError/RuntimeError
-        raise LLMUnavailable(f"could not load {path}: {_one_line(exc)}") from None
+        raise LLMUnavailable(f"could not load {path}: {one_line(exc)}") from None
     model = llm._model
     chat_prompt = _chat_template(model)
     if chat_prompt is not None:
@@ -146,6 +146,6 @@ def _chat_template(model) -> Callable | None:
     return messages_to_prompt
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= 300 else text[:297] + "..."
