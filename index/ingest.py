@@ -5,7 +5,6 @@ A bad file becomes one line in `errors`; the files around it are ingested as usu
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,8 +15,6 @@ from .parsers import expand_paths, read_complaints
 from .records import IngestError
 from .settings import Settings
 from .store import ComplaintStore
-
-log = logging.getLogger(__name__)
 
 WRITE_BATCH = 256  # complaints embedded and written together
 

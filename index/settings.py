@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 BACKENDS = ("evidence", "openai", "llama-cpp")
@@ -33,7 +33,6 @@ class Settings:
     llm_timeout_s: float = 60.0
     llm_context_tokens: int = 4096
     llm_max_tokens: int = 512
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
