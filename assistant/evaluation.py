@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.records import Complaint
 
+from .results import CITATION_MARKER
+
 K = 5
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "data" / "eval" / "sample_questions.jsonl"
 
 System = Callable[[str, list], tuple[list[str], list[str], str]]
-_MARKER = re.compile(r"\[(\d+)\]")
 
 
 @dataclass
@@ -109,7 +109,7 @@ def ndcg_at(ranked: list[str], relevant: set[str], k: int = K) -> float:
 def invalid_markers(answer: str, refs: Iterable[int]) -> int:
     """[n] in the answer with no citation whose ref is n."""
     known = set(refs)
-    return sum(1 for m in _MARKER.finditer(answer or "") if int(m.group(1)) not in known)
+    return sum(1 for m in CITATION_MARKER.finditer(answer or "") if int(m.group(1)) not in known)
 
 
 def score(system: System, questions: list[Question], complaints: list[Complaint], k: int = K) -> dict:
@@ -182,7 +182,7 @@ def assistant_system(assistant, k: int = 8) -> System:
 
 def run_eval(assistant, questions_path: str | Path = DEFAULT_QUESTIONS, k: int = K) -> dict:
     questions = load_questions(questions_path)
-    complaints = assistant.store.complaints()
+    complaints = assistant.complaints()
     report = score(assistant_system(assistant), questions, complaints, k=k)
     report["system"] = "complaint-chat"
     report["questions_path"] = str(questions_path)

@@ -11,6 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from . import sentences
+from .results import CITATION_MARKER
 
 # [3], [1, 2], [1][2], [Source 4], [sources 1 and 2]: the shapes small models produce.
 _REF = r"(?:sources?\s*)?\d{1,3}"
@@ -134,7 +135,7 @@ def check(text: str, sources_given: int, removed: list[int] | None = None) -> tu
         clean = re.sub(r"[ \t]+([.,;:!?])", r"\1", clean)
         clean = re.sub(r"(?<=\S)[ \t]{2,}", " ", clean)
     clean = clean.strip()
-    used = sorted({int(n) for n in re.findall(r"\[(\d{1,3})\]", clean)} & valid)
+    used = sorted({int(n) for n in CITATION_MARKER.findall(clean)} & valid)
     found = [s for s in claims(clean) if _is_claim(s)]
     unsupported = [s for s in found if not MARKER.search(s)]
     report = GuardReport(sources_given=sources_given, removed_markers=removed, used_refs=used,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from index.records import Complaint
+
+# A citation marker as answers carry it: [n] points at the citation whose ref is n.
+CITATION_MARKER = re.compile(r"\[(\d+)\]")
 
 
 @dataclass

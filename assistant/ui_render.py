@@ -12,9 +12,10 @@ import re
 
 from index.outcomes import VOCABULARY
 
+from .results import CITATION_MARKER
+
 _FOLD_CHARS = 420  # longer texts show an excerpt; the rest folds into <details>
 _CONTEXT_CHARS = 160
-_MARKER = re.compile(r"\[(\d+)\]")
 
 CSS = """
 .cc-cards { display: flex; flex-direction: column; gap: 12px; }
@@ -72,7 +73,7 @@ def link_markers(answer: str) -> str:
     The answer quotes complaints, so it is escaped before any markup is added.
     """
     escaped = html.escape(answer, quote=False)
-    return _MARKER.sub(lambda m: f'<a class="cc-cite" href="#src-{m.group(1)}">[{m.group(1)}]</a>', escaped)
+    return CITATION_MARKER.sub(lambda m: f'<a class="cc-cite" href="#src-{m.group(1)}">[{m.group(1)}]</a>', escaped)
 
 
 def _find(text: str, quote: str) -> tuple[int, int] | None:
