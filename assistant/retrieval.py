@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from llama_index.core import VectorStoreIndex
 from llama_index.core.llms import MockLLM
-from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
+from llama_index.core.retrievers import QueryFusionRetriever
 from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
 from llama_index.core.schema import QueryBundle, TextNode
 from llama_index.retrievers.bm25 import BM25Retriever
@@ -31,27 +31,20 @@ MIN_COVERAGE = 0.5
 COVERAGE_MARGIN = 0.6
 
 
-class _ExpandedKeywords(BaseRetriever):
-    """The keyword side searches the question plus the domain words its concepts stand for."""
-
-    def __init__(self, inner: BM25Retriever, query: str):
-        super().__init__()
-        self.inner, self.query = inner, query
-
-    def _retrieve(self, query_bundle: QueryBundle):
-        return self.inner.retrieve(QueryBundle(self.query))
-
-
 class KeywordRetriever(BM25Retriever):
-    """BM25 that returns only passages sharing a word with the query.
+    """BM25 over `keyword_query` (the question plus the domain words its concepts stand
+    for), returning only passages that share a word with it.
 
     bm25s returns top-k even at score 0, and a metadata filter only zeroes the
     excluded passages' scores: without this cut, filtered-out and unrelated
     passages would still earn reciprocal-rank credit in the fusion.
     """
 
+    keyword_query: str | None = None
+
     def _retrieve(self, query_bundle):
-        return [hit for hit in super()._retrieve(query_bundle) if (hit.score or 0.0) > 0.0]
+        query = QueryBundle(self.keyword_query) if self.keyword_query else query_bundle
+        return [hit for hit in super()._retrieve(query) if (hit.score or 0.0) > 0.0]
 
 
 class HybridRetriever:
@@ -84,14 +77,16 @@ class HybridRetriever:
             self._terms = CorpusTerms(self.store.complaints())
             self._bm25_size = size
 
-    def _keyword(self, question: str, n: int, filters) -> KeywordRetriever | None:
+    def _keyword(self, keyword_query: str, n: int, filters) -> KeywordRetriever | None:
         if self._bm25 is None:
             return None
         try:
-            return KeywordRetriever(existing_bm25=self._bm25.bm25, similarity_top_k=min(n, self._bm25_size),
-                                 filters=filters)
+            keyword = KeywordRetriever(existing_bm25=self._bm25.bm25, similarity_top_k=min(n, self._bm25_size),
+                                       filters=filters)
         except ValueError:  # every chunk filtered out
             return None
+        keyword.keyword_query = keyword_query
+        return keyword
 
     def retrieve(self, question: str, k: int = 8, filters=None, candidates: int | None = None,
                  query_vector: list[float] | None = None) -> list[Evidence]:
@@ -107,9 +102,9 @@ class HybridRetriever:
         cosine = {hit.node.node_id: 1.0 + math.log(max(hit.score or 1e-9, 1e-9)) for hit in dense_hits}
         retrievers = [dense]
         expansion = expand(question)
-        keyword = self._keyword(question, n, filters)
+        keyword = self._keyword(expansion.keyword_query, n, filters)
         if keyword is not None:
-            retrievers.append(_ExpandedKeywords(keyword, expansion.keyword_query))
+            retrievers.append(keyword)
         fusion = QueryFusionRetriever(retrievers, llm=MockLLM(), mode=FUSION_MODES.RECIPROCAL_RANK,
                                       similarity_top_k=n, num_queries=1, use_async=False)
         fused = fusion.retrieve(bundle)
