@@ -173,7 +173,7 @@ def build(assistant: Assistant) -> gr.Blocks:
         try:
             filters = _panel(*panel)
             stats = assistant.stats(filters)
-            where = _chroma_where(filters)
+            found = assistant.complaints(filters)
         except FilterError as exc:
             empty = pd.DataFrame({"x": [], "complaints": []})
             return (f"⚠️ {html.escape(str(exc))}", empty, empty, empty, empty, gr.skip())
@@ -188,7 +188,7 @@ def build(assistant: Assistant) -> gr.Blocks:
                  "outcomes": ", ".join(c.outcomes),
                  "complaint": c.narrative[:140] + ("…" if len(c.narrative) > 140 else ""),
                  "id": c.complaint_id}
-                for c in assistant.store.complaints(where=where)]
+                for c in found]
         rows.sort(key=lambda r: r["date"], reverse=True)
         table = pd.DataFrame(rows, columns=["date", "company", "type", "status", "outcomes", "complaint", "id"])
         summary = f"**{stats['complaints']} complaints** match the current filters."
@@ -197,7 +197,7 @@ def build(assistant: Assistant) -> gr.Blocks:
 
     def open_card(evt: gr.SelectData):
         row = evt.row_value or []
-        found = assistant.store.complaints(ids=[str(row[-1])]) if row else []
+        found = assistant.complaints(ids=[str(row[-1])]) if row else []
         if not found:
             return '<p class="cc-empty">Pick a row to see the complaint.</p>'
         return ui.complaint_as_card(found[0])
@@ -329,12 +329,6 @@ def build(assistant: Assistant) -> gr.Blocks:
         demo.load(lambda: _choice_updates(), None, [company, kind, status, outcome, examples],
                   api_visibility="private")
     return demo
-
-
-def _chroma_where(filters: dict):
-    from assistant import filters as filtering
-
-    return filtering.to_chroma_where(filtering.normalize(filters))
 
 
 def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs):

@@ -114,7 +114,7 @@ class LLMAnswerer:
 
     def stream(self, backend: str, question: str, evidence: list[Evidence], query_vector, scope: str = "",
                history: list[tuple[str, str]] | None = None,
-               retrieve: Callable[[str], list[Evidence]] | None = None,
+               retrieve: Callable[[str, list[float]], list[Evidence]] | None = None,
                standalone: str | None = None) -> Generator[str, None, Outcome]:
         """`standalone` is the follow-up as the caller already searched it (rule-based);
         the model's own condensation replaces it, and the evidence, when it reads differently."""
@@ -145,8 +145,8 @@ class LLMAnswerer:
                 return (yield from fallback(f"the {backend} model failed ({_describe(exc, self.settings)})"))
             if condensed not in (asked, standalone) and retrieve is not None:
                 standalone = condensed
-                evidence = retrieve(condensed)
                 query_vector = self.embed_model.get_query_embedding(condensed)
+                evidence = retrieve(condensed, query_vector)
         if standalone and standalone != asked:
             notes.append(f"follow-up read as: {standalone}")
             question = standalone

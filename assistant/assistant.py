@@ -16,6 +16,7 @@ from pathlib import Path
 
 from index import ComplaintStore, IngestReport, Settings, ingest
 from index.embedding import embed_model
+from index.records import Complaint
 from index.settings import BACKENDS
 
 from . import filters as filtering
@@ -108,7 +109,8 @@ class Assistant:
         else:
             text, citations, notes, guard = yield from self._llm_answerer().stream(
                 backend, question, evidence, query_vector, scope, history=history, standalone=search,
-                retrieve=lambda q: self.retriever.retrieve(q, k=k, filters=filtering.to_metadata_filters(clean)))
+                retrieve=lambda q, vector: self.retriever.retrieve(
+                    q, k=k, filters=filtering.to_metadata_filters(clean), query_vector=vector))
         done = time.perf_counter()
         yield AskResult(
             question=question,
@@ -123,6 +125,11 @@ class Assistant:
         )
 
     # --- browsing ----------------------------------------------------------------
+    def complaints(self, filters: dict | None = None, ids: list[str] | None = None) -> list[Complaint]:
+        """The stored complaints under `filters` (or these ids), for tables and cards."""
+        where = filtering.to_chroma_where(filtering.normalize(filters))
+        return self.store.complaints(ids=ids, where=where)
+
     def stats(self, filters: dict | None = None) -> dict:
         metas = self.store.record_metadatas(filtering.to_chroma_where(filtering.normalize(filters)))
         counts = {name: Counter() for name in ("company", "type", "status", "month", "outcome")}
