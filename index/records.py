@@ -29,6 +29,10 @@ class Complaint:
     source_format: str = ""
     outcomes: list[str] = field(default_factory=list)
     external_id: str | None = None  # the source's own id (CFPB "Complaint ID")
+    # The source's own category fields, kept as found (CFPB: product, sub_product, issue,
+    # sub_issue, state, tags, submitted_via, timely_response, consumer_disputed,
+    # company_public_response). Scalars only: they become Chroma / catalog metadata.
+    labels: dict[str, str] = field(default_factory=dict)
     complaint_id: str = ""
 
     def identity_key(self) -> str:
@@ -78,6 +82,14 @@ class Chunk:
     section: str  # "complaint" | "business_response" | "customer_answer"
     text: str
     metadata: dict = field(default_factory=dict)
+
+
+@dataclass
+class RowError:
+    """A row or record a parser skipped: counted and reported, the rest of the file goes on."""
+
+    line: int  # 1-based line (CSV/JSONL) or record number (JSON array, BBB page) in the file
+    error: str
 
 
 class IngestError(Exception):

@@ -33,6 +33,10 @@ class Settings:
     llm_timeout_s: float = 60.0
     llm_context_tokens: int = 4096
     llm_max_tokens: int = 512
+    embed_device: str | None = None  # None: a GPU when torch sees one, else cpu
+    redact_pii: bool = True
+    auth: str | None = None  # "user:password" for the app's login
+    max_question_chars: int = 1000
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -50,6 +54,9 @@ class Settings:
             llm_timeout_s=float(env.get("LLM_TIMEOUT_S") or 60.0),
             llm_context_tokens=int(env.get("LLM_CONTEXT_TOKENS") or 4096),
             llm_max_tokens=int(env.get("LLM_MAX_TOKENS") or 512),
+            embed_device=env.get("EMBED_DEVICE") or None,
+            redact_pii=(env.get("REDACT_PII") or "1").strip().lower() not in ("0", "false", "no", "off"),
+            auth=env.get("COMPLAINT_CHAT_AUTH") or None,
         )
         overrides = {k: v for k, v in overrides.items() if v is not None}
         if "home" in overrides:
