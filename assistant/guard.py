@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from . import sentences
+from index import sentences
 from .results import CITATION_MARKER
 
 # [3], [1, 2], [1][2], [Source 4], [sources 1 and 2]: the shapes small models produce.

@@ -118,3 +118,9 @@ def tag_outcomes(c: Complaint) -> list[str]:
         if hit or name == from_status:
             tags.append(name)
     return tags
+
+
+def outcome_label(tag: str) -> str:
+    """The words people read for an outcome tag."""
+    entry = VOCABULARY.get(tag)
+    return entry[1][:1].upper() + entry[1][1:] if entry else tag.replace("_", " ").capitalize()

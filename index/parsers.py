@@ -74,3 +74,8 @@ def _parse(text: str, path: Path) -> list[Complaint]:
     elif looks_like_bbb(text):
         return parse_bbb_text(text, source)
     raise IngestError("no complaints found (expected a BBB complaint page, CFPB CSV or JSON Lines)")
+
+
+def read_file(path: Path, redact_pii: bool = True):
+    """Stand-in until the streaming parsers land: same contract, not yet streaming."""
+    yield from read_complaints(Path(path))
