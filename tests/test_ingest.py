@@ -17,11 +17,21 @@ def _settings(home):
 
 
 def _snapshot(store: ComplaintStore):
-    ids, texts, metas = store.all_chunks()
-    chunks = sorted(zip(ids, texts, [json.dumps(m, sort_keys=True) for m in metas]))
-    records = store.records.get(include=["documents", "metadatas"])
-    recs = sorted(zip(records["ids"], records["documents"], [json.dumps(m, sort_keys=True) for m in records["metadatas"]]))
-    return chunks, recs
+    got = store.chunks.get(include=["documents", "metadatas"])
+    chunks = sorted(zip(got["ids"], got["documents"], [json.dumps(m, sort_keys=True) for m in got["metadatas"]]))
+    db = store.catalog.db
+    records = sorted(db.execute("SELECT * FROM complaints"))
+    passages = sorted(db.execute("SELECT chunk_id, complaint_id, section, terms FROM passages"))
+    # Vectors are compared apart: batches of another size round the last bits differently.
+    sentences = sorted(db.execute("SELECT complaint_id, section, n, text FROM sentences"))
+    return chunks, records, passages, sentences
+
+
+def _sentence_vectors(store: ComplaintStore):
+    import numpy as np
+
+    rows = sorted(store.catalog.db.execute("SELECT complaint_id, section, n, vec FROM sentences"))
+    return np.stack([np.frombuffer(r[3], dtype=np.float16).astype(np.float32) for r in rows])
 
 
 def test_same_input_twice_leaves_the_index_as_it_was(fresh_index):
@@ -52,14 +62,17 @@ def test_changed_complaint_replaces_its_chunks_and_leaves_none_behind(fresh_inde
 
     report = ingest([target], settings, store).to_dict()
     assert (report["complaints_added"], report["complaints_updated"], report["complaints_unchanged"]) == (0, 1, 9)
-    [record] = [c for c in store.complaints() if "PRORATION" in c.narrative]
+    records = store.catalog.complaints(store.catalog.ids())
+    [record] = [c for c in records.values() if "PRORATION" in c.narrative]
     assert record.business_responses[0].text == "Credit denied per policy."
     assert "credit_denied" in record.outcomes and "adjustment_applied" not in record.outcomes
     kept = store.chunks.get(where={"complaint_id": record.complaint_id}, include=["documents", "metadatas"])
     assert not any("Monthly Subscription" in d for d in kept["documents"])
     assert all(m["outcomes"] == "|".join(record.outcomes) for m in kept["metadatas"])
-    meta = store.records.get(ids=[record.complaint_id], include=["metadatas"])["metadatas"][0]
-    assert meta["n_chunks"] == len(kept["ids"])
+    # The keyword index and the quote candidates follow the new text too.
+    assert store.keywords.search(["monthli"], 10, ("WHERE c.id = ?", [record.complaint_id])) == []
+    quotes = store.catalog.sentences([record.complaint_id])[record.complaint_id]
+    assert any(text == "Credit denied per policy." for _, _, text, _ in quotes)
     assert store.count() == 10
 
 
@@ -71,17 +84,17 @@ def test_interrupted_ingest_reruns_to_the_same_result(fresh_index, tmp_path, mon
     settings = _settings(fresh_index)
     store = ComplaintStore(settings)
     calls = {"n": 0}
-    real_upsert = store.records.upsert
+    real_write = store.catalog.write
 
     def crash_on_second_batch(*args, **kwargs):
-        # The process dies after writing a batch's chunks but before its records.
+        # The process dies after writing a batch's chunks but before its catalog rows.
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt
-        return real_upsert(*args, **kwargs)
+        return real_write(*args, **kwargs)
 
     monkeypatch.setattr(sys.modules["index.ingest"], "WRITE_BATCH", 3)
-    monkeypatch.setattr(store.records, "upsert", crash_on_second_batch)
+    monkeypatch.setattr(store.catalog, "write", crash_on_second_batch)
     with pytest.raises(KeyboardInterrupt):
         ingest([SAMPLE], settings, store)
     monkeypatch.undo()
@@ -92,11 +105,12 @@ def test_interrupted_ingest_reruns_to_the_same_result(fresh_index, tmp_path, mon
 
     partial = Assistant(settings, store)
     cited = {c.complaint_id for c in partial.ask("final bill after cancelling $108.43", k=10).citations}
-    assert cited <= {r["complaint_id"] for r in store.record_metadatas()}
+    assert cited <= set(store.catalog.ids())
 
     rerun = ingest([SAMPLE], settings, Store(settings)).to_dict()
     assert (rerun["complaints_added"], rerun["complaints_unchanged"]) == (7, 3)
     assert _snapshot(store) == _snapshot(clean)
+    assert abs(_sentence_vectors(store) - _sentence_vectors(clean)).max() < 0.01
 
 
 def test_missing_empty_and_junk_files_are_reported_and_good_files_still_ingest(cli, fresh_index, tmp_path):
