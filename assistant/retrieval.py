@@ -38,7 +38,8 @@ RRF_K = 60  # the usual reciprocal-rank constant: rank 1 scores 1/61
 class Params:
     candidates: int = 50  # complaints' passages fetched from each retriever
     abstain_below: float = 0.40  # best cosine under this: nothing in the index addresses the question
-    margin: float = 0.12  # without a topic label, keep complaints within this of the best cosine
+    margin: float = 0.12  # without a topic label, keep complaints within this of the best relevance
+    keyword_weight: float = 0.3  # relevance = cosine + this x relative keyword score
     voters: int = 15  # best candidates whose labels vote
     label_share: float = 0.4  # a topic label holds at least this share of the votes...
     label_lift: float = 2.0  # ...and this many times its share of the index
@@ -55,6 +56,7 @@ class Candidate:
     fused: float = 0.0
     similarity: float = -1.0
     best_chunk: str = ""
+    keyword: float = 0.0  # best BM25 of its passages relative to the query's best, 0..1
     passages: list[tuple[str, str, float]] = field(default_factory=list)  # (section, text, fused), best first
 
 
@@ -109,9 +111,12 @@ class HybridRetriever:
         for rank, (chunk, cid, sec, cos, body) in enumerate(dense):
             fused[chunk] += 1.0 / (RRF_K + rank + 1)
             owner[chunk], section[chunk], cosine[chunk], text[chunk] = cid, sec, cos, body
-        for rank, (chunk, cid, _score) in enumerate(keyword):
+        top_keyword = keyword[0][2] if keyword else 1.0
+        keyword_score: dict[str, float] = {}
+        for rank, (chunk, cid, score) in enumerate(keyword):
             fused[chunk] += 1.0 / (RRF_K + rank + 1)
             owner.setdefault(chunk, cid)
+            keyword_score[chunk] = score / top_keyword if top_keyword > 0 else 0.0
         cosine.update(self._cosines(query_vector, [c for c in fused if c not in cosine], section, text))
 
         by_complaint: dict[str, Candidate] = {}
@@ -121,6 +126,7 @@ class HybridRetriever:
                 cand.best_chunk = chunk
             cand.fused = max(cand.fused, score)
             cand.similarity = max(cand.similarity, cosine.get(chunk, -1.0))
+            cand.keyword = max(cand.keyword, keyword_score.get(chunk, 0.0))
             cand.passages.append((section.get(chunk, "complaint"), text.get(chunk, ""), score))
         return sorted(by_complaint.values(), key=lambda c: -c.fused)
 
@@ -136,76 +142,107 @@ class HybridRetriever:
             text[i] = doc or ""
         return dict(zip(got["ids"], scores.tolist()))
 
-    # --- step 2: topic --------------------------------------------------------------------
-    def topic(self, voters: list, filters: dict) -> Topic | None:
-        """The label the best candidates share far more than the index does, if any."""
-        if not voters:
-            return None
-        total = self.store.catalog.count(filtering.to_sql(filters))
-        for field_name in self.params.label_fields:
-            votes: dict[str, float] = defaultdict(float)
-            weight = 0.0
-            for rank, complaint in enumerate(voters):
-                w = 1.0 / (rank + 1) ** 0.5  # the best candidates count more, the tail still counts
-                weight += w
-                value = _field_value(complaint, field_name)
-                if value:
-                    votes[value] += w
-            if not votes:
-                continue
-            prior = self.store.catalog.group_counts(field_name, filtering.to_sql(filters))
-            ranked = sorted(votes.items(), key=lambda kv: -kv[1])
-            best, best_votes = ranked[0]
-            share = best_votes / weight
-            lift = share / max(prior.get(best, 0) / max(total, 1), 1e-9)
-            if share < self.params.label_share or lift < self.params.label_lift:
-                continue
-            chosen, held = [], 0.0
-            for value, v in ranked:
-                value_lift = (v / weight) / max(prior.get(value, 0) / max(total, 1), 1e-9)
-                if held >= self.params.label_cover or value_lift < self.params.label_lift:
-                    break
-                chosen.append(value)
-                held += v / weight
-            return Topic(field_name, chosen, share=held, lift=lift)
-        return None
-
-    # --- step 3: evidence -------------------------------------------------------------------
-    def search(self, question: str, k: int, filters: dict, query_vector) -> Found:
+    # --- steps 2 and 3: decisions (pure functions of what was gathered and the params) --------
+    def gather(self, question: str, query_vector, filters: dict) -> "Gathered":
+        """Everything the decisions read: candidates, their records, and label priors."""
         cands = self.candidates(question, query_vector, filters)
         records = self.store.catalog.complaints([c.complaint_id for c in cands])
         cands = [c for c in cands if c.complaint_id in records]  # chunks of an interrupted write
-        if not cands:
-            return Found([], None, -1.0, [])
-        best = max(c.similarity for c in cands)
-        if best < self.params.abstain_below:
-            return Found([], None, best, [])
-        floor = max(self.params.abstain_below, best - self.params.margin)
-        relevant = [c for c in cands if c.similarity >= floor]
-        topic = self.topic([records[c.complaint_id] for c in cands[: self.params.voters]], filters)
-        if topic is not None:
-            key = topic.field
-            in_topic = [c for c in cands if _field_value(records[c.complaint_id], key) in topic.values]
-            if len(in_topic) < k:
-                # The topic may hold better examples than the first candidates did: search inside it.
-                scoped = {**filters, key: topic.values}
-                more = self.candidates(question, query_vector, scoped, n=max(2 * k, 16))
-                records.update(self.store.catalog.complaints(
-                    [c.complaint_id for c in more if c.complaint_id not in records]))
-                seen = {c.complaint_id for c in in_topic}
-                in_topic += [c for c in more if c.complaint_id not in seen and c.complaint_id in records]
-            chosen = sorted(in_topic, key=lambda c: -c.fused)[:k]
-        else:
-            chosen = relevant[:k]
-        evidence = [self._evidence(c, records[c.complaint_id]) for c in chosen]
-        return Found(evidence, topic, best, [c.complaint_id for c in relevant])
+        where = filtering.to_sql(filters)
+        total = self.store.catalog.count(where)
+        priors = {f: self.store.catalog.group_counts(f, where) for f in self.params.label_fields}
+        return Gathered(cands, records, priors, total)
+
+    def search(self, question: str, k: int, filters: dict, query_vector) -> Found:
+        gathered = self.gather(question, query_vector, filters)
+        found, topic_filter = decide(gathered, k, self.params)
+        if topic_filter is not None and len(found.evidence) < k:
+            # The topic may hold better examples than the first candidates did: search inside it.
+            more = self.candidates(question, query_vector, {**filters, **topic_filter}, n=max(2 * k, 16))
+            have = {e.complaint.complaint_id for e in found.evidence}
+            extra = [c for c in more if c.complaint_id not in have]
+            records = self.store.catalog.complaints([c.complaint_id for c in extra])
+            found.evidence += [self._evidence(c, records[c.complaint_id])
+                               for c in extra if c.complaint_id in records][: k - len(found.evidence)]
+        return found
 
     def retrieve(self, question: str, k: int = 8, filters: dict | None = None, query_vector=None) -> list[Evidence]:
         query_vector = query_vector or self.embed_model.get_query_embedding(question)
         return self.search(question, k, filters or {}, query_vector).evidence
 
-    @staticmethod
-    def _evidence(cand: Candidate, complaint) -> Evidence:
-        section, text, _ = cand.passages[0]
-        return Evidence(complaint=complaint, quote=text, quote_section=section, score=cand.fused,
-                        similarity=cand.similarity, passages=list(cand.passages))
+    _evidence = staticmethod(lambda cand, complaint: to_evidence(cand, complaint))
+
+
+@dataclass
+class Gathered:
+    candidates: list[Candidate]  # best fused rank first
+    records: dict  # complaint_id -> Complaint
+    priors: dict[str, dict[str, int]]  # label field -> value -> complaints under the filters
+    total: int  # complaints under the filters
+
+
+def to_evidence(cand: Candidate, complaint) -> Evidence:
+    section, text, _ = cand.passages[0]
+    return Evidence(complaint=complaint, quote=text, quote_section=section, score=cand.fused,
+                    similarity=cand.similarity, passages=list(cand.passages))
+
+
+def relevance(cand: Candidate, params: Params) -> float:
+    """Meaning and words together: cosine plus the keyword match relative to the best one."""
+    return cand.similarity + params.keyword_weight * cand.keyword
+
+
+def find_topic(voters: list, priors: dict, total: int, params: Params) -> Topic | None:
+    """The label the best candidates share far more than the index does, if any."""
+    if not voters or not total:
+        return None
+    for field_name in params.label_fields:
+        votes: dict[str, float] = defaultdict(float)
+        weight = 0.0
+        for rank, complaint in enumerate(voters):
+            w = 1.0 / (rank + 1) ** 0.5  # the best candidates count more, the tail still counts
+            weight += w
+            value = _field_value(complaint, field_name)
+            if value:
+                votes[value] += w
+        if not votes:
+            continue
+        prior = priors.get(field_name, {})
+        ranked = sorted(votes.items(), key=lambda kv: -kv[1])
+
+        def lift(value, v):
+            return (v / weight) / max(prior.get(value, 0) / total, 1e-9)
+
+        best, best_votes = ranked[0]
+        if best_votes / weight < params.label_share or lift(best, best_votes) < params.label_lift:
+            continue
+        chosen, held = [], 0.0
+        for value, v in ranked:
+            if held >= params.label_cover or lift(value, v) < params.label_lift:
+                break
+            chosen.append(value)
+            held += v / weight
+        return Topic(field_name, chosen, share=held, lift=lift(best, best_votes))
+    return None
+
+
+def decide(g: Gathered, k: int, params: Params) -> tuple[Found, dict | None]:
+    """Which complaints answer the question, and the topic filter when a label does."""
+    cands = g.candidates
+    if not cands:
+        return Found([], None, -1.0, []), None
+    best = max(c.similarity for c in cands)
+    if best < params.abstain_below:
+        return Found([], None, best, []), None
+    top = max(relevance(c, params) for c in cands)
+    relevant = [c for c in cands if c.similarity >= params.abstain_below
+                and relevance(c, params) >= top - params.margin]
+    topic = find_topic([g.records[c.complaint_id] for c in cands[: params.voters]], g.priors, g.total, params)
+    if topic is not None:
+        chosen = [c for c in cands if _field_value(g.records[c.complaint_id], topic.field) in topic.values][:k]
+        topic_filter = {topic.field: topic.values}
+    else:
+        chosen = sorted(relevant, key=lambda c: -relevance(c, params))[:k]
+        topic_filter = None
+    evidence = [to_evidence(c, g.records[c.complaint_id]) for c in chosen]
+    return Found(evidence, topic, best, [c.complaint_id for c in relevant]), topic_filter

@@ -56,7 +56,7 @@ def _is_prose(lines: list[str]) -> bool:
     return all(len(line) > 60 for line in lines[:-1])
 
 
-def clean_complaint(c: Complaint) -> Complaint:
+def clean_complaint(c: Complaint, redact_pii: bool = True) -> Complaint:
     c.narrative = tidy(c.narrative)
     c.business_responses = [Reply(r.date, tidy(r.text)) for r in c.business_responses]
     c.customer_answers = [Reply(r.date, tidy(r.text)) for r in c.customer_answers]
