@@ -165,11 +165,16 @@ _CONTEXT = re.compile(r"(?<![a-z])(" + "|".join(re.escape(w) for w, _ in _CONTEX
 _CONTEXT_KIND = dict(_CONTEXT_WORDS)
 
 
+# "no." and "acct." end abbreviations, not sentences.
+_SENTENCE_END = re.compile(r"[\n!?]|(?<!\bno)(?<!\bnbr)(?<!\bnum)(?<!\bacct)(?<!\bsoc)(?<!\bsec)\.\s",
+                           re.IGNORECASE)
+
+
 def _nearest_word(text: str, start: int) -> str | None:
     """The kind of the last context word within CONTEXT_CHARS before `start`, in the same
     sentence or line."""
     window = text[max(0, start - CONTEXT_CHARS):start]
-    window = re.split(r"[\n!?]|\.\s", window)[-1]
+    window = _SENTENCE_END.split(window)[-1]
     found = None
     for m in _CONTEXT.finditer(window):
         found = _CONTEXT_KIND[m.group(1).lower()]
