@@ -49,7 +49,12 @@ _INVISIBLE[0x85] = "\n"  # NEL, a line break in Latin-1 text
 # A longer "word" is no word (a pasted blob, a base64 attachment, an attack on the chunker):
 # one 100k-character token would otherwise become hundreds of chunks.
 MAX_WORD_CHARS = 64
+# Scripts written without spaces (Chinese, Japanese, Thai...) make long "words" of whole
+# sentences; those are bounded at a paragraph's length instead.
+MAX_SPACELESS_CHARS = 1000
 _LONG_WORD = re.compile(r"\S{%d,}" % (MAX_WORD_CHARS + 1))
+_SPACELESS_SCRIPT = re.compile("[\u0e00-\u0eff\u1000-\u109f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+                               "\uac00-\ud7af\uf900-\ufaff]")
 
 
 def collapse_masks(text: str) -> str:
@@ -63,7 +68,12 @@ def strip_invisible(text: str) -> str:
 
 
 def bound_words(text: str) -> str:
-    return _LONG_WORD.sub(lambda m: m.group()[:MAX_WORD_CHARS] + "…", text)
+    def cut(m: re.Match) -> str:
+        word = m.group()
+        limit = MAX_SPACELESS_CHARS if _SPACELESS_SCRIPT.search(word) else MAX_WORD_CHARS
+        return word if len(word) <= limit else word[:limit] + "…"
+
+    return _LONG_WORD.sub(cut, text)
 
 
 def is_missing(value: str | None) -> bool:

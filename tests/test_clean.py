@@ -41,6 +41,12 @@ def test_a_giant_word_is_cut_and_cannot_flood_the_index():
     assert len(chunk_complaint(c)) == 1  # uncut, this one word was 590 chunks
 
 
+def test_a_sentence_in_a_script_without_spaces_is_not_cut():
+    sentence = "我的账单上重复收取了两次月费，客服说下个月会退款但是一直没有退。" * 3
+    assert clean_complaint(complaint(sentence)).narrative == sentence
+    assert len(clean_complaint(complaint("账" * 100_000)).narrative) < 1100
+
+
 def test_markdown_bold_keeps_its_asterisks_and_source_masking_still_collapses():
     c = clean_complaint(complaint(
         "I was **never** told. **Note:** the store in ******* ** said *** and ******** were gone. "

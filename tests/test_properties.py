@@ -16,7 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from index.clean import clean_text
 from index.parsers import read_complaints
+from index.pii import redact
 from index.records import IngestError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,3 +143,20 @@ def test_mutated_cfpb_csv_never_crashes_or_stores_a_broken_complaint(workdir, da
 @given(data=mutated(ORIGINALS["export_2015.csv"]))
 def test_mutated_older_cfpb_csv_never_crashes_or_stores_a_broken_complaint(workdir, data):
     check(workdir / "export_2015.csv", data)
+
+
+_NUMBERISH = st.lists(st.sampled_from(list("0123456789 -.()/+@$,#:xX\n") + [
+    "account ", "ssn ", "call ", "card ", "complaint ", "a", "é", "٣", "４", "\u202e", "XXXX", "***"]),
+    max_size=60).map("".join)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(text=st.one_of(_NUMBERISH, st.text(max_size=200)))
+def test_redaction_never_fails_adds_nothing_and_is_stable(text):
+    masked, counts = redact(text)
+    assert redact(masked)[0] == masked  # masking twice masks nothing more
+    assert sum(counts.values()) == sum(masked.count(f"[{k}]") - text.count(f"[{k}]") for k in counts)
+    if not counts:
+        assert masked == text
+    cleaned = clean_text(text)
+    assert clean_text(cleaned) == cleaned  # cleaning is idempotent: re-ingest changes nothing
