@@ -91,6 +91,9 @@ _PLANT = re.compile("(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _PLANT_CONTEXTS
                     + r")(?-i:X{2,}(?:[ -]X{2,})*)(?![\w/])", re.IGNORECASE)
 
 
+_KIND_TOKEN = re.compile(r"\[(?:email|phone|card|ssn|account)\]")
+
+
 def fake(kind: str, rng: random.Random) -> str:
     digits = lambda n: "".join(rng.choice("0123456789") for _ in range(n))  # noqa: E731
     if kind == "account":
@@ -124,6 +127,8 @@ def _luhn(digits: str) -> bool:
 def planted_recall(texts, seed: int, show: int) -> None:
     rng = random.Random(seed)
     planted, caught, wrong_kind, extra = Counter(), Counter(), Counter(), 0
+    exact = texts_planted = 0
+    inexact = []
     missed = []
     for name, cid, raw in texts:
         values = []
@@ -138,6 +143,15 @@ def planted_recall(texts, seed: int, show: int) -> None:
         if not values:
             continue
         out, counts = redact(clean_text(text, redact_pii=False))
+        # What a perfect masker gives: each planted value, and nothing else, replaced.
+        ideal = clean_text(_PLANT.sub(lambda m: next(m.group(k) for k in _PLANT_CONTEXTS
+                                                     if m.group(k) is not None) + "[pii]", raw),
+                           redact_pii=False)
+        if _KIND_TOKEN.sub("[pii]", out) == ideal:
+            exact += 1
+        elif len(inexact) < show:
+            inexact.append((ideal, _KIND_TOKEN.sub("[pii]", out)))
+        texts_planted += 1
         for kind, value in values:
             planted[kind] += 1
             if value in out:
@@ -152,6 +166,13 @@ def planted_recall(texts, seed: int, show: int) -> None:
         print(f"  {kind:8} {caught[kind]:5} of {planted[kind]:5} masked "
               f"({caught[kind] / planted[kind]:.1%}); under another kind or missed: {wrong_kind[kind]}")
     print(f"  masks beyond the planted values: {extra}")
+    print(f"  texts where exactly the planted values were masked, nothing more or less: "
+          f"{exact} of {texts_planted}")
+    for ideal, got in inexact:
+        at = next(i for i, (a, b) in enumerate(zip(ideal, got)) if a != b)
+        print(f"  not exact: wanted …{ideal[max(0, at - 50):at + 40]}…\n                got …{got[max(0, at - 50):at + 40]}…"
+              .replace("\n ", " ") if False else f"  not exact: wanted …{ideal[max(0, at - 50):at + 40]!r}…\n"
+              f"             got …{got[max(0, at - 50):at + 40]!r}…")
     for kind, value, out in missed[:show]:
         at = out.find(value)
         print(f"  missed [{kind}] {value!r}: …{out[max(0, at - 60):at + len(value) + 30]}…".replace("\n", " "))

@@ -38,21 +38,23 @@ _CARD = re.compile(_NOT_BEFORE + r"(?:\d{13,19}|\d{4}(?P<sep>[ -])\d{4}(?:(?P=se
                    r"(?:(?P=sep)\d{1,4})?|\d{4}(?P<sep2>[ -])\d{6}(?P=sep2)\d{4,5})" + _NOT_AFTER)
 _SSN_DASHED = re.compile(_NOT_BEFORE + r"(\d{3})-(\d{2})-(\d{4})" + _NOT_AFTER)
 _SSN_PLAIN = re.compile(_NOT_BEFORE + r"(\d{3})[ ]?(\d{2})[ ]?(\d{4})" + _NOT_AFTER)
-# Digits, optionally in groups joined by dashes or single spaces (1234-5678-9, 1234 5678 90);
-# a lone digit after a space is the next list item ("Account 12345678 2. Account ..."), not
-# part of the number. _is_account wants 8 to 30 digits.
+# Digits, optionally in groups joined by dashes or single spaces (1234-5678-9, 1234 5678 9012);
+# after a space, 1-2 digits are what comes next ("Account 12345678 2. Account ...", "Account
+# 12345678 15 U.S.C. 1681"), not part of the number. _is_account wants 8 to 30 digits.
 # Pasted credit reports glue the label to the number ("Account number7884332282"), so a letter
 # may precede it; _is_account then wants that word to be the label.
-_LONG_NUMBER = re.compile(r"(?<![\d$€£¥@.,/=+_-])\d+(?:(?:-|[ ](?=\d\d))\d+)*" + _NOT_AFTER)
+_LONG_NUMBER = re.compile(r"(?<![\d$€£¥@.,/=+_-])\d+(?:(?:-|[ ](?=\d{3}))\d+)*" + _NOT_AFTER)
 _GLUED_LABEL = re.compile(r"(?:number|num|nbr|no|account|acct|loan)$", re.IGNORECASE)
 # North American numbers written as phone numbers: (555) 123-4567, 555-123-4567, 555.123.4567,
-# +1 555 123 4567, 1-800-555-1234; and international ones written with a leading +.
+# +1 555 123 4567, 1-800-555-1234; and international ones written with a leading +. Written
+# like that they are phone numbers even next to the word "account".
 _PHONE = re.compile(
     r"(?<![\w$€£¥@.,/=+-])"
     r"(?:(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)[ .-]?|[2-9]\d{2}(?P<sep>[ .-]))[2-9]\d{2}(?(sep)(?P=sep)|[ .-])\d{4}"
-    r"|\+?1?[2-9]\d{2}[2-9]\d{6}"
-    r"|\+[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?){2,5}\d)"
-    r"(?![\w@/]|[.,-]\d)")
+    r"|\+[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?){2,5}\d)" + _NOT_AFTER)
+# Ten bare digits that could be a North American number: a phone unless an account (checked
+# first) or a complaint, case, order... number.
+_PHONE_BARE = re.compile(_NOT_BEFORE + r"\+?1?[2-9]\d{2}[2-9]\d{6}" + _NOT_AFTER)
 _ZIP_PLUS_4 = re.compile(r"\d{5}-\d{4}")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
@@ -66,8 +68,9 @@ def redact(text: str) -> tuple[str, Counter]:
     text = _sub(_CARD, text, "card", counts, lambda m, t: _luhn_ok(_digits(m.group())))
     text = _sub(_SSN_DASHED, text, "ssn", counts, _is_ssn_dashed)
     text = _sub(_SSN_PLAIN, text, "ssn", counts, _is_ssn_by_context)
-    text = _sub(_LONG_NUMBER, text, "account", counts, _is_account)
     text = _sub(_PHONE, text, "phone", counts, _is_phone)
+    text = _sub(_LONG_NUMBER, text, "account", counts, _is_account)
+    text = _sub(_PHONE_BARE, text, "phone", counts, _is_phone)
     return text, counts
 
 

@@ -72,6 +72,17 @@ def test_the_nearest_word_decides_what_a_long_number_is():
     assert counts == {"account": 1}
 
 
+def test_a_number_takes_only_its_own_digits():
+    # Pasted credit reports: the number is followed by the next item or a statute.
+    assert redact("Account Number : 1234567890 15 U.S.C 1681 section 602")[0] == (
+        "Account Number : [account] 15 U.S.C 1681 section 602")
+    assert redact("1. Account number 12345678 2. Account number 87654321")[0] == (
+        "1. Account number [account] 2. Account number [account]")
+    # Written like a phone number, it is one, even after the word "account".
+    assert redact("account inquiry phone number: +1 312 555 0187 ;")[0] == (
+        "account inquiry phone number: [phone] ;")
+
+
 def test_counts_add_up_over_one_text():
     text = ("Email a@b.com or c.d@e.org, call 312-555-0187. Card 4111111111111111, "
             "SSN 219-09-9999, account 1234567890123.")
