@@ -31,9 +31,10 @@ REDACTED = "[redacted]"
 # line start, so markdown's `**bold**` and `**Note:**` keep their asterisks.
 _STAR = r"(?:\*{3,}|(?<!\S)\*{1,2}(?![\w*]))"
 _STAR_MASK = re.compile(_STAR + r"(?:[ \t]+(?:\*{3,}|\*{1,2}(?![\w*])))*")
-# The CFPB masks with `XXXX` runs: `XXXX XXXX`, `XX/XX/XXXX`. A date that keeps its year
-# (`XX/XX/2019`) still says when, so it stays as written.
-_X_MASK = re.compile(r"(?<![\w/])X{2,}(?:(?:[ \t]+[/-]?|[/-])[ \t]*X{2,})*(?![\w/])")
+# The CFPB masks with `XXXX` runs: `XXXX XXXX`, `XX/XX/XXXX`, and glued to a word when the
+# consumer pasted a form (`Account numberXXXX`); no word holds four capital X. A date that
+# keeps its year (`XX/XX/2019`) still says when, so it stays as written.
+_X_MASK = re.compile(r"(?<![\w/])X{2,}(?:(?:[ \t]+[/-]?|[/-])[ \t]*X{2,})*/?(?![\w/])|X{4,}")
 _REPEATED = re.compile(r"\[redacted\](?:[ \t]*\[redacted\])+")
 
 # What a missing value looks like once a spreadsheet or a JSON export has written it out.

@@ -58,6 +58,8 @@ def test_markdown_bold_keeps_its_asterisks_and_source_masking_still_collapses():
 def test_cfpb_xxxx_masking_becomes_one_redacted_but_a_date_keeps_its_year():
     c = clean_complaint(complaint("On XX/XX/XXXX XXXX XXXX from XXXX called; on XX/XX/2019 I paid {$500.00}."))
     assert c.narrative == "On [redacted] from [redacted] called; on XX/XX/2019 I paid {$500.00}."
+    c = clean_complaint(complaint("Account numberXXXX opened XX/XX/ and closed XX/XX/19 at XXX."))
+    assert c.narrative == "Account number[redacted] opened [redacted] and closed XX/XX/19 at [redacted]."
 
 
 def test_replies_that_say_nothing_are_dropped():
