@@ -135,6 +135,8 @@ def clean_complaint(c: Complaint, redact_pii: bool = True, counts: Counter | Non
     c.company = " ".join(strip_invisible(c.company or "").split())
     c.type = _clean_field(c.type)
     c.status = _clean_field(c.status)
+    # The source's own labels become filters and breakdowns: kept as found, but not hidden text.
+    c.labels = {k: strip_invisible(v) if isinstance(v, str) else v for k, v in c.labels.items()}
     return c
 
 

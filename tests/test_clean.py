@@ -23,11 +23,13 @@ def test_bidi_zero_width_and_control_characters_are_removed():
     assert c.narrative == "They charged me eef etal twice for the same month. The bill said so."
     assert c.business_responses[0].text == "We are sorry[31m for the confusion."
     c = clean_complaint(Complaint(company="Acme\u202e Bank\x00", date="2024-03-02", type="Bill\u200bing",
-                                  status="Resolved\u2067", narrative="Charged twice."))
+                                  status="Resolved\u2067", narrative="Charged twice.",
+                                  labels={"state": "C\u202eA", "issue": "Late  fee"}))
     assert (c.company, c.type, c.status) == ("Acme Bank", "Billing", "Resolved")
+    assert c.labels == {"state": "CA", "issue": "Late  fee"}
 
 
-def test_line_breaks_and_tabs_are_kept():
+def test_line_breaks_are_kept_and_a_tab_is_a_space():
     c = clean_complaint(complaint("Regards,\nJane\n\nSecond\tparagraph."))
     assert c.narrative == "Regards,\nJane\n\nSecond paragraph."
 
