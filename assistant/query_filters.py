@@ -12,6 +12,8 @@ import calendar
 import re
 from dataclasses import dataclass, field
 
+from index import outcomes as _outcome_rules
+
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTH = r"(?P<{g}>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
@@ -86,8 +88,20 @@ class Implied:
     @property
     def chip(self) -> str:
         """The chip text; also its identity in the UI, so it names key and value."""
-        shown = ", ".join(self.value) if isinstance(self.value, tuple) else self.value
-        return f"{self.key}: {shown} (“{self.phrase}”)"
+        values = self.value if isinstance(self.value, tuple) else (self.value,)
+        if self.key == "outcome":
+            values = tuple(_outcome_words(v) for v in values)
+        return f"{_KEY_NAMES.get(self.key, self.key)}: {', '.join(values)} (“{self.phrase}”)"
+
+
+_KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
+              "until": "To"}
+
+
+def _outcome_words(tag: str) -> str:
+    label = getattr(_outcome_rules, "outcome_label", None)
+    text = label(tag) if label else _outcome_rules.VOCABULARY.get(tag, ("", tag.replace("_", " ")))[1]
+    return text[:1].upper() + text[1:]
 
 
 @dataclass
