@@ -41,7 +41,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "warning: could not install chromium; the browser tests will be skipped" >&2
 
-run: install
+# Says what it is doing: the first run spends minutes installing and seconds indexing the sample.
+run:
+	@echo "==> Installing Complaint Chat into $(VENV) (the first time takes a few minutes) ..."
+	@$(MAKE) --no-print-directory install
+	@echo "==> Seeding the index with the sample in $(SAMPLES) if it is empty, then loading the model ..."
+	@echo "==> The app will be at http://$(HOST):$(PORT) (Ctrl+C stops it)"
 	$(VENV)/bin/complaint-chat serve --host $(HOST) --port $(PORT) --seed $(SAMPLES)
 
 test: install-test

@@ -9,23 +9,31 @@ assistant/chat_session.py.
 from __future__ import annotations
 
 import html
+import importlib.util
+import logging
+import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
+from urllib.parse import urlencode
 
 import index  # noqa: F401  (offline environment before gradio loads)
 import gradio as gr
 import pandas as pd
 
 from assistant import Assistant, AskResult, UserError
+from assistant import filters as filtering
 from assistant import ui_render as ui
-from assistant.chat_session import ChatSession, Turn
+from assistant.chat_session import ChatSession, Turn, question_problem
 from assistant.filters import FilterError
 from assistant.query_filters import Vocabulary
+from assistant.safe_text import inert
 from index import Settings
 from index.parsers import SUFFIXES
 from index.records import IngestError
-from index.settings import BACKENDS
+
+log = logging.getLogger(__name__)
 
 # System fonts only: the page must not fetch anything from the internet.
 THEME = gr.themes.Default(
@@ -33,19 +41,42 @@ THEME = gr.themes.Default(
           "sans-serif"],
     font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
 )
-LAUNCH_OPTIONS = dict(theme=THEME, css=ui.CSS, head=ui.HEAD)
+# On a phone the chat comes first and the filters after it (they start folded anyway).
+_LAYOUT_CSS = """
+@media (max-width: 640px) {
+  #cc-main-row { flex-direction: column; }
+  #cc-filters { order: 2; }
+  #cc-chat-column { order: 1; }
+  #cc-chat { height: 44vh !important; max-height: 44vh !important; }
+  #cc-intro p { display: none; }
+}
+"""
+LAUNCH_OPTIONS = dict(theme=THEME, css=ui.CSS + _LAYOUT_CSS, head=ui.HEAD)
 _STREAM_PAUSE_S = 0.01  # between lines of an answer that arrives whole, so it reads as it streams
 
 _OUTCOME_QUESTIONS = {
     "credit_denied": "When does {company} refuse a credit or refund?",
     "policy_cited": "Which policies does {company} cite when customers dispute a bill?",
-    "adjustment_applied": "Which complaints got a credit or refund applied?",
+    "adjustment_applied": "Which {company} complaints got a credit or refund applied?",
     "documentation_required": "What proof or documents does {company} ask customers for?",
-    "no_business_response": "Which complaints got no business response?",
     "customer_rejected": "Why did customers reject {company}'s response?",
     "promotion_applied": "When did {company} offer a promotion or discount to settle a complaint?",
-    "coaching": "When were staff sent for coaching after a complaint?",
+    "coaching": "When were {company} staff sent for coaching after a complaint?",
 }
+# The CFPB's own fields offered as filters, when the index holds them and the filters accept them.
+LABEL_FILTERS = ("product", "issue", "sub_issue", "state", "tags", "timely_response")
+PANEL_KEYS = ("company", "type", "status", "since", "until", "outcome", *LABEL_FILTERS)
+_EXPORT_DIR = Path(tempfile.mkdtemp(prefix="complaint-chat-export-"))
+
+
+def available_backends(settings: Settings) -> list[str]:
+    """Only the answer backends that can work here: the evidence answer always does."""
+    out = ["evidence"]
+    if settings.openai_base_url or settings.openai_api_key:
+        out.append("openai")
+    if settings.gguf_path and Path(settings.gguf_path).is_file() and importlib.util.find_spec("llama_cpp"):
+        out.append("llama-cpp")
+    return out
 
 
 class Catalog:
@@ -58,6 +89,7 @@ class Catalog:
         self.assistant = assistant
         self._lock = threading.Lock()
         self._stats: dict | None = None
+        self._per_company: dict[str, dict] = {}
 
     def stats(self) -> dict:
         with self._lock:
@@ -65,47 +97,76 @@ class Catalog:
                 self._stats = self.assistant.stats()
             return self._stats
 
+    def company_stats(self, company: str) -> dict:
+        with self._lock:
+            if company not in self._per_company:
+                self._per_company[company] = self.assistant.stats({"company": company})
+            return self._per_company[company]
+
     def invalidate(self) -> None:
         with self._lock:
             self._stats = None
+            self._per_company = {}
 
     def vocabulary(self) -> Vocabulary:
         return Vocabulary.from_stats(self.stats())
 
     def examples(self, n: int = 6) -> list[str]:
-        stats = self.stats()
-        companies = list(stats.get("by_company", {}))
-        if not companies:
-            return []
-        company = companies[0]
-        out = []
-        for kind in list(stats.get("by_type", {}))[:2]:
-            if kind.lower() != "unknown":
-                out.append(f"How does {company} handle {kind.lower()}?")
-        for outcome in stats.get("by_outcome", {}):
-            if outcome in _OUTCOME_QUESTIONS:
-                out.append(_OUTCOME_QUESTIONS[outcome].format(company=company))
-        statuses = [s.lower() for s in stats.get("by_status", {})]
-        if "resolved" in statuses and len(statuses) > 1:
-            out.insert(1, f"What do unresolved {company} complaints have in common?")
-        months = sorted(stats.get("by_month", {}))
-        if months:
-            out.append(f"What did customers complain about most in {months[-1][:4]}?")
-        return list(dict.fromkeys(out))[:n]
+        """Questions built from each company's own types and outcomes, never one company's
+        name with another company's complaint type."""
+        companies = list(self.stats().get("by_company", {}))[:3]
+        per_company = []
+        for company in companies:
+            stats = self.company_stats(company)
+            out = [f"How does {company} handle {kind.lower()}?"
+                   for kind in list(stats.get("by_type", {}))[:2] if kind.lower() != "unknown"]
+            out += [_OUTCOME_QUESTIONS[o].format(company=company)
+                    for o in stats.get("by_outcome", {}) if o in _OUTCOME_QUESTIONS][:2]
+            statuses = [s.lower() for s in stats.get("by_status", {})]
+            if "resolved" in statuses and len(statuses) > 1:
+                out.insert(1, f"What do unresolved {company} complaints have in common?")
+            per_company.append(out)
+        # Round-robin, so that each company is represented near the top.
+        mixed = [q for row in zip(*[iter_pad(p, n) for p in per_company]) for q in row if q]
+        return list(dict.fromkeys(mixed))[:n]
 
 
-def _panel(company, kind, status, since, until, outcome) -> dict:
-    return {"company": company or [], "type": kind or [], "status": status or [],
-            "since": (since or "").strip(), "until": (until or "").strip(), "outcome": outcome or []}
+def iter_pad(items: list[str], n: int) -> list[str | None]:
+    return (items + [None] * n)[:n]
+
+
+def _panel(*values) -> dict:
+    raw = dict(zip(PANEL_KEYS, values))
+    out = {}
+    for key, value in raw.items():
+        if key not in filtering.KEYS:
+            continue  # a CFPB field the filters do not take yet
+        out[key] = (value or "").strip() if key in ("since", "until") else (value or [])
+    return out
+
+
+def _shown_id(c) -> str:
+    """How people name a complaint: the source's own id, or its file and position."""
+    if c.external_id:
+        return str(c.external_id)
+    return f"{Path(c.source).name} #{c.position}" if c.source else c.date
 
 
 def _footer(turn: Turn, result: AskResult) -> str:
     lines = []
     if turn.standalone != turn.question:
-        lines.append(f'<span class="cc-used">Read as: “{html.escape(turn.standalone)}”</span>')
+        lines.append(f'<span class="cc-used">Read as: “{html.escape(inert(turn.standalone))}”</span>')
     lines.append(ui.filters_used(result.filters))
     for note in result.notes:
-        lines.append(f'<span class="cc-used">{html.escape(str(note))}</span>')
+        # The fallback note is already at the top of the answer itself: once is enough.
+        if "showing the evidence answer instead" in str(note) and "Showing the evidence answer instead" in \
+                result.answer:
+            continue
+        lines.append(f'<span class="cc-used">{html.escape(inert(str(note)))}</span>')
+    matching = (result.to_dict().get("matching") or {})
+    if matching.get("count"):
+        lines.append(f'<span class="cc-used">{int(matching["count"])} complaints match in all '
+                     f'({html.escape(inert(str(matching.get("rule") or "")))}).</span>')
     return "\n\n" + "<br>".join(lines)
 
 
@@ -114,15 +175,66 @@ def _chips_update(turn: Turn | None):
     return gr.update(choices=chips, value=chips, visible=bool(chips))
 
 
+def permalink(question: str, filters: dict) -> str:
+    """URL parameters that reproduce a question and its filters (read back on page load)."""
+    params = [("q", question)]
+    for key, value in (filters or {}).items():
+        for v in value if isinstance(value, list) else [value]:
+            params.append((key, str(v)))
+    return "?" + urlencode(params)
+
+
+def from_query(params: dict | None) -> tuple[str, dict]:
+    """The question and panel filters a permalink carries."""
+    params = params or {}
+    question = str(params.get("q") or "").strip()
+    filters: dict = {}
+    for key in PANEL_KEYS:
+        values = params.get(key)
+        if values is None:
+            continue
+        values = values if isinstance(values, list) else [values]
+        filters[key] = values[0] if key in ("since", "until") else [str(v) for v in values]
+    return question, filters
+
+
 def build(assistant: Assistant) -> gr.Blocks:
     catalog = Catalog(assistant)
+    settings = assistant.settings
+    backends = available_backends(settings)
+    default_backend = settings.llm_backend if settings.llm_backend in backends else "evidence"
+    exports = ui  # Markdown and CSV exports are renderings too
 
     # --- chat -------------------------------------------------------------------
+    def answer_tools(state: ChatSession) -> dict:
+        """Under the chat: exports of the latest answer, its matching set, a link that repeats it."""
+        turn = state.turns[-1] if state and state.turns else None
+        if not turn or not turn.result:
+            return {tools: "", export_md: gr.update(visible=False), export_csv: gr.update(visible=False),
+                    open_set: gr.update(visible=False)}
+        stamp = f"{id(state):x}-{len(state.turns)}"
+        md_path = exports.answer_markdown(turn.result, _EXPORT_DIR / f"answer-{stamp}.md")
+        matching = turn.result.get("matching") or {}
+        set_filters = matching.get("filters")
+        found = (assistant.complaints(filters=set_filters) if set_filters is not None and matching.get("count")
+                 else None)
+        csv_path = exports.complaints_csv(found, _EXPORT_DIR / f"matching-{stamp}.csv") if found else \
+            exports.citations_csv(turn.result, _EXPORT_DIR / f"sources-{stamp}.csv")
+        link = permalink(turn.question, turn.filters)
+        return {
+            tools: f'<a class="cc-permalink" href="{html.escape(link)}">Link to this question with its filters</a>',
+            export_md: gr.update(value=str(md_path), visible=True),
+            export_csv: gr.update(value=str(csv_path), visible=True,
+                                  label=f"Matching set ({len(found)}) as CSV" if found else "Sources as CSV"),
+            open_set: gr.update(visible=set_filters is not None and bool(matching.get("count"))),
+        }
+
     def run_turn(state: ChatSession, backend: str, k: float):
-        """Stream the latest turn's answer into the chat; yields (chat, state, sources, chips, box)."""
+        """Stream the latest turn's answer into the chat."""
         turn = state.turns[-1]
-        history = state.history(len(state.turns) - 1)
-        yield state.messages(), state, gr.skip(), _chips_update(turn), ""
+        n = len(state.turns) - 1
+        history = state.history(n)
+        yield {chat: state.messages(), session: state, chips: _chips_update(turn), box: "", hint: ""}
         result, text = None, ""
         try:
             for item in assistant.stream(turn.question, k=int(k), filters=turn.filters, backend=backend,
@@ -132,41 +244,56 @@ def build(assistant: Assistant) -> gr.Blocks:
                     continue
                 for line in item.splitlines(keepends=True):
                     text += line
-                    turn.shown = ui.link_markers(text)
-                    yield state.messages(), state, gr.skip(), gr.skip(), gr.skip()
+                    turn.shown = ui.link_markers(text, n)
+                    yield {chat: state.messages()}
                     time.sleep(_STREAM_PAUSE_S)
         except (UserError, FilterError, IngestError) as exc:
             turn.shown = f"⚠️ {html.escape(str(exc))}"
-            yield state.messages(), state, ui.sources_panel([]), gr.skip(), gr.skip()
+            yield {chat: state.messages(), session: state, sources: ui.sources_panel(state.source_groups())}
             return
         data = result.to_dict()
         turn.answer, turn.result = result.answer, data
-        turn.shown = ui.link_markers(result.answer) + _footer(turn, result)
-        yield state.messages(), state, ui.sources_panel(data["citations"]), gr.skip(), gr.skip()
+        refs = {c["ref"] for c in data["citations"]}
+        turn.shown = ui.link_markers(result.answer, n, refs) + _footer(turn, result)
+        yield {chat: state.messages(), session: state, sources: ui.sources_panel(state.source_groups()),
+               **answer_tools(state)}
 
     def respond(message, state, backend, k, *panel):
-        message = (message or "").strip()
-        if not message:
-            yield gr.skip(), state, gr.skip(), gr.skip(), gr.skip()
+        problem = question_problem(message, settings.max_question_chars)
+        if problem:
+            yield {hint: f'<p class="cc-hint" role="alert">{html.escape(problem)}</p>'}
             return
         state = state or ChatSession()
-        state.prepare(message, catalog.vocabulary(), _panel(*panel))
+        state.prepare(message.strip(), catalog.vocabulary(), _panel(*panel))
         yield from run_turn(state, backend, k)
 
     def rechip(kept, state, backend, k, *panel):
         """A chip was removed: answer the latest question again without it."""
         if not state or not state.turns:
-            yield gr.skip(), state, gr.skip(), gr.skip(), gr.skip()
+            yield {hint: ""}
             return
         turn = state.drop_chips(kept)
-        turn.explicit, turn.shown = _panel(*panel), ""
+        turn.explicit, turn.shown, turn.result = _panel(*panel), "", None
         yield from run_turn(state, backend, k)
 
-    def clear():
-        return [], None, ui.sources_panel([]), _chips_update(None), ""
+    def clear(state):
+        if state:
+            state.reset()
+        return {chat: [], session: None, sources: ui.sources_panel([]), chips: _chips_update(None), box: "",
+                hint: "", **answer_tools(None)}
 
     def pick_example(sample):
         return sample[0] if isinstance(sample, (list, tuple)) else sample
+
+    def on_load(request: gr.Request):
+        updates = _choice_updates()
+        question, filters = from_query(dict(request.query_params) if request else {})
+        if question:
+            updates[box] = question[:settings.max_question_chars]
+            for key, component in panel_by_key.items():
+                if key in filters:
+                    updates[component] = filters[key]
+        return updates
 
     # --- insights -----------------------------------------------------------------
     def insights(*panel):
@@ -175,95 +302,152 @@ def build(assistant: Assistant) -> gr.Blocks:
             stats = assistant.stats(filters)
             found = assistant.complaints(filters)
         except FilterError as exc:
-            empty = pd.DataFrame({"x": [], "complaints": []})
-            return (f"⚠️ {html.escape(str(exc))}", empty, empty, empty, empty, gr.skip())
+            return {summary: f"⚠️ {html.escape(str(exc))}", charts: "", compare: "", table: None}
+        by_month = dict(sorted(stats.get("by_month", {}).items()))
+        trend = Counter()
+        for c in found:
+            for o in c.outcomes or ["(no outcome tag)"]:
+                trend[(c.month, ui.outcome_label(o) if o in ui._outcomes.VOCABULARY else o)] += 1
+        trend_frame = pd.DataFrame([{"month": m, "outcome": o, "complaints": n} for (m, o), n in sorted(trend.items())],
+                                   columns=["month", "outcome", "complaints"])
+        chart_html = "".join([
+            ui.bars("By outcome", stats.get("by_outcome", {}), label=ui.outcome_label, style=ui.outcome_style),
+            ui.bars("By status", stats.get("by_status", {}), style=ui.status_style),
+            ui.bars("By type", stats.get("by_type", {})),
+            *[ui.bars(ui.LABEL_NAMES[key], stats.get(f"by_{key}", {}))
+              for key in LABEL_FILTERS if stats.get(f"by_{key}")],
+        ])
+        per_company: dict[str, dict] = {}
+        for c in found:
+            row = per_company.setdefault(c.company, {"company": c.company, "complaints": 0, "good": 0, "bad": 0,
+                                                     "types": Counter()})
+            row["complaints"] += 1
+            row["types"][c.type] += 1
+            styles = {ui.outcome_style(o) for o in c.outcomes} | {ui.status_style(c.status)}
+            row["good"] += "good" in styles
+            row["bad"] += "bad" in styles and "good" not in styles
+        rows = sorted(per_company.values(), key=lambda r: -r["complaints"])[:12]
+        for r in rows:
+            r["top_type"] = r.pop("types").most_common(1)[0][0]
+        table_rows = [{"date": c.date, "company": inert(c.company), "type": inert(c.type), "status": inert(c.status),
+                       "outcomes": "; ".join(ui.outcome_label(o) for o in c.outcomes),
+                       "complaint": inert(c.narrative[:140]) + ("…" if len(c.narrative) > 140 else ""),
+                       "id": _shown_id(c)}
+                      for c in sorted(found, key=lambda c: c.date, reverse=True)]
+        frame = pd.DataFrame(table_rows, columns=["date", "company", "type", "status", "outcomes", "complaint", "id"])
+        csv_path = exports.complaints_csv(found, _EXPORT_DIR / f"insights-{time.time_ns()}.csv")
+        return {summary: f"**{stats['complaints']} complaints** match the current filters.",
+                month_plot: pd.DataFrame({"month": list(by_month), "complaints": list(by_month.values())}),
+                trend_plot: trend_frame, charts: chart_html, compare: ui.company_comparison(rows),
+                table: frame, table_keys: {_shown_id(c): c.complaint_id for c in found}, insights_csv: gr.update(value=str(csv_path), visible=bool(found))}
 
-        def frame(name: str, label: str) -> pd.DataFrame:
-            counts = stats.get(f"by_{name}", {})
-            if name == "month":
-                counts = dict(sorted(counts.items()))
-            return pd.DataFrame({label: list(counts), "complaints": list(counts.values())})
-
-        rows = [{"date": c.date, "company": c.company, "type": c.type, "status": c.status,
-                 "outcomes": ", ".join(c.outcomes),
-                 "complaint": c.narrative[:140] + ("…" if len(c.narrative) > 140 else ""),
-                 "id": c.complaint_id}
-                for c in found]
-        rows.sort(key=lambda r: r["date"], reverse=True)
-        table = pd.DataFrame(rows, columns=["date", "company", "type", "status", "outcomes", "complaint", "id"])
-        summary = f"**{stats['complaints']} complaints** match the current filters."
-        return (summary, frame("month", "month"), frame("type", "type"), frame("status", "status"),
-                frame("outcome", "outcome"), table)
-
-    def open_card(evt: gr.SelectData):
+    def open_card(keys: dict, evt: gr.SelectData):
         row = evt.row_value or []
-        found = assistant.complaints(ids=[str(row[-1])]) if row else []
+        key = (keys or {}).get(str(row[-1])) if row else None
+        found = assistant.complaints(ids=[key]) if key else []
         if not found:
             return '<p class="cc-empty">Pick a row to see the complaint.</p>'
         return ui.complaint_as_card(found[0])
+
+    def open_matching(state):
+        """The latest answer's whole matching set, in Insights, as panel filters."""
+        turn = state.turns[-1] if state and state.turns else None
+        filters = ((turn.result or {}).get("matching") or {}).get("filters") if turn else None
+        if filters is None:
+            return {}
+        out = {tabs: gr.Tabs(selected="insights")}
+        for key, component in panel_by_key.items():
+            value = filters.get(key)
+            if key in ("since", "until"):
+                out[component] = value or ""
+            else:
+                out[component] = [] if value is None else value if isinstance(value, list) else [value]
+        return out
 
     # --- ingest ---------------------------------------------------------------------
     def run_ingest(files, progress=gr.Progress()):
         paths = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in (files or [])]
         if not paths:
-            return "Choose one or more files first.", gr.skip(), *_choice_updates()
+            return {ingest_summary: "Choose one or more files first."}
 
         def report(done: int, total: int, path: str) -> None:
             progress((done, max(total, 1)), desc=f"{Path(path).name} ({done}/{total})", unit="files")
 
-        progress(0, desc="Starting")
+        progress(0, desc="Reading the files")
         result = assistant.ingest(paths, progress=report)
         catalog.invalidate()
         data = result.to_dict()
         rows = [{"file": Path(f["path"]).name, "complaints": f["complaints"], "added": f["added"],
-                 "updated": f["updated"], "unchanged": f["unchanged"], "chunks": f["chunks"],
+                 "updated": f["updated"], "unchanged": f["unchanged"], "rows skipped": f.get("rows_skipped", 0),
                  "error": f["error"] or ""} for f in data["files"]]
         listed = {f["path"] for f in data["files"]}
         rows += [{"file": Path(e["path"]).name, "complaints": 0, "added": 0, "updated": 0, "unchanged": 0,
-                  "chunks": 0, "error": e["error"]} for e in data["errors"] if e["path"] not in listed]
-        summary = (f"**{data['complaints_added']} added, {data['complaints_updated']} updated, "
-                   f"{data['complaints_unchanged']} unchanged**, {data['chunks']} passages indexed"
-                   + (f"; **{len(data['errors'])} file(s) with errors**" if data["errors"] else "")
-                   + f". The index now holds {assistant.store.count()} complaints; the chat uses them now.")
-        return summary, pd.DataFrame(rows), *_choice_updates()
+                  "rows skipped": 0, "error": e["error"]} for e in data["errors"] if e["path"] not in listed]
+        text = (f"**{data['complaints_added']} added, {data['complaints_updated']} updated, "
+                f"{data['complaints_unchanged']} unchanged**, {data['chunks']} passages indexed"
+                + (f"; **{len(data['errors'])} file(s) with errors**" if data["errors"] else "")
+                + f". The index now holds {assistant.store.count()} complaints; the chat uses them now.")
+        return {ingest_summary: text, ingest_table: gr.update(value=pd.DataFrame(rows, columns=INGEST_COLUMNS),
+                                                              visible=True),
+                **_choice_updates()}
 
-    def _choice_updates():
+    def _counted(stats: dict, key: str) -> list[tuple[str, str]]:
+        counts = stats.get(f"by_{key}", {})
+        name = ui.outcome_label if key == "outcome" else str
+        return [(f"{name(v)} ({n})", v) for v, n in counts.items()]
+
+    def _choice_updates() -> dict:
         stats = catalog.stats()
-        return (gr.update(choices=list(stats["by_company"])), gr.update(choices=list(stats["by_type"])),
-                gr.update(choices=list(stats["by_status"])), gr.update(choices=list(stats["by_outcome"])),
-                gr.update(samples=[[q] for q in catalog.examples()]))
+        out = {company: gr.update(choices=_counted(stats, "company")),
+               kind: gr.update(choices=_counted(stats, "type")),
+               status: gr.update(choices=_counted(stats, "status")),
+               outcome: gr.update(choices=_counted(stats, "outcome")),
+               examples: gr.update(samples=[[q] for q in catalog.examples()])}
+        for key, dropdown in label_dropdowns.items():
+            usable = key in filtering.KEYS and bool(stats.get(f"by_{key}"))
+            out[dropdown] = gr.update(choices=_counted(stats, key), visible=usable)
+        return out
 
     # --- API ----------------------------------------------------------------------------
     def ask(question: str):
+        problem = question_problem(question, settings.max_question_chars)
+        if problem:
+            raise gr.Error(problem, print_exception=False)
         try:
             result = assistant.ask(question)
         except (UserError, FilterError) as exc:
-            raise gr.Error(str(exc)) from None
+            raise gr.Error(str(exc), print_exception=False) from None
         return result.answer, result.to_dict()
 
     # --- layout ---------------------------------------------------------------------------
-    stats = catalog.stats()
+    INGEST_COLUMNS = ["file", "complaints", "added", "updated", "unchanged", "rows skipped", "error"]
     with gr.Blocks(title="Complaint Chat") as demo:
-        state = gr.State(None)
+        session = gr.State(None)
+        table_keys = gr.State({})  # the table's shown id -> complaint id (internal ids stay off the page)
         gr.Markdown("## Complaint Chat\nAsk how a business handles a kind of complaint. Every claim in an "
-                    "answer carries `[n]` markers; click one to see the complaint behind it.")
-        with gr.Row(equal_height=False):
+                    "answer carries `[n]` markers; click one to see the complaint behind it.", elem_id="cc-intro")
+        with gr.Row(equal_height=False, elem_id="cc-main-row"):
             with gr.Column(scale=1, min_width=220, elem_id="cc-filters"):
-                gr.Markdown("### Filters")
-                company = gr.Dropdown(list(stats["by_company"]), multiselect=True, label="Company")
-                kind = gr.Dropdown(list(stats["by_type"]), multiselect=True, label="Complaint type")
-                status = gr.Dropdown(list(stats["by_status"]), multiselect=True, label="Status")
-                since = gr.Textbox(label="From date", placeholder="YYYY-MM-DD")
-                until = gr.Textbox(label="To date", placeholder="YYYY-MM-DD")
-                outcome = gr.Dropdown(list(stats["by_outcome"]), multiselect=True, label="Outcome (all must hold)")
-                backend = gr.Radio(list(BACKENDS), value=assistant.settings.llm_backend, label="Answer backend")
-                k = gr.Slider(1, 20, value=8, step=1, label="Complaints to retrieve")
-            with gr.Column(scale=6):
-                with gr.Tabs():
+                with gr.Accordion("Filters", open=False, elem_id="cc-filter-accordion"):
+                    company = gr.Dropdown([], multiselect=True, label="Company")
+                    kind = gr.Dropdown([], multiselect=True, label="Complaint type")
+                    status = gr.Dropdown([], multiselect=True, label="Status")
+                    since = gr.Textbox(label="From date", placeholder="YYYY-MM-DD")
+                    until = gr.Textbox(label="To date", placeholder="YYYY-MM-DD")
+                    outcome = gr.Dropdown([], multiselect=True, label="Outcome (all must hold)")
+                    label_dropdowns = {key: gr.Dropdown([], multiselect=True, label=ui.LABEL_NAMES[key], visible=False)
+                                       for key in LABEL_FILTERS}
+                with gr.Accordion("Answer settings", open=False):
+                    backend = gr.Radio(backends, value=default_backend, label="Answer backend",
+                                       info=None if len(backends) > 1 else
+                                       "Set OPENAI_BASE_URL or LLM_GGUF_PATH to offer a language model.")
+                    k = gr.Slider(1, 20, value=8, step=1, label="Complaints to retrieve")
+            with gr.Column(scale=6, elem_id="cc-chat-column"):
+                with gr.Tabs() as tabs:
                     with gr.Tab("Chat", id="chat"):
                         with gr.Row(equal_height=False):
                             with gr.Column(scale=5):
-                                chat = gr.Chatbot(label="Conversation", height=560, elem_id="cc-chat",
+                                chat = gr.Chatbot(label="Conversation", height=520, elem_id="cc-chat",
                                                   buttons=["copy"], feedback_options=None,
                                                   placeholder="Ask a question, or pick an example below.")
                                 chips = gr.Dropdown(choices=[], value=[], multiselect=True, visible=False,
@@ -276,70 +460,107 @@ def build(assistant: Assistant) -> gr.Blocks:
                                                                  "mid-cycle cancellations? Follow up with "
                                                                  "“and late fees?”")
                                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="cc-send")
+                                hint = gr.HTML("", elem_id="cc-hint")
                                 examples = gr.Dataset(components=[box], samples=[[q] for q in catalog.examples()],
                                                       label="Example questions from the indexed complaints")
-                                new_chat = gr.Button("New conversation", size="sm")
+                                with gr.Row():
+                                    tools = gr.HTML("", elem_id="cc-tools")
+                                    export_md = gr.DownloadButton("Answer and sources as Markdown", visible=False,
+                                                                  size="sm", elem_id="cc-export-md")
+                                    export_csv = gr.DownloadButton("Sources as CSV", visible=False, size="sm",
+                                                                   elem_id="cc-export-csv")
+                                    open_set = gr.Button("Open the matching set in Insights", visible=False,
+                                                         size="sm", elem_id="cc-open-set")
+                                new_chat = gr.Button("New conversation", size="sm", elem_id="cc-new")
                             with gr.Column(scale=4):
                                 gr.Markdown("### Sources")
                                 sources = gr.HTML(ui.sources_panel([]), elem_id="cc-sources")
                     with gr.Tab("Insights", id="insights") as insights_tab:
-                        summary = gr.Markdown()
+                        summary = gr.Markdown(elem_id="cc-summary")
                         with gr.Row():
-                            by_month = gr.BarPlot(x="month", y="complaints", title="By month", height=260, y_lim=[0, None])
-                            by_type = gr.BarPlot(x="type", y="complaints", title="By type", height=260, y_lim=[0, None])
-                        with gr.Row():
-                            by_status = gr.BarPlot(x="status", y="complaints", title="By status", height=260, y_lim=[0, None])
-                            by_outcome = gr.BarPlot(x="outcome", y="complaints", title="By outcome", height=260, y_lim=[0, None],
-                                                    x_label_angle=-30)
+                            month_plot = gr.BarPlot(x="month", y="complaints", title="Complaints by month",
+                                                    height=240, y_lim=[0, None])
+                            trend_plot = gr.LinePlot(x="month", y="complaints", color="outcome",
+                                                     title="Outcomes over time", height=240, y_lim=[0, None])
+                        charts = gr.HTML("", elem_id="cc-charts")
+                        compare = gr.HTML("", elem_id="cc-compare-box")
                         table = gr.Dataframe(label="Complaints (search, then click a row to open it)",
                                              interactive=False, show_search="search", wrap=True,
                                              max_height=420, elem_id="cc-table")
+                        insights_csv = gr.DownloadButton("These complaints as CSV", visible=False, size="sm")
                         picked = gr.HTML('<p class="cc-empty">Click a row to see the complaint.</p>')
                     with gr.Tab("Ingest", id="ingest"):
-                        gr.Markdown("Add complaints: BBB complaint pages (saved text or HTML), CFPB CSV exports, "
-                                    "JSON Lines. Re-adding a file changes nothing; a bad file is reported and "
-                                    "skipped.")
+                        gr.Markdown("Add complaints: BBB complaint pages (saved text or HTML), CFPB CSV or JSON "
+                                    "exports, JSON Lines. Re-adding a file changes nothing; a bad file is reported "
+                                    "and skipped, a bad row is skipped and counted.")
                         files = gr.File(file_count="multiple", file_types=sorted(SUFFIXES), label="Files")
-                        go = gr.Button("Ingest", variant="primary")
-                        ingest_summary = gr.Markdown()
-                        ingest_table = gr.Dataframe(label="Per file", interactive=False, wrap=True)
+                        go = gr.Button("Ingest", variant="primary", elem_id="cc-ingest")
+                        ingest_summary = gr.Markdown(elem_id="cc-ingest-summary")
+                        ingest_table = gr.Dataframe(pd.DataFrame(columns=INGEST_COLUMNS), headers=INGEST_COLUMNS,
+                                                    label="Per file", interactive=False, wrap=True, visible=False,
+                                                    elem_id="cc-ingest-table",
+                                                    column_widths=["22%", "10%", "8%", "9%", "10%", "9%", "32%"])
 
         # The API endpoint of CONTRACT.md: question in, (answer markdown, ask --json dict) out.
         with gr.Row(visible=False):
             api_question, api_answer, api_json = gr.Textbox(), gr.Markdown(), gr.JSON()
             gr.Button().click(ask, api_question, [api_answer, api_json], api_name="ask")
 
-        panel = [company, kind, status, since, until, outcome]
-        chat_out = [chat, state, sources, chips, box]
+        panel_by_key = {"company": company, "type": kind, "status": status, "since": since, "until": until,
+                        "outcome": outcome, **label_dropdowns}
+        panel = [panel_by_key[key] for key in PANEL_KEYS]
+        chat_out = [chat, session, sources, chips, box, hint, tools, export_md, export_csv, open_set]
         for trigger in (box.submit, send.click):
-            trigger(respond, [box, state, backend, k, *panel], chat_out, api_visibility="private")
-        chips.input(rechip, [chips, state, backend, k, *panel], chat_out, api_visibility="private")
+            trigger(respond, [box, session, backend, k, *panel], chat_out, api_visibility="private")
+        chips.input(rechip, [chips, session, backend, k, *panel], chat_out, api_visibility="private")
         examples.click(pick_example, examples, box, api_visibility="private").then(
-            respond, [box, state, backend, k, *panel], chat_out, api_visibility="private")
-        new_chat.click(clear, None, chat_out, api_visibility="private")
+            respond, [box, session, backend, k, *panel], chat_out, api_visibility="private")
+        # The chat's own trash button and "New conversation" both start over: history, sources, chips.
+        new_chat.click(clear, session, chat_out, api_visibility="private")
+        chat.clear(clear, session, chat_out, api_visibility="private")
 
-        insight_out = [summary, by_month, by_type, by_status, by_outcome, table]
-        gr.on([insights_tab.select, *(c.change for c in (company, kind, status, outcome)),
+        insight_out = [summary, month_plot, trend_plot, charts, compare, table, table_keys, insights_csv]
+        gr.on([insights_tab.select, *(c.change for c in (company, kind, status, outcome, *label_dropdowns.values())),
                since.submit, until.submit, since.blur, until.blur],
               insights, panel, insight_out, api_visibility="private")
-        table.select(open_card, None, picked, api_visibility="private")
+        table.select(open_card, table_keys, picked, api_visibility="private")
+        open_set.click(open_matching, session, [tabs, *panel], api_visibility="private").then(
+            insights, panel, insight_out, api_visibility="private")
 
-        go.click(run_ingest, files, [ingest_summary, ingest_table, company, kind, status, outcome, examples],
+        go.click(run_ingest, files,
+                 [ingest_summary, ingest_table, company, kind, status, outcome, examples, *label_dropdowns.values()],
                  api_visibility="private").then(insights, panel, insight_out, api_visibility="private")
-        demo.load(lambda: _choice_updates(), None, [company, kind, status, outcome, examples],
-                  api_visibility="private")
+        demo.load(on_load, None, [company, kind, status, outcome, examples, *label_dropdowns.values(), box, since,
+                                  until], api_visibility="private")
     return demo
 
 
-def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs):
+def auth_pair(settings: Settings) -> tuple[str, str] | None:
+    """COMPLAINT_CHAT_AUTH=user:password -> Gradio's (user, password); unset -> no login."""
+    if not settings.auth:
+        return None
+    user, sep, password = settings.auth.partition(":")
+    if not sep or not user or not password:
+        raise UserError("COMPLAINT_CHAT_AUTH must be user:password")
+    return user, password
+
+
+def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
+           **kwargs):
     # Several visitors at once: answers for different sessions run side by side.
-    return demo.queue(default_concurrency_limit=4).launch(server_name=host, server_port=port, **LAUNCH_OPTIONS,
-                                                          **kwargs)
+    return demo.queue(default_concurrency_limit=4).launch(
+        server_name=host, server_port=port, auth=auth, allowed_paths=[str(_EXPORT_DIR)], **LAUNCH_OPTIONS,
+        **kwargs)
 
 
 def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:
-    assistant = Assistant.open(settings=settings or Settings.from_env(), create=True)
-    launch(build(assistant), host, port)
+    settings = settings or Settings.from_env()
+    auth = auth_pair(settings)
+    print("Complaint Chat: loading the embedding model and the index ...", flush=True)
+    assistant = Assistant.open(settings=settings, create=True)
+    print(f"Complaint Chat: starting the web app on http://{host}:{port}"
+          + (" (login required)" if auth else ""), flush=True)
+    launch(build(assistant), host, port, auth=auth)
 
 
 if __name__ == "__main__":

@@ -21,16 +21,39 @@ class Turn:
     explicit: dict  # the filter panel when it was asked
     answer: str = ""  # the answer text, fed back as history
     shown: str = ""  # the answer as the chat shows it (linked markers, footer)
-    result: dict | None = None
+    result: dict | None = None  # the answer's `ask --json` dict: its own sources stay with it
+
+    @property
+    def citations(self) -> list[dict]:
+        return (self.result or {}).get("citations") or []
 
     @property
     def filters(self) -> dict:
         return query_filters.merge(self.explicit, self.implied)
 
 
+def question_problem(question: str | None, max_chars: int) -> str | None:
+    """Why a question cannot be asked as typed, in one line for the page; None when it can."""
+    text = (question or "").strip()
+    if not text:
+        return "Type a question first, or pick one of the examples below."
+    if len(text) > max_chars:
+        return (f"Questions are limited to {max_chars:,} characters; this one has {len(text):,}. "
+                "Shorten it to the part you want answered.")
+    return None
+
+
 @dataclass
 class ChatSession:
     turns: list[Turn] = field(default_factory=list)
+
+    def reset(self) -> None:
+        """A new conversation: no history to follow up on, no sources, no chips."""
+        self.turns.clear()
+
+    def source_groups(self) -> list[tuple[int, str, list[dict]]]:
+        """(turn, question, citations) of every answered turn, oldest first."""
+        return [(i, t.question, t.citations) for i, t in enumerate(self.turns) if t.citations]
 
     def history(self, upto: int | None = None) -> list[tuple[str, str]]:
         """(question, answer) pairs before turn `upto`, the shape Assistant.stream takes."""

@@ -12,17 +12,28 @@ import calendar
 import re
 from dataclasses import dataclass, field
 
+from index import outcomes as _outcome_rules
+
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTH = r"(?P<{g}>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_QUARTERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4}
+_QUARTER = (r"(?:q(?P<{g}>[1-4])|(?:the\s+)?(?P<{g}w>" + "|".join(_QUARTERS) + r")\s+quarter(?:\s+of)?)")
 _YEAR = r"(?P<{g}>(?:19|20)\d\d)"
-_WHEN = rf"(?:{_MONTH.format(g='m')}\s+)?{_YEAR.format(g='y')}"
-_IN = re.compile(rf"\b(?:in|during|for|of)\s+{_WHEN}\b(?!\s*(?:-|to|and|until|through)\s*\d)", re.I)
-_SINCE = re.compile(rf"\b(?P<op>since|after|starting|from)\s+{_WHEN}\b", re.I)
-_UNTIL = re.compile(rf"\b(?P<op>before|until|till|through|up\s+to)\s+{_WHEN}\b", re.I)
-_BETWEEN = re.compile(
-    rf"\b(?:between|from)\s+(?:(?P<m1>{'|'.join(_MONTHS)})\.?\s+)?(?P<y1>(?:19|20)\d\d)\s+(?:and|to|-|until|through)\s+"
-    rf"(?:(?P<m2>{'|'.join(_MONTHS)})\.?\s+)?(?P<y2>(?:19|20)\d\d)\b", re.I)
+
+
+def _when(n: str = "") -> str:
+    """A month, a quarter or nothing, then a year; group names suffixed with n."""
+    return (rf"(?:{_MONTH.format(g='m' + n)}\s+|{_QUARTER.format(g='q' + n)}\s+)?(?:of\s+)?"
+            + _YEAR.format(g="y" + n))
+
+
+_END = r"(?!\s*(?:-|to|and|until|through)\s*(?:\w+\s+)?\d)"  # not the start of a range
+# "in April 2025", "from April 2025" (with no end): that whole month.
+_IN = re.compile(rf"\b(?:in|during|for|of|from)\s+{_when()}\b{_END}", re.I)
+_SINCE = re.compile(rf"\b(?P<op>since|after|starting(?:\s+(?:in|from))?)\s+{_when()}\b", re.I)
+_UNTIL = re.compile(rf"\b(?P<op>before|until|till|through|up\s+to)\s+{_when()}\b", re.I)
+_BETWEEN = re.compile(rf"\b(?:between|from)\s+{_when('1')}\s+(?:and|to|-|until|through)\s+{_when('2')}\b", re.I)
 
 _KIND_WORDS = r"(?:complaints?|issues?|problems?|cases?)"
 
@@ -77,8 +88,20 @@ class Implied:
     @property
     def chip(self) -> str:
         """The chip text; also its identity in the UI, so it names key and value."""
-        shown = ", ".join(self.value) if isinstance(self.value, tuple) else self.value
-        return f"{self.key}: {shown} (“{self.phrase}”)"
+        values = self.value if isinstance(self.value, tuple) else (self.value,)
+        if self.key == "outcome":
+            values = tuple(_outcome_words(v) for v in values)
+        return f"{_KEY_NAMES.get(self.key, self.key)}: {', '.join(values)} (“{self.phrase}”)"
+
+
+_KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
+              "until": "To"}
+
+
+def _outcome_words(tag: str) -> str:
+    label = getattr(_outcome_rules, "outcome_label", None)
+    text = label(tag) if label else _outcome_rules.VOCABULARY.get(tag, ("", tag.replace("_", " ")))[1]
+    return text[:1].upper() + text[1:]
 
 
 @dataclass
@@ -100,11 +123,16 @@ def _month_end(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
 
 
-def _range(year: str, month: str | None) -> tuple[str, str]:
-    y = int(year)
+def _range(match: re.Match, n: str = "") -> tuple[str, str]:
+    """First and last day of the month, quarter or year a _when() match names."""
+    y = int(match.group("y" + n))
+    month, quarter, quarter_word = match.group("m" + n), match.group("q" + n), match.group(f"q{n}w")
     if month:
         m = _MONTHS[month.lower().rstrip(".")]
         return f"{y:04d}-{m:02d}-01", _month_end(y, m)
+    if quarter or quarter_word:
+        q = int(quarter) if quarter else _QUARTERS[quarter_word.lower()]
+        return f"{y:04d}-{3 * q - 2:02d}-01", _month_end(y, 3 * q)
     return f"{y:04d}-01-01", f"{y:04d}-12-31"
 
 
@@ -124,21 +152,21 @@ def _dates(q: str) -> list[Implied]:
     out: list[Implied] = []
     match = _BETWEEN.search(q)
     if match:
-        start, _ = _range(match.group("y1"), match.group("m1"))
-        _, end = _range(match.group("y2"), match.group("m2"))
+        start, _ = _range(match, "1")
+        _, end = _range(match, "2")
         return [Implied("since", start, match.group(0)), Implied("until", end, match.group(0))]
     match = _IN.search(q)
     if match:
-        start, end = _range(match.group("y"), match.group("m"))
+        start, end = _range(match)
         return [Implied("since", start, match.group(0)), Implied("until", end, match.group(0))]
     match = _SINCE.search(q)
     if match:
-        start, end = _range(match.group("y"), match.group("m"))
+        start, end = _range(match)
         out.append(Implied("since", _next_day(end) if match.group("op").lower() == "after" else start,
                            match.group(0)))
     match = _UNTIL.search(q)
     if match:
-        start, end = _range(match.group("y"), match.group("m"))
+        start, end = _range(match)
         out.append(Implied("until", _previous_day(start) if match.group("op").lower() == "before" else end,
                            match.group(0)))
     return out

@@ -49,3 +49,17 @@ def test_merge_panel_wins_and_outcomes_add_up():
     merged = merge({"status": ["Resolved"], "outcome": ["adjustment_applied"]}, implied)
     assert merged == {"status": ["Resolved"], "type": "Billing Issues",
                       "outcome": ["adjustment_applied", "credit_denied"]}
+
+
+def test_a_named_month_quarter_or_year_is_that_whole_period():
+    # "from April 2025" means April 2025, not "anything since April 1st" (issue 10, item 4).
+    assert found("Which unresolved billing complaints from April 2025 mention a refund?") == {
+        "status": "Answered", "type": "Billing Issues", "since": "2025-04-01", "until": "2025-04-30"}
+    assert found("complaints from 2024") == {"since": "2024-01-01", "until": "2024-12-31"}
+    assert found("what happened in Q2 2025?") == {"since": "2025-04-01", "until": "2025-06-30"}
+    assert found("in the first quarter of 2024") == {"since": "2024-01-01", "until": "2024-03-31"}
+    assert found("during the fourth quarter 2023") == {"since": "2023-10-01", "until": "2023-12-31"}
+    assert found("from March 2025 to May 2025") == {"since": "2025-03-01", "until": "2025-05-31"}
+    assert found("between Q1 2024 and Q3 2024") == {"since": "2024-01-01", "until": "2024-09-30"}
+    assert found("after Q1 2025") == {"since": "2025-04-01"}
+    assert found("since Feb 2024") == {"since": "2024-02-01"}

@@ -1,0 +1,43 @@
+"""Complaint text made inert for every place it is shown: markdown answers, cards, tables.
+
+Anyone can file a complaint, so its words must never act as anything but words:
+not as a citation marker ("see footnote [1]"), not as a markdown link or image
+(`![pixel](http://evil.example/t.png)` would make the reader's browser fetch from
+an outside host), not as emphasis or raw HTML, and not as a bidi override that
+reverses what the reader sees. The text stays readable as it was written: the
+active characters become look-alikes rather than being dropped or backslashed
+(backslashes would show in the CLI and in JSON consumers that do not render
+markdown).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Markdown needs square brackets for links, images, reference links and footnotes, and our
+# citation marker is [n]: without brackets none of them can be formed. < > carry raw HTML and
+# autolinks; * _ ` ~ carry emphasis, code and strike-through. Full-width and operator
+# look-alikes read the same to a person and mean nothing to a markdown parser.
+_LOOKALIKES = str.maketrans({
+    "[": "\uff3b",  # ［
+    "]": "\uff3d",  # ］
+    "<": "\uff1c",  # ＜
+    ">": "\uff1e",  # ＞
+    "*": "\u2217",  # ∗
+    "_": "\uff3f",  # ＿
+    "`": "\u02cb",  # ˋ
+    "~": "\u223c",  # ∼
+})
+# Bidi embeddings, overrides and isolates (U+202E shows "gpj.exe" as "exe.jpg"), marks, and
+# control characters other than tab and newline.
+_INVISIBLE = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f]")
+# "&#91;1&#93;" renders as "[1]" in markdown and HTML: a character reference is text, not markup.
+_ENTITY = re.compile(r"&(?=#\d+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+
+
+def inert(text: str | None) -> str:
+    """The text with nothing in it that a markdown or HTML renderer, or a citation reader, acts on."""
+    if not text:
+        return ""
+    text = _INVISIBLE.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    return _ENTITY.sub("\uff06", text).translate(_LOOKALIKES)
