@@ -18,6 +18,7 @@ from index.outcomes import VOCABULARY
 from index.sentences import is_boilerplate
 
 from .results import Citation, Evidence
+from .safe_text import inert
 
 NO_EVIDENCE = ("I found no complaints in the index that address this question{scope}. "
                "Try other words, or remove filters.")
@@ -29,7 +30,10 @@ def _markers(refs) -> str:
 
 
 def _short(sentence: str) -> str:
-    return sentence if len(sentence) <= _MAX_QUOTE else sentence[: _MAX_QUOTE - 1].rsplit(" ", 1)[0] + "…"
+    """A quotation as the answer shows it: bounded, and inert (a complaint's "[1]", link,
+    image or markup never acts inside our markdown)."""
+    sentence = sentence if len(sentence) <= _MAX_QUOTE else sentence[: _MAX_QUOTE - 1].rsplit(" ", 1)[0] + "…"
+    return inert(sentence)
 
 
 def _norm(text: str) -> str:
@@ -38,7 +42,7 @@ def _norm(text: str) -> str:
 
 def _company(evidence: list[Evidence]) -> str:
     names = {e.complaint.company for e in evidence}
-    return names.pop() if len(names) == 1 else "the businesses"
+    return inert(names.pop()) if len(names) == 1 else "the businesses"
 
 
 def _outcome_lines(evidence: list[Evidence], refs: dict[str, int]) -> list[str]:
@@ -62,7 +66,8 @@ def _outcome_lines(evidence: list[Evidence], refs: dict[str, int]) -> list[str]:
 
 def _shares(counts: dict[str, int], total: int, top: int = 4) -> str:
     items = sorted(counts.items(), key=lambda kv: -kv[1])[:top]
-    return "; ".join(f"{name} {n / total:.0%} ({n:,})" for name, n in items)
+    # Names come from the files (companies, CFPB categories): data, made inert like quotes.
+    return "; ".join(f"{inert(name)} {n / total:.0%} ({n:,})" for name, n in items)
 
 
 def _over_time(by_month: dict[str, int]) -> str:
@@ -80,7 +85,7 @@ def whole_set_lines(matching: dict, cited: int) -> list[str]:
     total = matching.get("count") or 0
     if not total:
         return []
-    lines = [f"**{total:,} complaint{'s' if total != 1 else ''} in the index match** — {matching['rule']}. "
+    lines = [f"**{total:,} complaint{'s' if total != 1 else ''} in the index match** — {inert(matching['rule'])}. "
              f"The {cited} cited below are the closest examples.", ""]
     if matching.get("by_status") and len(matching["by_status"]) > 1 or total > 1:
         lines.append(f"- How they were resolved: {_shares(matching.get('by_status') or {}, total)}")
