@@ -166,8 +166,13 @@ def test_page_saved_before_it_finished_loading_skips_only_its_cut_last_complaint
     assert [e.error for e in errors] == [TRUNCATED]
 
 
-def test_complete_page_reports_no_truncation(sample_path):
+def test_complete_page_reports_no_truncation_with_any_line_ends(sample_path, complaints, tmp_path):
     assert not [i for i in read_file(sample_path) if isinstance(i, RowError)]
+    windows = tmp_path / "windows.txt"
+    windows.write_bytes(b"\xef\xbb\xbf" + sample_path.read_bytes().replace(b"\n", b"\r\n"))  # BOM, CRLF
+    items = list(read_file(windows))
+    assert [c.complaint_id for c in items] == [c.complaint_id for c in complaints]
+    assert [c.content_hash() for c in items] == [c.content_hash() for c in complaints]
 
 
 def test_page_cut_inside_its_only_complaint_is_a_file_error(sample_path, tmp_path):
@@ -247,6 +252,15 @@ def test_each_date_form_found_in_real_exports(tmp_path, written, iso):
     path.write_text(CFPB_HEADER + "\n" + cfpb_row(**{"Date received": written,
                                                       "Consumer complaint narrative": "Charged twice."}))
     assert [c.date for c in read_complaints(path)] == [iso]
+
+
+def test_json_lists_and_numbers_become_label_text(tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([{"company": "Acme Bank", "date_received": "2024-03-02", "complaint_id": 8123456,
+                                 "complaint_what_happened": "Charged twice.", "tags": ["Older American", None,
+                                                                                      "Servicemember"]}]))
+    [c] = read_complaints(path)
+    assert (c.external_id, c.labels["tags"]) == ("8123456", "Older American, Servicemember")
 
 
 @pytest.mark.parametrize("written", ["2019/13/24", "02/30/2024", "yesterday", "2024-03-02Tnoon", "12345"])
