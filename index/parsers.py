@@ -130,14 +130,14 @@ def _head(path: Path) -> str:
 
 
 def _detect(path: Path, head: str) -> str:
+    """The format: the file's suffix when it names one, else what the first block looks like."""
     suffix = path.suffix.lower()
     start = head.lstrip()
-    lowered = start[:1000].lower()
-    if suffix in (".html", ".htm") or lowered.startswith(("<!doctype html", "<html")):
+    if suffix in (".html", ".htm") or start[:100].lower().startswith(("<!doctype html", "<html")):
         return "bbb-html"
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
-    if suffix == ".json" or start.startswith("["):
+    if suffix == ".json":
         if start.startswith("["):
             return "json"
         if not _first_line_is_json(start):  # one pretty-printed object, not a line per record
@@ -145,10 +145,14 @@ def _detect(path: Path, head: str) -> str:
         return "jsonl"
     if suffix == ".csv" or _csv_header_is_cfpb(head):
         return "cfpb-csv"
+    if looks_like_bbb(head) or suffix in (".txt", ".text"):
+        return "bbb-text"  # a page whose first complaint is further in is still found
+    if start.startswith("["):
+        return "json"
     if start.startswith("{"):
         return "jsonl"
-    if looks_like_bbb(head) or suffix in (".txt", ".text", ""):
-        return "bbb-text"  # a page whose first complaint is further in is still found
+    if not suffix:
+        return "bbb-text"
     raise IngestError(NO_COMPLAINTS)
 
 

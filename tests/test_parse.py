@@ -345,6 +345,18 @@ def test_cfpb_json_export_with_api_field_names(tmp_path):
     assert c.outcomes == ["non_monetary_relief"]
 
 
+@pytest.mark.parametrize("name, source_format", [
+    ("download", "cfpb-json"), ("download.txt", "cfpb-csv"), ("records", "jsonl")])
+def test_format_is_found_from_the_content_when_the_name_does_not_say(tmp_path, name, source_format):
+    record = {"company": "Acme Bank", "date_received": "2024-03-02", "complaint_what_happened": "Charged twice."}
+    content = {"cfpb-json": json.dumps([record]),
+               "cfpb-csv": CFPB_HEADER + "\n" + cfpb_row(**{"Consumer complaint narrative": "Charged twice."}),
+               "jsonl": json.dumps(record) + "\n"}[source_format]
+    path = tmp_path / name
+    path.write_text(content)
+    assert [c.source_format for c in read_complaints(path)] == [source_format]
+
+
 def test_json_array_bad_records_are_skipped_with_their_number(tmp_path):
     good = {"company": "Acme Bank", "date_received": "2024-03-02", "complaint_what_happened": "Charged twice."}
     records = [dict(good, complaint_id="1"), dict(good, date_received="someday"), "not an object",
