@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from .records import Complaint, IngestError, RowError
 
 SUFFIXES = {".txt", ".text", ".html", ".htm", ".csv", ".json", ".jsonl", ".ndjson"}
 HEAD_BYTES = 64 * 1024  # what format and encoding checks look at before parsing starts
-NO_COMPLAINTS = "no complaints found (expected a BBB complaint page, CFPB CSV or JSON export, or JSON Lines)"
+NO_COMPLAINTS = "no complaints found (expected a BBB complaint page, CFPB CSV or JSON Lines)"
 
 
 def expand_paths(paths: list[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -77,9 +78,9 @@ def read_file(path: Path, redact_pii: bool = True) -> Iterator[Complaint | RowEr
                 yield finished
     except IngestError:
         raise
-    except UnicodeDecodeError as exc:
-        raise IngestError(f"not UTF-8 text (invalid byte at offset {exc.start} of a block after "
-                          f"{complaints} complaints); save the file as UTF-8") from None
+    except UnicodeDecodeError:
+        raise IngestError(f"not UTF-8 text past the start of the file (after {complaints} complaints); "
+                          "save the file as UTF-8") from None
     except OSError as exc:
         raise IngestError(f"cannot read: {exc.strerror or exc}") from None
     except Exception as exc:  # a parser tripping on odd input is still bad input, not a crash
@@ -129,22 +130,41 @@ def _head(path: Path) -> str:
 
 
 def _detect(path: Path, head: str) -> str:
+    """The format: the file's suffix when it names one, else what the first block looks like."""
     suffix = path.suffix.lower()
     start = head.lstrip()
-    lowered = start[:1000].lower()
-    if suffix in (".html", ".htm") or lowered.startswith(("<!doctype html", "<html")):
+    if suffix in (".html", ".htm") or start[:100].lower().startswith(("<!doctype html", "<html")):
         return "bbb-html"
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
-    if suffix == ".json" or start.startswith("["):
-        return "json" if start.startswith("[") else "jsonl"
+    if suffix == ".json":
+        if start.startswith("["):
+            return "json"
+        if not _first_line_is_json(start):  # one pretty-printed object, not a line per record
+            raise IngestError("JSON file is neither an array of complaint records nor JSON Lines")
+        return "jsonl"
     if suffix == ".csv" or _csv_header_is_cfpb(head):
         return "cfpb-csv"
+    if looks_like_bbb(head) or suffix in (".txt", ".text"):
+        return "bbb-text"  # a page whose first complaint is further in is still found
+    if start.startswith("["):
+        return "json"
     if start.startswith("{"):
         return "jsonl"
-    if looks_like_bbb(head) or suffix in (".txt", ".text", ""):
-        return "bbb-text"  # a page whose first complaint is further in is still found
+    if not suffix:
+        return "bbb-text"
     raise IngestError(NO_COMPLAINTS)
+
+
+def _first_line_is_json(text: str) -> bool:
+    first, newline, _ = text.partition("\n")
+    if not newline:  # the first line runs past the first block: let the reader judge it
+        return True
+    try:
+        json.loads(first)
+    except ValueError:
+        return False
+    return True
 
 
 def _csv_header_is_cfpb(head: str) -> bool:

@@ -29,8 +29,11 @@ _YEARS = range(1900, 2100)
 
 def present(value) -> str | None:
     """The field's text, or None when it is absent or one of the missing-value spellings."""
-    if value is None:
+    if value is None or isinstance(value, dict):
         return None
+    if isinstance(value, (list, tuple)):  # JSON exports may list what a CSV joins ("tags")
+        parts = [text for item in value if (text := present(item)) is not None]
+        return ", ".join(parts) or None
     if isinstance(value, float) and value != value:  # a NaN that reached us as a number
         return None
     text = str(value).strip()

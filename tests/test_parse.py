@@ -5,10 +5,13 @@ import csv
 import html
 import io
 import json
-import tracemalloc
 from collections import Counter
+from datetime import date
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from index.outcomes import CFPB_RESPONSES, VOCABULARY, outcome_label
 from index.parse_bbb import TRUNCATED
@@ -163,8 +166,13 @@ def test_page_saved_before_it_finished_loading_skips_only_its_cut_last_complaint
     assert [e.error for e in errors] == [TRUNCATED]
 
 
-def test_complete_page_reports_no_truncation(sample_path):
+def test_complete_page_reports_no_truncation_with_any_line_ends(sample_path, complaints, tmp_path):
     assert not [i for i in read_file(sample_path) if isinstance(i, RowError)]
+    windows = tmp_path / "windows.txt"
+    windows.write_bytes(b"\xef\xbb\xbf" + sample_path.read_bytes().replace(b"\n", b"\r\n"))  # BOM, CRLF
+    items = list(read_file(windows))
+    assert [c.complaint_id for c in items] == [c.complaint_id for c in complaints]
+    assert [c.content_hash() for c in items] == [c.content_hash() for c in complaints]
 
 
 def test_page_cut_inside_its_only_complaint_is_a_file_error(sample_path, tmp_path):
@@ -246,6 +254,15 @@ def test_each_date_form_found_in_real_exports(tmp_path, written, iso):
     assert [c.date for c in read_complaints(path)] == [iso]
 
 
+def test_json_lists_and_numbers_become_label_text(tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([{"company": "Acme Bank", "date_received": "2024-03-02", "complaint_id": 8123456,
+                                 "complaint_what_happened": "Charged twice.", "tags": ["Older American", None,
+                                                                                      "Servicemember"]}]))
+    [c] = read_complaints(path)
+    assert (c.external_id, c.labels["tags"]) == ("8123456", "Older American, Servicemember")
+
+
 @pytest.mark.parametrize("written", ["2019/13/24", "02/30/2024", "yesterday", "2024-03-02Tnoon", "12345"])
 def test_impossible_dates_are_refused(written):
     with pytest.raises(ValueError, match="date"):
@@ -274,6 +291,7 @@ def test_csv_with_a_leading_index_column_and_a_bom(tmp_path):
     assert [c.narrative for c in read_complaints(path)] == ["Complaint 7.", "Complaint 9."]
 
 
+CFPB_JSON = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "cfpb" / "cfpb_2023-06_export.json"
 MISSING = ["None", "nan", "N/A", "", "NaN", "null"]
 
 
@@ -325,6 +343,18 @@ def test_cfpb_json_export_with_api_field_names(tmp_path):
                         "issue": "Improper use of your report", "state": "TX", "submitted_via": "Web",
                         "timely_response": "Yes"}
     assert c.outcomes == ["non_monetary_relief"]
+
+
+@pytest.mark.parametrize("name, source_format", [
+    ("download", "cfpb-json"), ("download.txt", "cfpb-csv"), ("records", "jsonl")])
+def test_format_is_found_from_the_content_when_the_name_does_not_say(tmp_path, name, source_format):
+    record = {"company": "Acme Bank", "date_received": "2024-03-02", "complaint_what_happened": "Charged twice."}
+    content = {"cfpb-json": json.dumps([record]),
+               "cfpb-csv": CFPB_HEADER + "\n" + cfpb_row(**{"Consumer complaint narrative": "Charged twice."}),
+               "jsonl": json.dumps(record) + "\n"}[source_format]
+    path = tmp_path / name
+    path.write_text(content)
+    assert [c.source_format for c in read_complaints(path)] == [source_format]
 
 
 def test_json_array_bad_records_are_skipped_with_their_number(tmp_path):
@@ -402,6 +432,7 @@ def test_bad_files_raise_one_line_errors(tmp_path, content, message):
      "CFPB export has no rows with a consumer narrative"),
     ("cfpb.csv", CFPB_HEADER + "\n" + cfpb_row(), "CFPB export has no rows with a consumer narrative"),
     ("other.csv", "name,age\nann,3\n", "not a CFPB export: missing column"),
+    ("pretty.json", json.dumps({"hits": {"hits": [{"_source": {}}]}}, indent=2), "neither an array"),
     ("all_bad.jsonl", '{"company": "A"}\n{"company": "B"}\n', r"2 bad row\(s\); first: line 1: missing"),
 ])
 def test_files_without_a_usable_row(tmp_path, name, content, message):
@@ -437,11 +468,11 @@ print(counts[1:], (after - before) * 1024)
 
 def test_reading_large_files_holds_one_row_not_the_file(tmp_path, sample_path):
     """~50 MB of CSV rows and ~20 MB of JSON export: the reading process's peak memory
-    grows by a small fraction of one file (peak RSS of a child process, as an operator
-    sees it; tracemalloc would slow the cleaning of 50 MB to minutes)."""
+    grows by a small fraction of one file (peak RSS of a child process, as an operator sees
+    it; tracemalloc would slow reading 50 MB about fivefold)."""
+    import os
     import subprocess
     import sys
-    from pathlib import Path
 
     narrative = "I was charged a late fee although I paid on time, and nobody would explain why. " * 60
     big_csv = tmp_path / "big.csv"
@@ -459,9 +490,81 @@ def test_reading_large_files_holds_one_row_not_the_file(tmp_path, sample_path):
 
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run([sys.executable, "-c", _PEAK_RSS, str(sample_path), str(big_csv), str(big_json)],
-                          capture_output=True, text=True, cwd=root, env={**__import__("os").environ,
-                                                                        "PYTHONPATH": str(root)}, timeout=300)
+                          capture_output=True, text=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     counts, growth = done.stdout.rsplit(" ", 1)
     assert counts == "[10000, 4000]"
     assert int(growth) < size / 8, f"peak RSS grew {int(growth) / 2**20:.1f} MiB for a {size / 2**20:.0f} MiB file"
+
+
+# Property-based: whatever a JSON array or a saved HTML page is mangled into, reading it yields
+# complaints and row errors or raises one IngestError, and every complaint is whole.
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(values=st.lists(_JSON_VALUES, max_size=8), read_size=st.integers(1, 40), indent=st.sampled_from([None, 1]))
+def test_json_array_reader_returns_exactly_the_elements_at_any_block_size(values, read_size, indent):
+    import index.parse_cfpb_json as reader
+
+    original = reader.READ_SIZE
+    reader.READ_SIZE = read_size
+    try:
+        got = list(reader.iter_json_array(io.StringIO(json.dumps(values, indent=indent))))
+    finally:
+        reader.READ_SIZE = original
+    assert got == list(enumerate(values, start=1))
+
+
+def _mangle(data: bytes, cuts: list[tuple[int, int, bytes]]) -> bytes:
+    for at, length, piece in cuts:
+        at %= max(len(data), 1)
+        data = data[:at] + piece + data[at + length:]
+    return data
+
+
+_CUTS = st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 300),
+                           st.sampled_from([b"", b"<", b">", b"</p>", b"<br>", b"<script>", b"]", b",", b"{",
+                                            b'"', b"\\", b"None", b"\xff", b"\x00", b"Initial Complaint",
+                                            "Date:13/45/2025".encode(), "\u202e".encode()])),
+                 min_size=1, max_size=5)
+
+
+def _check_mangled(path, data):
+    path.write_bytes(data)
+    try:
+        items = list(read_file(path))
+    except IngestError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    for item in items:
+        if isinstance(item, RowError):
+            assert item.line >= 1 and item.error and "\n" not in item.error
+            continue
+        assert item.narrative.strip() and item.company.strip()
+        assert date.fromisoformat(item.date) and len(item.date) == 10
+        assert item.complaint_id.startswith("c-")
+
+
+_MANGLE_SETTINGS = settings(max_examples=50, deadline=None, derandomize=True,
+                            suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@_MANGLE_SETTINGS
+@given(cuts=_CUTS)
+def test_mangled_cfpb_json_export_never_crashes(tmp_path, cuts):
+    with open(CFPB_JSON, encoding="utf-8") as f:
+        head = f.read(40_000)
+    data = head[: head.rindex("}, {") + 1] + "]"  # the export's first records, whole
+    _check_mangled(tmp_path / "export.json", _mangle(data.encode(), cuts))
+
+
+@_MANGLE_SETTINGS
+@given(cuts=_CUTS)
+def test_mangled_saved_html_page_never_crashes(tmp_path, sample_path, cuts):
+    page = _html_paragraphs(sample_path.read_text()).encode()
+    _check_mangled(tmp_path / "page.html", _mangle(page, cuts))
