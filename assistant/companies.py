@@ -2,8 +2,8 @@
 
 Short forms are derived from the names themselves, never from a list: "JPMORGAN CHASE &
 CO." answers to "jpmorgan chase", "jpmorgan" and "chase"; "Charter Spectrum" to "charter" and
-"spectrum". A word shared by several company names in the index ("bank", "financial",
-"services") names none of them. A capitalised word that is no known name and that the
+"spectrum"; "Citi", capitalised, to CITIBANK. A word shared by several company names in the
+index ("bank", "financial", "services") names none of them. A capitalised word that is no known name and that the
 complaints themselves hardly use ("How does Charter ..." over an index of lenders) is a
 company the index does not hold: the question is answered with that, not with other
 companies' complaints.
@@ -60,12 +60,22 @@ class CompanyNames:
                 found.extend(sorted(self.aliases[alias]))
                 lowered = lowered.replace(f" {alias} ", " ")
         known_words = {w for name in self.names for w in _tokens(name)}
+        # A capitalised short form of one company's own word: "Citi" for CITIBANK, N.A.
+        for word in _WORD.findall(question):
+            bare = word.strip(".'&-").lower()
+            if word[:1].isupper() and len(bare) >= 4 and bare not in known_words and \
+                    min((vocabulary_share(t) for t in terms(bare)), default=1.0) < ORDINARY_SHARE:
+                owners = {n for alias, names in self.aliases.items() if " " not in alias and alias.startswith(bare)
+                          for n in names}
+                if len(owners) == 1:
+                    found.extend(owners)
         unknown = []
         for position, word in enumerate(_WORD.findall(question)):
             bare = word.strip(".'&-")
-            if position == 0 or not bare[:1].isupper() or bare.isupper() or bare.lower() in known_words:
+            if position == 0 or not bare[:1].isupper() or bare.lower() in known_words:
                 continue
+            # "T-Mobile", "Tesla's": the rarest part decides ("t" and "s" are everywhere).
             stems = terms(bare)
-            if stems and vocabulary_share(stems[0]) < ORDINARY_SHARE:
+            if stems and min(vocabulary_share(stem) for stem in stems) < ORDINARY_SHARE:
                 unknown.append(bare)
         return CompanyMatch(list(dict.fromkeys(found)), [] if found else unknown)
