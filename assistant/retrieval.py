@@ -18,7 +18,8 @@ The thresholds are fitted on the dev split of the real-data evaluation
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -89,6 +90,8 @@ class HybridRetriever:
         self.params = params
         vector_store = ChromaVectorStore(chroma_collection=store.chunks)
         self.index = VectorStoreIndex.from_vector_store(vector_store, embed_model=embed_model)
+        self._lock = threading.Lock()
+        self._prior_cache: OrderedDict = OrderedDict()
 
     # --- step 1: candidates --------------------------------------------------------------
     def _dense(self, question: str, query_vector, filters: dict, n: int):
@@ -148,10 +151,24 @@ class HybridRetriever:
         cands = self.candidates(question, query_vector, filters)
         records = self.store.catalog.complaints([c.complaint_id for c in cands])
         cands = [c for c in cands if c.complaint_id in records]  # chunks of an interrupted write
-        where = filtering.to_sql(filters)
-        total = self.store.catalog.count(where)
-        priors = {f: self.store.catalog.group_counts(f, where) for f in self.params.label_fields}
+        priors, total = self._priors(filters)
         return Gathered(cands, records, priors, total)
+
+    def _priors(self, filters: dict) -> tuple[dict, int]:
+        """Label counts under the filters: GROUP BYs over the index, cached until it changes."""
+        key = (self.store.catalog.generation(), repr(sorted(filters.items())))
+        with self._lock:
+            if key in self._prior_cache:
+                self._prior_cache.move_to_end(key)
+                return self._prior_cache[key]
+        where = filtering.to_sql(filters)
+        value = ({f: self.store.catalog.group_counts(f, where) for f in self.params.label_fields},
+                 self.store.catalog.count(where))
+        with self._lock:
+            self._prior_cache[key] = value
+            while len(self._prior_cache) > 256:
+                self._prior_cache.popitem(last=False)
+        return value
 
     def search(self, question: str, k: int, filters: dict, query_vector) -> Found:
         gathered = self.gather(question, query_vector, filters)

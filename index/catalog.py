@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -50,7 +51,9 @@ CREATE TABLE IF NOT EXISTS passages (rowid INTEGER PRIMARY KEY, chunk_id TEXT UN
     complaint_id TEXT NOT NULL, section TEXT, terms TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS passages_by_complaint ON passages (complaint_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(terms, content='passages', content_rowid='rowid');
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab(passages_fts, 'row');
+-- Passages holding each term, kept by the write transaction itself: FTS5's own vocabulary
+-- table would scan every posting list to answer one look-up.
+CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
     INSERT INTO passages_fts(rowid, terms) VALUES (new.rowid, new.terms); END;
 CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
@@ -114,7 +117,12 @@ class Catalog:
     def write(self, rows: list[dict]) -> None:
         """Replace complaints whole, in one transaction. Each row: complaint, content_hash,
         passages [(chunk_id, section, terms)], sentences [(section, n, text, vector|None)]."""
+        added: Counter = Counter()
+        for row in rows:
+            for _, _, terms in row["passages"]:
+                added.update(set(terms.split()))
         with self.transaction() as db:
+            self._count_terms(db, added, +1)
             for row in rows:
                 c: Complaint = row["complaint"]
                 self._delete(db, c.complaint_id)
@@ -132,7 +140,17 @@ class Catalog:
                      c.company, c.date_int, c.month, c.type, c.status, "|".join(c.outcomes), *labels,
                      json.dumps(c.to_dict(), ensure_ascii=False)))
 
+    @staticmethod
+    def _count_terms(db, counts: Counter, sign: int) -> None:
+        db.executemany("INSERT INTO terms VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+                       [(t, sign * n) for t, n in counts.items()])
+
     def _delete(self, db, complaint_id: str) -> None:
+        removed: Counter = Counter()
+        for (terms,) in db.execute("SELECT terms FROM passages WHERE complaint_id = ?", (complaint_id,)):
+            removed.update(set(terms.split()))
+        if removed:
+            self._count_terms(db, removed, -1)
         for table, key in (("passages", "complaint_id"), ("sentences", "complaint_id"),
                            ("outcome_flags", "complaint_id"), ("complaints", "id")):
             db.execute(f"DELETE FROM {table} WHERE {key} = ?", (complaint_id,))
@@ -228,11 +246,15 @@ class Catalog:
         if not terms:
             return {}
         marks = ",".join("?" * len(terms))
-        found = dict(self.db.execute(f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})", terms))
+        found = dict(self.db.execute(f"SELECT term, df FROM terms WHERE term IN ({marks})", terms))
         return {t: found.get(t, 0) for t in terms}
 
     def passage_count(self) -> int:
-        return self.db.execute("SELECT max(rowid) FROM passages").fetchone()[0] or 0
+        return self.db.execute("SELECT count(*) FROM passages").fetchone()[0]
+
+    def generation(self) -> tuple[int, int]:
+        """Changes whenever complaints are written or removed (by any process): cache key."""
+        return self.db.execute("SELECT (SELECT count(*) FROM complaints), (SELECT max(rowid) FROM passages)").fetchone()
 
     def distinct(self, field: str) -> list[tuple[str, int]]:
         return list(self.group_counts(field).items())

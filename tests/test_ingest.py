@@ -147,3 +147,23 @@ def test_a_single_bad_path_exits_1_with_one_line(cli, fresh_index, tmp_path, con
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_sources_and_remove_manage_what_was_ingested(cli, fresh_index, tmp_path):
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"company": "Acme Bank", "date": "2024-03-02", "type": "Fees", "status": "Closed",
+                                "narrative": "They charged me a monthly fee I never agreed to."}) + "\n")
+    assert cli("ingest", str(SAMPLE), str(rows), "--index", str(fresh_index)).returncode == 0
+    listed = json.loads(cli("sources", "--json", "--index", str(fresh_index)).stdout)
+    assert {(Path(s["source"]).name, s["complaints"]) for s in listed} == {(SAMPLE.name, 10), ("rows.jsonl", 1)}
+
+    removed = cli("remove", SAMPLE.name, "--json", "--index", str(fresh_index))
+    assert removed.returncode == 0, removed.stderr
+    assert json.loads(removed.stdout) == {"removed": {SAMPLE.name: 10}, "complaints_left": 1}
+    store = ComplaintStore(_settings(fresh_index))
+    assert store.chunks.get(where={"company": "Charter Spectrum"})["ids"] == []
+    assert store.keywords.search(["charter"], 10) == []
+    assert [Path(s["source"]).name for s in store.catalog.sources()] == ["rows.jsonl"]
+
+    unknown = cli("remove", "nothing.txt", "--index", str(fresh_index))
+    assert unknown.returncode == 1 and "no ingested source" in unknown.stderr
