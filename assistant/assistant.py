@@ -177,9 +177,12 @@ class Assistant:
     # --- companies -----------------------------------------------------------------
     def company_names(self) -> CompanyNames:
         """The index's company names and their short forms, rebuilt when the index grows."""
-        size = self.store.count()
-        if self._names is None or self._names[0] != size:
-            self._names = (size, CompanyNames(list(self.store.catalog.group_counts("company"))))
+        generation = self.store.catalog.generation()
+        if self._names is None or self._names[0] != generation:
+            catalog = self.store.catalog
+            own = catalog.passages_by("company")
+            self._names = (generation, CompanyNames(list(catalog.group_counts("company")), passages=own.get,
+                                                    word_passages=catalog.term_frequencies))
         return self._names[1]
 
     def companies_in(self, question: str):

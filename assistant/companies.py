@@ -3,7 +3,10 @@
 Short forms are derived from the names themselves, never from a list: "JPMORGAN CHASE &
 CO." answers to "jpmorgan chase", "jpmorgan" and "chase"; "Charter Spectrum" to "charter" and
 "spectrum"; "Citi", capitalised, to CITIBANK. A word shared by several company names in the
-index ("bank", "financial", "services") names none of them. A capitalised word that is no known name and that the
+index ("bank", "financial", "services") names none of them, and neither does a word the
+complaints use far more often than that company's own complaints could explain ("debt" in
+"Debt Co LLC", "card" in "CARD Corporation"): the index's own statistics tell a name from a
+common word. A capitalised word that is no known name and that the
 complaints themselves hardly use ("How does Charter ..." over an index of lenders) is a
 company the index does not hold: the question is answered with that, not with other
 companies' complaints.
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from index.keywords import terms
@@ -23,6 +27,9 @@ _LEGAL = {"inc", "llc", "ltd", "co", "corp", "corporation", "company", "na", "n.
           "the", "of", "and", "&", "holdings", "group"}
 # A capitalised word the complaints use at least this often (share of passages) is ordinary language.
 ORDINARY_SHARE = 0.0005
+# A name's word is a short form only if it occurs in at most this many passages per passage of
+# that company's own complaints (people mention Equifax in TransUnion complaints too).
+NAME_SPREAD = 2.0
 
 
 def _tokens(name: str) -> list[str]:
@@ -36,20 +43,40 @@ class CompanyMatch:
 
 
 class CompanyNames:
-    def __init__(self, names: list[str]):
+    def __init__(self, names: list[str], passages: Callable[[str], int] | None = None,
+                 word_passages: Callable[[list[str]], dict[str, int]] | None = None):
+        """`passages(company)`: passages of that company's complaints; `word_passages(stems)`:
+        passages holding each stem. Without them (no statistics yet) every distinct word counts."""
         self.names = names
+        self._passages, self._word_passages = passages, word_passages
         word_owners = Counter(t for name in names for t in set(_tokens(name)) if t not in _LEGAL)
+        stems = {w: (terms(w) or [w])[0] for w in word_owners}
+        spread = word_passages(sorted(set(stems.values()))) if word_passages else {}
         self.aliases: dict[str, set[str]] = {}
         for name in names:
             words = [t for t in _tokens(name) if t not in _LEGAL]
             if not words:
                 continue
-            self.aliases.setdefault(" ".join(words), set()).add(name)
+            own = passages(name) if passages else 0
+
+            def distinctive(word: str) -> bool:
+                return not word_passages or spread.get(stems.get(word, word), 0) <= NAME_SPREAD * max(own, 1)
+
+            if len(words) > 1 or distinctive(words[0]):
+                self.aliases.setdefault(" ".join(words), set()).add(name)
+            if len(words) > 2:  # "bank america" for BANK OF AMERICA, NATIONAL ASSOCIATION
+                self.aliases.setdefault(" ".join(words[:2]), set()).add(name)
             for word in words:
-                if word_owners[word] == 1 and len(word) >= 3:
+                if word_owners[word] == 1 and len(word) >= 3 and distinctive(word):
                     self.aliases.setdefault(word, set()).add(name)
         # Longest first: "wells fargo" before "wells".
         self._ordered = sorted(self.aliases, key=lambda a: (-len(a.split()), -len(a)))
+
+    def _distinctive(self, word: str, name: str) -> bool:
+        if not self._word_passages or not self._passages:
+            return True
+        stem = (terms(word) or [word])[0]
+        return self._word_passages([stem]).get(stem, 0) <= NAME_SPREAD * max(self._passages(name) or 0, 1)
 
     def match(self, question: str, vocabulary_share) -> CompanyMatch:
         """`vocabulary_share(word) -> float`: the share of passages that use the word."""
@@ -63,11 +90,10 @@ class CompanyNames:
         # A capitalised short form of one company's own word: "Citi" for CITIBANK, N.A.
         for word in _WORD.findall(question):
             bare = word.strip(".'&-").lower()
-            if word[:1].isupper() and len(bare) >= 4 and bare not in known_words and \
-                    min((vocabulary_share(t) for t in terms(bare)), default=1.0) < ORDINARY_SHARE:
+            if word[:1].isupper() and len(bare) >= 4 and bare not in known_words:
                 owners = {n for alias, names in self.aliases.items() if " " not in alias and alias.startswith(bare)
                           for n in names}
-                if len(owners) == 1:
+                if len(owners) == 1 and self._distinctive(bare, next(iter(owners))):
                     found.extend(owners)
         unknown = []
         for position, word in enumerate(_WORD.findall(question)):

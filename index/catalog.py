@@ -252,6 +252,13 @@ class Catalog:
     def passage_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM passages").fetchone()[0]
 
+    def passages_by(self, field: str) -> dict[str, int]:
+        """Passages per value of a complaint column (company names' own weight in the index)."""
+        if field not in FIELDS:
+            raise ValueError(f"unknown field {field!r}")
+        return dict(self.db.execute(f"SELECT c.{field}, count(*) FROM passages p JOIN complaints c "
+                                    f"ON c.id = p.complaint_id GROUP BY c.{field}"))
+
     def generation(self) -> tuple[int, int]:
         """Changes whenever complaints are written or removed (by any process): cache key."""
         return self.db.execute("SELECT (SELECT count(*) FROM complaints), (SELECT max(rowid) FROM passages)").fetchone()
