@@ -16,22 +16,24 @@ import re
 
 # Markdown needs square brackets for links, images, reference links and footnotes, and our
 # citation marker is [n]: without brackets none of them can be formed. < > carry raw HTML and
-# autolinks; * _ ` ~ carry emphasis, code and strike-through. Full-width and operator
-# look-alikes read the same to a person and mean nothing to a markdown parser.
+# autolinks; * _ ` ~ carry emphasis, code and strike-through. The look-alikes read the same to a
+# person, mean nothing to a markdown parser, and are in the common Latin fonts (DejaVu, Arial,
+# Segoe UI: full-width forms are not, and show as empty boxes without a CJK font).
 _LOOKALIKES = str.maketrans({
-    "[": "\uff3b",  # ［
-    "]": "\uff3d",  # ］
-    "<": "\uff1c",  # ＜
-    ">": "\uff1e",  # ＞
+    "[": "\u27e6",  # ⟦
+    "]": "\u27e7",  # ⟧
+    "<": "\u2039",  # ‹
+    ">": "\u203a",  # ›
     "*": "\u2217",  # ∗
-    "_": "\uff3f",  # ＿
+    "_": "\u02cd",  # ˍ
     "`": "\u02cb",  # ˋ
     "~": "\u223c",  # ∼
 })
 # Bidi embeddings, overrides and isolates (U+202E shows "gpj.exe" as "exe.jpg"), marks, and
 # control characters other than tab and newline.
 _INVISIBLE = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f]")
-# "&#91;1&#93;" renders as "[1]" in markdown and HTML: a character reference is text, not markup.
+# "&#91;1&#93;" renders as "[1]" in markdown and HTML: a word joiner after the & keeps a
+# character reference as the characters it was written with.
 _ENTITY = re.compile(r"&(?=#\d+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
 
 
@@ -40,4 +42,4 @@ def inert(text: str | None) -> str:
     if not text:
         return ""
     text = _INVISIBLE.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
-    return _ENTITY.sub("\uff06", text).translate(_LOOKALIKES)
+    return _ENTITY.sub("&\u2060", text).translate(_LOOKALIKES)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from index import outcomes as _outcomes
 
+from .query_filters import RESOLVED_STATUSES
 from .results import CITATION_MARKER
 from .safe_text import inert
 
@@ -24,8 +25,7 @@ _CONTEXT_CHARS = 160
 CFPB_DETAIL = "https://www.consumerfinance.gov/data-research/consumer-complaints/search/detail/{}"
 # How a status reads at a glance. BBB statuses and the CFPB's "Company response to consumer".
 _STATUS_STYLE = {
-    "resolved": "good", "closed with monetary relief": "good", "closed with non-monetary relief": "good",
-    "closed with relief": "good",
+    **{status: "good" for status in RESOLVED_STATUSES},
     "unresolved": "bad", "unanswered": "bad", "closed without relief": "bad", "untimely response": "bad",
 }
 _GOOD_OUTCOMES = {"adjustment_applied", "promotion_applied", "customer_accepted"}
@@ -410,7 +410,7 @@ def answer_markdown(result: dict, path: Path) -> Path:
     for c in result.get("citations") or []:
         head = " · ".join(inert(str(x)) for x in (c.get("date"), c.get("company"), c.get("type"), c.get("status"))
                           if x)
-        lines += ["", f"### ［{c.get('ref')}］ {head}"]
+        lines += ["", f"### [{int(c.get('ref') or 0)}] {head}"]
         where = _where(c)
         if where:
             lines.append(f"Source: {inert(where)}")

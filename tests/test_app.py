@@ -95,7 +95,7 @@ def test_cards_show_complaint_text_as_text():
                     "business_response": None, "customer_answers": ["<img src=x onerror=alert(2)>"],
                     "outcomes": ["credit_denied"], "quote": "billed <script>alert(1)</script> for"}, turn=0)
     assert "<script" not in card and "<img" not in card and "<u>" not in card
-    assert "<mark>billed ＜script＞alert(1)＜/script＞ for</mark>" in card
+    assert "<mark>billed ‹script›alert(1)‹/script› for</mark>" in card
     assert 'id="a0-1"' in card and 'href="#q0-1"' in card  # the card links back to its marker
     linked = ui.link_markers('"a <script>" [1][2]', 3)
     assert "&lt;script&gt;" in linked and '<a class="cc-cite" href="#a3-2">[2]</a>' in linked
@@ -135,7 +135,7 @@ def test_safe_text_makes_complaint_text_inert():
     for active in ("[", "]", "<", ">", "*", "_", "`", "~", "&#", "\u202e", "\x00"):
         assert active not in out, active
     # Still readable as the words that were written.
-    assert "invoice line ［42］ and footnote ［1］" in out and "javascript:alert(1)" in out and out.endswith(" end")
+    assert "invoice line ⟦42⟧ and footnote ⟦1⟧" in out and "javascript:alert(1)" in out and out.endswith(" end")
     assert inert("AT&T billed me $80.41 on 04/16/2025.") == "AT&T billed me $80.41 on 04/16/2025."
     assert inert(None) == ""
 
@@ -163,7 +163,7 @@ def test_cards_carry_the_complaints_identity_and_no_internal_id():
 
     bbb = ui.card({"ref": 2, "complaint_id": "c-1", "source": "/data/pages/bbb_charter_spectrum_2025-04.txt",
                    "position": 3, "narrative": "n"})
-    assert "complaint 3 in bbb＿charter＿spectrum＿2025-04.txt" in bbb
+    assert "complaint 3 in bbbˍcharterˍspectrumˍ2025-04.txt" in bbb
     assert ui.card({"ref": 3, "external_id": "javascript:alert(1)", "narrative": "n"}).count("<a ") == 0
 
 
@@ -218,7 +218,7 @@ def test_exports_keep_the_answer_with_its_sources_and_defuse_formulas(assistant,
     data = assistant.ask(MID_CYCLE).to_dict()
     data["citations"][0]["narrative"] = "=HYPERLINK(\"http://evil.example\") [9]"
     text = ui.answer_markdown(data, tmp_path / "a.md").read_text()
-    assert data["answer"] in text and text.count("\n### ［") == len(data["citations"])
+    assert data["answer"] in text and text.count("\n### [") == len(data["citations"])
     assert "[9]" not in text.split("## Sources")[1]
     rows = list(csv.DictReader(ui.citations_csv(data, tmp_path / "s.csv").open()))
     assert len(rows) == len(data["citations"]) and rows[0]["narrative"].startswith("'=")
