@@ -254,3 +254,30 @@ def test_make_run_says_what_it_is_doing():
                          cwd=Path(__file__).resolve().parent.parent, timeout=60).stdout
     assert "Installing" in out and "Seeding the index with the sample" in out
     assert "http://127.0.0.1:7999" in out
+
+
+def test_chips_and_panel_are_one_state(assistant):
+    from assistant.chat_session import ChatSession
+    from assistant.query_filters import Vocabulary
+
+    vocabulary = Vocabulary.from_stats(assistant.stats())
+    turn = ChatSession().prepare("unresolved billing complaints in 2025", vocabulary,
+                                 {"status": ["Resolved"], "type": [], "since": ""})
+    # The panel's status is the one used, and no chip claims otherwise; the rest come from the question.
+    assert [i.key for i in turn.implied] == ["type", "since", "until"]
+    assert turn.filters == {"status": ["Resolved"], "type": "Billing Issues", "since": "2025-01-01",
+                            "until": "2025-12-31"}
+
+
+def test_a_fallback_note_is_shown_once():
+    import app
+    from assistant.chat_session import Turn
+    from assistant.results import AskResult
+
+    answer = "_Note: the openai model is unavailable (no server). Showing the evidence answer instead._\n\nText [1]"
+    result = AskResult(question="q", answer=answer, backend="openai", citations=[], timings_ms={},
+                       notes=["openai backend: the openai model is unavailable (no server); showing the evidence "
+                              "answer instead", "follow-up read as: q"])
+    footer = app._footer(Turn(question="q", standalone="q", implied=[], explicit={}), result)
+    assert "showing the evidence answer instead" not in footer.lower()
+    assert "follow-up read as" in footer
