@@ -127,12 +127,9 @@ class Catalog:
                 out.insert(1, f"What do unresolved {company} complaints have in common?")
             per_company.append(out)
         # Round-robin, so that each company is represented near the top.
-        mixed = [q for row in zip(*[iter_pad(p, n) for p in per_company]) for q in row if q]
+        padded = [(questions + [None] * n)[:n] for questions in per_company]
+        mixed = [q for row in zip(*padded) for q in row if q]
         return list(dict.fromkeys(mixed))[:n]
-
-
-def iter_pad(items: list[str], n: int) -> list[str | None]:
-    return (items + [None] * n)[:n]
 
 
 def _panel(*values) -> dict:
@@ -203,7 +200,6 @@ def build(assistant: Assistant) -> gr.Blocks:
     settings = assistant.settings
     backends = available_backends(settings)
     default_backend = settings.llm_backend if settings.llm_backend in backends else "evidence"
-    exports = ui  # Markdown and CSV exports are renderings too
 
     # --- chat -------------------------------------------------------------------
     def answer_tools(state: ChatSession) -> dict:
@@ -213,13 +209,13 @@ def build(assistant: Assistant) -> gr.Blocks:
             return {tools: "", export_md: gr.update(visible=False), export_csv: gr.update(visible=False),
                     open_set: gr.update(visible=False)}
         stamp = f"{id(state):x}-{len(state.turns)}"
-        md_path = exports.answer_markdown(turn.result, _EXPORT_DIR / f"answer-{stamp}.md")
+        md_path = ui.answer_markdown(turn.result, _EXPORT_DIR / f"answer-{stamp}.md")
         matching = turn.result.get("matching") or {}
         set_filters = matching.get("filters")
         found = (assistant.complaints(filters=set_filters) if set_filters is not None and matching.get("count")
                  else None)
-        csv_path = exports.complaints_csv(found, _EXPORT_DIR / f"matching-{stamp}.csv") if found else \
-            exports.citations_csv(turn.result, _EXPORT_DIR / f"sources-{stamp}.csv")
+        csv_path = ui.complaints_csv(found, _EXPORT_DIR / f"matching-{stamp}.csv") if found else \
+            ui.citations_csv(turn.result, _EXPORT_DIR / f"sources-{stamp}.csv")
         link = permalink(turn.question, turn.filters)
         return {
             tools: f'<a class="cc-permalink" href="{html.escape(link)}">Link to this question with its filters</a>',
@@ -306,8 +302,8 @@ def build(assistant: Assistant) -> gr.Blocks:
         by_month = dict(sorted(stats.get("by_month", {}).items()))
         trend = Counter()
         for c in found:
-            for o in c.outcomes or ["(no outcome tag)"]:
-                trend[(c.month, ui.outcome_label(o) if o in ui._outcomes.VOCABULARY else o)] += 1
+            for label in [ui.outcome_label(o) for o in c.outcomes] or ["(no outcome tag)"]:
+                trend[(c.month, label)] += 1
         trend_frame = pd.DataFrame([{"month": m, "outcome": o, "complaints": n} for (m, o), n in sorted(trend.items())],
                                    columns=["month", "outcome", "complaints"])
         chart_html = "".join([
@@ -335,7 +331,7 @@ def build(assistant: Assistant) -> gr.Blocks:
                        "id": _shown_id(c)}
                       for c in sorted(found, key=lambda c: c.date, reverse=True)]
         frame = pd.DataFrame(table_rows, columns=["date", "company", "type", "status", "outcomes", "complaint", "id"])
-        csv_path = exports.complaints_csv(found, _EXPORT_DIR / f"insights-{time.time_ns()}.csv")
+        csv_path = ui.complaints_csv(found, _EXPORT_DIR / f"insights-{time.time_ns()}.csv")
         return {summary: f"**{stats['complaints']} complaints** match the current filters.",
                 month_plot: pd.DataFrame({"month": list(by_month), "complaints": list(by_month.values())}),
                 trend_plot: trend_frame, charts: chart_html, compare: ui.company_comparison(rows),
