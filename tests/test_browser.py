@@ -158,6 +158,14 @@ def text(browser: Browser, selector: str) -> str:
     return browser.js(f"(document.querySelector({json.dumps(selector)}) || {{innerText: ''}}).innerText")
 
 
+def docs_screenshot(browser: Browser, name: str) -> None:
+    """Every run leaves the picture in tests/artifacts; docs/ gets it when missing or when
+    UPDATE_DOCS_SCREENSHOTS=1 (so a test run does not rewrite tracked files each time)."""
+    browser.screenshot(ARTIFACTS / name)
+    if os.environ.get("UPDATE_DOCS_SCREENSHOTS") or not (DOCS / name).exists():
+        browser.screenshot(DOCS / name)
+
+
 def shown(selector: str) -> str:
     """JS: the element is on the page and visible (Gradio drops hidden components from the DOM)."""
     return f"(e => !!e && e.offsetParent !== null)(document.querySelector({json.dumps(selector)}))"
@@ -417,14 +425,14 @@ def test_screenshots_at_desktop_and_phone_width(browser, workbench):
     assert browser.js(shown("#cc-export-md"))
     assert "q=How+does+Charter" in browser.js("document.querySelector('a.cc-permalink').getAttribute('href')")
     time.sleep(0.3)
-    browser.screenshot(DOCS / "screenshot-1440.png")
+    docs_screenshot(browser, "screenshot-1440.png")
 
     # Phone: the question box is on the first screen, the filters wait folded below.
     open_page(browser, url, 390, 844)
     bottom = browser.js("document.querySelector('#cc-question').getBoundingClientRect().bottom")
     assert bottom <= 844, bottom
     assert browser.js("document.querySelector('#cc-filters').getBoundingClientRect().top") > bottom
-    browser.screenshot(DOCS / "screenshot-390.png")
+    docs_screenshot(browser, "screenshot-390.png")
 
     # A permalink fills the question and its filters back in.
     browser.call("Page.navigate", url=url + "?q=Do+they+waive+late+fees%3F&since=2025-04-01")
