@@ -1,7 +1,9 @@
-"""The default answerer: a grounded summary built only from the retrieved complaints.
+"""The default answerer: a grounded summary built only from the index.
 
-No language model and nothing invented: every sentence is either a count over
-the matching complaints or a quotation from them, and carries [n] markers.
+No language model and nothing invented: every line is a count over the whole
+matching set (from the catalog), a count over the cited complaints, or a quotation
+from them with its [n] marker. Quotes are the sentences whose vectors, stored at
+ingest, are closest to the question: no model call here.
 """
 
 from __future__ import annotations
@@ -9,10 +11,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from index.outcomes import VOCABULARY
+import numpy as np
 
-from . import sentences
+from index.catalog import Catalog, vectors_from_blobs
+from index.outcomes import VOCABULARY
+from index.sentences import is_boilerplate
+
 from .results import Citation, Evidence
+from .safe_text import inert
 
 NO_EVIDENCE = ("I found no complaints in the index that address this question{scope}. "
                "Try other words, or remove filters.")
@@ -24,7 +30,10 @@ def _markers(refs) -> str:
 
 
 def _short(sentence: str) -> str:
-    return sentence if len(sentence) <= _MAX_QUOTE else sentence[: _MAX_QUOTE - 1].rsplit(" ", 1)[0] + "…"
+    """A quotation as the answer shows it: bounded, and inert (a complaint's "[1]", link,
+    image or markup never acts inside our markdown)."""
+    sentence = sentence if len(sentence) <= _MAX_QUOTE else sentence[: _MAX_QUOTE - 1].rsplit(" ", 1)[0] + "…"
+    return inert(sentence)
 
 
 def _norm(text: str) -> str:
@@ -33,7 +42,7 @@ def _norm(text: str) -> str:
 
 def _company(evidence: list[Evidence]) -> str:
     names = {e.complaint.company for e in evidence}
-    return names.pop() if len(names) == 1 else "the businesses"
+    return inert(names.pop()) if len(names) == 1 else "the businesses"
 
 
 def _outcome_lines(evidence: list[Evidence], refs: dict[str, int]) -> list[str]:
@@ -55,39 +64,79 @@ def _outcome_lines(evidence: list[Evidence], refs: dict[str, int]) -> list[str]:
     return lines
 
 
+def _shares(counts: dict[str, int], total: int, top: int = 4) -> str:
+    items = sorted(counts.items(), key=lambda kv: -kv[1])[:top]
+    # Names come from the files (companies, CFPB categories): data, made inert like quotes.
+    return "; ".join(f"{inert(name)} {n / total:.0%} ({n:,})" for name, n in items)
+
+
+def _over_time(by_month: dict[str, int]) -> str:
+    """By year when the set spans more than two years, else by month."""
+    if len(by_month) > 24 or len({m[:4] for m in by_month}) > 2:
+        years: dict[str, int] = defaultdict(int)
+        for month, n in by_month.items():
+            years[month[:4]] += n
+        by_month = dict(years)
+    return ", ".join(f"{period}: {n:,}" for period, n in sorted(by_month.items()))
+
+
+def whole_set_lines(matching: dict, cited: int) -> list[str]:
+    """What the answer says about every matching complaint, not only the cited ones."""
+    total = matching.get("count") or 0
+    if not total:
+        return []
+    lines = [f"**{total:,} complaint{'s' if total != 1 else ''} in the index match** — {inert(matching['rule'])}. "
+             f"The {cited} cited below are the closest examples.", ""]
+    if matching.get("by_status") and len(matching["by_status"]) > 1 or total > 1:
+        lines.append(f"- How they were resolved: {_shares(matching.get('by_status') or {}, total)}")
+    if matching.get("by_company") and len(matching["by_company"]) > 1:
+        lines.append(f"- Companies: {_shares(matching['by_company'], total, top=5)}")
+    if matching.get("by_month"):
+        lines.append(f"- Over time: {_over_time(matching['by_month'])}")
+    return lines
+
+
 class EvidenceAnswerer:
     name = "evidence"
 
-    def __init__(self, embed_model):
-        self.embed_model = embed_model
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
 
-    def answer(self, question: str, query_vector, evidence: list[Evidence],
-               scope: str = "") -> tuple[str, list[Citation]]:
+    def answer(self, question: str, query_vector, evidence: list[Evidence], scope: str = "",
+               matching: dict | None = None) -> tuple[str, list[Citation]]:
         if not evidence:
             return NO_EVIDENCE.format(scope=f" ({scope})" if scope else ""), []
         refs = {e.complaint.complaint_id: n for n, e in enumerate(evidence, start=1)}
         company = _company(evidence)
         plural = "s" if len(evidence) != 1 else ""
-        lines = [f"{len(evidence)} matching complaint{plural} about {company}"
-                 + (f" ({scope})" if scope else "") + f" {_markers(refs.values())}."]
+        lines = whole_set_lines(matching or {}, len(evidence))
+        if lines:
+            lines.append("")
+        lines.append(f"{len(evidence)} matching complaint{plural} about {company} cited"
+                     + (f" ({scope})" if scope else "") + f" {_markers(refs.values())}.")
 
+        stored = self.catalog.sentences(list(refs))
+        query = np.asarray(query_vector, dtype=np.float32)
         reports, answers, quotes = [], [], {}
         silent = []
         for e in evidence:
             ref = refs[e.complaint.complaint_id]
-            told = self._best(query_vector, sentences.split_sentences(e.complaint.narrative), 1)
+            rows = stored.get(e.complaint.complaint_id, [])
+            told = self._best(query, [r for r in rows if r[0] == "complaint"], 1)
             if told:
                 reports.append(f"- \"{_short(told[0])}\" [{ref}]")
-            reply = self._best(query_vector, sentences.substantive(
-                "\n\n".join(r.text for r in e.complaint.business_responses)), 2)
+            reply = self._best(query, [r for r in rows if r[0] == "business_response" and not is_boilerplate(r[2])], 2)
             if reply:
                 answers.append((ref, " ".join(_short(s) for s in reply)))
-            else:
+            elif not e.complaint.source_format.startswith("cfpb"):
+                # The CFPB publishes no reply text, only the response category (the status):
+                # its records are not "unanswered".
                 silent.append(ref)
             quotes[ref] = (reply if e.quote_section == "business_response" and reply else told or reply or [e.quote])[0]
 
         lines += ["", "**What customers report**", *reports]
-        lines += ["", f"**What {company} answered**"]
+        if answers or silent:
+            lines += ["", f"**What {company} answered**"]
         grouped: dict[str, list[int]] = {}
         texts: dict[str, str] = {}
         for ref, text in answers:
@@ -104,7 +153,12 @@ class EvidenceAnswerer:
             citation.quote = quotes[citation.ref]
         return "\n".join(lines), citations
 
-    def _best(self, query_vector, candidates: list[str], n: int) -> list[str]:
-        """The n sentences closest to the question, in the order they were written."""
-        ranked = sentences.rank(query_vector, candidates, self.embed_model)[:n]
-        return [s for _, _, s in sorted(ranked, key=lambda x: x[1])]
+    @staticmethod
+    def _best(query: np.ndarray, rows: list[tuple], n: int) -> list[str]:
+        """The n stored sentences closest to the question, in the order they were written."""
+        rows = [r for r in rows if r[3] is not None]
+        if not rows:
+            return []
+        scores = vectors_from_blobs([r[3] for r in rows]) @ query
+        best = sorted(np.argsort(-scores)[:n])
+        return [rows[i][2] for i in best]

@@ -18,7 +18,7 @@ from index.chunking import encoding
 from index.settings import Settings
 
 from . import guard as citation_guard
-from .answer_evidence import EvidenceAnswerer
+from .answer_evidence import EvidenceAnswerer, whole_set_lines
 from .llm import LLMUnavailable, LoadedLLM, one_line, get_llm
 from .results import Citation, Evidence
 
@@ -115,7 +115,7 @@ class LLMAnswerer:
     def stream(self, backend: str, question: str, evidence: list[Evidence], query_vector, scope: str = "",
                history: list[tuple[str, str]] | None = None,
                retrieve: Callable[[str, list[float]], list[Evidence]] | None = None,
-               standalone: str | None = None) -> Generator[str, None, Outcome]:
+               standalone: str | None = None, matching: dict | None = None) -> Generator[str, None, Outcome]:
         """`standalone` is the follow-up as the caller already searched it (rule-based);
         the model's own condensation replaces it, and the evidence, when it reads differently."""
         notes: list[str] = []
@@ -123,7 +123,7 @@ class LLMAnswerer:
         shown: list[str] = []  # what has been streamed so far
 
         def fallback(reason: str, report: citation_guard.GuardReport | None = None):
-            text, citations = self.evidence_answerer.answer(question, query_vector, evidence, scope)
+            text, citations = self.evidence_answerer.answer(question, query_vector, evidence, scope, matching)
             note = f"_Note: {reason}. Showing the evidence answer instead._"
             yield ("\n\n" if shown else "") + note + "\n\n" + text
             if report is None:  # the model failed before the guard had an answer to judge
@@ -152,12 +152,12 @@ class LLMAnswerer:
             question = standalone
 
         if not evidence:
-            text, citations = self.evidence_answerer.answer(question, query_vector, evidence, scope)
+            text, citations = self.evidence_answerer.answer(question, query_vector, evidence, scope, matching)
             yield text
             notes.append("no matching complaints, so the model was not asked")
             return text, citations, notes, None
 
-        messages, given = self._messages(handle, question, evidence, scope)
+        messages, given = self._messages(handle, question, evidence, scope, matching)
         if given == 0:
             return (yield from fallback("the question leaves no room for sources in the model's "
                                         f"{handle.context_window}-token window"))
@@ -188,12 +188,16 @@ class LLMAnswerer:
 
     # --- prompt ------------------------------------------------------------------
     def _messages(self, handle: LoadedLLM, question: str, evidence: list[Evidence],
-                  scope: str) -> tuple[list[ChatMessage], int]:
+                  scope: str, matching: dict | None = None) -> tuple[list[ChatMessage], int]:
         system = prompts.load("system")
+        # The whole-set figures come from the catalog, never from complaint text: they reach the
+        # model as our own data, outside the <source> blocks, with no [n] markers to copy.
+        facts = "\n".join(line for line in whole_set_lines(matching or {}, len(evidence))
+                          if line.strip()) or "(no whole-set figures)"
 
         def user(sources: list[str]) -> str:
             return prompts.render("answer_with_sources", sources="\n\n".join(sources), question=question,
-                                  count=len(sources), scope=f" ({scope})" if scope else "")
+                                  count=len(sources), scope=f" ({scope})" if scope else "", facts=facts)
 
         fixed = handle.count_tokens(system) + handle.count_tokens(user([]))
         budget = int((handle.context_window - handle.max_output - PROMPT_MARGIN - fixed) / handle.token_margin)

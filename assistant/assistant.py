@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 from index import ComplaintStore, IngestReport, Settings, ingest
+from index.catalog import LABEL_KEYS, PAGE
 from index.embedding import embed_model
 from index.records import Complaint
 from index.settings import BACKENDS
@@ -22,20 +22,47 @@ from index.settings import BACKENDS
 from . import filters as filtering
 from . import followup
 from .answer_evidence import EvidenceAnswerer
+from .companies import CompanyNames
 from .errors import IndexMissing, UserError
+from .matching import whole_set
 from .results import AskResult, Evidence
-from .retrieval import HybridRetriever
+from .retrieval import PARAMS, HybridRetriever
+
+NOT_IN_INDEX = ("The index holds no complaints about {names}, so I cannot say how {they} handle this. "
+                "Companies in the index: {known}.")
+
+
+def remove_source(store: ComplaintStore, source: str) -> int:
+    """Delete every complaint (and its chunks) that came from `source`: the path as
+    `sources` lists it, or its file name when that names one source only."""
+    known = [s["source"] for s in store.catalog.sources()]
+    hits = [p for p in known if p == source or p == str(Path(source).resolve())] or \
+           [p for p in known if Path(p).name == source]
+    if len(hits) != 1:
+        raise UserError(f"no ingested source {source!r} (see `complaint-chat sources`)" if not hits else
+                        f"{source!r} names {len(hits)} sources; give the full path")
+    # Paged: the ids of a million-row source never sit in one list.
+    removed = 0
+    while True:
+        ids = [i for _, i in zip(range(PAGE), store.catalog.ids(("WHERE c.source = ?", [hits[0]])))]
+        if not ids:
+            break
+        store.remove(ids)
+        removed += len(ids)
+    store.catalog.forget_source(hits[0])
+    return removed
 
 
 class Assistant:
     def __init__(self, settings: Settings, store: ComplaintStore):
         self.settings = settings
         self.store = store
-        self.embed_model = embed_model(settings.embed_model_path)
+        self.embed_model = embed_model(settings.embed_model_path, settings.embed_device)
         self.retriever = HybridRetriever(store, self.embed_model)
-        self.evidence_answerer = EvidenceAnswerer(self.embed_model)
+        self.evidence_answerer = EvidenceAnswerer(store.catalog)
         self._ingest_lock = threading.Lock()
         self._llm = None  # built on the first LLM question: the evidence path never loads a model
+        self._names: tuple[int, CompanyNames] | None = None
 
     @classmethod
     def open(cls, home: str | Path | None = None, settings: Settings | None = None,
@@ -52,11 +79,15 @@ class Assistant:
         return cls(settings, ComplaintStore(settings))
 
     # --- ingest ----------------------------------------------------------------
-    def ingest(self, paths, progress=None) -> IngestReport:
+    def ingest(self, paths, progress=None, on_progress=None) -> IngestReport:
         with self._ingest_lock:
-            report = ingest(paths, self.settings, self.store, progress=progress)
-        self.retriever.refresh()
-        return report
+            return ingest(paths, self.settings, self.store, progress=progress, on_progress=on_progress)
+
+    def sources(self) -> list[dict]:
+        return self.store.catalog.sources()
+
+    def remove(self, source: str) -> int:
+        return remove_source(self.store, source)
 
     # --- questions ---------------------------------------------------------------
     def _llm_answerer(self):
@@ -68,7 +99,7 @@ class Assistant:
 
     def retrieve(self, question: str, k: int = 8, filters: dict | None = None) -> list[Evidence]:
         clean = filtering.normalize(filters)
-        return self.retriever.retrieve(question, k=k, filters=filtering.to_metadata_filters(clean))
+        return self.retriever.retrieve(question, k=k, filters=clean)
 
     def ask(self, question: str, k: int = 8, filters: dict | None = None, backend: str | None = None,
             history: list[tuple[str, str]] | None = None) -> AskResult:
@@ -84,6 +115,9 @@ class Assistant:
         question = (question or "").strip()
         if not question:
             raise UserError("the question is empty")
+        if len(question) > self.settings.max_question_chars:
+            raise UserError(f"the question is {len(question):,} characters long; the limit is "
+                            f"{self.settings.max_question_chars:,}")
         if k < 1:
             raise UserError("--k must be at least 1")
         backend = backend or self.settings.llm_backend
@@ -92,25 +126,40 @@ class Assistant:
         if self.store.count() == 0:
             raise IndexMissing(f"the index at {self.settings.home} is empty: run `complaint-chat ingest` first")
         clean = filtering.normalize(filters)
-        scope = filtering.describe(clean)
         # A follow-up ("and late fees?") is searched as the standalone question it stands for.
         search = followup.standalone(question, history)
-
         started = time.perf_counter()
+        named = self.companies_in(search) if "company" not in clean else None
+        if named and named.unknown:
+            text = NOT_IN_INDEX.format(names=" or ".join(named.unknown), they="they" if len(named.unknown) > 1 else "it",
+                                       known=", ".join(list(self.company_names().names)[:8]))
+            yield text
+            yield AskResult(question=question, answer=text, backend=backend, citations=[],
+                            timings_ms={"retrieve": 0.0, "answer": 0.0, "total": (time.perf_counter() - started) * 1000},
+                            filters=clean, notes=[f"not in the index: {', '.join(named.unknown)}"])
+            return
+        if named and named.companies:
+            clean = filtering.normalize({**clean, "company": named.companies})
+        scope = filtering.describe(clean)
+
         # Embedded once: retrieval and the answerer's sentence ranking both use it.
         query_vector = self.embed_model.get_query_embedding(search)
-        evidence = self.retriever.retrieve(search, k=k, filters=filtering.to_metadata_filters(clean),
-                                           query_vector=query_vector)
+        found = self.retriever.search(search, k, clean, query_vector)
+        matching = whole_set(self.store.catalog, found, clean, self.retriever.params, scope) if found.evidence \
+            else {"count": 0}
+        evidence = found.evidence
         retrieved = time.perf_counter()
         if backend == "evidence":
-            text, citations = self.evidence_answerer.answer(search, query_vector, evidence, scope)
+            text, citations = self.evidence_answerer.answer(search, query_vector, evidence, scope, matching)
             yield text
             notes, guard = [], None
         else:
             text, citations, notes, guard = yield from self._llm_answerer().stream(
                 backend, question, evidence, query_vector, scope, history=history, standalone=search,
-                retrieve=lambda q, vector: self.retriever.retrieve(
-                    q, k=k, filters=filtering.to_metadata_filters(clean), query_vector=vector))
+                retrieve=lambda q, vector: self.retriever.retrieve(q, k=k, filters=clean, query_vector=vector),
+                matching=matching)
+        if named and named.companies:
+            notes.insert(0, f"company named in the question: {', '.join(named.companies)}")
         done = time.perf_counter()
         yield AskResult(
             question=question,
@@ -122,22 +171,54 @@ class Assistant:
             filters=clean,
             notes=notes,
             guard=guard,
+            matching=matching,
         )
 
+    # --- companies -----------------------------------------------------------------
+    def company_names(self) -> CompanyNames:
+        """The index's company names and their short forms, rebuilt when the index grows."""
+        size = self.store.count()
+        if self._names is None or self._names[0] != size:
+            self._names = (size, CompanyNames(list(self.store.catalog.group_counts("company"))))
+        return self._names[1]
+
+    def companies_in(self, question: str):
+        """Which index companies a question names, and names it uses that the index does not hold."""
+        total = max(self.store.catalog.passage_count(), 1)
+        share = lambda term: self.store.catalog.term_frequencies([term])[term] / total  # noqa: E731
+        return self.company_names().match(question, share)
+
     # --- browsing ----------------------------------------------------------------
-    def complaints(self, filters: dict | None = None, ids: list[str] | None = None) -> list[Complaint]:
-        """The stored complaints under `filters` (or these ids), for tables and cards."""
-        where = filtering.to_chroma_where(filtering.normalize(filters))
-        return self.store.complaints(ids=ids, where=where)
+    def iter_complaints(self, filters: dict | None = None, page: int = PAGE) -> Iterator[Complaint]:
+        """Every stored complaint under `filters`, read a page at a time."""
+        ids = self.store.catalog.ids(filtering.to_sql(filtering.normalize(filters)), page=page)
+        while True:
+            part = [i for _, i in zip(range(page), ids)]
+            if not part:
+                return
+            records = self.store.catalog.complaints(part)
+            yield from (records[i] for i in part if i in records)
+
+    def complaints(self, filters: dict | None = None, ids: list[str] | None = None,
+                   limit: int | None = None) -> list[Complaint]:
+        """Stored complaints under `filters` (or these ids), for tables and cards; at most `limit`."""
+        if ids is not None:
+            records = self.store.catalog.complaints(ids)
+            return [records[i] for i in ids if i in records][:limit]
+        found = []
+        for complaint in self.iter_complaints(filters):
+            found.append(complaint)
+            if limit is not None and len(found) >= limit:
+                break
+        return found
 
     def stats(self, filters: dict | None = None) -> dict:
-        metas = self.store.record_metadatas(filtering.to_chroma_where(filtering.normalize(filters)))
-        counts = {name: Counter() for name in ("company", "type", "status", "month", "outcome")}
-        for meta in metas:
-            for name in ("company", "type", "status", "month"):
-                counts[name][meta.get(name, "Unknown")] += 1
-            for outcome in filter(None, (meta.get("outcomes") or "").split("|")):
-                counts["outcome"][outcome] += 1
-        return {"complaints": len(metas),
-                **{f"by_{name}": dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
-                   for name, c in counts.items()}}
+        where = filtering.to_sql(filtering.normalize(filters))
+        catalog = self.store.catalog
+        out = {"complaints": catalog.count(where)}
+        for name in ("company", "type", "status", "month", "outcome", *LABEL_KEYS):
+            counts = catalog.group_counts(name, where)
+            if name in LABEL_KEYS and set(counts) <= {"Unknown"}:
+                continue  # a field this index's sources do not have
+            out[f"by_{name}"] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        return out

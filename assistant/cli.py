@@ -51,6 +51,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="retrieval and answer quality on the evaluation set")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--set", metavar="FILE", help="question set (default: the sample's)")
+    p.add_argument("--split", choices=["dev", "test"], help="only this split of the set")
+    _index_arg(p)
+
+    p = sub.add_parser("sources", help="what was ingested: file, format, complaints, when")
+    p.add_argument("--json", action="store_true")
+    _index_arg(p)
+
+    p = sub.add_parser("remove", help="delete a source's complaints and chunks from the index")
+    p.add_argument("sources", nargs="+", metavar="SOURCE")
+    p.add_argument("--json", action="store_true")
     _index_arg(p)
     return parser
 
@@ -61,11 +72,35 @@ def _settings(args):
     return Settings.from_env(home=args.index)
 
 
+class _ProgressBar:
+    """rows/s, chunks/s and the file on stderr, only when stderr is a terminal."""
+
+    def __init__(self):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=None, unit=" complaints", file=sys.stderr, dynamic_ncols=True)
+
+    def __call__(self, p) -> None:
+        self.bar.n = p.rows
+        rate = p.chunks / p.elapsed_s if p.elapsed_s else 0.0
+        self.bar.set_postfix_str(f"{p.chunks:,} chunks, {rate:.0f} chunks/s, {p.skipped} rows skipped, "
+                                 f"file {p.files_done + 1}/{p.files_total}", refresh=False)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        self.bar.close()
+
+
 def cmd_ingest(args) -> int:
     from index import ComplaintStore, ingest
 
     settings = _settings(args)
-    report = ingest(args.paths, settings, ComplaintStore(settings))
+    bar = _ProgressBar() if sys.stderr.isatty() else None
+    try:
+        report = ingest(args.paths, settings, ComplaintStore(settings), on_progress=bar)
+    finally:
+        if bar:
+            bar.close()
     data = report.to_dict()
     if args.json:
         print(json.dumps(data, indent=2))
@@ -73,7 +108,10 @@ def cmd_ingest(args) -> int:
         for f in report.files:
             if not f.error:
                 print(f"{f.path}: {f.complaints} complaints ({f.added} added, {f.updated} updated, "
-                      f"{f.unchanged} unchanged), {f.chunks} chunks")
+                      f"{f.unchanged} unchanged), {f.chunks} chunks"
+                      + (f", {f.rows_skipped} rows skipped" if f.rows_skipped else ""))
+                for line in f.row_errors:
+                    print(f"  skipped {line}")
         print(f"total: {data['complaints_added']} added, {data['complaints_updated']} updated, "
               f"{data['complaints_unchanged']} unchanged, {data['chunks']} chunks")
     for err in report.errors:
@@ -83,11 +121,22 @@ def cmd_ingest(args) -> int:
 
 def cmd_ask(args) -> int:
     from .assistant import Assistant
+    from .errors import UserError
+    from .filters import normalize
     from .results import AskResult
 
-    assistant = Assistant.open(settings=_settings(args))
-    filters = {"company": args.company, "type": args.type, "status": args.status, "outcome": args.outcome,
-               "since": args.since, "until": args.until}
+    # Argument mistakes are reported before the model loads (seconds), not after.
+    settings = _settings(args)
+    if not args.question.strip():
+        raise UserError("the question is empty")
+    if len(args.question.strip()) > settings.max_question_chars:
+        raise UserError(f"the question is {len(args.question.strip()):,} characters long; the limit is "
+                        f"{settings.max_question_chars:,}")
+    if args.k < 1:
+        raise UserError("--k must be at least 1")
+    filters = normalize({"company": args.company, "type": args.type, "status": args.status,
+                         "outcome": args.outcome, "since": args.since, "until": args.until})
+    assistant = Assistant.open(settings=settings)
     result = None
     for item in assistant.stream(args.question, k=args.k, filters=filters, backend=args.backend):
         if isinstance(item, AskResult):
@@ -103,7 +152,7 @@ def cmd_ask(args) -> int:
     if result.citations:
         print("\nSources")
     for c in result.citations:
-        print(f"[{c.ref}] {c.date} · {c.company} · {c.type} · {c.status} · {c.complaint_id}")
+        print(f"[{c.ref}] {c.date} · {c.company} · {c.type} · {c.status} · {c.identity}")
         print(f"    \"{c.quote}\"")
     return 0
 
@@ -145,12 +194,56 @@ def cmd_eval(args) -> int:
     from .assistant import Assistant
     from .evaluation import format_report, run_eval
 
-    report = run_eval(Assistant.open(settings=_settings(args)))
+    if args.set and not os.path.isfile(args.set):
+        from .errors import UserError
+
+        raise UserError(f"no question set at {args.set}")
+    assistant = Assistant.open(settings=_settings(args))
+    report = run_eval(assistant, args.set, split=args.split) if args.set else run_eval(assistant)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "serve": cmd_serve, "stats": cmd_stats, "eval": cmd_eval}
+def _open_catalog(args):
+    """The catalog alone: listing and removing sources needs no model."""
+    from index import ComplaintStore
+
+    from .errors import IndexMissing
+
+    settings = _settings(args)
+    if not settings.chroma_host and not os.path.isdir(settings.home):
+        raise IndexMissing(f"no index at {settings.home}")
+    return ComplaintStore(settings)
+
+
+def cmd_sources(args) -> int:
+    sources = _open_catalog(args).catalog.sources()
+    if args.json:
+        print(json.dumps(sources, indent=2, ensure_ascii=False))
+        return 0
+    for s in sources:
+        print(f"{s['complaints']:8,d}  {s['format'] or '-':<10} {s['ingested_at']}  {s['source']}"
+              + (f"  ({s['rows_skipped']} rows skipped)" if s["rows_skipped"] else ""))
+    if not sources:
+        print("nothing ingested yet")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    from .assistant import remove_source
+
+    store = _open_catalog(args)
+    removed = {source: remove_source(store, source) for source in args.sources}
+    if args.json:
+        print(json.dumps({"removed": removed, "complaints_left": store.count()}, indent=2))
+    else:
+        for source, n in removed.items():
+            print(f"{source}: {n} complaints removed")
+    return 0
+
+
+COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "serve": cmd_serve, "stats": cmd_stats, "eval": cmd_eval,
+            "sources": cmd_sources, "remove": cmd_remove}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,8 @@
 """Metadata filters: one plain dict in, the forms llama-index and Chroma want out.
 
-Keys: company, type, status (str or list), outcome (str or list: all must hold),
-since / until (YYYY-MM-DD, inclusive).
+Keys: company, type, status and the source's own label fields (product, issue, sub_issue,
+state, ...: str or list), outcome (str or list: all must hold), since / until
+(YYYY-MM-DD, inclusive), complaint_id (a list: a set of complaints named one by one).
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from datetime import date
 
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
-KEYS = ("company", "type", "status", "outcome", "since", "until")
+from index.catalog import LABEL_KEYS
+
+VALUE_KEYS = ("company", "type", "status", *LABEL_KEYS, "complaint_id")
+KEYS = ("company", "type", "status", "outcome", "since", "until", *LABEL_KEYS, "complaint_id")
 
 
 class FilterError(ValueError):
@@ -37,7 +41,7 @@ def normalize(filters: dict | None) -> dict:
             value = str(value)
         elif isinstance(value, (list, tuple, set)):
             value = sorted(str(v) for v in value if str(v))
-            if len(value) == 1 and key != "outcome":
+            if len(value) == 1 and key not in ("outcome", "complaint_id"):
                 value = value[0]
         out[key] = value
     if "since" in out and "until" in out and out["since"] > out["until"]:
@@ -47,7 +51,7 @@ def normalize(filters: dict | None) -> dict:
 
 def _conditions(filters: dict) -> list[tuple[str, str, object]]:
     conds = []
-    for key in ("company", "type", "status"):
+    for key in VALUE_KEYS:
         value = filters.get(key)
         if isinstance(value, list):
             conds.append((key, "in", value))
@@ -81,9 +85,30 @@ def to_chroma_where(filters: dict) -> dict | None:
     return conds[0] if len(conds) == 1 else {"$and": conds}
 
 
+_SQL_COLUMNS = {"complaint_id": "id", "date": "date"}
+
+
+def to_sql(filters: dict) -> tuple[str, list]:
+    """A WHERE clause over the catalog's `complaints c` and its parameters."""
+    parts, params = [], []
+    for key, op, value in _conditions(filters):
+        if key.startswith("outcome_"):
+            parts.append("c.id IN (SELECT complaint_id FROM outcome_flags WHERE outcome = ?)")
+            params.append(key[len("outcome_"):])
+        elif op == "in":
+            parts.append(f"c.{_SQL_COLUMNS.get(key, key)} IN ({','.join('?' * len(value))})")
+            params.extend(value)
+        else:
+            parts.append(f"c.{_SQL_COLUMNS.get(key, key)} {'=' if op == '==' else op} ?")
+            params.append(value)
+    return ("WHERE " + " AND ".join(parts) if parts else ""), params
+
+
 def describe(filters: dict) -> str:
     parts = []
     for key in KEYS:
+        if key == "complaint_id":
+            continue
         if key in filters:
             value = filters[key]
             shown = ", ".join(value) if isinstance(value, list) else value

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from . import sentences
+from index import sentences
 from .results import CITATION_MARKER
 
 # [3], [1, 2], [1][2], [Source 4], [sources 1 and 2]: the shapes small models produce.
@@ -124,6 +124,9 @@ def _is_claim(sentence: str) -> bool:
     return len(_WORD.findall(body)) >= MIN_CLAIM_WORDS and not body.endswith(":")
 
 
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)|<(?:https?|javascript|data):[^>\s]*>")
+
+
 def check(text: str, sources_given: int, removed: list[int] | None = None) -> tuple[str, GuardReport]:
     """The answer with only valid markers, and what the guard found. `removed` carries what a
     MarkerFilter already took out while streaming."""
@@ -134,7 +137,9 @@ def check(text: str, sources_given: int, removed: list[int] | None = None) -> tu
         # "... fee [9]." leaves "fee ." behind.
         clean = re.sub(r"[ \t]+([.,;:!?])", r"\1", clean)
         clean = re.sub(r"(?<=\S)[ \t]{2,}", " ", clean)
-    clean = clean.strip()
+    # A model may copy a complaint's markdown link or image: keep the words, drop the target,
+    # so nothing in an answer can make the reader's browser fetch from elsewhere.
+    clean = _LINK.sub(lambda m: m.group(1) or "", clean).strip()
     used = sorted({int(n) for n in CITATION_MARKER.findall(clean)} & valid)
     found = [s for s in claims(clean) if _is_claim(s)]
     unsupported = [s for s in found if not MARKER.search(s)]

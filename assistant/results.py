@@ -37,6 +37,17 @@ class Citation:
     outcomes: list[str]
     quote: str
     score: float
+    external_id: str | None = None  # the source's own id (CFPB Complaint ID)
+    source: str = ""  # file it was ingested from
+    position: int = 0  # its order inside that file
+
+    @property
+    def identity(self) -> str:
+        """How people name the complaint: the source's id, else file and position."""
+        if self.external_id:
+            return f"CFPB complaint {self.external_id}"
+        name = self.source.replace("\\", "/").rsplit("/", 1)[-1]
+        return f"{name}, complaint #{self.position}" if name else f"complaint #{self.position}"
 
     @classmethod
     def from_evidence(cls, ref: int, ev: Evidence) -> "Citation":
@@ -55,6 +66,9 @@ class Citation:
             outcomes=list(c.outcomes),
             quote=ev.quote,
             score=round(float(ev.score), 4),
+            external_id=c.external_id,
+            source=c.source,
+            position=c.position,
         )
 
 
@@ -68,6 +82,7 @@ class AskResult:
     filters: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # e.g. what the citation guard did
     guard: dict | None = None
+    matching: dict = field(default_factory=lambda: {"count": 0})  # the whole matching set, see matching.py
 
     def to_dict(self) -> dict:
         out = {
@@ -78,6 +93,7 @@ class AskResult:
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "filters": self.filters,
             "notes": self.notes,
+            "matching": self.matching,
         }
         if self.guard is not None:
             out["guard"] = self.guard

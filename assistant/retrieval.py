@@ -1,161 +1,265 @@
-"""Hybrid retrieval: dense (Chroma through llama-index) + BM25, fused by reciprocal rank,
-filtered on metadata, then grouped so that one complaint is one piece of evidence."""
+"""Hybrid retrieval, then the decision of which complaints answer the question.
+
+1. Candidates: dense search (Chroma through llama-index) and keyword search (the
+   catalog's FTS5 BM25, index/keywords.py) under the same filters, fused by reciprocal
+   rank and grouped so that one complaint is one candidate.
+2. Topic: the sources' own labels (BBB complaint type, CFPB Issue and Sub-issue) of the
+   best candidates vote. A label that holds a large share of the votes, far above its
+   share of the index, is what the question is about: the answer covers every complaint
+   with that label (the whole matching set), and cites the best of them.
+3. Without such a label the question is answered by the candidates whose similarity
+   stands out from the rest; below an absolute floor nothing is relevant and the
+   answer says so.
+
+The thresholds are fitted on the dev split of the real-data evaluation
+(bench/fit_retrieval.py), never on the sample, and live in `Params`.
+"""
 
 from __future__ import annotations
 
 import math
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
 
+import numpy as np
 from llama_index.core import VectorStoreIndex
-from llama_index.core.llms import MockLLM
-from llama_index.core.retrievers import QueryFusionRetriever
-from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
-from llama_index.core.schema import QueryBundle, TextNode
-from llama_index.retrievers.bm25 import BM25Retriever
+from llama_index.core.schema import QueryBundle
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.store import ComplaintStore
 
-from .expansion import CorpusTerms, Expansion, expand
+from . import filters as filtering
 from .results import Evidence
 
-# Below this cosine similarity a passage is unrelated to the question (all-MiniLM-L6-v2
-# puts unrelated English pairs around 0.0-0.2); see README "Relevance floor".
-RELEVANCE_FLOOR = 0.30
-# Evidence far below the best match is a different topic that merely shares words.
-RELATIVE_MARGIN = 0.20
-# When the question has topic words, a complaint must contain at least this share of their
-# weight (see expansion.py), and at least COVERAGE_MARGIN of the best complaint's share.
-MIN_COVERAGE = 0.5
-COVERAGE_MARGIN = 0.6
+RRF_K = 60  # the usual reciprocal-rank constant: rank 1 scores 1/61
 
 
-class KeywordRetriever(BM25Retriever):
-    """BM25 over `keyword_query` (the question plus the domain words its concepts stand
-    for), returning only passages that share a word with it.
+@dataclass(frozen=True)
+class Params:
+    candidates: int = 50  # complaints' passages fetched from each retriever
+    abstain_below: float = 0.40  # best cosine under this: nothing in the index addresses the question
+    margin: float = 0.12  # without a topic label, keep complaints within this of the best relevance
+    keyword_weight: float = 0.3  # relevance = cosine + this x relative keyword score
+    voters: int = 15  # best candidates whose labels vote
+    label_share: float = 0.4  # a topic label holds at least this share of the votes...
+    label_lift: float = 2.0  # ...and this many times its share of the index
+    label_cover: float = 0.6  # labels are added, best first, until they hold this share of votes
+    label_fields: tuple[str, ...] = ("sub_issue", "type")  # most specific first
 
-    bm25s returns top-k even at score 0, and a metadata filter only zeroes the
-    excluded passages' scores: without this cut, filtered-out and unrelated
-    passages would still earn reciprocal-rank credit in the fusion.
-    """
 
-    keyword_query: str | None = None
+PARAMS = Params()
 
-    def _retrieve(self, query_bundle):
-        query = QueryBundle(self.keyword_query) if self.keyword_query else query_bundle
-        return [hit for hit in super()._retrieve(query) if (hit.score or 0.0) > 0.0]
+
+@dataclass
+class Candidate:
+    complaint_id: str
+    fused: float = 0.0
+    similarity: float = -1.0
+    best_chunk: str = ""
+    keyword: float = 0.0  # best BM25 of its passages relative to the query's best, 0..1
+    passages: list[tuple[str, str, float]] = field(default_factory=list)  # (section, text, fused), best first
+
+
+@dataclass
+class Topic:
+    field: str  # "type" or a label key
+    values: list[str]
+    share: float  # of the votes
+    lift: float  # share of votes / share of the index
+
+
+@dataclass
+class Found:
+    evidence: list[Evidence]
+    topic: Topic | None
+    best_similarity: float
+    candidates: list[str]  # ids of the complaints judged relevant among the candidates
+
+
+def _field_value(evidence_complaint, field_name: str) -> str | None:
+    if field_name == "type":
+        return evidence_complaint.type
+    return evidence_complaint.labels.get(field_name)
 
 
 class HybridRetriever:
-    def __init__(self, store: ComplaintStore, embed_model):
+    def __init__(self, store: ComplaintStore, embed_model, params: Params = PARAMS):
         self.store = store
         self.embed_model = embed_model
+        self.params = params
         vector_store = ChromaVectorStore(chroma_collection=store.chunks)
         self.index = VectorStoreIndex.from_vector_store(vector_store, embed_model=embed_model)
         self._lock = threading.Lock()
-        self._bm25: BM25Retriever | None = None
-        self._bm25_size = -1
-        self._terms: CorpusTerms | None = None
+        self._prior_cache: OrderedDict = OrderedDict()
 
-    def refresh(self) -> None:
-        """Rebuild the keyword index when the chunk collection changed (after an ingest)."""
-        with self._lock:
-            size = self.store.chunks.count()
-            if size == self._bm25_size:
-                return
-            ids, texts, metas = self.store.all_chunks()
-            if ids:
-                # Index the words of the passage only: metadata ("company: ...") would match every query.
-                nodes = [TextNode(id_=i, text=t, metadata=m, excluded_embed_metadata_keys=list(m))
-                         for i, t, m in zip(ids, texts, metas)]
-                bm25 = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=len(nodes))
-                bm25.bm25.corpus = bm25.corpus  # lets per-query copies share the built index
-                self._bm25 = bm25
-            else:
-                self._bm25 = None
-            self._terms = CorpusTerms(self.store.complaints())
-            self._bm25_size = size
+    # --- step 1: candidates --------------------------------------------------------------
+    def _dense(self, question: str, query_vector, filters: dict, n: int):
+        retriever = self.index.as_retriever(similarity_top_k=n, filters=filtering.to_metadata_filters(filters))
+        hits = retriever.retrieve(QueryBundle(question, embedding=query_vector))
+        # ChromaVectorStore reports exp(-cosine distance); the cosine is what thresholds read.
+        return [(h.node.node_id, h.node.metadata.get("complaint_id"), h.node.metadata.get("section", "complaint"),
+                 1.0 + math.log(max(h.score or 1e-9, 1e-9)), h.node.get_content()) for h in hits]
 
-    def _keyword(self, keyword_query: str, n: int, filters) -> KeywordRetriever | None:
-        if self._bm25 is None:
-            return None
-        try:
-            keyword = KeywordRetriever(existing_bm25=self._bm25.bm25, similarity_top_k=min(n, self._bm25_size),
-                                       filters=filters)
-        except ValueError:  # every chunk filtered out
-            return None
-        keyword.keyword_query = keyword_query
-        return keyword
+    def candidates(self, question: str, query_vector, filters: dict, n: int | None = None) -> list[Candidate]:
+        n = n or self.params.candidates
+        dense = self._dense(question, query_vector, filters, n)
+        terms = self.store.keywords.query_terms(question)
+        keyword = self.store.keywords.search(terms, n, filtering.to_sql(filters))
 
-    def retrieve(self, question: str, k: int = 8, filters=None, candidates: int | None = None,
-                 query_vector: list[float] | None = None) -> list[Evidence]:
-        self.refresh()
-        n = candidates or max(4 * k, 40)
-        # Embed the question once; both the dense pass and the fusion pass reuse it.
-        bundle = QueryBundle(question, embedding=query_vector or self.embed_model.get_query_embedding(question))
-        dense = self.index.as_retriever(similarity_top_k=n, filters=filters)
-        dense_hits = dense.retrieve(bundle)
-        if not dense_hits:
-            return []
-        # ChromaVectorStore reports exp(-cosine distance); keep the cosine for the relevance floor.
-        cosine = {hit.node.node_id: 1.0 + math.log(max(hit.score or 1e-9, 1e-9)) for hit in dense_hits}
-        retrievers = [dense]
-        expansion = expand(question)
-        keyword = self._keyword(expansion.keyword_query, n, filters)
-        if keyword is not None:
-            retrievers.append(keyword)
-        fusion = QueryFusionRetriever(retrievers, llm=MockLLM(), mode=FUSION_MODES.RECIPROCAL_RANK,
-                                      similarity_top_k=n, num_queries=1, use_async=False)
-        fused = fusion.retrieve(bundle)
-        return self._group(bundle.embedding, fused, cosine, k, expansion)
+        # Reciprocal-rank fusion, written out: llama-index's QueryFusionRetriever dedupes nodes
+        # by content hash and wants an LLM object, and our keyword hits carry ids, not nodes.
+        fused: dict[str, float] = defaultdict(float)
+        owner, section, cosine, text = {}, {}, {}, {}
+        for rank, (chunk, cid, sec, cos, body) in enumerate(dense):
+            fused[chunk] += 1.0 / (RRF_K + rank + 1)
+            owner[chunk], section[chunk], cosine[chunk], text[chunk] = cid, sec, cos, body
+        top_keyword = keyword[0][2] if keyword else 1.0
+        keyword_score: dict[str, float] = {}
+        for rank, (chunk, cid, score) in enumerate(keyword):
+            fused[chunk] += 1.0 / (RRF_K + rank + 1)
+            owner.setdefault(chunk, cid)
+            keyword_score[chunk] = score / top_keyword if top_keyword > 0 else 0.0
+        cosine.update(self._cosines(query_vector, [c for c in fused if c not in cosine], section, text))
 
-    def _group(self, query_vector, fused, cosine, k, expansion: Expansion | None = None) -> list[Evidence]:
-        by_complaint: dict[str, list] = defaultdict(list)
-        for hit in fused:
-            by_complaint[hit.node.metadata["complaint_id"]].append(hit)
-        missing = [hit.node.node_id for hits in by_complaint.values() for hit in hits
-                   if hit.node.node_id not in cosine]
-        cosine.update(self._cosines(query_vector, missing))
+        by_complaint: dict[str, Candidate] = {}
+        for chunk, score in sorted(fused.items(), key=lambda kv: -kv[1]):
+            cand = by_complaint.setdefault(owner[chunk], Candidate(owner[chunk]))
+            if not cand.passages:
+                cand.best_chunk = chunk
+            cand.fused = max(cand.fused, score)
+            cand.similarity = max(cand.similarity, cosine.get(chunk, -1.0))
+            cand.keyword = max(cand.keyword, keyword_score.get(chunk, 0.0))
+            cand.passages.append((section.get(chunk, "complaint"), text.get(chunk, ""), score))
+        return sorted(by_complaint.values(), key=lambda c: -c.fused)
 
-        records = {c.complaint_id: c for c in self.store.complaints(list(by_complaint))}
-        evidence = []
-        for cid, hits in by_complaint.items():
-            if cid not in records:  # chunks of an interrupted write: no record, not evidence
-                continue
-            best = max(hits, key=lambda h: h.score or 0.0)
-            evidence.append(
-                Evidence(
-                    complaint=records[cid],
-                    quote=best.node.get_content(),
-                    quote_section=best.node.metadata.get("section", "complaint"),
-                    score=float(best.score or 0.0),
-                    similarity=max(cosine.get(h.node.node_id, 0.0) for h in hits),
-                    passages=[(h.node.metadata.get("section", ""), h.node.get_content(), float(h.score or 0.0))
-                              for h in hits],
-                )
-            )
-        evidence.sort(key=lambda e: e.score, reverse=True)
-        if not evidence:
-            return []
-        if expansion is not None and expansion.informative and self._terms is not None:
-            return self._by_coverage(evidence, expansion, k)
-        top = max(e.similarity for e in evidence)
-        floor = max(RELEVANCE_FLOOR, top - RELATIVE_MARGIN)
-        return [e for e in evidence if e.similarity >= floor][:k]
-
-    def _by_coverage(self, evidence: list[Evidence], expansion: Expansion, k: int) -> list[Evidence]:
-        """Keep the complaints that talk about what the question asks; rank by that, then by meaning."""
-        covered = [(self._terms.coverage(expansion, e.complaint.complaint_id), e) for e in evidence]
-        best = max(c for c, _ in covered)
-        floor = max(MIN_COVERAGE, COVERAGE_MARGIN * best)
-        kept = [(c, e) for c, e in covered if c >= floor and e.similarity >= RELEVANCE_FLOOR - 0.1]
-        kept.sort(key=lambda ce: ce[0] + 0.5 * ce[1].similarity, reverse=True)
-        return [e for _, e in kept][:k]
-
-    def _cosines(self, q: list[float], chunk_ids: list[str]) -> dict[str, float]:
+    def _cosines(self, query_vector, chunk_ids: list[str], section: dict, text: dict) -> dict[str, float]:
         """Cosine for keyword-only hits, from their stored vectors (no re-embedding)."""
         if not chunk_ids:
             return {}
-        got = self.store.chunks.get(ids=chunk_ids, include=["embeddings"])
-        return {i: float(sum(a * b for a, b in zip(q, e))) for i, e in zip(got["ids"], got["embeddings"])}
+        got = self.store.chunks.get(ids=chunk_ids, include=["embeddings", "metadatas", "documents"])
+        vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
+        scores = vectors @ np.asarray(query_vector, dtype=np.float32)
+        for i, meta, doc in zip(got["ids"], got["metadatas"], got["documents"]):
+            section[i] = (meta or {}).get("section", "complaint")
+            text[i] = doc or ""
+        return dict(zip(got["ids"], scores.tolist()))
+
+    # --- steps 2 and 3: decisions (pure functions of what was gathered and the params) --------
+    def gather(self, question: str, query_vector, filters: dict) -> "Gathered":
+        """Everything the decisions read: candidates, their records, and label priors."""
+        cands = self.candidates(question, query_vector, filters)
+        records = self.store.catalog.complaints([c.complaint_id for c in cands])
+        cands = [c for c in cands if c.complaint_id in records]  # chunks of an interrupted write
+        priors, total = self._priors(filters)
+        return Gathered(cands, records, priors, total)
+
+    def _priors(self, filters: dict) -> tuple[dict, int]:
+        """Label counts under the filters: GROUP BYs over the index, cached until it changes."""
+        key = (self.store.catalog.generation(), repr(sorted(filters.items())))
+        with self._lock:
+            if key in self._prior_cache:
+                self._prior_cache.move_to_end(key)
+                return self._prior_cache[key]
+        where = filtering.to_sql(filters)
+        value = ({f: self.store.catalog.group_counts(f, where) for f in self.params.label_fields},
+                 self.store.catalog.count(where))
+        with self._lock:
+            self._prior_cache[key] = value
+            while len(self._prior_cache) > 256:
+                self._prior_cache.popitem(last=False)
+        return value
+
+    def search(self, question: str, k: int, filters: dict, query_vector) -> Found:
+        gathered = self.gather(question, query_vector, filters)
+        found, topic_filter = decide(gathered, k, self.params)
+        if topic_filter is not None and len(found.evidence) < k:
+            # The topic may hold better examples than the first candidates did: search inside it.
+            more = self.candidates(question, query_vector, {**filters, **topic_filter}, n=max(2 * k, 16))
+            have = {e.complaint.complaint_id for e in found.evidence}
+            extra = [c for c in more if c.complaint_id not in have]
+            records = self.store.catalog.complaints([c.complaint_id for c in extra])
+            found.evidence += [self._evidence(c, records[c.complaint_id])
+                               for c in extra if c.complaint_id in records][: k - len(found.evidence)]
+        return found
+
+    def retrieve(self, question: str, k: int = 8, filters: dict | None = None, query_vector=None) -> list[Evidence]:
+        query_vector = query_vector or self.embed_model.get_query_embedding(question)
+        return self.search(question, k, filters or {}, query_vector).evidence
+
+    _evidence = staticmethod(lambda cand, complaint: to_evidence(cand, complaint))
+
+
+@dataclass
+class Gathered:
+    candidates: list[Candidate]  # best fused rank first
+    records: dict  # complaint_id -> Complaint
+    priors: dict[str, dict[str, int]]  # label field -> value -> complaints under the filters
+    total: int  # complaints under the filters
+
+
+def to_evidence(cand: Candidate, complaint) -> Evidence:
+    section, text, _ = cand.passages[0]
+    return Evidence(complaint=complaint, quote=text, quote_section=section, score=cand.fused,
+                    similarity=cand.similarity, passages=list(cand.passages))
+
+
+def relevance(cand: Candidate, params: Params) -> float:
+    """Meaning and words together: cosine plus the keyword match relative to the best one."""
+    return cand.similarity + params.keyword_weight * cand.keyword
+
+
+def find_topic(voters: list, priors: dict, total: int, params: Params) -> Topic | None:
+    """The label the best candidates share far more than the index does, if any."""
+    if not voters or not total:
+        return None
+    for field_name in params.label_fields:
+        votes: dict[str, float] = defaultdict(float)
+        weight = 0.0
+        for rank, complaint in enumerate(voters):
+            w = 1.0 / (rank + 1) ** 0.5  # the best candidates count more, the tail still counts
+            weight += w
+            value = _field_value(complaint, field_name)
+            if value:
+                votes[value] += w
+        if not votes:
+            continue
+        prior = priors.get(field_name, {})
+        ranked = sorted(votes.items(), key=lambda kv: -kv[1])
+
+        def lift(value, v):
+            return (v / weight) / max(prior.get(value, 0) / total, 1e-9)
+
+        best, best_votes = ranked[0]
+        if best_votes / weight < params.label_share or lift(best, best_votes) < params.label_lift:
+            continue
+        chosen, held = [], 0.0
+        for value, v in ranked:
+            if held >= params.label_cover or lift(value, v) < params.label_lift:
+                break
+            chosen.append(value)
+            held += v / weight
+        return Topic(field_name, chosen, share=held, lift=lift(best, best_votes))
+    return None
+
+
+def decide(g: Gathered, k: int, params: Params) -> tuple[Found, dict | None]:
+    """Which complaints answer the question, and the topic filter when a label does."""
+    cands = g.candidates
+    if not cands:
+        return Found([], None, -1.0, []), None
+    best = max(c.similarity for c in cands)
+    if best < params.abstain_below:
+        return Found([], None, best, []), None
+    top = max(relevance(c, params) for c in cands)
+    relevant = [c for c in cands if c.similarity >= params.abstain_below
+                and relevance(c, params) >= top - params.margin]
+    topic = find_topic([g.records[c.complaint_id] for c in cands[: params.voters]], g.priors, g.total, params)
+    if topic is not None:
+        chosen = [c for c in cands if _field_value(g.records[c.complaint_id], topic.field) in topic.values][:k]
+        topic_filter = {topic.field: topic.values}
+    else:
+        chosen = sorted(relevant, key=lambda c: -relevance(c, params))[:k]
+        topic_filter = None
+    evidence = [to_evidence(c, g.records[c.complaint_id]) for c in chosen]
+    return Found(evidence, topic, best, [c.complaint_id for c in relevant]), topic_filter

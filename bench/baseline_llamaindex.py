@@ -90,6 +90,114 @@ class Baseline:
         return run
 
 
+# --- the quickstart over the real CFPB exports -------------------------------------------------
+CFPB_DIR = ROOT.parent / "shared" / "data" / "cfpb"
+CACHE = Path("/work/cache/eval")
+
+# The CSV headers and the JSON export's API names of the fields a quickstart user keeps.
+_CFPB_FIELDS = {
+    "complaint_id": ("Complaint ID", "complaint_id"),
+    "narrative": ("Consumer complaint narrative", "complaint_what_happened"),
+    "company": ("Company", "company"),
+    "date": ("Date received", "date_received"),
+    "product": ("Product", "product"),
+    "sub_product": ("Sub-product", "sub_product"),
+    "issue": ("Issue", "issue"),
+    "sub_issue": ("Sub-issue", "sub_issue"),
+    "state": ("State", "state"),
+    "response": ("Company response to consumer", "company_response"),
+}
+
+
+def _value(row: dict, names: tuple[str, ...]) -> str:
+    for name in names:
+        value = row.get(name)
+        if value is not None:
+            value = str(value).strip()
+            return "" if value == "None" else value
+    return ""
+
+
+def read_cfpb_rows(path: Path) -> list[dict]:
+    """The rows with a narrative of one CFPB export, CSV or JSON, read the way a quickstart
+    user reads them: csv.DictReader / json.load, no cleaning."""
+    import csv
+
+    if path.suffix.lower() == ".json":
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        with path.open(encoding="utf-8", newline="") as f:
+            raw = list(csv.DictReader(f))
+    rows = []
+    for row in raw:
+        record = {key: _value(row, names) for key, names in _CFPB_FIELDS.items()}
+        if record["narrative"] and record["complaint_id"]:
+            rows.append(record)
+    return rows
+
+
+def cfpb_rows(files: list[Path] | None = None) -> list[dict]:
+    files = files or sorted(p for p in CFPB_DIR.iterdir() if p.suffix.lower() in (".csv", ".json"))
+    return [row for f in files for row in read_cfpb_rows(f)]
+
+
+def row_complaint(row: dict):
+    """A raw row as a Complaint carrying its CFPB labels, with the id the project's ingest
+    gives the same complaint (company + CFPB Complaint ID), so one scorer reads both."""
+    from index.records import Complaint
+
+    labels = {k: row[k] for k in ("product", "sub_product", "issue", "sub_issue", "state") if row[k]}
+    return Complaint(company=row["company"], date=row["date"][:10], type=row["issue"] or row["product"],
+                     status=row["response"], narrative=row["narrative"], external_id=row["complaint_id"],
+                     labels=labels).assign_id()
+
+
+class QuickstartCFPB:
+    """VectorStoreIndex over one Document per narrative row (the complaint id in metadata),
+    default SentenceSplitter, the bundled model; persisted once under CACHE and reused."""
+
+    def __init__(self, rows: list[dict], top_k: int = 8, cache: Path = CACHE / "quickstart_cfpb"):
+        import chromadb
+        from llama_index.core import Document, StorageContext, VectorStoreIndex
+        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        from index.settings import bundled_embed_model
+
+        embed = HuggingFaceEmbedding(model_name=bundled_embed_model())
+        client = chromadb.PersistentClient(path=str(cache))
+        collection = client.get_or_create_collection("quickstart", embedding_function=None)
+        store = ChromaVectorStore(chroma_collection=collection)
+        if collection.count() == 0:
+            documents = [Document(text=r["narrative"], metadata={"complaint_id": r["complaint_id"],
+                                                                 "company": r["company"]}) for r in rows]
+            storage = StorageContext.from_defaults(vector_store=store)
+            self.index = VectorStoreIndex.from_documents(documents, storage_context=storage,
+                                                         embed_model=embed, show_progress=True)
+        else:
+            self.index = VectorStoreIndex.from_vector_store(store, embed_model=embed)
+        self.retriever = self.index.as_retriever(similarity_top_k=top_k)
+        self.chunks = collection.count()
+        self.top_k = top_k
+        # CFPB Complaint ID -> the project's complaint id.
+        self.ids = {r["complaint_id"]: row_complaint(r).complaint_id for r in rows}
+
+    def system(self):
+        from assistant.evaluation import SystemAnswer
+
+        def run(question: str, history: list):
+            # No notion of a conversation: the follow-up goes in as typed. Everything retrieved
+            # is cited, and the retrieved complaints are all it can say about the matching set.
+            ranked = []
+            for hit in self.retriever.retrieve(question):
+                cid = self.ids.get(str(hit.node.metadata.get("complaint_id")))
+                if cid and cid not in ranked:
+                    ranked.append(cid)
+            return SystemAnswer(ranked=ranked, cited=ranked, matching=ranked)
+
+        return run
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index", help="an index of the sample for 'ours' (default: build a temporary one)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from .catalog import LABEL_KEYS
 from .records import Chunk, Complaint
 
 SECTIONS = ("complaint", "business_response", "customer_answer")
@@ -44,6 +45,9 @@ def complaint_metadata(c: Complaint) -> dict:
     }
     for outcome in c.outcomes:
         meta[f"outcome_{outcome}"] = 1  # ints: llama-index filters take no booleans
+    for key in LABEL_KEYS:
+        if c.labels.get(key):
+            meta[key] = str(c.labels[key])
     return meta
 
 

@@ -1,32 +1,42 @@
-"""parse -> clean -> chunk -> embed -> store, one file at a time, each file on its own.
+"""parse -> clean -> chunk -> embed -> store, streamed a batch at a time.
 
-A bad file becomes one line in `errors`; the files around it are ingested as usual.
+Memory is bounded by the batch, never by the file: a parser yields complaints (or
+skipped rows) one at a time, and every WRITE_BATCH complaints are chunked, embedded
+and written before the next are read. A bad row is counted and named; a bad file
+becomes one line in `errors` and the files around it are ingested as usual.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .chunking import chunk_complaint
-from .embedding import embed_texts
-from .parsers import expand_paths, read_complaints
-from .records import IngestError
+from .embedding import encode_passages
+from .keywords import terms
+from .parsers import expand_paths, read_file
+from .records import Complaint, IngestError, RowError
+from .sentences import sentence_spans
 from .settings import Settings
 from .store import ComplaintStore
 
 WRITE_BATCH = 256  # complaints embedded and written together
+ROW_ERRORS_SHOWN = 5
 
 
 @dataclass
 class FileReport:
     path: str
+    format: str = ""
     complaints: int = 0
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     chunks: int = 0
+    rows_skipped: int = 0
+    row_errors: list[str] = field(default_factory=list)  # the first few, "line 7: ..."
     error: str | None = None
 
 
@@ -45,51 +55,128 @@ class IngestReport:
             "complaints_updated": self._total("updated"),
             "complaints_unchanged": self._total("unchanged"),
             "chunks": self._total("chunks"),
+            "rows_skipped": self._total("rows_skipped"),
             "errors": self.errors,
         }
 
 
-def ingest_file(path: Path, store: ComplaintStore, settings: Settings) -> FileReport:
-    report = FileReport(path=str(path))
-    complaints = {c.complaint_id: c for c in read_complaints(path)}  # a repeat inside a file counts once
-    report.complaints = len(complaints)
-    hashes = {cid: c.content_hash() for cid, c in complaints.items()}
-    stored = store.stored_hashes(list(complaints))
-    todo = [c for cid, c in complaints.items() if stored.get(cid) != hashes[cid]]
-    report.unchanged = len(complaints) - len(todo)
+@dataclass
+class Progress:
+    """What a progress bar needs, sent after every batch."""
 
-    # Embed and write in batches: batching is where the model's and Chroma's speed is,
-    # and a bounded batch keeps memory flat on a large CSV export.
-    for start in range(0, len(todo), WRITE_BATCH):
-        group = todo[start : start + WRITE_BATCH]
-        chunk_lists = [chunk_complaint(c, settings.chunk_tokens, settings.chunk_overlap) for c in group]
-        vectors = embed_texts(settings.embed_model_path, [ch.text for chunks in chunk_lists for ch in chunks])
-        batch, offset = [], 0
-        for complaint, chunks in zip(group, chunk_lists):
-            batch.append((complaint, hashes[complaint.complaint_id], chunks, vectors[offset : offset + len(chunks)]))
-            offset += len(chunks)
-            report.chunks += len(chunks)
-            if complaint.complaint_id in stored:
-                report.updated += 1
-            else:
-                report.added += 1
-        store.write_complaints(batch)
+    path: str
+    files_done: int
+    files_total: int
+    rows: int  # complaints read so far in this call
+    chunks: int  # chunks embedded so far in this call
+    skipped: int
+    elapsed_s: float
+
+
+def prepare(complaints: list[Complaint], settings: Settings, hashes: dict[str, str]) -> list[dict]:
+    """Chunk and embed a batch: one row per complaint for `ComplaintStore.write`."""
+    chunk_lists = [chunk_complaint(c, settings.chunk_tokens, settings.chunk_overlap) for c in complaints]
+    flat = [ch for chunks in chunk_lists for ch in chunks]
+    spans = [sentence_spans(ch.text) for ch in flat]
+    vectors, span_vectors = encode_passages(settings.embed_model_path, [ch.text for ch in flat], spans,
+                                            settings.embed_device)
+    rows, offset = [], 0
+    for complaint, chunks in zip(complaints, chunk_lists):
+        sentences, seen = [], set()
+        for j, ch in enumerate(chunks, start=offset):
+            for (s, e), vec in zip(spans[j], span_vectors[j]):
+                text = " ".join(ch.text[s:e].split())
+                key = (ch.metadata["section"], ch.metadata["section_index"], text)
+                if key in seen:  # chunks overlap: a sentence in two chunks is one quote candidate
+                    continue
+                seen.add(key)
+                sentences.append((ch.metadata["section"], len(sentences), text, vec))
+        rows.append({
+            "complaint": complaint,
+            "content_hash": hashes[complaint.complaint_id],
+            "chunks": chunks,
+            "vectors": vectors[offset : offset + len(chunks)],
+            "passages": [(ch.chunk_id, ch.metadata["section"], " ".join(terms(ch.text))) for ch in chunks],
+            "sentences": sentences,
+        })
+        offset += len(chunks)
+    return rows
+
+
+def _write_batch(batch: dict[str, Complaint], store: ComplaintStore, settings: Settings, report: FileReport) -> int:
+    hashes = {cid: c.content_hash() for cid, c in batch.items()}
+    stored = store.stored_hashes(list(batch))
+    todo = [c for cid, c in batch.items() if stored.get(cid) != hashes[cid]]
+    report.unchanged += len(batch) - len(todo)
+    if not todo:
+        return 0
+    rows = prepare(todo, settings, hashes)
+    store.write(rows)
+    chunks = sum(len(r["chunks"]) for r in rows)
+    report.chunks += chunks
+    report.updated += sum(1 for c in todo if c.complaint_id in stored)
+    report.added += sum(1 for c in todo if c.complaint_id not in stored)
+    return chunks
+
+
+def ingest_file(path: Path, store: ComplaintStore, settings: Settings,
+                on_batch: Callable[[int, int, int], None] | None = None) -> FileReport:
+    """Ingest one file; `on_batch(rows, chunks, skipped)` after each written batch."""
+    report = FileReport(path=str(path))
+    batch: dict[str, Complaint] = {}  # a repeat inside a batch counts once
+
+    def flush():
+        chunks = _write_batch(batch, store, settings, report)
+        batch.clear()
+        if on_batch:
+            on_batch(report.complaints, chunks, report.rows_skipped)
+
+    for item in read_file(path, redact_pii=settings.redact_pii):
+        if isinstance(item, RowError):
+            report.rows_skipped += 1
+            if len(report.row_errors) < ROW_ERRORS_SHOWN:
+                report.row_errors.append(f"line {item.line}: {item.error}")
+            continue
+        report.format = report.format or item.source_format
+        if item.complaint_id not in batch:
+            report.complaints += 1
+        batch[item.complaint_id] = item
+        if len(batch) >= WRITE_BATCH:
+            flush()
+    if batch:
+        flush()
+    store.catalog.record_source(str(path), report.format, report.rows_skipped)
     return report
 
 
 def ingest(paths: list[str | Path], settings: Settings | None = None, store: ComplaintStore | None = None,
-           progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
+           progress: Callable[[int, int, str], None] | None = None,
+           on_progress: Callable[[Progress], None] | None = None) -> IngestReport:
+    """`progress(files_done, files_total, path)` per file (the app's bar); `on_progress`
+    after every batch with rows and chunks so far (the command line's bar)."""
     settings = settings or Settings.from_env()
     files, missing = expand_paths(paths)
     report = IngestReport(errors=[{"path": p, "error": e} for p, e in missing])
     store = store or ComplaintStore(settings)
+    started = time.perf_counter()
+    totals = {"rows": 0, "chunks": 0, "skipped": 0}
     for done, path in enumerate(files):
         if progress:
             progress(done, len(files), str(path))
+        base = dict(totals)
+
+        def on_batch(rows, chunks, skipped, path=path, done=done, base=base):
+            totals["rows"], totals["skipped"] = base["rows"] + rows, base["skipped"] + skipped
+            totals["chunks"] += chunks
+            if on_progress:
+                on_progress(Progress(str(path), done, len(files), totals["rows"], totals["chunks"],
+                                     totals["skipped"], time.perf_counter() - started))
+
         try:
-            report.files.append(ingest_file(path, store, settings))
+            # The resolved path names the source: `remove` and `sources` must not depend on the cwd.
+            report.files.append(ingest_file(path.resolve(), store, settings, on_batch))
         except IngestError as exc:
-            report.files.append(FileReport(path=str(path), error=str(exc)))
+            report.files.append(FileReport(path=str(path.resolve()), error=str(exc)))
             report.errors.append({"path": str(path), "error": str(exc)})
     if progress:
         progress(len(files), len(files), "done")

@@ -1,8 +1,11 @@
-"""Rule-based outcome tags, read from the business's and the customer's replies.
+"""Outcome tags: what happened to a complaint, as facts a reader counts.
 
-Each tag is a policy-level fact a reader counts ("in how many complaints was
-a credit denied?"). Rules work per sentence so that a negation in one sentence
-("a credit adjustment is not warranted") cannot be read as its opposite.
+BBB pages: rule-based, read from the business's and the customer's replies ("in how
+many complaints was a credit denied?"). Rules work per sentence so that a negation in
+one sentence ("a credit adjustment is not warranted") cannot be read as its opposite.
+CFPB records: the company's own response category ("Company response to consumer"),
+looked up in `CFPB_RESPONSES`; a CFPB record always has one, so it is never
+`no_business_response`.
 """
 
 from __future__ import annotations
@@ -58,6 +61,15 @@ VOCABULARY: dict[str, tuple[str, str, tuple[str, ...]]] = {
         (r"\bcoaching\b|\bretrain(ing)?\b|\btraining purposes\b",),
     ),
     "no_business_response": ("none", "the business did not respond in the record", ()),
+    # CFPB "Company response to consumer" categories (adjustment_applied above is also
+    # "Closed with monetary relief"); their labels follow the CFPB's own words.
+    "non_monetary_relief": ("cfpb", "closed with non-monetary relief", ()),
+    "relief_provided": ("cfpb", "closed with relief", ()),
+    "closed_with_explanation": ("cfpb", "closed with an explanation", ()),
+    "closed_without_relief": ("cfpb", "closed without relief", ()),
+    "closed": ("cfpb", "closed", ()),
+    "in_progress": ("cfpb", "the company's response is in progress", ()),
+    "untimely_response": ("cfpb", "the company did not respond in time", ()),
     "customer_accepted": (
         "customer",
         "the customer accepted the resolution",
@@ -95,20 +107,37 @@ def _matches(name: str, sentences: list[str]) -> bool:
     return False
 
 
-# CFPB records carry the outcome in the status ("Company response to consumer").
-_STATUS_TAGS = {
+# CFPB "Company response to consumer" (lowercased) -> tag. Older exports hold the
+# retired categories "Closed with relief" / "Closed without relief".
+CFPB_RESPONSES = {
     "closed with monetary relief": "adjustment_applied",
+    "closed with non-monetary relief": "non_monetary_relief",
+    "closed with relief": "relief_provided",
+    "closed with explanation": "closed_with_explanation",
+    "closed without relief": "closed_without_relief",
+    "closed": "closed",
+    "in progress": "in_progress",
+    "untimely response": "untimely_response",
 }
 
 
+def outcome_label(tag: str) -> str:
+    """The human words for a tag, for every place a person reads it."""
+    entry = VOCABULARY.get(tag)
+    return entry[1] if entry else tag.replace("_", " ")
+
+
 def tag_outcomes(c: Complaint) -> list[str]:
-    from_status = _STATUS_TAGS.get(c.status.lower())
+    from_status = CFPB_RESPONSES.get(" ".join((c.status or "").lower().split()))
     business = _sentences([r.text for r in c.business_responses])
     customer = _sentences([r.text for r in c.customer_answers])
     tags = []
     for name, (where, _, _) in VOCABULARY.items():
-        if where == "none":
-            hit = not c.business_responses
+        if where == "cfpb":
+            hit = False  # only through the status, below
+        elif where == "none":
+            # A CFPB status is the company's response, even with no public text.
+            hit = not c.business_responses and from_status is None
         elif where == "business":
             hit = _matches(name, business)
         elif where == "customer":

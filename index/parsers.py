@@ -1,17 +1,25 @@
-"""Pick the parser for a file, and turn every way a file can be bad into an IngestError."""
+"""Pick the parser for a file, stream its complaints, and turn every way a file can be bad
+into a one-line IngestError (a bad row into a RowError; the rest of the file goes on)."""
 
 from __future__ import annotations
 
+import codecs
+import csv
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from .clean import clean_complaint
 from .outcomes import tag_outcomes
 from .parse_bbb import looks_like_bbb, parse_bbb_html, parse_bbb_text
 from .parse_cfpb import looks_like_cfpb, parse_cfpb_csv
+from .parse_cfpb_json import parse_json_array
 from .parse_jsonl import parse_jsonl
-from .records import Complaint, IngestError
+from .records import Complaint, IngestError, RowError
 
-SUFFIXES = {".txt", ".text", ".html", ".htm", ".csv", ".jsonl", ".ndjson"}
+SUFFIXES = {".txt", ".text", ".html", ".htm", ".csv", ".json", ".jsonl", ".ndjson"}
+HEAD_BYTES = 64 * 1024  # what format and encoding checks look at before parsing starts
+NO_COMPLAINTS = "no complaints found (expected a BBB complaint page, CFPB CSV or JSON Lines)"
 
 
 def expand_paths(paths: list[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -23,7 +31,7 @@ def expand_paths(paths: list[str | Path]) -> tuple[list[Path], list[tuple[str, s
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
             if not found:
-                errors.append((str(path), "folder has no complaint files (.txt, .html, .csv, .jsonl)"))
+                errors.append((str(path), "folder has no complaint files (.txt, .html, .csv, .json, .jsonl)"))
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -32,45 +40,149 @@ def expand_paths(paths: list[str | Path]) -> tuple[list[Path], list[tuple[str, s
     return files, errors
 
 
-def read_complaints(path: Path) -> list[Complaint]:
-    """Parse, clean and tag one file; raises IngestError with a one-line reason."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise IngestError(f"cannot read: {exc.strerror}") from None
-    if not raw.strip():
-        raise IngestError("empty file")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise IngestError("not UTF-8 text") from None
+def read_file(path: Path, redact_pii: bool = True) -> Iterator[Complaint | RowError]:
+    """Complaints of one file, cleaned, outcome-tagged and with their ids, one at a time,
+    and a RowError for each row skipped. Memory holds one row or complaint, never the file.
 
+    Raises IngestError (one line) for a file that cannot be used: unreadable, empty, binary,
+    not UTF-8, not a format we know, or, once read to the end, without a single usable row.
+    """
+    path = Path(path)
+    head = _head(path)
+    kind = _detect(path, head)
+    source = str(path)
+    complaints = errors = 0
+    first_error: RowError | None = None
     try:
-        complaints = _parse(text, path)
+        # newline="" keeps CSV's quoted line breaks intact; the other readers split lines themselves.
+        with open(path, encoding="utf-8-sig", newline="" if kind == "cfpb-csv" else None) as stream:
+            rows = _PARSERS[kind](stream, source)
+            while True:
+                try:
+                    item = next(rows)
+                except StopIteration as end:
+                    # A parser returns what "nothing usable" means for its format.
+                    empty_message = end.value or NO_COMPLAINTS
+                    break
+                if isinstance(item, RowError):
+                    errors += 1
+                    first_error = first_error or item
+                    yield item
+                    continue
+                finished = _finish(item, redact_pii)
+                if isinstance(finished, RowError):
+                    errors += 1
+                    first_error = first_error or finished
+                else:
+                    complaints += 1
+                yield finished
     except IngestError:
         raise
+    except UnicodeDecodeError:
+        raise IngestError(f"not UTF-8 text past the start of the file (after {complaints} complaints); "
+                          "save the file as UTF-8") from None
+    except OSError as exc:
+        raise IngestError(f"cannot read: {exc.strerror or exc}") from None
     except Exception as exc:  # a parser tripping on odd input is still bad input, not a crash
-        raise IngestError(f"could not parse: {type(exc).__name__}: {exc}") from None
-
-    for complaint in complaints:
-        clean_complaint(complaint)
-        if not complaint.narrative:
-            raise IngestError(f"complaint #{complaint.position} has an empty narrative")
-        complaint.outcomes = tag_outcomes(complaint)
-        complaint.assign_id()
-    return complaints
+        raise IngestError(f"could not parse: {type(exc).__name__}: {_one_line(exc)}") from None
+    if not complaints:
+        detail = f" ({errors} bad row(s); first: line {first_error.line}: {first_error.error})" if first_error else ""
+        raise IngestError(empty_message + detail)
 
 
-def _parse(text: str, path: Path) -> list[Complaint]:
+def read_complaints(path: Path, redact_pii: bool = True) -> list[Complaint]:
+    """The complaints of one file as a list (skipped rows left out); for callers that
+    want them all at once. IngestError as in `read_file`."""
+    return [c for c in read_file(path, redact_pii) if isinstance(c, Complaint)]
+
+
+def _finish(complaint: Complaint, redact_pii: bool) -> Complaint | RowError:
+    clean_complaint(complaint, redact_pii=redact_pii)
+    if not complaint.narrative.strip():
+        # Only page noise (a BBB legend, a letterhead) was left; parsers reject blank text earlier.
+        return RowError(complaint.position, f"complaint #{complaint.position} has no text after cleaning")
+    complaint.outcomes = tag_outcomes(complaint)
+    complaint.assign_id()
+    return complaint
+
+
+def _head(path: Path) -> str:
+    """The first block as text, after the checks that make a whole file unusable."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(HEAD_BYTES)
+            # A file that starts with a long run of blank space is not empty if text follows.
+            while raw and not raw.strip() and (more := f.read(HEAD_BYTES)):
+                raw = more
+    except OSError as exc:
+        raise IngestError(f"cannot read: {exc.strerror or exc}") from None
+    if not raw.strip():
+        raise IngestError("empty file")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise IngestError("not UTF-8 text (UTF-16); save the file as UTF-8")
+    if b"\x00" in raw:
+        raise IngestError("binary file, not text")
+    try:
+        # Not final: the block may end inside a multi-byte character.
+        return codecs.getincrementaldecoder("utf-8-sig")().decode(raw, final=False)
+    except UnicodeDecodeError:
+        raise IngestError("not UTF-8 text; save the file as UTF-8") from None
+
+
+def _detect(path: Path, head: str) -> str:
+    """The format: the file's suffix when it names one, else what the first block looks like."""
     suffix = path.suffix.lower()
-    source = str(path)
-    head = text.lstrip()[:1000].lower()
-    if suffix in (".html", ".htm") or head.startswith(("<!doctype html", "<html")):
-        return parse_bbb_html(text, source)
-    elif suffix in (".jsonl", ".ndjson"):
-        return parse_jsonl(text, source)
-    elif suffix == ".csv" or looks_like_cfpb(text):
-        return parse_cfpb_csv(text, source)
-    elif looks_like_bbb(text):
-        return parse_bbb_text(text, source)
-    raise IngestError("no complaints found (expected a BBB complaint page, CFPB CSV or JSON Lines)")
+    start = head.lstrip()
+    if suffix in (".html", ".htm") or start[:100].lower().startswith(("<!doctype html", "<html")):
+        return "bbb-html"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix == ".json":
+        if start.startswith("["):
+            return "json"
+        if not _first_line_is_json(start):  # one pretty-printed object, not a line per record
+            raise IngestError("JSON file is neither an array of complaint records nor JSON Lines")
+        return "jsonl"
+    if suffix == ".csv" or _csv_header_is_cfpb(head):
+        return "cfpb-csv"
+    if looks_like_bbb(head) or suffix in (".txt", ".text"):
+        return "bbb-text"  # a page whose first complaint is further in is still found
+    if start.startswith("["):
+        return "json"
+    if start.startswith("{"):
+        return "jsonl"
+    if not suffix:
+        return "bbb-text"
+    raise IngestError(NO_COMPLAINTS)
+
+
+def _first_line_is_json(text: str) -> bool:
+    first, newline, _ = text.partition("\n")
+    if not newline:  # the first line runs past the first block: let the reader judge it
+        return True
+    try:
+        json.loads(first)
+    except ValueError:
+        return False
+    return True
+
+
+def _csv_header_is_cfpb(head: str) -> bool:
+    first = head.split("\n", 1)[0]
+    try:
+        return looks_like_cfpb(next(csv.reader([first])))
+    except (csv.Error, StopIteration):
+        return False
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
+
+
+_PARSERS = {
+    "bbb-html": parse_bbb_html,
+    "bbb-text": parse_bbb_text,
+    "cfpb-csv": parse_cfpb_csv,
+    "json": parse_json_array,
+    "jsonl": parse_jsonl,
+}

@@ -49,8 +49,21 @@ class Complaint:
         return self
 
     def content_hash(self) -> str:
-        """Changes whenever anything we store or show changes (not the file position)."""
-        payload = {k: v for k, v in self.to_dict().items() if k not in ("source", "position")}
+        """Changes whenever what a reader sees changes: not where the complaint came from
+        (file, position, text or HTML), nor how its lines were wrapped, so the same page
+        saved as text and as HTML is the same complaint, unchanged."""
+
+        def words(value):
+            if isinstance(value, str):
+                return " ".join(value.split())
+            if isinstance(value, dict):
+                return {k: words(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [words(v) for v in value]
+            return value
+
+        payload = {k: words(v) for k, v in self.to_dict().items()
+                   if k not in ("source", "position", "source_format")}
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
     def to_dict(self) -> dict:

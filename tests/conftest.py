@@ -19,6 +19,9 @@ import index  # noqa: F401  (offline environment for every test)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "samples" / "bbb_charter_spectrum_2025-04.txt"
+# Real CFPB exports (see its README); CI clones the repository beside shared/ as well.
+CFPB = ROOT.parent / "shared" / "data" / "cfpb"
+CFPB_QUESTIONS = ROOT / "data" / "eval" / "cfpb_questions.jsonl"
 CLI = [sys.executable, "-m", "assistant.cli"]
 
 
@@ -45,6 +48,26 @@ def assistant(sample_index):
     from index import Settings
 
     return Assistant.open(settings=Settings.from_env(home=sample_index, chroma_host=""))
+
+
+@pytest.fixture(scope="session")
+def cfpb_ingest(tmp_path_factory):
+    """All three real CFPB exports (6,518 narratives) through the real ingest path, once per
+    session: (index folder, ingest report as a dict)."""
+    from index import ComplaintStore, Settings, ingest
+
+    home = tmp_path_factory.mktemp("cfpb_index")
+    settings = Settings.from_env(home=home, chroma_host="")
+    report = ingest([CFPB], settings, ComplaintStore(settings))
+    return home, report.to_dict()
+
+
+@pytest.fixture(scope="session")
+def cfpb_assistant(cfpb_ingest):
+    from assistant import Assistant
+    from index import Settings
+
+    return Assistant.open(settings=Settings.from_env(home=cfpb_ingest[0], chroma_host=""))
 
 
 @pytest.fixture()

@@ -14,7 +14,7 @@ def report(assistant):
 
 
 def test_eval_set_keys_resolve_to_exactly_one_complaint(assistant):
-    complaints = assistant.store.complaints()
+    complaints = assistant.complaints()
     questions = load_questions(DEFAULT_QUESTIONS)
     assert len(questions) >= 25 and any(not q.answerable for q in questions)
     for q in questions:
@@ -35,7 +35,7 @@ def test_retrieval_and_citation_thresholds(report):
 def test_midcycle_question_cites_exactly_the_three_final_bill_complaints(assistant):
     result = assistant.ask("How does Charter handle mid-cycle cancellations?")
     cited = {c.complaint_id for c in result.citations}
-    expected = set(resolve(["$108.43", "$80.41", "not prorating the bills"], assistant.store.complaints()))
+    expected = set(resolve(["$108.43", "$80.41", "not prorating the bills"], assistant.complaints()))
     assert cited == expected, [c.narrative[:60] for c in result.citations]
 
 

@@ -17,11 +17,21 @@ def _settings(home):
 
 
 def _snapshot(store: ComplaintStore):
-    ids, texts, metas = store.all_chunks()
-    chunks = sorted(zip(ids, texts, [json.dumps(m, sort_keys=True) for m in metas]))
-    records = store.records.get(include=["documents", "metadatas"])
-    recs = sorted(zip(records["ids"], records["documents"], [json.dumps(m, sort_keys=True) for m in records["metadatas"]]))
-    return chunks, recs
+    got = store.chunks.get(include=["documents", "metadatas"])
+    chunks = sorted(zip(got["ids"], got["documents"], [json.dumps(m, sort_keys=True) for m in got["metadatas"]]))
+    db = store.catalog.db
+    records = sorted(db.execute("SELECT * FROM complaints"))
+    passages = sorted(db.execute("SELECT chunk_id, complaint_id, section, terms FROM passages"))
+    # Vectors are compared apart: batches of another size round the last bits differently.
+    sentences = sorted(db.execute("SELECT complaint_id, section, n, text FROM sentences"))
+    return chunks, records, passages, sentences
+
+
+def _sentence_vectors(store: ComplaintStore):
+    import numpy as np
+
+    rows = sorted(store.catalog.db.execute("SELECT complaint_id, section, n, vec FROM sentences"))
+    return np.stack([np.frombuffer(r[3], dtype=np.float16).astype(np.float32) for r in rows])
 
 
 def test_same_input_twice_leaves_the_index_as_it_was(fresh_index):
@@ -52,14 +62,17 @@ def test_changed_complaint_replaces_its_chunks_and_leaves_none_behind(fresh_inde
 
     report = ingest([target], settings, store).to_dict()
     assert (report["complaints_added"], report["complaints_updated"], report["complaints_unchanged"]) == (0, 1, 9)
-    [record] = [c for c in store.complaints() if "PRORATION" in c.narrative]
+    records = store.catalog.complaints(store.catalog.ids())
+    [record] = [c for c in records.values() if "PRORATION" in c.narrative]
     assert record.business_responses[0].text == "Credit denied per policy."
     assert "credit_denied" in record.outcomes and "adjustment_applied" not in record.outcomes
     kept = store.chunks.get(where={"complaint_id": record.complaint_id}, include=["documents", "metadatas"])
     assert not any("Monthly Subscription" in d for d in kept["documents"])
     assert all(m["outcomes"] == "|".join(record.outcomes) for m in kept["metadatas"])
-    meta = store.records.get(ids=[record.complaint_id], include=["metadatas"])["metadatas"][0]
-    assert meta["n_chunks"] == len(kept["ids"])
+    # The keyword index and the quote candidates follow the new text too.
+    assert store.keywords.search(["monthli"], 10, ("WHERE c.id = ?", [record.complaint_id])) == []
+    quotes = store.catalog.sentences([record.complaint_id])[record.complaint_id]
+    assert any(text == "Credit denied per policy." for _, _, text, _ in quotes)
     assert store.count() == 10
 
 
@@ -71,17 +84,17 @@ def test_interrupted_ingest_reruns_to_the_same_result(fresh_index, tmp_path, mon
     settings = _settings(fresh_index)
     store = ComplaintStore(settings)
     calls = {"n": 0}
-    real_upsert = store.records.upsert
+    real_write = store.catalog.write
 
     def crash_on_second_batch(*args, **kwargs):
-        # The process dies after writing a batch's chunks but before its records.
+        # The process dies after writing a batch's chunks but before its catalog rows.
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt
-        return real_upsert(*args, **kwargs)
+        return real_write(*args, **kwargs)
 
     monkeypatch.setattr(sys.modules["index.ingest"], "WRITE_BATCH", 3)
-    monkeypatch.setattr(store.records, "upsert", crash_on_second_batch)
+    monkeypatch.setattr(store.catalog, "write", crash_on_second_batch)
     with pytest.raises(KeyboardInterrupt):
         ingest([SAMPLE], settings, store)
     monkeypatch.undo()
@@ -92,11 +105,12 @@ def test_interrupted_ingest_reruns_to_the_same_result(fresh_index, tmp_path, mon
 
     partial = Assistant(settings, store)
     cited = {c.complaint_id for c in partial.ask("final bill after cancelling $108.43", k=10).citations}
-    assert cited <= {r["complaint_id"] for r in store.record_metadatas()}
+    assert cited <= set(store.catalog.ids())
 
     rerun = ingest([SAMPLE], settings, Store(settings)).to_dict()
     assert (rerun["complaints_added"], rerun["complaints_unchanged"]) == (7, 3)
     assert _snapshot(store) == _snapshot(clean)
+    assert abs(_sentence_vectors(store) - _sentence_vectors(clean)).max() < 0.01
 
 
 def test_missing_empty_and_junk_files_are_reported_and_good_files_still_ingest(cli, fresh_index, tmp_path):
@@ -133,3 +147,23 @@ def test_a_single_bad_path_exits_1_with_one_line(cli, fresh_index, tmp_path, con
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_sources_and_remove_manage_what_was_ingested(cli, fresh_index, tmp_path):
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"company": "Acme Bank", "date": "2024-03-02", "type": "Fees", "status": "Closed",
+                                "narrative": "They charged me a monthly fee I never agreed to."}) + "\n")
+    assert cli("ingest", str(SAMPLE), str(rows), "--index", str(fresh_index)).returncode == 0
+    listed = json.loads(cli("sources", "--json", "--index", str(fresh_index)).stdout)
+    assert {(Path(s["source"]).name, s["complaints"]) for s in listed} == {(SAMPLE.name, 10), ("rows.jsonl", 1)}
+
+    removed = cli("remove", SAMPLE.name, "--json", "--index", str(fresh_index))
+    assert removed.returncode == 0, removed.stderr
+    assert json.loads(removed.stdout) == {"removed": {SAMPLE.name: 10}, "complaints_left": 1}
+    store = ComplaintStore(_settings(fresh_index))
+    assert store.chunks.get(where={"company": "Charter Spectrum"})["ids"] == []
+    assert store.keywords.search(["charter"], 10) == []
+    assert [Path(s["source"]).name for s in store.catalog.sources()] == ["rows.jsonl"]
+
+    unknown = cli("remove", "nothing.txt", "--index", str(fresh_index))
+    assert unknown.returncode == 1 and "no ingested source" in unknown.stderr

@@ -1,0 +1,50 @@
+"""The whole matching set of a question: every complaint in the index it is about.
+
+`retrieval.Found` says how the set is chosen (a topic label, or the complaints that
+stand out among the search results); this module counts it and breaks it down with
+catalog queries (indexed GROUP BYs, never a read of the complaints themselves).
+"""
+
+from __future__ import annotations
+
+from index.catalog import Catalog
+from index.outcomes import outcome_label
+
+from . import filters as filtering
+from .retrieval import Found, Params
+
+FIELD_NAMES = {"type": "type (the complaint's own category)", "sub_issue": "CFPB sub-issue", "issue": "CFPB issue",
+               "product": "CFPB product"}
+TOP_COMPANIES = 10
+
+
+def _quoted(values: list[str]) -> str:
+    shown = [f"“{v}”" for v in values]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" or {shown[-1]}"
+
+
+def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, scope: str = "") -> dict:
+    if found.topic is not None:
+        set_filters = {**filters, found.topic.field: found.topic.values}
+        rule = (f"every complaint whose {FIELD_NAMES.get(found.topic.field, found.topic.field)} is "
+                f"{_quoted(found.topic.values)}: the label {found.topic.share:.0%} of the best search results "
+                f"share, {found.topic.lift:.1f}x its share of the index")
+    elif found.candidates:
+        set_filters = {**filters, "complaint_id": sorted(found.candidates)}
+        rule = (f"the complaints among the {params.candidates} best search results whose similarity to the "
+                f"question is within {params.margin:.2f} of the best ({found.best_similarity:.2f}); no complaint "
+                "category stands out for this question")
+    else:
+        return {"count": 0}
+    if scope:
+        rule += f" ({scope})"
+    where = filtering.to_sql(filtering.normalize(set_filters))
+    return {
+        "count": catalog.count(where),
+        "rule": rule,
+        "filters": set_filters,
+        "by_outcome": {outcome_label(tag): n for tag, n in catalog.group_counts("outcome", where).items()},
+        "by_status": catalog.group_counts("status", where),
+        "by_company": catalog.group_counts("company", where, limit=TOP_COMPANIES),
+        "by_month": dict(sorted(catalog.group_counts("month", where).items())),
+    }

@@ -1,0 +1,266 @@
+"""The catalog: one SQLite file beside the vectors, maintained by ingest.
+
+Chroma holds the chunk vectors; everything retrieval and whole-set answers need
+besides nearest neighbours lives here, updated incrementally one batch at a time:
+
+- `complaints`: one row per complaint (the record as JSON plus the columns we filter
+  and group on). The row is written last, in the same transaction as the rest, and
+  carries the content hash: it is the commit marker of a complaint.
+- `passages` + `passages_fts`: the keyword index (FTS5, BM25 ranking) over stemmed
+  passage words, behind `keyword_search` (see index/keywords.py for the interface).
+- `sentences`: every sentence of every section with its vector, pooled from the
+  passage's own forward pass at ingest, so quotes cost no model call at question time.
+- `sources`: what was ingested from where.
+
+Nothing here reads the whole corpus: every query is bounded by an index and a LIMIT.
+SQLite in WAL mode lets the app read while an ingest in another process writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from .records import Complaint
+
+# The source's own category fields we keep as columns (CFPB names; BBB has none of them).
+LABEL_KEYS = ("product", "sub_product", "issue", "sub_issue", "state", "tags", "submitted_via",
+              "timely_response", "consumer_disputed")
+# Columns a filter or a breakdown may name.
+FIELDS = ("company", "type", "status", "month", "source", *LABEL_KEYS)
+PAGE = 500  # rows per page for every read that could be large
+
+_SCHEMA = f"""
+PRAGMA journal_mode = WAL;
+CREATE TABLE IF NOT EXISTS complaints (
+    id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, source TEXT, position INTEGER,
+    source_format TEXT, external_id TEXT, company TEXT, date INTEGER, month TEXT, type TEXT,
+    status TEXT, outcomes TEXT, {", ".join(f"{k} TEXT" for k in LABEL_KEYS)}, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outcome_flags (complaint_id TEXT NOT NULL, outcome TEXT NOT NULL,
+    PRIMARY KEY (outcome, complaint_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS outcome_by_complaint ON outcome_flags (complaint_id);
+CREATE TABLE IF NOT EXISTS passages (rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL,
+    complaint_id TEXT NOT NULL, section TEXT, terms TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS passages_by_complaint ON passages (complaint_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(terms, content='passages', content_rowid='rowid');
+-- Passages holding each term, kept by the write transaction itself: FTS5's own vocabulary
+-- table would scan every posting list to answer one look-up.
+CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
+    INSERT INTO passages_fts(rowid, terms) VALUES (new.rowid, new.terms); END;
+CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
+    INSERT INTO passages_fts(passages_fts, rowid, terms) VALUES ('delete', old.rowid, old.terms); END;
+CREATE TABLE IF NOT EXISTS sentences (complaint_id TEXT NOT NULL, section TEXT, n INTEGER,
+    text TEXT NOT NULL, vec BLOB);
+CREATE INDEX IF NOT EXISTS sentences_by_complaint ON sentences (complaint_id);
+CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, format TEXT, rows_skipped INTEGER,
+    ingested_at TEXT);
+{"".join(f"CREATE INDEX IF NOT EXISTS complaints_by_{f} ON complaints ({f});" for f in FIELDS)}
+CREATE INDEX IF NOT EXISTS complaints_by_date ON complaints (date);
+"""
+
+
+def _vec_blob(vector) -> bytes:
+    return np.asarray(vector, dtype=np.float16).tobytes()
+
+
+def vectors_from_blobs(blobs: list[bytes]) -> np.ndarray:
+    return np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), -1).astype(np.float32)
+
+
+class Catalog:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self.db.executescript(_SCHEMA)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        # One connection per thread: the app answers several people at once.
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 60000")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self):
+        with self._write_lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    # --- writing ---------------------------------------------------------------------------
+    def stored_hashes(self, ids: list[str]) -> dict[str, str]:
+        out = {}
+        for start in range(0, len(ids), PAGE):
+            part = ids[start : start + PAGE]
+            marks = ",".join("?" * len(part))
+            out.update(self.db.execute(f"SELECT id, content_hash FROM complaints WHERE id IN ({marks})", part))
+        return out
+
+    def write(self, rows: list[dict]) -> None:
+        """Replace complaints whole, in one transaction. Each row: complaint, content_hash,
+        passages [(chunk_id, section, terms)], sentences [(section, n, text, vector|None)]."""
+        added: Counter = Counter()
+        for row in rows:
+            for _, _, terms in row["passages"]:
+                added.update(set(terms.split()))
+        with self.transaction() as db:
+            self._count_terms(db, added, +1)
+            for row in rows:
+                c: Complaint = row["complaint"]
+                self._delete(db, c.complaint_id)
+                db.executemany("INSERT INTO passages (chunk_id, complaint_id, section, terms) VALUES (?, ?, ?, ?)",
+                               [(cid, c.complaint_id, section, terms) for cid, section, terms in row["passages"]])
+                db.executemany("INSERT INTO sentences (complaint_id, section, n, text, vec) VALUES (?, ?, ?, ?, ?)",
+                               [(c.complaint_id, s, n, t, None if v is None else _vec_blob(v))
+                                for s, n, t, v in row["sentences"]])
+                db.executemany("INSERT INTO outcome_flags VALUES (?, ?)",
+                               [(c.complaint_id, o) for o in dict.fromkeys(c.outcomes)])
+                labels = [c.labels.get(k) or None for k in LABEL_KEYS]
+                db.execute(
+                    f"INSERT INTO complaints VALUES ({','.join('?' * (13 + len(LABEL_KEYS)))})",
+                    (c.complaint_id, row["content_hash"], c.source, c.position, c.source_format, c.external_id,
+                     c.company, c.date_int, c.month, c.type, c.status, "|".join(c.outcomes), *labels,
+                     json.dumps(c.to_dict(), ensure_ascii=False)))
+
+    @staticmethod
+    def _count_terms(db, counts: Counter, sign: int) -> None:
+        db.executemany("INSERT INTO terms VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+                       [(t, sign * n) for t, n in counts.items()])
+
+    def _delete(self, db, complaint_id: str) -> None:
+        removed: Counter = Counter()
+        for (terms,) in db.execute("SELECT terms FROM passages WHERE complaint_id = ?", (complaint_id,)):
+            removed.update(set(terms.split()))
+        if removed:
+            self._count_terms(db, removed, -1)
+        for table, key in (("passages", "complaint_id"), ("sentences", "complaint_id"),
+                           ("outcome_flags", "complaint_id"), ("complaints", "id")):
+            db.execute(f"DELETE FROM {table} WHERE {key} = ?", (complaint_id,))
+
+    def delete(self, ids: list[str]) -> None:
+        with self.transaction() as db:
+            for cid in ids:
+                self._delete(db, cid)
+
+    def record_source(self, path: str, fmt: str, rows_skipped: int) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
+                       (path, fmt, rows_skipped, time.strftime("%Y-%m-%dT%H:%M:%S%z")))
+
+    def forget_source(self, path: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM sources WHERE path = ?", (path,))
+
+    # --- reading ---------------------------------------------------------------------------
+    def count(self, where: tuple[str, list] = ("", [])) -> int:
+        clause, params = where
+        return self.db.execute(f"SELECT count(*) FROM complaints c {clause}", params).fetchone()[0]
+
+    def ids(self, where: tuple[str, list] = ("", []), page: int = PAGE) -> Iterator[str]:
+        """Every matching id, read a page at a time (keyset pagination, so no OFFSET scans)."""
+        clause, params = where
+        joiner = "AND" if clause else "WHERE"
+        last = ""
+        while True:
+            rows = self.db.execute(f"SELECT c.id FROM complaints c {clause} {joiner} c.id > ? ORDER BY c.id LIMIT ?",
+                                   [*params, last, page]).fetchall()
+            if not rows:
+                return
+            yield from (r[0] for r in rows)
+            last = rows[-1][0]
+
+    def complaints(self, ids: Iterable[str]) -> dict[str, Complaint]:
+        ids = list(ids)
+        out = {}
+        for start in range(0, len(ids), PAGE):
+            part = ids[start : start + PAGE]
+            marks = ",".join("?" * len(part))
+            for cid, doc in self.db.execute(f"SELECT id, doc FROM complaints WHERE id IN ({marks})", part):
+                out[cid] = Complaint.from_dict(json.loads(doc))
+        return out
+
+    def group_counts(self, field: str, where: tuple[str, list] = ("", []), limit: int | None = None) -> dict[str, int]:
+        clause, params = where
+        if field == "outcome":
+            sql = (f"SELECT o.outcome, count(*) n FROM outcome_flags o JOIN complaints c ON c.id = o.complaint_id "
+                   f"{clause} GROUP BY o.outcome")
+        else:
+            if field not in FIELDS:
+                raise ValueError(f"unknown field {field!r}")
+            sql = f"SELECT c.{field}, count(*) n FROM complaints c {clause} GROUP BY c.{field}"
+        sql += " ORDER BY n DESC" + (f" LIMIT {int(limit)}" if limit else "")
+        return {(k if k is not None else "Unknown"): n for k, n in self.db.execute(sql, params)}
+
+    def cross_counts(self, first: str, second: str, where: tuple[str, list] = ("", [])) -> list[tuple[str, str, int]]:
+        """(value of `first`, value of `second`, count): outcomes by month, by company..."""
+        clause, params = where
+        cols = {f: (f"o.outcome" if f == "outcome" else f"c.{f}") for f in (first, second)}
+        join = "JOIN outcome_flags o ON o.complaint_id = c.id" if "outcome" in (first, second) else ""
+        sql = (f"SELECT {cols[first]}, {cols[second]}, count(*) FROM complaints c {join} {clause} "
+               f"GROUP BY 1, 2")
+        return list(self.db.execute(sql, params))
+
+    def sentences(self, complaint_ids: list[str]) -> dict[str, list[tuple[str, int, str, bytes | None]]]:
+        out: dict[str, list] = {cid: [] for cid in complaint_ids}
+        marks = ",".join("?" * len(complaint_ids))
+        for cid, section, n, text, vec in self.db.execute(
+                f"SELECT complaint_id, section, n, text, vec FROM sentences WHERE complaint_id IN ({marks}) "
+                f"ORDER BY complaint_id, rowid", complaint_ids):
+            out[cid].append((section, n, text, vec))
+        return out
+
+    def keyword_search(self, terms: list[str], n: int, where: tuple[str, list] = ("", [])
+                       ) -> list[tuple[str, str, float]]:
+        """(chunk_id, complaint_id, score) for passages holding any of `terms`, best BM25 first."""
+        if not terms:
+            return []
+        clause, params = where
+        match = " OR ".join(f'"{t}"' for t in terms)
+        extra = f"AND {clause[len('WHERE '):]}" if clause else ""
+        sql = (f"SELECT p.chunk_id, p.complaint_id, bm25(passages_fts) s FROM passages_fts "
+               f"JOIN passages p ON p.rowid = passages_fts.rowid JOIN complaints c ON c.id = p.complaint_id "
+               f"WHERE passages_fts MATCH ? {extra} ORDER BY s LIMIT ?")
+        # FTS5's bm25() is lower-is-better; flip it so higher is better like every other score.
+        return [(chunk, cid, -s) for chunk, cid, s in self.db.execute(sql, [match, *params, n])]
+
+    def term_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """Passages holding each term (the index's own vocabulary statistics)."""
+        if not terms:
+            return {}
+        marks = ",".join("?" * len(terms))
+        found = dict(self.db.execute(f"SELECT term, df FROM terms WHERE term IN ({marks})", terms))
+        return {t: found.get(t, 0) for t in terms}
+
+    def passage_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM passages").fetchone()[0]
+
+    def generation(self) -> tuple[int, int]:
+        """Changes whenever complaints are written or removed (by any process): cache key."""
+        return self.db.execute("SELECT (SELECT count(*) FROM complaints), (SELECT max(rowid) FROM passages)").fetchone()
+
+    def distinct(self, field: str) -> list[tuple[str, int]]:
+        return list(self.group_counts(field).items())
+
+    def sources(self) -> list[dict]:
+        counts = dict(self.db.execute("SELECT source, count(*) FROM complaints GROUP BY source"))
+        return [{"source": path, "format": fmt, "complaints": counts.get(path, 0), "rows_skipped": skipped,
+                 "ingested_at": when}
+                for path, fmt, skipped, when in self.db.execute("SELECT * FROM sources ORDER BY path")]

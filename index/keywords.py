@@ -1,0 +1,57 @@
+"""The keyword side of hybrid search, behind one small interface.
+
+Words are lower-cased, split on letters and digits, and stemmed (Snowball English via
+PyStemmer) at ingest and at question time alike, so "cancellations" meets "cancelled".
+The embedded deployment keeps the index in the catalog's SQLite FTS5 table; a
+deployment on a Chroma engine with its own BM25 sparse index (Chroma's distributed
+version) would implement `KeywordIndex.search` with Chroma's hybrid search instead.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Protocol
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# The sources' own masking ("XXXX", "[redacted]") is not a word anybody searches for.
+_MASK = re.compile(r"^x{2,}$|^redacted$")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def terms(text: str) -> list[str]:
+    words = [w for w in _WORD.findall(text.lower()) if not _MASK.match(w)]
+    return _stemmer().stemWords(words)
+
+
+class KeywordIndex(Protocol):
+    def search(self, query_terms: list[str], n: int, where) -> list[tuple[str, str, float]]:
+        """(chunk_id, complaint_id, score), best first, only passages sharing a term."""
+
+
+class CatalogKeywords:
+    """FTS5 BM25 over the catalog's passages. Terms that occur in a large share of all
+    passages are dropped from the query: the index's own statistics decide what is a
+    stop word ("account" in a bank's complaints), and it keeps look-ups fast."""
+
+    COMMON = 0.2
+    # Below this many passages a term's posting list is short whatever its share.
+    ALWAYS_KEEP = 1000
+
+    def __init__(self, catalog):
+        self.catalog = catalog
+
+    def query_terms(self, text: str) -> list[str]:
+        wanted = list(dict.fromkeys(terms(text)))
+        df = self.catalog.term_frequencies(wanted)
+        total = max(self.catalog.passage_count(), 1)
+        return [t for t in wanted if 0 < df[t] <= max(self.COMMON * total, self.ALWAYS_KEEP)]
+
+    def search(self, query_terms: list[str], n: int, where=("", [])) -> list[tuple[str, str, float]]:
+        return self.catalog.keyword_search(query_terms, n, where)

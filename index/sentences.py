@@ -1,0 +1,56 @@
+"""Sentences of complaint texts: where they are, and which are letter furniture."""
+
+from __future__ import annotations
+
+import re
+
+_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n{2,}")
+# A split after these is no sentence end: "Ms. [redacted]", "1. 5 years", "a.m. on".
+_NO_END = re.compile(r"(?:\b(?:mr|mrs|ms|dr|st|no|vs|etc|inc|jr|sr|e\.g|i\.e|a\.m|p\.m|approx)|\b\w)\.[\"')\]]*$", re.I)
+
+# Letter furniture of business responses: true, but says nothing about the policy.
+_BOILERPLATE = re.compile(
+    r"^(this letter is in response|regards|sincerely|corporate escalations|charter communications$"
+    r"|better business bureau:?$|complaint:|\[redacted\]$)"
+    r"|representative provided .{0,40}(direct )?contact information"
+    r"|contacted .{0,60} (and|to) discuss(ed)? the above information",
+    re.I,
+)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence as people write them in complaints: lower-case
+    starts and " ." included, abbreviations glued to what follows."""
+    spans: list[list[int]] = []
+    glue = False
+    start = 0
+    for sep in [*_SPLIT.finditer(text), None]:
+        end = sep.start() if sep else len(text)
+        part = text[start:end]
+        if part.strip():
+            lead = len(part) - len(part.lstrip())
+            s, e = start + lead, start + len(part.rstrip())
+            if glue and spans:
+                spans[-1][1] = e
+            else:
+                spans.append([s, e])
+            glue = bool(_NO_END.search(text[s:e]))
+        if sep:
+            # The closing quote or bracket after the stop belongs to the sentence.
+            closing = len(sep.group(0).rstrip())
+            if closing and spans and text[start:end].strip():
+                spans[-1][1] = sep.start() + closing
+            start = sep.end()
+    return [(s, e) for s, e in spans if len(" ".join(text[s:e].split())) >= 3]
+
+
+def split_sentences(text: str) -> list[str]:
+    return [" ".join(text[s:e].split()) for s, e in sentence_spans(text)]
+
+
+def is_boilerplate(sentence: str) -> bool:
+    return bool(_BOILERPLATE.search(sentence.strip()))
+
+
+def substantive(text: str) -> list[str]:
+    return [s for s in split_sentences(text) if not is_boilerplate(s)]

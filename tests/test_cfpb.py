@@ -1,0 +1,62 @@
+"""Real CFPB exports, as a user brings them: every narrative row ingests, and questions in
+users' words are answered over the whole matching set with the CFPB's own labels."""
+
+from __future__ import annotations
+
+import json
+
+FILES = {"cfpb_2023-06_export.json": 4339, "cfpb_2015-2020_sample.csv": 1532, "cfpb_small_with_index_column.csv": 647}
+
+
+def test_all_three_real_exports_ingest_in_one_call_with_every_narrative_row(cfpb_ingest):
+    _, report = cfpb_ingest
+    assert report["errors"] == []
+    by_name = {f["path"].rsplit("/", 1)[-1]: f for f in report["files"]}
+    assert {name: by_name[name]["complaints"] for name in FILES} == FILES
+    assert {by_name[name]["format"] for name in FILES} == {"cfpb-json", "cfpb-csv"}
+
+
+def test_sources_lists_what_was_ingested(cfpb_assistant, cli, cfpb_ingest):
+    result = cli("sources", "--json", "--index", str(cfpb_ingest[0]))
+    assert result.returncode == 0, result.stderr
+    listed = {s["source"].rsplit("/", 1)[-1]: s for s in json.loads(result.stdout)}
+    # A complaint in two exports belongs to the one ingested last, so counts are at most the file's.
+    assert set(listed) == set(FILES)
+    assert sum(s["complaints"] for s in listed.values()) == cfpb_assistant.stats()["complaints"]
+    assert all(s["ingested_at"] and s["format"].startswith("cfpb") for s in listed.values())
+
+
+def test_cfpb_fields_are_kept_for_filters_and_counts(cfpb_assistant):
+    stats = cfpb_assistant.stats()
+    for key in ("by_product", "by_sub_issue", "by_state", "by_timely_response", "by_submitted_via"):
+        assert len(stats[key]) > 3, key
+    card = cfpb_assistant.stats({"product": "Credit card"})
+    assert 0 < card["complaints"] < stats["complaints"]
+    assert set(card["by_product"]) == {"Credit card"}
+
+
+def test_a_company_not_in_the_index_is_said_so_and_nothing_else_is_cited(cfpb_assistant):
+    result = cfpb_assistant.ask("How does Charter handle mid-cycle cancellations?")
+    assert result.citations == []
+    assert "no complaints about Charter" in result.answer
+
+
+def test_company_short_forms_come_from_the_index_names(cfpb_assistant):
+    names = cfpb_assistant.company_names()
+    for short, full in (("Chase", "JPMORGAN CHASE & CO."), ("Equifax", "EQUIFAX, INC."),
+                        ("Wells Fargo", "WELLS FARGO & COMPANY")):
+        assert cfpb_assistant.companies_in(f"What does {short} do about this?").companies == [full], short
+        assert full in names.names
+
+
+def test_whole_set_answer_counts_every_matching_complaint(cfpb_assistant):
+    result = cfpb_assistant.ask("How do debt collectors respond when people say the debt isn't theirs?")
+    matching = result.to_dict()["matching"]
+    assert matching["count"] > len(result.citations) > 0
+    assert sum(matching["by_status"].values()) == matching["count"]
+    assert sum(matching["by_month"].values()) == matching["count"]
+    assert matching["rule"] and f"{matching['count']:,}" in result.answer
+    # The set is inspectable: its filters give back exactly the complaints counted.
+    assert len(cfpb_assistant.complaints(filters=matching["filters"])) == matching["count"]
+    # The CFPB's response category is no business reply: nothing claims the business was silent.
+    assert "No business response" not in result.answer
