@@ -38,8 +38,25 @@ _ENTITY = re.compile(r"&(?=#\d+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
 
 
 def inert(text: str | None) -> str:
-    """The text with nothing in it that a markdown or HTML renderer, or a citation reader, acts on."""
+    """The text with nothing in it that a markdown or HTML renderer, or a citation reader, acts on.
+
+    For markdown (answers, exports) and renderers we do not control. Idempotent.
+    """
+    return _ENTITY.sub("&\u2060", plain(text)).translate(_LOOKALIKES)
+
+
+def plain(text: str | None) -> str:
+    """The text without bidi overrides and control characters, otherwise as written.
+
+    For places that escape HTML themselves and render no markdown (cards): there "<script>"
+    and "[42]" can be shown as the characters the customer typed.
+    """
     if not text:
         return ""
-    text = _INVISIBLE.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
-    return _ENTITY.sub("&\u2060", text).translate(_LOOKALIKES)
+    return _INVISIBLE.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def matching_key(text: str | None) -> str:
+    """plain(text) with inert's look-alikes, character for character: finds a quote an answer
+    made inert inside the plain text a card shows (offsets in the key are offsets in plain)."""
+    return plain(text).replace("&\u2060", "&").translate(_LOOKALIKES)

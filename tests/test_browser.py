@@ -304,7 +304,9 @@ def test_hostile_complaint_stays_text_and_fetches_nothing(browser, workbench):
     time.sleep(1)
     sources = text(browser, "#cc-sources")
     at = sources.find("invoice line")
-    assert "‹script›window.ˍˍccˍpwned=1‹/script›" in sources and "⟦42⟧" in sources, sources[at - 100:at + 600]
+    # Shown as the characters the customer typed, in the card and as inert look-alikes in the answer.
+    assert "<script>window.__cc_pwned=1</script>" in sources and "line [42]" in sources, sources[at - 100:at + 600]
+    assert browser.js("document.querySelectorAll('#cc-sources a.cc-cite').length") == 0
     assert "\u202e" not in sources and "\u202e" not in text(browser, "#cc-chat")
     assert browser.js("typeof window.__cc_pwned") == "undefined"
     assert browser.js("document.querySelectorAll('#cc-sources script, #cc-sources img, #cc-chat script, "
@@ -417,13 +419,13 @@ def test_ingest_tab_table(browser, workbench, tmp_path):
 def test_screenshots_at_desktop_and_phone_width(browser, workbench):
     _, url = workbench
     open_page(browser, url, 1440, 1000)
-    ask(browser, MID_CYCLE)
+    ask(browser, CANCELLATIONS)
     time.sleep(0.5)
     browser.js("document.querySelectorAll('#cc-chat *').forEach(e => { if (e.scrollHeight > e.clientHeight) "
                "e.scrollTop = 0; })")
     # Exports and a link that repeats the question with its filters.
     assert browser.js(shown("#cc-export-md")) and browser.js(shown("#cc-export-csv"))
-    assert "q=How+does+Charter" in browser.js("document.querySelector('a.cc-permalink').getAttribute('href')")
+    assert "q=How+does+Charter+handle+cancellations" in browser.js("document.querySelector('a.cc-permalink').getAttribute('href')")
     time.sleep(0.3)
     docs_screenshot(browser, "screenshot-1440.png")
 
