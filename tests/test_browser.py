@@ -38,7 +38,11 @@ ACME = [
     {"company": "Acme Lending", "date": "2024-0%d-1%d" % (m, m), "type": "Struggling to pay your loan",
      "status": status, "external_id": str(7000000 + m),
      "narrative": f"Acme Lending kept debiting my account after I asked for a payment plan ({m}).",
-     "business_response": "We set up a payment plan and refunded the fees." if status.endswith("relief") else None}
+     "business_response": "We set up a payment plan and refunded the fees." if status.endswith("relief") else None,
+     "labels": {"product": "Payday loan, title loan, or personal loan", "issue": "Struggling to pay your loan",
+                "state": "TX", "timely_response": "Yes",
+                "company_public_response": "Company has responded to the consumer and the CFPB and chooses not to "
+                                           "provide a public response"}}
     for m, status in ((1, "Closed with monetary relief"), (2, "Closed with explanation"),
                       (3, "Closed with monetary relief"))
 ]
@@ -365,6 +369,11 @@ def test_insights_bars_labels_comparison_and_cards(browser, workbench):
                          "e.getBoundingClientRect().height)")
     assert max(heights) < 60  # no letter-by-letter wrapping
     assert browser.js("[...document.querySelectorAll('[data-chart=\"By status\"] .cc-bar-good')].length") >= 2
+    # The CFPB's own fields: a breakdown, and a filter that appears because the index holds them.
+    assert "Payday loan, title loan, or personal loan" in text(browser, "[data-chart=Product]")
+    browser.js("document.querySelector('#cc-filter-accordion button, #cc-filter-accordion .label-wrap').click()")
+    browser.wait("[...document.querySelectorAll('#cc-filters label, #cc-filters span')]"
+                 ".some(e => e.innerText.trim() === 'Product')", timeout=10)
     compare = text(browser, "#cc-compare-box")
     assert "Acme Lending" in compare and "Charter Spectrum" in compare
     browser.screenshot(ARTIFACTS / "browser_insights.png")
@@ -380,6 +389,9 @@ def test_insights_bars_labels_comparison_and_cards(browser, workbench):
     href = browser.js("document.querySelector('.cc-card[id^=complaint-] .cc-id a').href")
     assert href.startswith("https://www.consumerfinance.gov/data-research/consumer-complaints/search/detail/700000")
     assert browser.js("document.querySelector('.cc-card[id^=complaint-] .cc-id a').rel") == "noopener noreferrer"
+    picked_card = text(browser, ".cc-card[id^=complaint-]")
+    assert "CFPB RESPONSE CATEGORY" in picked_card.upper() and "Product: Payday loan" in picked_card
+    assert "No business response in the record" in picked_card or "payment plan" in picked_card
     assert "c-" not in text(browser, "#cc-table")
 
 
