@@ -410,8 +410,9 @@ def test_ingest_tab_table(browser, workbench, tmp_path):
     root = browser.call("DOM.getDocument")["root"]["nodeId"]
     node = browser.call("DOM.querySelector", nodeId=root, selector="input[type=file]")["nodeId"]
     browser.call("DOM.setFileInputFiles", nodeId=node, files=[str(bad), str(good)])
-    browser.wait("document.body.innerText.includes('acme_more') && document.body.innerText.includes('269')",
-                 timeout=30)
+    # Both uploaded: each shows its size.
+    browser.wait("document.body.innerText.includes('acme_more') && "
+                 "(document.body.innerText.match(/\\d+(\\.\\d+)?\\s[kKM]?B/g) || []).length >= 2", timeout=30)
     browser.js("document.querySelector('#cc-ingest').click()")
     browser.wait("document.querySelector('#cc-ingest-summary').innerText.includes('added')", timeout=120)
     browser.wait(shown("#cc-ingest-table"), timeout=20)
