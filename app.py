@@ -127,12 +127,9 @@ class Catalog:
                 out.insert(1, f"What do unresolved {company} complaints have in common?")
             per_company.append(out)
         # Round-robin, so that each company is represented near the top.
-        mixed = [q for row in zip(*[iter_pad(p, n) for p in per_company]) for q in row if q]
+        padded = [(questions + [None] * n)[:n] for questions in per_company]
+        mixed = [q for row in zip(*padded) for q in row if q]
         return list(dict.fromkeys(mixed))[:n]
-
-
-def iter_pad(items: list[str], n: int) -> list[str | None]:
-    return (items + [None] * n)[:n]
 
 
 def _panel(*values) -> dict:
@@ -163,10 +160,6 @@ def _footer(turn: Turn, result: AskResult) -> str:
                 result.answer:
             continue
         lines.append(f'<span class="cc-used">{html.escape(inert(str(note)))}</span>')
-    matching = (result.to_dict().get("matching") or {})
-    if matching.get("count"):
-        lines.append(f'<span class="cc-used">{int(matching["count"])} complaints match in all '
-                     f'({html.escape(inert(str(matching.get("rule") or "")))}).</span>')
     return "\n\n" + "<br>".join(lines)
 
 
@@ -203,7 +196,6 @@ def build(assistant: Assistant) -> gr.Blocks:
     settings = assistant.settings
     backends = available_backends(settings)
     default_backend = settings.llm_backend if settings.llm_backend in backends else "evidence"
-    exports = ui  # Markdown and CSV exports are renderings too
 
     # --- chat -------------------------------------------------------------------
     def answer_tools(state: ChatSession) -> dict:
@@ -213,13 +205,13 @@ def build(assistant: Assistant) -> gr.Blocks:
             return {tools: "", export_md: gr.update(visible=False), export_csv: gr.update(visible=False),
                     open_set: gr.update(visible=False)}
         stamp = f"{id(state):x}-{len(state.turns)}"
-        md_path = exports.answer_markdown(turn.result, _EXPORT_DIR / f"answer-{stamp}.md")
+        md_path = ui.answer_markdown(turn.result, _EXPORT_DIR / f"answer-{stamp}.md")
         matching = turn.result.get("matching") or {}
         set_filters = matching.get("filters")
         found = (assistant.complaints(filters=set_filters) if set_filters is not None and matching.get("count")
                  else None)
-        csv_path = exports.complaints_csv(found, _EXPORT_DIR / f"matching-{stamp}.csv") if found else \
-            exports.citations_csv(turn.result, _EXPORT_DIR / f"sources-{stamp}.csv")
+        csv_path = ui.complaints_csv(found, _EXPORT_DIR / f"matching-{stamp}.csv") if found else \
+            ui.citations_csv(turn.result, _EXPORT_DIR / f"sources-{stamp}.csv")
         link = permalink(turn.question, turn.filters)
         return {
             tools: f'<a class="cc-permalink" href="{html.escape(link)}">Link to this question with its filters</a>',
@@ -297,8 +289,14 @@ def build(assistant: Assistant) -> gr.Blocks:
 
     # --- insights -----------------------------------------------------------------
     def insights(*panel):
+        """Insights under the filter panel; a panel change leaves an answer's matching set."""
+        return {**breakdown(_panel(*panel)), insight_set: None}
+
+    def insights_on_tab(chosen, *panel):
+        return breakdown(chosen["filters"], chosen["title"]) if chosen else insights(*panel)
+
+    def breakdown(filters: dict, title: str | None = None) -> dict:
         try:
-            filters = _panel(*panel)
             stats = assistant.stats(filters)
             found = assistant.complaints(filters)
         except FilterError as exc:
@@ -306,8 +304,8 @@ def build(assistant: Assistant) -> gr.Blocks:
         by_month = dict(sorted(stats.get("by_month", {}).items()))
         trend = Counter()
         for c in found:
-            for o in c.outcomes or ["(no outcome tag)"]:
-                trend[(c.month, ui.outcome_label(o) if o in ui._outcomes.VOCABULARY else o)] += 1
+            for label in [ui.outcome_label(o) for o in c.outcomes] or ["(no outcome tag)"]:
+                trend[(c.month, label)] += 1
         trend_frame = pd.DataFrame([{"month": m, "outcome": o, "complaints": n} for (m, o), n in sorted(trend.items())],
                                    columns=["month", "outcome", "complaints"])
         chart_html = "".join([
@@ -335,8 +333,11 @@ def build(assistant: Assistant) -> gr.Blocks:
                        "id": _shown_id(c)}
                       for c in sorted(found, key=lambda c: c.date, reverse=True)]
         frame = pd.DataFrame(table_rows, columns=["date", "company", "type", "status", "outcomes", "complaint", "id"])
-        csv_path = exports.complaints_csv(found, _EXPORT_DIR / f"insights-{time.time_ns()}.csv")
-        return {summary: f"**{stats['complaints']} complaints** match the current filters.",
+        csv_path = ui.complaints_csv(found, _EXPORT_DIR / f"insights-{time.time_ns()}.csv")
+        said = (f"**{stats['complaints']} complaints**: the whole matching set of “{html.escape(inert(title))}”. "
+                "Change a filter to leave it." if title else
+                f"**{stats['complaints']} complaints** match the current filters.")
+        return {summary: said,
                 month_plot: pd.DataFrame({"month": list(by_month), "complaints": list(by_month.values())}),
                 trend_plot: trend_frame, charts: chart_html, compare: ui.company_comparison(rows),
                 table: frame, table_keys: {_shown_id(c): c.complaint_id for c in found}, insights_csv: gr.update(value=str(csv_path), visible=bool(found))}
@@ -350,19 +351,14 @@ def build(assistant: Assistant) -> gr.Blocks:
         return ui.complaint_as_card(found[0])
 
     def open_matching(state):
-        """The latest answer's whole matching set, in Insights, as panel filters."""
+        """The latest answer's whole matching set, in Insights (its filters may name complaint ids,
+        which the panel cannot show, so the set is its own state until a filter changes)."""
         turn = state.turns[-1] if state and state.turns else None
         filters = ((turn.result or {}).get("matching") or {}).get("filters") if turn else None
         if filters is None:
             return {}
-        out = {tabs: gr.Tabs(selected="insights")}
-        for key, component in panel_by_key.items():
-            value = filters.get(key)
-            if key in ("since", "until"):
-                out[component] = value or ""
-            else:
-                out[component] = [] if value is None else value if isinstance(value, list) else [value]
-        return out
+        chosen = {"filters": filters, "title": turn.question}
+        return {tabs: gr.Tabs(selected="insights"), insight_set: chosen, **breakdown(filters, turn.question)}
 
     # --- ingest ---------------------------------------------------------------------
     def run_ingest(files, progress=gr.Progress()):
@@ -423,6 +419,7 @@ def build(assistant: Assistant) -> gr.Blocks:
     INGEST_COLUMNS = ["file", "complaints", "added", "updated", "unchanged", "rows skipped", "error"]
     with gr.Blocks(title="Complaint Chat") as demo:
         session = gr.State(None)
+        insight_set = gr.State(None)  # an answer's matching set shown in Insights: {"filters", "title"}
         table_keys = gr.State({})  # the table's shown id -> complaint id (internal ids stay off the page)
         gr.Markdown("## Complaint Chat\nAsk how a business handles a kind of complaint. Every claim in an "
                     "answer carries `[n]` markers; click one to see the complaint behind it.", elem_id="cc-intro")
@@ -519,13 +516,13 @@ def build(assistant: Assistant) -> gr.Blocks:
         new_chat.click(clear, session, chat_out, api_visibility="private")
         chat.clear(clear, session, chat_out, api_visibility="private")
 
-        insight_out = [summary, month_plot, trend_plot, charts, compare, table, table_keys, insights_csv]
-        gr.on([insights_tab.select, *(c.change for c in (company, kind, status, outcome, *label_dropdowns.values())),
+        insight_out = [summary, month_plot, trend_plot, charts, compare, table, table_keys, insights_csv, insight_set]
+        insights_tab.select(insights_on_tab, [insight_set, *panel], insight_out, api_visibility="private")
+        gr.on([*(c.input for c in (company, kind, status, outcome, *label_dropdowns.values())),
                since.submit, until.submit, since.blur, until.blur],
               insights, panel, insight_out, api_visibility="private")
         table.select(open_card, table_keys, picked, api_visibility="private")
-        open_set.click(open_matching, session, [tabs, *panel], api_visibility="private").then(
-            insights, panel, insight_out, api_visibility="private")
+        open_set.click(open_matching, session, [tabs, *insight_out], api_visibility="private")
 
         go.click(run_ingest, files,
                  [ingest_summary, ingest_table, company, kind, status, outcome, examples, *label_dropdowns.values()],

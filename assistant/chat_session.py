@@ -74,7 +74,11 @@ class ChatSession:
         if self.turns and followup.is_followup(question, history):
             have = {i.key for i in implied}
             implied += [i for i in self.turns[-1].implied if i.key not in have]
-        turn = Turn(question=question, standalone=standalone, implied=implied, explicit=dict(explicit))
+        # One state: a filter the panel sets is the panel's; a chip for the same key would say
+        # something the answer does not use (outcomes add up, so their chips stay).
+        explicit = {k: v for k, v in (explicit or {}).items() if v not in (None, "", [], ())}
+        implied = [i for i in implied if i.key == "outcome" or i.key not in explicit]
+        turn = Turn(question=question, standalone=standalone, implied=implied, explicit=explicit)
         self.turns.append(turn)
         return turn
 

@@ -35,6 +35,11 @@ _SINCE = re.compile(rf"\b(?P<op>since|after|starting(?:\s+(?:in|from))?)\s+{_whe
 _UNTIL = re.compile(rf"\b(?P<op>before|until|till|through|up\s+to)\s+{_when()}\b", re.I)
 _BETWEEN = re.compile(rf"\b(?:between|from)\s+{_when('1')}\s+(?:and|to|-|until|through)\s+{_when('2')}\b", re.I)
 
+# Statuses that mean the customer got what they asked for: BBB's "Resolved" and the CFPB's
+# "Closed with ... relief". "Unresolved" is every other status the index holds.
+RESOLVED_STATUSES = {"resolved", "closed with monetary relief", "closed with non-monetary relief",
+                     "closed with relief"}
+
 _KIND_WORDS = r"(?:complaints?|issues?|problems?|cases?)"
 
 # outcome tag -> phrasings that name it. Kept to phrasings that state the outcome,
@@ -211,7 +216,7 @@ def _statuses(q: str, statuses: list[str]) -> list[Implied]:
     if match:
         if "unresolved" in by_lower:
             return [Implied("status", by_lower["unresolved"], match.group(0))]
-        others = tuple(sorted(s for s in statuses if s.lower() != "resolved"))
+        others = tuple(sorted(s for s in statuses if s.lower() not in RESOLVED_STATUSES))
         if others and len(others) < len(statuses):
             return [Implied("status", others[0] if len(others) == 1 else others, match.group(0))]
         return []

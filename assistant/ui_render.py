@@ -14,8 +14,9 @@ from pathlib import Path
 
 from index import outcomes as _outcomes
 
+from .query_filters import RESOLVED_STATUSES
 from .results import CITATION_MARKER
-from .safe_text import inert
+from .safe_text import inert, matching_key, plain
 
 _FOLD_CHARS = 420  # longer texts show an excerpt; the rest folds into <details>
 _CONTEXT_CHARS = 160
@@ -24,8 +25,7 @@ _CONTEXT_CHARS = 160
 CFPB_DETAIL = "https://www.consumerfinance.gov/data-research/consumer-complaints/search/detail/{}"
 # How a status reads at a glance. BBB statuses and the CFPB's "Company response to consumer".
 _STATUS_STYLE = {
-    "resolved": "good", "closed with monetary relief": "good", "closed with non-monetary relief": "good",
-    "closed with relief": "good",
+    **{status: "good" for status in RESOLVED_STATUSES},
     "unresolved": "bad", "unanswered": "bad", "closed without relief": "bad", "untimely response": "bad",
 }
 _GOOD_OUTCOMES = {"adjustment_applied", "promotion_applied", "customer_accepted"}
@@ -172,10 +172,12 @@ def link_markers(answer: str, turn: int = 0, refs: set[int] | None = None) -> st
 
 
 def _find(text: str, quote: str) -> tuple[int, int] | None:
-    """Where the quote sits in the text, tolerating different whitespace."""
-    quote = (quote or "").strip().rstrip("…").strip()
+    """Where the quote sits in the (plain) text, whether the quote was made inert or not and
+    whatever the whitespace."""
+    quote = matching_key(quote).strip().rstrip("…").strip()
     if len(quote) < 8:
         return None
+    text = matching_key(text)
     at = text.find(quote)
     if at >= 0:
         return at, at + len(quote)
@@ -192,9 +194,12 @@ def _highlighted(text: str, span: tuple[int, int] | None) -> str:
 
 
 def _text_block(label: str, text: str, quote: str | None = None) -> str:
-    """One section of a card; long text shows an excerpt (around the quote) and folds the rest."""
-    text = inert(text)
-    span = _find(text, inert(quote)) if quote else None
+    """One section of a card; long text shows an excerpt (around the quote) and folds the rest.
+
+    Cards escape HTML and render no markdown, so the text shows as written (plain: no bidi
+    overrides); only answers need safe_text.inert."""
+    text = plain(text)
+    span = _find(text, quote) if quote else None
     head = f'<div class="cc-label">{html.escape(label)}</div>'
     if len(text) <= _FOLD_CHARS:
         return f'<div class="cc-section">{head}<p class="cc-text">{_highlighted(text, span)}</p></div>'
@@ -228,7 +233,7 @@ def identity(c: dict) -> str:
     source, position = c.get("source"), c.get("position")
     if source:
         where = f"complaint {int(position)} in " if position else ""
-        return f'<div class="cc-id">{where}{html.escape(inert(Path(str(source)).name))}</div>'
+        return f'<div class="cc-id">{where}{html.escape(plain(Path(str(source)).name))}</div>'
     return ""
 
 
@@ -242,7 +247,7 @@ def _labels(labels: dict) -> str:
     shown = [(LABEL_NAMES[k], labels[k]) for k in LABEL_NAMES if labels.get(k)]
     if not shown:
         return ""
-    items = " · ".join(f"{html.escape(name)}: {html.escape(inert(str(value)))}" for name, value in shown)
+    items = " · ".join(f"{html.escape(name)}: {html.escape(plain(str(value)))}" for name, value in shown)
     return f'<div class="cc-id">{items}</div>'
 
 
@@ -263,7 +268,7 @@ def card(c: dict, anchor: str | None = None, turn: int | None = None) -> str:
     response = c.get("business_response")
     if response and category and response.strip() == category:
         response = None  # the CFPB's category sentence, not words of the business
-    in_narrative = bool(_find(inert(narrative), inert(quote)))
+    in_narrative = bool(_find(narrative, quote))
     back = (f' <a class="cc-back" href="#q{turn}-{int(ref)}" '
             f'title="Back to where the answer cites it">↩ back to the answer</a>'
             if turn is not None and ref is not None else "")
@@ -272,8 +277,8 @@ def card(c: dict, anchor: str | None = None, turn: int | None = None) -> str:
         '<div class="cc-head">',
         f'<span class="cc-ref">[{int(ref)}]</span>' if ref is not None else "",
         f'<b>{html.escape(c.get("date") or "")}</b>',
-        f'<span class="cc-meta">{html.escape(inert(c.get("company")))} · {html.escape(inert(c.get("type")))}</span>',
-        f'<span class="cc-status cc-status-{status_style(status)}">{html.escape(inert(status))}</span>',
+        f'<span class="cc-meta">{html.escape(plain(c.get("company")))} · {html.escape(plain(c.get("type")))}</span>',
+        f'<span class="cc-status cc-status-{status_style(status)}">{html.escape(plain(status))}</span>',
         back,
         "</div>",
         identity(c),
@@ -288,7 +293,7 @@ def card(c: dict, anchor: str | None = None, turn: int | None = None) -> str:
                      '<p class="cc-empty">No business response in the record.</p></div>')
     if category:
         parts.append('<div class="cc-section"><div class="cc-label">CFPB response category</div>'
-                     f'<p class="cc-text cc-meta">{html.escape(inert(category))}</p></div>')
+                     f'<p class="cc-text cc-meta">{html.escape(plain(category))}</p></div>')
     for n, answer in enumerate(c.get("customer_answers") or [], start=1):
         label = "Customer answer" if len(c.get("customer_answers")) == 1 else f"Customer answer {n}"
         parts.append(_text_block(label, answer))
@@ -310,7 +315,7 @@ def sources_panel(groups: list) -> str:
     out = []
     for turn, question, citations in groups:
         hidden = "" if turn == latest else " cc-hidden"
-        head = (f'<p class="cc-group-head">Sources of answer {turn + 1}: “{html.escape(inert(question))}”</p>'
+        head = (f'<p class="cc-group-head">Sources of answer {turn + 1}: “{html.escape(plain(question))}”</p>'
                 if question else "")
         cards = "".join(card(c, turn=turn) for c in citations)
         out.append(f'<section class="cc-group{hidden}" data-turn="{turn}">{head}<div class="cc-cards">{cards}</div>'
@@ -361,7 +366,7 @@ def bars(title: str, counts: dict, label=None, style=None, limit: int = 25) -> s
     for key, value in items[:limit]:
         name = label(key) if label else str(key)
         kind = f" cc-bar-{style(key)}" if style else ""
-        rows.append(f'<span class="cc-bar-label">{html.escape(inert(name))}</span>'
+        rows.append(f'<span class="cc-bar-label">{html.escape(plain(name))}</span>'
                     f'<span><span class="cc-bar{kind}" style="display:block;width:{100 * value / top:.1f}%"></span></span>'
                     f'<span class="cc-bar-count">{int(value)}</span>')
     more = (f'<span class="cc-empty" style="grid-column:1/-1">… and {len(items) - limit} more</span>'
@@ -377,10 +382,10 @@ def company_comparison(rows: list[dict]) -> str:
     if len(rows) < 2:
         return ""
     body = "".join(
-        f'<tr><td>{html.escape(inert(r["company"]))}</td><td class="cc-num">{r["complaints"]}</td>'
+        f'<tr><td>{html.escape(plain(r["company"]))}</td><td class="cc-num">{r["complaints"]}</td>'
         f'<td class="cc-num">{100 * r["good"] / max(r["complaints"], 1):.0f}%</td>'
         f'<td class="cc-num">{100 * r["bad"] / max(r["complaints"], 1):.0f}%</td>'
-        f'<td>{html.escape(inert(r["top_type"]))}</td></tr>' for r in rows)
+        f'<td>{html.escape(plain(r["top_type"]))}</td></tr>' for r in rows)
     return ('<h4>Companies compared</h4><table class="cc-compare" id="cc-compare"><thead><tr><th>Company</th>'
             '<th class="cc-num">Complaints</th><th class="cc-num">Relief or accepted</th>'
             '<th class="cc-num">Denied, rejected or unanswered</th><th>Most common type</th></tr></thead>'
@@ -410,7 +415,7 @@ def answer_markdown(result: dict, path: Path) -> Path:
     for c in result.get("citations") or []:
         head = " · ".join(inert(str(x)) for x in (c.get("date"), c.get("company"), c.get("type"), c.get("status"))
                           if x)
-        lines += ["", f"### ［{c.get('ref')}］ {head}"]
+        lines += ["", f"### [{int(c.get('ref') or 0)}] {head}"]
         where = _where(c)
         if where:
             lines.append(f"Source: {inert(where)}")

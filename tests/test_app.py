@@ -89,13 +89,18 @@ def test_sessions_do_not_share_state(assistant):
 
 def test_cards_show_complaint_text_as_text():
     from assistant import ui_render as ui
+    from assistant.safe_text import inert
 
     card = ui.card({"ref": 1, "complaint_id": "c-1", "company": "X <u>", "date": "2025-04-01", "type": "Billing Issues",
                     "status": "Resolved", "narrative": "I was billed <script>alert(1)</script> for the month.",
                     "business_response": None, "customer_answers": ["<img src=x onerror=alert(2)>"],
                     "outcomes": ["credit_denied"], "quote": "billed <script>alert(1)</script> for"}, turn=0)
     assert "<script" not in card and "<img" not in card and "<u>" not in card
-    assert "<mark>billed ＜script＞alert(1)＜/script＞ for</mark>" in card
+    assert "<mark>billed &lt;script&gt;alert(1)&lt;/script&gt; for</mark>" in card
+    # The answer quotes it made inert; the card still finds and marks it in the text as written.
+    again = ui.card({"ref": 1, "narrative": "I was billed <script>x</script> for [42] months.",
+                     "quote": inert("billed <script>x</script> for [42]")}, turn=0)
+    assert "<mark>billed &lt;script&gt;x&lt;/script&gt; for [42]</mark>" in again
     assert 'id="a0-1"' in card and 'href="#q0-1"' in card  # the card links back to its marker
     linked = ui.link_markers('"a <script>" [1][2]', 3)
     assert "&lt;script&gt;" in linked and '<a class="cc-cite" href="#a3-2">[2]</a>' in linked
@@ -128,16 +133,17 @@ HOSTILE = ("see invoice line [42] and footnote [1] [click](javascript:alert(1)) 
 
 def test_safe_text_makes_complaint_text_inert():
     from assistant.results import CITATION_MARKER
-    from assistant.safe_text import inert
+    from assistant.safe_text import inert, plain
 
     out = inert(HOSTILE)
     assert not CITATION_MARKER.search(out)  # no [n] a reader or the guard could take for a citation
     for active in ("[", "]", "<", ">", "*", "_", "`", "~", "&#", "\u202e", "\x00"):
         assert active not in out, active
     # Still readable as the words that were written.
-    assert "invoice line ［42］ and footnote ［1］" in out and "javascript:alert(1)" in out and out.endswith(" end")
+    assert "invoice line ⟦42⟧ and footnote ⟦1⟧" in out and "javascript:alert(1)" in out and out.endswith(" end")
     assert inert("AT&T billed me $80.41 on 04/16/2025.") == "AT&T billed me $80.41 on 04/16/2025."
-    assert inert(None) == ""
+    assert inert(None) == "" and inert(out) == out  # idempotent: the lead's quotes and ours agree
+    assert plain("a\u202eb\x00c [1] <b>") == "abc [1] <b>"
 
 
 def test_cards_carry_the_complaints_identity_and_no_internal_id():
@@ -163,7 +169,7 @@ def test_cards_carry_the_complaints_identity_and_no_internal_id():
 
     bbb = ui.card({"ref": 2, "complaint_id": "c-1", "source": "/data/pages/bbb_charter_spectrum_2025-04.txt",
                    "position": 3, "narrative": "n"})
-    assert "complaint 3 in bbb＿charter＿spectrum＿2025-04.txt" in bbb
+    assert "complaint 3 in bbb_charter_spectrum_2025-04.txt" in bbb
     assert ui.card({"ref": 3, "external_id": "javascript:alert(1)", "narrative": "n"}).count("<a ") == 0
 
 
@@ -218,7 +224,7 @@ def test_exports_keep_the_answer_with_its_sources_and_defuse_formulas(assistant,
     data = assistant.ask(MID_CYCLE).to_dict()
     data["citations"][0]["narrative"] = "=HYPERLINK(\"http://evil.example\") [9]"
     text = ui.answer_markdown(data, tmp_path / "a.md").read_text()
-    assert data["answer"] in text and text.count("\n### ［") == len(data["citations"])
+    assert data["answer"] in text and text.count("\n### [") == len(data["citations"])
     assert "[9]" not in text.split("## Sources")[1]
     rows = list(csv.DictReader(ui.citations_csv(data, tmp_path / "s.csv").open()))
     assert len(rows) == len(data["citations"]) and rows[0]["narrative"].startswith("'=")
@@ -254,3 +260,30 @@ def test_make_run_says_what_it_is_doing():
                          cwd=Path(__file__).resolve().parent.parent, timeout=60).stdout
     assert "Installing" in out and "Seeding the index with the sample" in out
     assert "http://127.0.0.1:7999" in out
+
+
+def test_chips_and_panel_are_one_state(assistant):
+    from assistant.chat_session import ChatSession
+    from assistant.query_filters import Vocabulary
+
+    vocabulary = Vocabulary.from_stats(assistant.stats())
+    turn = ChatSession().prepare("unresolved billing complaints in 2025", vocabulary,
+                                 {"status": ["Resolved"], "type": [], "since": ""})
+    # The panel's status is the one used, and no chip claims otherwise; the rest come from the question.
+    assert [i.key for i in turn.implied] == ["type", "since", "until"]
+    assert turn.filters == {"status": ["Resolved"], "type": "Billing Issues", "since": "2025-01-01",
+                            "until": "2025-12-31"}
+
+
+def test_a_fallback_note_is_shown_once():
+    import app
+    from assistant.chat_session import Turn
+    from assistant.results import AskResult
+
+    answer = "_Note: the openai model is unavailable (no server). Showing the evidence answer instead._\n\nText [1]"
+    result = AskResult(question="q", answer=answer, backend="openai", citations=[], timings_ms={},
+                       notes=["openai backend: the openai model is unavailable (no server); showing the evidence "
+                              "answer instead", "follow-up read as: q"])
+    footer = app._footer(Turn(question="q", standalone="q", implied=[], explicit={}), result)
+    assert "showing the evidence answer instead" not in footer.lower()
+    assert "follow-up read as" in footer

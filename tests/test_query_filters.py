@@ -63,3 +63,9 @@ def test_a_named_month_quarter_or_year_is_that_whole_period():
     assert found("between Q1 2024 and Q3 2024") == {"since": "2024-01-01", "until": "2024-09-30"}
     assert found("after Q1 2025") == {"since": "2025-04-01"}
     assert found("since Feb 2024") == {"since": "2024-02-01"}
+
+
+def test_unresolved_excludes_every_kind_of_relief():
+    cfpb = Vocabulary(statuses=["Resolved", "Answered", "Closed with explanation", "Closed with monetary relief",
+                                "Closed with non-monetary relief"])
+    assert found("unresolved complaints", cfpb) == {"status": ("Answered", "Closed with explanation")}
