@@ -27,6 +27,7 @@ from pathlib import Path
 
 from index.records import Complaint
 
+from .errors import UserError
 from .results import CITATION_MARKER
 
 K = 5
@@ -34,6 +35,11 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "data" / "eval"
 DEFAULT_QUESTIONS = EVAL_DIR / "sample_questions.jsonl"
 CFPB_QUESTIONS = EVAL_DIR / "cfpb_questions.jsonl"
 WITHIN = 0.25  # a stated matching count this close to the label count is "right"
+
+
+class QuestionSetError(UserError, ValueError):
+    """A question set that cannot be scored (bad line, key matching nothing): the set's
+    mistake, reported in one line, never a miss of the system."""
 
 
 @dataclass
@@ -100,11 +106,11 @@ def load_questions(path: str | Path = DEFAULT_QUESTIONS, split: str | None = Non
                          acceptable=_keys(data.get("acceptable")),
                          history=[tuple(t) for t in data.get("history") or []], split=data.get("split", ""))
         except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}: line {n}: not a question ({exc})") from None
+            raise QuestionSetError(f"{path}: line {n}: not a question ({exc})") from None
         if split is None or q.split == split:
             out.append(q)
     if split and not out:
-        raise ValueError(f"{path}: no question in split {split!r}")
+        raise QuestionSetError(f"{path}: no question in split {split!r}")
     return out
 
 
@@ -137,7 +143,7 @@ def resolve_labels(spec: dict[str, list[str]], complaints: list[Complaint]) -> l
     no complaint satisfies (a spelling mistake in the set, not a miss of the system)."""
     hits = [c.complaint_id for c in complaints if satisfies(c, spec)]
     if not hits:
-        raise ValueError(f"evaluation labels {spec!r} match no complaint in the index")
+        raise QuestionSetError(f"evaluation labels {spec!r} match no complaint in the index")
     return hits
 
 
@@ -156,7 +162,7 @@ def resolve(keys: Keys, complaints: list[Complaint]) -> list[str]:
             continue
         hits = [cid for cid, text in texts if _flat(key) in text]
         if len(hits) != 1:
-            raise ValueError(f"evaluation key {key!r} matches {len(hits)} complaints (needs exactly 1)")
+            raise QuestionSetError(f"evaluation key {key!r} matches {len(hits)} complaints (needs exactly 1)")
         out.append(hits[0])
     return out
 

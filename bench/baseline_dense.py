@@ -51,13 +51,15 @@ class DenseBaseline:
 
 
 def score_dense(home: str | Path, questions_path, split: str | None = None, top_k: int = 8, k: int | None = None):
+    from assistant import Assistant
     from assistant.evaluation import K, load_questions, score
-    from index import ComplaintStore, Settings
+    from index import Settings
 
     settings = Settings.from_env(home=home, chroma_host="")
-    store = ComplaintStore(settings)
-    baseline = DenseBaseline(store, settings, top_k=top_k)
-    report = score(baseline.system(), load_questions(questions_path, split=split), store.complaints(), k=k or K)
+    assistant = Assistant.open(settings=settings)  # only for reading the complaints back
+    baseline = DenseBaseline(assistant.store, settings, top_k=top_k)
+    report = score(baseline.system(), load_questions(questions_path, split=split), assistant.complaints(),
+                   k=k or K)
     report["system"] = f"plain dense top-{top_k}"
     report["split"] = split or "all"
     return report
