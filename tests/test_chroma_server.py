@@ -1,4 +1,4 @@
-"""The same CLI against a real `chroma run` server, from separate processes."""
+"""Ingest (CLI, child processes) and questions (Python API, this process) against one real `chroma run`."""
 
 import json
 import os
@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from .conftest import SAMPLE, free_port, run_cli
-
 
 
 @pytest.fixture(scope="module")
@@ -37,21 +36,30 @@ def chroma_server(tmp_path_factory):
     proc.wait(timeout=20)
 
 
-def test_ingest_and_ask_through_a_chroma_server(chroma_server, tmp_path):
+def test_ingest_by_cli_and_ask_by_api_through_a_chroma_server(chroma_server, tmp_path):
+    import chromadb
+
+    from assistant import Assistant
+    from index import Settings
+
+    home = tmp_path / "index"  # whatever the project keeps beside Chroma; the chunks go to the server
     env = {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(chroma_server)}
-    first = run_cli("ingest", str(SAMPLE), "--json", env=env)
+    first = run_cli("ingest", str(SAMPLE), "--index", str(home), "--json", env=env)
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["complaints_added"] == 10
-    again = run_cli("ingest", str(SAMPLE), "--json", env=env)
+    again = run_cli("ingest", str(SAMPLE), "--index", str(home), "--json", env=env)
     assert json.loads(again.stdout)["complaints_unchanged"] == 10
-    assert not (tmp_path / "data").exists()
 
-    asked = run_cli("ask", "How does Charter handle mid-cycle cancellations?", "--json", env=env)
-    assert asked.returncode == 0, asked.stderr
-    narratives = [c["narrative"] for c in json.loads(asked.stdout)["citations"]]
+    server = chromadb.HttpClient(host="127.0.0.1", port=chroma_server)
+    assert sum(c.count() for c in server.list_collections()) >= 10
+    assert not (home / "chroma.sqlite3").exists()  # no embedded store on the side
+
+    assistant = Assistant.open(settings=Settings.from_env(home=home, chroma_host="127.0.0.1",
+                                                          chroma_port=chroma_server))
+    result = assistant.ask("How does Charter handle mid-cycle cancellations?").to_dict()
+    narratives = [c["narrative"] for c in result["citations"]]
     assert any("$108.43" in n for n in narratives) and any("$80.41" in n for n in narratives)
-    stats = json.loads(run_cli("stats", "--json", env=env).stdout)
-    assert stats["complaints"] == 10
+    assert assistant.stats()["complaints"] == 10
 
 
 def test_unreachable_server_is_a_one_line_error():
