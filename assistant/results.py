@@ -40,6 +40,7 @@ class Citation:
     external_id: str | None = None  # the source's own id (CFPB Complaint ID)
     source: str = ""  # file it was ingested from
     position: int = 0  # its order inside that file
+    labels: dict = field(default_factory=dict)  # the source's own fields (CFPB product, issue, ...)
 
     @property
     def identity(self) -> str:
@@ -69,6 +70,7 @@ class Citation:
             external_id=c.external_id,
             source=c.source,
             position=c.position,
+            labels=dict(c.labels),
         )
 
 

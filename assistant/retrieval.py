@@ -270,14 +270,15 @@ def decide(g: Gathered, k: int, params: Params) -> tuple[Found, dict | None]:
     if best < params.abstain_below or (g.unknown >= params.unknown_share and best < params.unknown_below):
         return Found([], None, best, []), None
     top = max(relevance(c, params) for c in cands)
-    relevant = [c for c in cands if c.similarity >= params.abstain_below
-                and relevance(c, params) >= top - params.margin]
+    # The floor decides whether the index addresses the question at all; which complaints
+    # address it is relative to the best one.
+    relevant = [c for c in cands if relevance(c, params) >= top - params.margin]
     topic = find_topic([g.records[c.complaint_id] for c in cands[: params.voters]], g.priors, g.total, params)
     if topic is not None:
         chosen = [c for c in cands if _field_value(g.records[c.complaint_id], topic.field) in topic.values][:k]
         topic_filter = {topic.field: topic.values}
     else:
-        chosen = sorted(relevant, key=lambda c: -relevance(c, params))[:k]
+        chosen = relevant[:k]  # in fused order: the two retrievers agreeing is the better ranking
         topic_filter = None
     evidence = [to_evidence(c, g.records[c.complaint_id]) for c in chosen]
     return Found(evidence, topic, best, [c.complaint_id for c in relevant]), topic_filter
