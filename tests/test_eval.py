@@ -161,13 +161,8 @@ def test_cfpb_absent_companies_are_absent(cfpb_raw_complaints):
 
 # --- the done-levels of the quality issue, on the CFPB test split ----------------------------------
 @pytest.fixture(scope="module")
-def cfpb_report(request):
-    try:
-        # Session-scoped in conftest: an index of the three CFPB files, built once.
-        assistant = request.getfixturevalue("cfpb_assistant")
-    except pytest.FixtureLookupError:
-        pytest.skip("conftest has no cfpb_assistant fixture yet (an index of ../shared/data/cfpb)")
-    return run_eval(assistant, CFPB_QUESTIONS, split="test")
+def cfpb_report(cfpb_assistant):
+    return run_eval(cfpb_assistant, CFPB_QUESTIONS, split="test")
 
 
 def test_cfpb_test_split_holds_todays_level(cfpb_report):
