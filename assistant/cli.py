@@ -194,6 +194,10 @@ def cmd_eval(args) -> int:
     from .assistant import Assistant
     from .evaluation import format_report, run_eval
 
+    if args.split and not args.set:
+        from .errors import UserError
+
+        raise UserError("--split needs --set (the sample's set has no splits)")
     if args.set and not os.path.isfile(args.set):
         from .errors import UserError
 
