@@ -407,7 +407,8 @@ def print_table(f: dict) -> None:
             ("query embed, real model", f"p50 {f['real_query_p50']:.1f} ms, p95 {f['real_query_p95']:.1f} ms; "
                                         f"1 torch thread: p50 {f['real_query_1t_p50']:.1f}, "
                                         f"p95 {f['real_query_1t_p95']:.1f} ms"),
-            ("warm ask + real query embed", f"p50 {f['est_ask_p50']:.0f} ms, p95 {f['est_ask_p95']:.0f} ms (estimate: ask + real query embed)"),
+            ("warm ask + real query embed", f"p50 {f['est_ask_p50']:.0f} ms, p95 {f['est_ask_p95']:.0f} ms "
+                                            "(estimate: ask + real query embed)"),
         ]
     print(f"\nbench/scale.py N={f['n']:,}, model: {f['model']}"
           + (" (RANDOM WEIGHTS: plumbing only, answers meaningless)" if tiny else "")
