@@ -277,7 +277,7 @@ def main() -> None:
     for row in rows[1:]:
         compare(row, ref)
 
-    print(f"load average after {os.getloadavg()[0]:.2f} (2 cores shared with other work: figures are indicative)")
+    print(f"load average after {os.getloadavg()[0]:.2f} (cores may be shared with other work: per CPU-s is the steadier figure)")
     print()
     header = (f"{'encoder':<30}{'threads':>8}{'passages/s':>12}{'vs fp32':>9}{'per CPU-s':>11}{'vs fp32':>9}"
               f"{'query ms':>10}"
