@@ -81,18 +81,22 @@ def _over_time(by_month: dict[str, int]) -> str:
 
 
 def whole_set_lines(matching: dict, cited: int) -> list[str]:
-    """What the answer says about every matching complaint, not only the cited ones."""
+    """What the answer says about every matching complaint, not only the cited ones. Counts
+    over the whole set carry no [n]: no handful of citations stands for them."""
     total = matching.get("count") or 0
     if not total:
         return []
-    lines = [f"**{total:,} complaint{'s' if total != 1 else ''} in the index match** — {inert(matching['rule'])}. "
-             f"The {cited} cited below are the closest examples.", ""]
-    if matching.get("by_status") and len(matching["by_status"]) > 1 or total > 1:
-        lines.append(f"- How they were resolved: {_shares(matching.get('by_status') or {}, total)}")
+    facts = []
+    if matching.get("by_status"):
+        facts.append(f"resolved: {_shares(matching['by_status'], total)}")
     if matching.get("by_company") and len(matching["by_company"]) > 1:
-        lines.append(f"- Companies: {_shares(matching['by_company'], total, top=5)}")
+        facts.append(f"companies: {_shares(matching['by_company'], total, top=5)}")
     if matching.get("by_month"):
-        lines.append(f"- Over time: {_over_time(matching['by_month'])}")
+        facts.append(f"over time: {_over_time(matching['by_month'])}")
+    lines = [f"**{total:,} complaint{'s' if total != 1 else ''} in the index match** — {inert(matching['rule'])}. "
+             f"The {cited} cited below are the closest examples."]
+    if facts:
+        lines += ["", "Over the whole set: " + " · ".join(facts) + "."]
     return lines
 
 

@@ -27,7 +27,6 @@ from llama_index.core import VectorStoreIndex
 from llama_index.core.schema import QueryBundle
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from index.keywords import terms as keyword_terms
 from index.store import ComplaintStore
 
 from . import filters as filtering
@@ -40,8 +39,6 @@ RRF_K = 60  # the usual reciprocal-rank constant: rank 1 scores 1/61
 class Params:
     candidates: int = 50  # complaints' passages fetched from each retriever
     abstain_below: float = 0.50  # best cosine under this: nothing in the index addresses the question
-    unknown_share: float = 0.7  # ...and when this share of the question's words is unknown to the index,
-    unknown_below: float = 0.65  # a best cosine under this is a near miss, not an answer
     margin: float = 0.20  # without a topic label, keep complaints within this of the best relevance
     keyword_weight: float = 0.2  # relevance = cosine + this x relative keyword score
     voters: int = 5  # best candidates whose labels vote
@@ -156,36 +153,7 @@ class HybridRetriever:
         records = self.store.catalog.complaints([c.complaint_id for c in cands])
         cands = [c for c in cands if c.complaint_id in records]  # chunks of an interrupted write
         priors, total = self._priors(filters)
-        return Gathered(cands, records, priors, total, self.unknown_words(question))
-
-    def unknown_words(self, question: str) -> float:
-        """The share of the question's word weight (IDF) that no passage in the index holds:
-        "international roaming" over bank complaints. Words the index lacks are what an
-        embedding model papers over with a near miss."""
-        stems = list(dict.fromkeys(keyword_terms(question)))
-        if not stems:
-            return 0.0
-        df = self.store.catalog.term_frequencies(stems)
-        n = max(self.store.catalog.passage_count(), 1)
-        idf = {t: math.log((n + 1) / (df[t] + 0.5)) for t in stems}
-        total = sum(max(v, 0.0) for v in idf.values()) or 1.0
-        return sum(max(idf[t], 0.0) for t in stems if df[t] == 0) / total
-
-    def _priors(self, filters: dict) -> tuple[dict, int]:
-        """Label counts under the filters: GROUP BYs over the index, cached until it changes."""
-        key = (self.store.catalog.generation(), repr(sorted(filters.items())))
-        with self._lock:
-            if key in self._prior_cache:
-                self._prior_cache.move_to_end(key)
-                return self._prior_cache[key]
-        where = filtering.to_sql(filters)
-        value = ({f: self.store.catalog.group_counts(f, where) for f in self.params.label_fields},
-                 self.store.catalog.count(where))
-        with self._lock:
-            self._prior_cache[key] = value
-            while len(self._prior_cache) > 256:
-                self._prior_cache.popitem(last=False)
-        return value
+        return Gathered(cands, records, priors, total)
 
     def search(self, question: str, k: int, filters: dict, query_vector) -> Found:
         gathered = self.gather(question, query_vector, filters)
@@ -213,7 +181,6 @@ class Gathered:
     records: dict  # complaint_id -> Complaint
     priors: dict[str, dict[str, int]]  # label field -> value -> complaints under the filters
     total: int  # complaints under the filters
-    unknown: float = 0.0  # share of the question's word weight that the index does not hold
 
 
 def to_evidence(cand: Candidate, complaint) -> Evidence:
@@ -267,7 +234,7 @@ def decide(g: Gathered, k: int, params: Params) -> tuple[Found, dict | None]:
     if not cands:
         return Found([], None, -1.0, []), None
     best = max(c.similarity for c in cands)
-    if best < params.abstain_below or (g.unknown >= params.unknown_share and best < params.unknown_below):
+    if best < params.abstain_below:
         return Found([], None, best, []), None
     top = max(relevance(c, params) for c in cands)
     # The floor decides whether the index addresses the question at all; which complaints

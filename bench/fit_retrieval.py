@@ -28,8 +28,6 @@ from index import Settings  # noqa: E402
 
 GRID = {
     "abstain_below": [0.25, 0.3, 0.35, 0.4, 0.45, 0.5],
-    "unknown_share": [0.35, 0.5, 0.7, 1.01],
-    "unknown_below": [0.5, 0.55, 0.6, 0.65, 0.7],
     "margin": [0.03, 0.06, 0.1, 0.15, 0.2],
     "keyword_weight": [0.0, 0.1, 0.2, 0.3, 0.5],
     "voters": [5, 8, 12, 20, 30],

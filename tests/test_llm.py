@@ -218,11 +218,13 @@ def test_injected_instructions_reach_the_model_only_as_quoted_source(injected):
     base = prompt.index(user.content)
     opens = [base + m.end() for m in re.finditer(r'<source id="\d+"[^>]*>', user.content)]
     closes = [base + m.start() for m in re.finditer(r"</source>", user.content)]
-    assert len(opens) == len(closes) == 2, "a complaint opened or closed a source block"
+    # One block per source given, however many retrieval judged relevant.
+    given = result.guard["sources_given"]
+    assert given >= 1 and len(opens) == len(closes) == given, "a complaint opened or closed a source block"
     spans = list(zip(opens, closes))
     assert all(a < b for a, b in spans)
     hits = [m.start() for m in re.finditer("ignore previous instructions", prompt, re.I)]
-    assert len(hits) == 2
+    assert len(hits) == 2, "the injected complaint was not among the sources"
     assert all(any(a <= h < b for a, b in spans) for h in hits), "injected text outside the sources"
     assert "&lt;/source&gt;" in prompt and "&lt;source id=\"99\"&gt;" in prompt
 

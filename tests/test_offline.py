@@ -58,7 +58,8 @@ def test_ingest_and_ask_with_sockets_refused(tmp_path):
 
     asked = _run(["ask", "How does Charter handle mid-cycle cancellations?", "--json", "--index", str(index)], env)
     assert asked.returncode == 0, asked.stderr
-    assert len(json.loads(asked.stdout)["citations"]) >= 3
+    cited = json.loads(asked.stdout)["citations"]
+    assert cited and all(any(p in c["narrative"] for p in ("$108.43", "$80.41", "PRORATION")) for c in cited)
 
 
 def test_tiktoken_uses_the_encoding_llama_index_ships(tmp_path):
