@@ -155,6 +155,22 @@ class HybridRetriever:
         priors, total = self._priors(filters)
         return Gathered(cands, records, priors, total)
 
+    def _priors(self, filters: dict) -> tuple[dict, int]:
+        """Label counts under the filters: GROUP BYs over the index, cached until it changes."""
+        key = (self.store.catalog.generation(), repr(sorted(filters.items())))
+        with self._lock:
+            if key in self._prior_cache:
+                self._prior_cache.move_to_end(key)
+                return self._prior_cache[key]
+        where = filtering.to_sql(filters)
+        value = ({f: self.store.catalog.group_counts(f, where) for f in self.params.label_fields},
+                 self.store.catalog.count(where))
+        with self._lock:
+            self._prior_cache[key] = value
+            while len(self._prior_cache) > 256:
+                self._prior_cache.popitem(last=False)
+        return value
+
     def search(self, question: str, k: int, filters: dict, query_vector) -> Found:
         gathered = self.gather(question, query_vector, filters)
         found, topic_filter = decide(gathered, k, self.params)
