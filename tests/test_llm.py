@@ -203,7 +203,8 @@ def test_injected_instructions_reach_the_model_only_as_quoted_source(injected):
     dispatcher = get_dispatcher()
     dispatcher.add_event_handler(capture)
     try:
-        result = injected.ask("Does Acme prorate mid-cycle cancellations?", k=3, backend="llama-cpp")
+        result = injected.ask("Did Acme charge for the whole month after a cancellation in the middle of the billing cycle?",
+                              k=3, backend="llama-cpp")
     finally:
         dispatcher.event_handlers.remove(capture)
 
