@@ -109,7 +109,9 @@ class Catalog:
             self._per_company = {}
 
     def vocabulary(self) -> Vocabulary:
-        return Vocabulary.from_stats(self.stats())
+        vocabulary = Vocabulary.from_stats(self.stats())
+        vocabulary.companies_in = self.assistant.companies_in
+        return vocabulary
 
     def examples(self, n: int = 6) -> list[str]:
         """Questions built from each company's own types and outcomes, never one company's

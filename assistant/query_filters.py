@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from index import outcomes as _outcome_rules
@@ -117,6 +118,9 @@ class Vocabulary:
     types: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
+    # The API's own company rule (Assistant.companies_in): the chips, the CLI and the API then
+    # read a company name in a question the same way.
+    companies_in: Callable | None = None
 
     @classmethod
     def from_stats(cls, stats: dict) -> "Vocabulary":
@@ -235,11 +239,16 @@ def _company_patterns(name: str) -> list[str]:
     return [re.escape(name)] + ([re.escape(first[0])] if first and len(first[0]) >= 4 else [])
 
 
-def _companies(q: str, companies: list[str]) -> list[Implied]:
+def _companies(q: str, companies: list[str], companies_in: Callable | None = None) -> list[Implied]:
     # With one company in the index, naming it narrows nothing: no chip.
     if len(companies) < 2:
         return []
-    return _named("company", q, companies, _company_patterns)
+    if companies_in is None:
+        return _named("company", q, companies, _company_patterns)
+    named = companies_in(q).companies
+    if not named:
+        return []
+    return [Implied("company", named[0] if len(named) == 1 else tuple(sorted(named)), " / ".join(named))]
 
 
 def _outcomes(q: str, known: list[str] | None) -> list[Implied]:
@@ -257,7 +266,7 @@ def _outcomes(q: str, known: list[str] | None) -> list[Implied]:
 
 def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
     q = question or ""
-    found = [*_companies(q, vocabulary.companies), *_types(q, vocabulary.types),
+    found = [*_companies(q, vocabulary.companies, vocabulary.companies_in), *_types(q, vocabulary.types),
              *_statuses(q, vocabulary.statuses), *_dates(q),
              *_outcomes(q, vocabulary.outcomes or None)]
     return found
