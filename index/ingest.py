@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -103,15 +104,48 @@ def prepare(complaints: list[Complaint], settings: Settings, hashes: dict[str, s
     return rows
 
 
-def _write_batch(batch: dict[str, Complaint], store: ComplaintStore, settings: Settings, report: FileReport) -> int:
+class _Writer:
+    """Writes batch N to Chroma and the catalog in a thread while batch N+1 is embedded: the
+    model keeps the cores busy and the stores' I/O hides behind it. Writes stay in order, and a
+    failed write surfaces before the next one starts, so an interrupted ingest re-runs as before."""
+
+    def __init__(self, store: ComplaintStore):
+        self.store = store
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+        self.pending: Future | None = None
+        self.in_flight: dict[str, str] = {}  # id -> content hash of the batch being written
+
+    def stored_hashes(self, ids: list[str]) -> dict[str, str]:
+        stored = self.store.stored_hashes(ids)
+        stored.update({i: self.in_flight[i] for i in ids if i in self.in_flight})
+        return stored
+
+    def submit(self, rows: list[dict]) -> None:
+        self.wait()
+        self.in_flight = {r["complaint"].complaint_id: r["content_hash"] for r in rows}
+        self.pending = self.pool.submit(self.store.write, rows)
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()  # re-raises what the write raised, KeyboardInterrupt included
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self.pool.shutdown(wait=True)
+
+
+def _write_batch(batch: dict[str, Complaint], writer: _Writer, settings: Settings, report: FileReport) -> int:
     hashes = {cid: c.content_hash() for cid, c in batch.items()}
-    stored = store.stored_hashes(list(batch))
+    stored = writer.stored_hashes(list(batch))
     todo = [c for cid, c in batch.items() if stored.get(cid) != hashes[cid]]
     report.unchanged += len(batch) - len(todo)
     if not todo:
         return 0
     rows = prepare(todo, settings, hashes)
-    store.write(rows)
+    writer.submit(rows)
     chunks = sum(len(r["chunks"]) for r in rows)
     report.chunks += chunks
     report.updated += sum(1 for c in todo if c.complaint_id in stored)
@@ -121,30 +155,34 @@ def _write_batch(batch: dict[str, Complaint], store: ComplaintStore, settings: S
 
 def ingest_file(path: Path, store: ComplaintStore, settings: Settings,
                 on_batch: Callable[[int, int, int], None] | None = None) -> FileReport:
-    """Ingest one file; `on_batch(rows, chunks, skipped)` after each written batch."""
+    """Ingest one file; `on_batch(rows, chunks, skipped)` after each batch."""
     report = FileReport(path=str(path))
     batch: dict[str, Complaint] = {}  # a repeat inside a batch counts once
+    writer = _Writer(store)
 
     def flush():
-        chunks = _write_batch(batch, store, settings, report)
+        chunks = _write_batch(batch, writer, settings, report)
         batch.clear()
         if on_batch:
             on_batch(report.complaints, chunks, report.rows_skipped)
 
-    for item in read_file(path, redact_pii=settings.redact_pii):
-        if isinstance(item, RowError):
-            report.rows_skipped += 1
-            if len(report.row_errors) < ROW_ERRORS_SHOWN:
-                report.row_errors.append(f"line {item.line}: {item.error}")
-            continue
-        report.format = report.format or item.source_format
-        if item.complaint_id not in batch:
-            report.complaints += 1
-        batch[item.complaint_id] = item
-        if len(batch) >= WRITE_BATCH:
+    try:
+        for item in read_file(path, redact_pii=settings.redact_pii):
+            if isinstance(item, RowError):
+                report.rows_skipped += 1
+                if len(report.row_errors) < ROW_ERRORS_SHOWN:
+                    report.row_errors.append(f"line {item.line}: {item.error}")
+                continue
+            report.format = report.format or item.source_format
+            if item.complaint_id not in batch:
+                report.complaints += 1
+            batch[item.complaint_id] = item
+            if len(batch) >= WRITE_BATCH:
+                flush()
+        if batch:
             flush()
-    if batch:
-        flush()
+    finally:
+        writer.close()
     store.catalog.record_source(str(path), report.format, report.rows_skipped)
     return report
 
