@@ -26,7 +26,8 @@ from .companies import CompanyNames
 from .errors import IndexMissing, UserError
 from .matching import whole_set
 from .results import AskResult, Evidence
-from .retrieval import PARAMS, HybridRetriever
+from .retrieval import HybridRetriever
+from .safe_text import inert
 
 NOT_IN_INDEX = ("The index holds no complaints about {names}, so I cannot say how {they} handle this. "
                 "Companies in the index: {known}.")
@@ -131,8 +132,10 @@ class Assistant:
         started = time.perf_counter()
         named = self.companies_in(search) if "company" not in clean else None
         if named and named.unknown:
-            text = NOT_IN_INDEX.format(names=" or ".join(named.unknown), they="they" if len(named.unknown) > 1 else "it",
-                                       known=", ".join(list(self.company_names().names)[:8]))
+            # Both the question's words and the index's names are shown as data, never as markup.
+            text = NOT_IN_INDEX.format(names=" or ".join(inert(n) for n in named.unknown),
+                                       they="they" if len(named.unknown) > 1 else "it",
+                                       known=", ".join(inert(n) for n in self.company_names().names[:8]))
             yield text
             yield AskResult(question=question, answer=text, backend=backend, citations=[],
                             timings_ms={"retrieve": 0.0, "answer": 0.0, "total": (time.perf_counter() - started) * 1000},
