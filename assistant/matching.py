@@ -31,9 +31,9 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
                 f"share, {found.topic.lift:.1f}x its share of the index")
     elif found.candidates:
         set_filters = {**filters, "complaint_id": sorted(found.candidates)}
-        rule = (f"the complaints among the {params.candidates} best search results whose similarity to the "
-                f"question is within {params.margin:.2f} of the best ({found.best_similarity:.2f}); no complaint "
-                "category stands out for this question")
+        rule = (f"the complaints among the {params.candidates} best search results whose relevance (meaning "
+                f"plus matching words) is within {params.margin:.2f} of the best; no complaint category "
+                "stands out for this question")
     else:
         return {"count": 0}
     if scope:

@@ -209,15 +209,6 @@ class Catalog:
         sql += " ORDER BY n DESC" + (f" LIMIT {int(limit)}" if limit else "")
         return {(k if k is not None else "Unknown"): n for k, n in self.db.execute(sql, params)}
 
-    def cross_counts(self, first: str, second: str, where: tuple[str, list] = ("", [])) -> list[tuple[str, str, int]]:
-        """(value of `first`, value of `second`, count): outcomes by month, by company..."""
-        clause, params = where
-        cols = {f: (f"o.outcome" if f == "outcome" else f"c.{f}") for f in (first, second)}
-        join = "JOIN outcome_flags o ON o.complaint_id = c.id" if "outcome" in (first, second) else ""
-        sql = (f"SELECT {cols[first]}, {cols[second]}, count(*) FROM complaints c {join} {clause} "
-               f"GROUP BY 1, 2")
-        return list(self.db.execute(sql, params))
-
     def sentences(self, complaint_ids: list[str]) -> dict[str, list[tuple[str, int, str, bytes | None]]]:
         out: dict[str, list] = {cid: [] for cid in complaint_ids}
         marks = ",".join("?" * len(complaint_ids))
@@ -262,9 +253,6 @@ class Catalog:
     def generation(self) -> tuple[int, int]:
         """Changes whenever complaints are written or removed (by any process): cache key."""
         return self.db.execute("SELECT (SELECT count(*) FROM complaints), (SELECT max(rowid) FROM passages)").fetchone()
-
-    def distinct(self, field: str) -> list[tuple[str, int]]:
-        return list(self.group_counts(field).items())
 
     def sources(self) -> list[dict]:
         counts = dict(self.db.execute("SELECT source, count(*) FROM complaints GROUP BY source"))
