@@ -180,15 +180,13 @@ class HybridRetriever:
             have = {e.complaint.complaint_id for e in found.evidence}
             extra = [c for c in more if c.complaint_id not in have]
             records = self.store.catalog.complaints([c.complaint_id for c in extra])
-            found.evidence += [self._evidence(c, records[c.complaint_id])
+            found.evidence += [to_evidence(c, records[c.complaint_id])
                                for c in extra if c.complaint_id in records][: k - len(found.evidence)]
         return found
 
     def retrieve(self, question: str, k: int = 8, filters: dict | None = None, query_vector=None) -> list[Evidence]:
         query_vector = query_vector or self.embed_model.get_query_embedding(question)
         return self.search(question, k, filters or {}, query_vector).evidence
-
-    _evidence = staticmethod(lambda cand, complaint: to_evidence(cand, complaint))
 
 
 @dataclass
