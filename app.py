@@ -51,7 +51,9 @@ _LAYOUT_CSS = """
   #cc-intro p { display: none; }
 }
 """
-LAUNCH_OPTIONS = dict(theme=THEME, css=ui.CSS + _LAYOUT_CSS, head=ui.HEAD)
+# Uploads are bounded: a bigger export belongs on the command line, which streams it.
+MAX_UPLOAD = "1gb"
+LAUNCH_OPTIONS = dict(theme=THEME, css=ui.CSS + _LAYOUT_CSS, head=ui.HEAD, max_file_size=MAX_UPLOAD)
 _STREAM_PAUSE_S = 0.01  # between lines of an answer that arrives whole, so it reads as it streams
 
 _OUTCOME_QUESTIONS = {
