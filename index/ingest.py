@@ -179,8 +179,8 @@ def ingest_file(path: Path, store: ComplaintStore, settings: Settings,
             if item.complaint_id not in batch:
                 report.complaints += 1
                 if report.complaints == LARGE_FILE:
-                    report.warnings.append(f"more than {LARGE_FILE:,} complaints in one file: embedding takes "
-                                           "about a minute per 3,000 on 2 CPU cores (set EMBED_DEVICE for a GPU)")
+                    report.warnings.append(f"more than {LARGE_FILE:,} complaints in one file: on 2 CPU cores ingest "
+                                           "runs at about 13 complaints/s (EMBED_DEVICE=cuda is far faster)")
             batch[item.complaint_id] = item
             if len(batch) >= WRITE_BATCH:
                 flush()
