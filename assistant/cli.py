@@ -112,11 +112,11 @@ def cmd_ingest(args) -> int:
                       + (f", {f.rows_skipped} rows skipped" if f.rows_skipped else ""))
                 for line in f.row_errors:
                     print(f"  skipped {line}")
+        print(f"total: {data['complaints_added']} added, {data['complaints_updated']} updated, "
+              f"{data['complaints_unchanged']} unchanged, {data['chunks']} chunks")
     for f in report.files:
         for warning in f.warnings:
             print(f"warning: {f.path}: {warning}", file=sys.stderr)
-        print(f"total: {data['complaints_added']} added, {data['complaints_updated']} updated, "
-              f"{data['complaints_unchanged']} unchanged, {data['chunks']} chunks")
     for err in report.errors:
         print(f"error: {err['path']}: {err['error']}", file=sys.stderr)
     return 1 if report.errors else 0

@@ -45,37 +45,65 @@ def _normalize(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.maximum(norms, 1e-12)
 
 
+def _after_pooling(model) -> list:
+    """The modules a pooled vector passes through after pooling (Dense, Normalize...), so that
+    a sentence's pooled span lands in the same space as the passage and query vectors."""
+    modules = list(model)
+    names = [type(m).__name__ for m in modules]
+    return modules[names.index("Pooling") + 1:] if "Pooling" in names else []
+
+
+def _project(model, pooled: np.ndarray) -> np.ndarray:
+    import torch
+
+    features = {"sentence_embedding": torch.from_numpy(pooled).to(model.device)}
+    with torch.no_grad():
+        for module in _after_pooling(model):
+            features = module(features)
+    return features["sentence_embedding"].float().cpu().numpy()
+
+
 def encode_passages(model_path: str, texts: list[str], spans: list[list[tuple[int, int]]],
                     device: str | None = None) -> tuple[list[list[float]], list[list[np.ndarray | None]]]:
     """Passage vectors, and for each passage one vector per (start, end) character span
     (None where the span lies past the model's truncation).
 
-    Fed sorted by length so that each batch pads little (it pads to its longest text).
+    Fed sorted by length so that each batch pads little (it pads to its longest text), and one
+    batch at a time, so that only one batch's token vectors are ever held.
     """
     if not texts:
         return [], []
     model = embed_model(model_path, device)._model
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    sorted_texts = [texts[i] for i in order]
-    outputs = model.encode(sorted_texts, batch_size=BATCH, output_value=None, convert_to_numpy=True,
-                           show_progress_bar=False)
-    offsets = model.tokenizer(sorted_texts, return_offsets_mapping=True, truncation=True,
-                              max_length=model.max_seq_length)["offset_mapping"]
     vectors: list[list[float]] = [[] for _ in texts]
     span_vectors: list[list[np.ndarray | None]] = [[] for _ in texts]
-    for position, i in enumerate(order):
-        out = outputs[position]
-        vectors[i] = np.asarray(out["sentence_embedding"].float().cpu() if hasattr(out["sentence_embedding"], "cpu")
-                                else out["sentence_embedding"], dtype=np.float32).tolist()
-        tokens = out["token_embeddings"]
-        tokens = tokens.float().cpu().numpy() if hasattr(tokens, "cpu") else np.asarray(tokens, dtype=np.float32)
-        tokens = tokens[: len(offsets[position])]  # the batch pads on the right
-        starts = np.array([s for s, e in offsets[position]])
-        ends = np.array([e for s, e in offsets[position]])
-        real = ends > starts  # special tokens have (0, 0)
-        pooled = []
-        for s, e in spans[i]:
-            inside = real & (starts >= s) & (ends <= e)
-            pooled.append(_normalize(tokens[inside].mean(axis=0)) if inside.any() else None)
-        span_vectors[i] = pooled
+    for start in range(0, len(order), BATCH):
+        part = order[start : start + BATCH]
+        batch_texts = [texts[i] for i in part]
+        outputs = model.encode(batch_texts, batch_size=BATCH, output_value=None, convert_to_numpy=True,
+                               show_progress_bar=False)
+        offsets = model.tokenizer(batch_texts, return_offsets_mapping=True, truncation=True,
+                                  max_length=model.max_seq_length)["offset_mapping"]
+        pooled, owners = [], []
+        for position, i in enumerate(part):
+            out = outputs[position]
+            vectors[i] = _as_numpy(out["sentence_embedding"]).tolist()
+            tokens = _as_numpy(out["token_embeddings"])[: len(offsets[position])]  # the batch pads on the right
+            starts = np.array([s for s, e in offsets[position]])
+            ends = np.array([e for s, e in offsets[position]])
+            real = ends > starts  # special tokens have (0, 0)
+            span_vectors[i] = [None] * len(spans[i])
+            for n, (s, e) in enumerate(spans[i]):
+                inside = real & (starts >= s) & (ends <= e)
+                if inside.any():
+                    pooled.append(tokens[inside].mean(axis=0))
+                    owners.append((i, n))
+        if pooled:
+            projected = _normalize(_project(model, np.stack(pooled).astype(np.float32)))
+            for (i, n), vector in zip(owners, projected):
+                span_vectors[i][n] = vector
     return vectors, span_vectors
+
+
+def _as_numpy(value) -> np.ndarray:
+    return value.float().cpu().numpy() if hasattr(value, "cpu") else np.asarray(value, dtype=np.float32)
