@@ -88,13 +88,14 @@ def whole_set_lines(matching: dict, cited: int) -> list[str]:
         return []
     facts = []
     if matching.get("by_status"):
-        facts.append(f"resolved: {_shares(matching['by_status'], total)}")
+        facts.append(f"status: {_shares(matching['by_status'], total)}")
     if matching.get("by_company") and len(matching["by_company"]) > 1:
         facts.append(f"companies: {_shares(matching['by_company'], total, top=5)}")
     if matching.get("by_month"):
         facts.append(f"over time: {_over_time(matching['by_month'])}")
+    closest = "The closest one is cited below." if cited == 1 else f"The {cited} cited below are the closest examples."
     lines = [f"**{total:,} complaint{'s' if total != 1 else ''} in the index match** — {inert(matching['rule'])}. "
-             f"The {cited} cited below are the closest examples."]
+             + closest]
     if facts:
         lines += ["", "Over the whole set: " + " · ".join(facts) + "."]
     return lines
