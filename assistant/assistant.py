@@ -63,7 +63,7 @@ class Assistant:
         self.evidence_answerer = EvidenceAnswerer(store.catalog)
         self._ingest_lock = threading.Lock()
         self._llm = None  # built on the first LLM question: the evidence path never loads a model
-        self._names: tuple[int, CompanyNames] | None = None
+        self._names: tuple[tuple, CompanyNames] | None = None  # (catalog generation, names)
 
     @classmethod
     def open(cls, home: str | Path | None = None, settings: Settings | None = None,
