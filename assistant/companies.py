@@ -50,33 +50,35 @@ class CompanyNames:
         self.names = names
         self._passages, self._word_passages = passages, word_passages
         word_owners = Counter(t for name in names for t in set(_tokens(name)) if t not in _LEGAL)
-        stems = {w: (terms(w) or [w])[0] for w in word_owners}
-        spread = word_passages(sorted(set(stems.values()))) if word_passages else {}
+        # One look-up for every name word; _distinctive reads it, and asks only for other words.
+        stems = sorted({(terms(w) or [w])[0] for w in word_owners})
+        self._spread: dict[str, int] = word_passages(stems) if word_passages else {}
+        self._known_words = {w for name in names for w in _tokens(name)}
         self.aliases: dict[str, set[str]] = {}
         for name in names:
             words = [t for t in _tokens(name) if t not in _LEGAL]
             if not words:
                 continue
-            own = passages(name) if passages else 0
-
-            def distinctive(word: str) -> bool:
-                return not word_passages or spread.get(stems.get(word, word), 0) <= NAME_SPREAD * max(own, 1)
-
-            if len(words) > 1 or distinctive(words[0]):
+            if len(words) > 1 or self._distinctive(words[0], name):
                 self.aliases.setdefault(" ".join(words), set()).add(name)
             if len(words) > 2:  # "bank america" for BANK OF AMERICA, NATIONAL ASSOCIATION
                 self.aliases.setdefault(" ".join(words[:2]), set()).add(name)
             for word in words:
-                if word_owners[word] == 1 and len(word) >= 3 and distinctive(word):
+                if word_owners[word] == 1 and len(word) >= 3 and self._distinctive(word, name):
                     self.aliases.setdefault(word, set()).add(name)
         # Longest first: "wells fargo" before "wells".
         self._ordered = sorted(self.aliases, key=lambda a: (-len(a.split()), -len(a)))
 
     def _distinctive(self, word: str, name: str) -> bool:
-        if not self._word_passages or not self._passages:
+        """A word names `name` only if the complaints do not use it far more often than that
+        company's own complaints explain. Without statistics every word counts."""
+        if not self._word_passages:
             return True
         stem = (terms(word) or [word])[0]
-        return self._word_passages([stem]).get(stem, 0) <= NAME_SPREAD * max(self._passages(name) or 0, 1)
+        if stem not in self._spread:
+            self._spread.update(self._word_passages([stem]))
+        own = (self._passages(name) or 0) if self._passages else 0
+        return self._spread.get(stem, 0) <= NAME_SPREAD * max(own, 1)
 
     def match(self, question: str, vocabulary_share) -> CompanyMatch:
         """`vocabulary_share(word) -> float`: the share of passages that use the word."""
@@ -86,7 +88,7 @@ class CompanyNames:
             if f" {alias} " in lowered:
                 found.extend(sorted(self.aliases[alias]))
                 lowered = lowered.replace(f" {alias} ", " ")
-        known_words = {w for name in self.names for w in _tokens(name)}
+        known_words = self._known_words
         # A capitalised short form of one company's own word: "Citi" for CITIBANK, N.A.
         for word in _WORD.findall(question):
             bare = word.strip(".'&-").lower()
