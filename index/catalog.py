@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
