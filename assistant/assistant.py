@@ -63,7 +63,8 @@ class Assistant:
         self.evidence_answerer = EvidenceAnswerer(store.catalog)
         self._ingest_lock = threading.Lock()
         self._llm = None  # built on the first LLM question: the evidence path never loads a model
-        self._names: tuple[tuple, CompanyNames] | None = None  # (catalog generation, names)
+        # (catalog generation, names, passages in the index), rebuilt when the index changes
+        self._names: tuple[tuple, CompanyNames, int] | None = None
 
     @classmethod
     def open(cls, home: str | Path | None = None, settings: Settings | None = None,
@@ -179,20 +180,25 @@ class Assistant:
 
     # --- companies -----------------------------------------------------------------
     def company_names(self) -> CompanyNames:
-        """The index's company names and their short forms, rebuilt when the index grows."""
+        """The index's company names and their short forms, rebuilt when the index changes."""
+        return self._company_state()[0]
+
+    def _company_state(self) -> tuple[CompanyNames, int]:
         generation = self.store.catalog.generation()
         if self._names is None or self._names[0] != generation:
             catalog = self.store.catalog
             own = catalog.passages_by("company")
-            self._names = (generation, CompanyNames(list(catalog.group_counts("company")), passages=own.get,
-                                                    word_passages=catalog.term_frequencies))
-        return self._names[1]
+            names = CompanyNames(list(catalog.group_counts("company")), passages=own.get,
+                                 word_passages=catalog.term_frequencies)
+            self._names = (generation, names, sum(own.values()))
+        return self._names[1], self._names[2]
 
     def companies_in(self, question: str):
         """Which index companies a question names, and names it uses that the index does not hold."""
-        total = max(self.store.catalog.passage_count(), 1)
+        names, passages = self._company_state()
+        total = max(passages, 1)  # counted with the names, not again on every question
         share = lambda term: self.store.catalog.term_frequencies([term])[term] / total  # noqa: E731
-        return self.company_names().match(question, share)
+        return names.match(question, share)
 
     # --- browsing ----------------------------------------------------------------
     def iter_complaints(self, filters: dict | None = None, page: int = PAGE) -> Iterator[Complaint]:
