@@ -17,6 +17,7 @@ from pathlib import Path
 from .chunking import chunk_complaint
 from .embedding import encode_passages
 from .keywords import terms
+from .memory import bound_heap
 from .parsers import expand_paths, read_file
 from .records import Complaint, IngestError, RowError
 from .sentences import sentence_spans
@@ -198,6 +199,7 @@ def ingest(paths: list[str | Path], settings: Settings | None = None, store: Com
     """`progress(files_done, files_total, path)` per file (the app's bar); `on_progress`
     after every batch with rows and chunks so far (the command line's bar)."""
     settings = settings or Settings.from_env()
+    bound_heap()
     files, missing = expand_paths(paths)
     report = IngestReport(errors=[{"path": p, "error": e} for p, e in missing])
     store = store or ComplaintStore(settings)
