@@ -47,11 +47,23 @@ class CatalogKeywords:
     def __init__(self, catalog):
         self.catalog = catalog
 
+    # Ranking costs FTS5 a few microseconds per posting it scores, so a question's terms are
+    # taken rarest first until their posting lists hold this many passages: the commonest
+    # words, which weigh least in BM25, are what a large index leaves out.
+    POSTINGS = 15_000
+
     def query_terms(self, text: str) -> list[str]:
         wanted = list(dict.fromkeys(terms(text)))
         df = self.catalog.term_frequencies(wanted)
         total = max(self.catalog.passage_count(), 1)
-        return [t for t in wanted if 0 < df[t] <= max(self.COMMON * total, self.ALWAYS_KEEP)]
+        usable = [t for t in wanted if 0 < df[t] <= max(self.COMMON * total, self.ALWAYS_KEEP)]
+        kept, postings = [], 0
+        for t in sorted(usable, key=lambda t: df[t]):
+            if kept and postings + df[t] > self.POSTINGS:
+                break
+            kept.append(t)
+            postings += df[t]
+        return [t for t in usable if t in kept]
 
     def search(self, query_terms: list[str], n: int, where=("", [])) -> list[tuple[str, str, float]]:
         return self.catalog.keyword_search(query_terms, n, where)
