@@ -38,13 +38,13 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         return {"count": 0}
     if scope:
         rule += f" ({scope})"
-    where = filtering.to_sql(filtering.normalize(set_filters))
+    total, counts = catalog.breakdown(filtering.to_sql(filtering.normalize(set_filters)))
     return {
-        "count": catalog.count(where),
+        "count": total,
         "rule": rule,
         "filters": set_filters,
-        "by_outcome": {outcome_label(tag): n for tag, n in catalog.group_counts("outcome", where).items()},
-        "by_status": catalog.group_counts("status", where),
-        "by_company": catalog.group_counts("company", where, limit=TOP_COMPANIES),
-        "by_month": dict(sorted(catalog.group_counts("month", where).items())),
+        "by_outcome": {outcome_label(tag): n for tag, n in counts["outcome"].items()},
+        "by_status": counts["status"],
+        "by_company": dict(list(counts["company"].items())[:TOP_COMPANIES]),
+        "by_month": dict(sorted(counts["month"].items())),
     }

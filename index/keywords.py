@@ -46,6 +46,14 @@ class CatalogKeywords:
 
     def __init__(self, catalog):
         self.catalog = catalog
+        self._total: tuple = ((), 0)  # (catalog generation, passages then)
+
+    def _passages(self) -> int:
+        # count(*) walks an index of every passage: once per change of the index, not per question
+        generation = self.catalog.generation()
+        if self._total[0] != generation:
+            self._total = (generation, self.catalog.passage_count())
+        return self._total[1]
 
     # Ranking costs FTS5 a few microseconds per posting it scores, so a question's terms are
     # taken rarest first until their posting lists hold this many passages: the commonest
@@ -55,7 +63,7 @@ class CatalogKeywords:
     def query_terms(self, text: str) -> list[str]:
         wanted = list(dict.fromkeys(terms(text)))
         df = self.catalog.term_frequencies(wanted)
-        total = max(self.catalog.passage_count(), 1)
+        total = max(self._passages(), 1)
         usable = [t for t in wanted if 0 < df[t] <= max(self.COMMON * total, self.ALWAYS_KEEP)]
         kept, postings = [], 0
         for t in sorted(usable, key=lambda t: df[t]):
