@@ -21,6 +21,7 @@ The thresholds are fitted on the dev split of the real-data evaluation
 from __future__ import annotations
 
 import math
+import sqlite3
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
@@ -178,9 +179,13 @@ class HybridRetriever:
             if self._centroids is not None and self._centroids[0] == generation:
                 return self._centroids[1]
         value = {}
-        for f in self.params.label_fields:
-            values, matrix, _ = self.store.catalog.label_centroids(f)
-            value[f] = (values, matrix)
+        try:
+            for f in self.params.label_fields:
+                values, matrix, _ = self.store.catalog.label_centroids(f)
+                value[f] = (values, matrix)
+        except sqlite3.OperationalError:
+            # An older index on a read-only mount cannot be backfilled: the votes decide alone.
+            value = {}
         with self._lock:
             self._centroids = (generation, value)
         return value
