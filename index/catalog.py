@@ -159,7 +159,9 @@ class Catalog:
                 c: Complaint = row["complaint"]
                 self._delete(db, c.complaint_id)
                 if keep_vectors:
-                    vector = complaint_vector((s, v) for s, _, _, v in row["sentences"])
+                    # From the float16 vectors as stored, so a later delete subtracts exactly this.
+                    vector = complaint_vector((s, None if v is None else _vec_blob(v))
+                                              for s, _, _, v in row["sentences"])
                     self._add_label_vector(db, _vector_labels(c.type, c.labels.get), vector, +1)
                 db.executemany("INSERT INTO passages (chunk_id, complaint_id, section, terms) VALUES (?, ?, ?, ?)",
                                [(cid, c.complaint_id, section, terms) for cid, section, terms in row["passages"]])
@@ -189,7 +191,8 @@ class Catalog:
         if vector is None:
             return
         for field, value in labels:
-            got = db.execute("SELECT n, total FROM label_vectors WHERE field = ? AND value = ?", (field, value)).fetchone()
+            got = db.execute("SELECT n, total FROM label_vectors WHERE field = ? AND value = ?",
+                             (field, value)).fetchone()
             n, total = (got[0], np.frombuffer(got[1], dtype=np.float64)) if got else (0, np.zeros(len(vector)))
             n, total = n + sign, total + sign * vector
             if n <= 0:
