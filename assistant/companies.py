@@ -61,7 +61,9 @@ class CompanyNames:
                 continue
             if len(words) > 1 or self._distinctive(words[0], name):
                 self.aliases.setdefault(" ".join(words), set()).add(name)
-            if len(words) > 2:  # "bank america" for BANK OF AMERICA, NATIONAL ASSOCIATION
+            # "bank america" for BANK OF AMERICA, NATIONAL ASSOCIATION, but not "credit card" for
+            # Credit Card Receivables Fund: a leading pair of words only everyone uses names nobody.
+            if len(words) > 2 and any(self._distinctive(w, name) for w in words[:2]):
                 self.aliases.setdefault(" ".join(words[:2]), set()).add(name)
             for word in words:
                 if word_owners[word] == 1 and len(word) >= 3 and self._distinctive(word, name):

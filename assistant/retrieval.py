@@ -4,9 +4,12 @@
    catalog's FTS5 BM25, index/keywords.py) under the same filters, fused by reciprocal
    rank and grouped so that one complaint is one candidate.
 2. Topic: the sources' own labels (BBB complaint type, CFPB Issue and Sub-issue) of the
-   best candidates vote. A label that holds a large share of the votes, far above its
-   share of the index, is what the question is about: the answer covers every complaint
-   with that label (the whole matching set), and cites the best of them.
+   best candidates vote, and each voted label is also scored by how close the question is
+   to the label's centroid (the mean vector of its complaints, kept by ingest in the
+   catalog): the candidates' votes say which labels are near, the centroid says which of
+   them the question is about as a whole. A label that wins, above its share of the index,
+   is what the question is about: the answer covers every complaint with that label (the
+   whole matching set), and cites the best of them.
 3. Without such a label the question is answered by the candidates whose similarity
    stands out from the rest; below an absolute floor nothing is relevant and the
    answer says so.
@@ -18,6 +21,7 @@ The thresholds are fitted on the dev split of the real-data evaluation
 from __future__ import annotations
 
 import math
+import sqlite3
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
@@ -39,14 +43,19 @@ RRF_K = 60  # the usual reciprocal-rank constant: rank 1 scores 1/61
 class Params:
     candidates: int = 50  # complaints' passages fetched from each retriever
     abstain_below: float = 0.50  # best cosine under this: nothing in the index addresses the question
-    margin: float = 0.20  # without a topic label, keep complaints within this of the best relevance
+    margin: float = 0.10  # without a topic label, keep complaints within this of the best relevance
     keyword_weight: float = 0.2  # relevance = cosine + this x relative keyword score
-    voters: int = 5  # best candidates whose labels vote
-    label_share: float = 0.4  # a topic label holds at least this share of the votes...
-    label_lift: float = 2.0  # ...and this many times its share of the index
-    label_cover: float = 0.4  # labels are added, best first, until they hold this share of votes
+    voters: int = 8  # best candidates whose labels vote
+    label_share: float = 0.1  # a topic label's score (vote share + centroid term) is at least this...
+    label_lift: float = 1.0  # ...and its vote share this many times its share of the index...
+    label_prior_max: float = 0.5  # ...which is at most this: a label most complaints carry names no topic
+    label_cover: float = 0.0  # more labels are added, best first, until they hold this share of votes
     label_fields: tuple[str, ...] = ("sub_issue", "type")  # most specific first
-    vote_decay: float = 1.0  # a voter's weight is 1 / rank ** this: 0 all equal, 1 steep
+    vote_decay: float = 0.0  # a voter's weight is 1 / rank ** this: 0 all equal, 1 steep
+    # A voted label loses this much score per unit of cosine its centroid is further from the
+    # question than the closest centroid of the field: 4.0 costs a label 0.2 (most of a
+    # vote share) at 0.05 behind. 0 is the vote alone.
+    centroid_weight: float = 4.0
 
 
 PARAMS = Params()
@@ -93,6 +102,7 @@ class HybridRetriever:
         self.index = VectorStoreIndex.from_vector_store(vector_store, embed_model=embed_model)
         self._lock = threading.Lock()
         self._prior_cache: OrderedDict = OrderedDict()
+        self._centroids: tuple | None = None  # (catalog generation, {field: (values, matrix)})
 
     # --- step 1: candidates --------------------------------------------------------------
     def _dense(self, question: str, query_vector, filters: dict, n: int):
@@ -153,7 +163,32 @@ class HybridRetriever:
         records = self.store.catalog.complaints([c.complaint_id for c in cands])
         cands = [c for c in cands if c.complaint_id in records]  # chunks of an interrupted write
         priors, total = self._priors(filters)
-        return Gathered(cands, records, priors, total)
+        return Gathered(cands, records, priors, total, self.label_match(query_vector))
+
+    def label_match(self, query_vector) -> dict[str, dict[str, float]]:
+        """Cosine of the question with each label's centroid: one small matrix product per field."""
+        centroids = self._label_centroids()
+        q = np.asarray(query_vector, dtype=np.float32)
+        return {f: dict(zip(values, (matrix @ q).tolist())) for f, (values, matrix) in centroids.items()
+                if len(values)}
+
+    def _label_centroids(self) -> dict:
+        """Per label field, the catalog's centroids, read once per index change (a few hundred rows)."""
+        generation = self.store.catalog.generation()
+        with self._lock:
+            if self._centroids is not None and self._centroids[0] == generation:
+                return self._centroids[1]
+        value = {}
+        try:
+            for f in self.params.label_fields:
+                values, matrix, _ = self.store.catalog.label_centroids(f)
+                value[f] = (values, matrix)
+        except sqlite3.OperationalError:
+            # An older index on a read-only mount cannot be backfilled: the votes decide alone.
+            value = {}
+        with self._lock:
+            self._centroids = (generation, value)
+        return value
 
     def _priors(self, filters: dict) -> tuple[dict, int]:
         """Label counts under the filters: GROUP BYs over the index, cached until it changes."""
@@ -195,6 +230,7 @@ class Gathered:
     records: dict  # complaint_id -> Complaint
     priors: dict[str, dict[str, int]]  # label field -> value -> complaints under the filters
     total: int  # complaints under the filters
+    label_match: dict[str, dict[str, float]] = field(default_factory=dict)  # field -> value -> centroid cosine
 
 
 def to_evidence(cand: Candidate, complaint) -> Evidence:
@@ -208,10 +244,12 @@ def relevance(cand: Candidate, params: Params) -> float:
     return cand.similarity + params.keyword_weight * cand.keyword
 
 
-def find_topic(voters: list, priors: dict, total: int, params: Params) -> Topic | None:
-    """The label the best candidates share far more than the index does, if any."""
+def find_topic(voters: list, priors: dict, total: int, params: Params,
+               label_match: dict | None = None) -> Topic | None:
+    """The label the best candidates share, and the question is closest to, if any."""
     if not voters or not total:
         return None
+    label_match = label_match or {}
     for field_name in params.label_fields:
         votes: dict[str, float] = defaultdict(float)
         weight = 0.0
@@ -224,16 +262,25 @@ def find_topic(voters: list, priors: dict, total: int, params: Params) -> Topic 
         if not votes:
             continue
         prior = priors.get(field_name, {})
-        ranked = sorted(votes.items(), key=lambda kv: -kv[1])
+        # Votes say which labels are near the question; the centroids say which of them the
+        # question is about as a whole (a handful of voters often share a broader neighbour).
+        near = label_match.get(field_name, {})
+        closest = max(near.values()) if near else 0.0
+
+        def score(value, v):
+            behind = closest - near[value] if value in near else (1.0 if near else 0.0)
+            return v / weight - params.centroid_weight * behind
 
         def lift(value, v):
             return (v / weight) / max(prior.get(value, 0) / total, 1e-9)
 
+        ranked = sorted(votes.items(), key=lambda kv: -score(*kv))
         best, best_votes = ranked[0]
-        if best_votes / weight < params.label_share or lift(best, best_votes) < params.label_lift:
+        if (score(best, best_votes) < params.label_share or lift(best, best_votes) < params.label_lift
+                or prior.get(best, 0) / total > params.label_prior_max):
             continue
-        chosen, held = [], 0.0
-        for value, v in ranked:
+        chosen, held = [best], best_votes / weight
+        for value, v in ranked[1:]:
             if held >= params.label_cover or lift(value, v) < params.label_lift:
                 break
             chosen.append(value)
@@ -254,7 +301,8 @@ def decide(g: Gathered, k: int, params: Params) -> tuple[Found, dict | None]:
     # The floor decides whether the index addresses the question at all; which complaints
     # address it is relative to the best one.
     relevant = [c for c in cands if relevance(c, params) >= top - params.margin]
-    topic = find_topic([g.records[c.complaint_id] for c in cands[: params.voters]], g.priors, g.total, params)
+    topic = find_topic([g.records[c.complaint_id] for c in cands[: params.voters]], g.priors, g.total, params,
+                       g.label_match)
     if topic is not None:
         chosen = [c for c in cands if _field_value(g.records[c.complaint_id], topic.field) in topic.values][:k]
         topic_filter = {topic.field: topic.values}

@@ -27,15 +27,17 @@ from assistant.retrieval import PARAMS, decide  # noqa: E402
 from index import Settings  # noqa: E402
 
 GRID = {
-    "abstain_below": [0.25, 0.3, 0.35, 0.4, 0.45, 0.5],
-    "margin": [0.03, 0.06, 0.1, 0.15, 0.2],
-    "keyword_weight": [0.0, 0.1, 0.2, 0.3, 0.5],
-    "voters": [5, 8, 12, 20, 30],
-    "label_share": [0.2, 0.3, 0.4, 0.5, 0.6],
-    "label_lift": [2.0, 3.0, 5.0],
-    "label_cover": [0.4, 0.6, 0.8, 0.95],
-    "label_fields": [("sub_issue", "type"), ("type",), ("type", "sub_issue")],
+    "abstain_below": [0.45, 0.5],
+    "margin": [0.1, 0.2],
+    "keyword_weight": [0.0, 0.1, 0.2, 0.3],
+    "voters": [5, 8, 12, 20],
+    "label_share": [0.1, 0.2, 0.3, 0.4],
+    "label_lift": [1.0, 2.0, 3.0],
+    "label_prior_max": [0.3, 0.5, 0.7, 1.0],
+    "label_cover": [0.0, 0.4, 0.8],
+    "label_fields": [("sub_issue", "type"), ("type", "sub_issue")],
     "vote_decay": [0.0, 0.5, 1.0],
+    "centroid_weight": [0.0, 1.0, 2.0, 4.0, 8.0],
 }
 K = 8
 

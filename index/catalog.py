@@ -11,6 +11,9 @@ besides nearest neighbours lives here, updated incrementally one batch at a time
 - `sentences`: every sentence of every section with its vector, pooled from the
   passage's own forward pass at ingest, so quotes cost no model call at question time.
 - `sources`: what was ingested from where.
+- `label_vectors`: per value of the sources' own categories (complaint type, CFPB product,
+  issue, sub-issue) the running sum and count of its complaints' vectors, kept by the same
+  transaction, so a label's centroid costs one row read and never a pass over the corpus.
 
 Nothing here reads the whole corpus: every query is bounded by an index and a LIMIT.
 SQLite in WAL mode lets the app read while an ingest in another process writes.
@@ -43,6 +46,9 @@ PAGE = 500  # rows per page for every read that could be large
 # took 200 ms, and the outcome join 0.5-3 s, at 100,000 complaints.
 SET_FIELDS = ("sub_issue", "issue", "product", "type")
 BREAKDOWN = ("status", "company", "month", "outcomes")
+# Categories whose centroids retrieval compares questions with (index/catalog.label_vectors).
+VECTOR_FIELDS = ("type", "product", "issue", "sub_issue")
+_LABEL_VECTORS_READY = "label_vectors"  # meta key: the sums cover every complaint
 
 _SCHEMA = f"""
 PRAGMA journal_mode = WAL;
@@ -69,6 +75,10 @@ CREATE TABLE IF NOT EXISTS sentences (complaint_id TEXT NOT NULL, section TEXT, 
 CREATE INDEX IF NOT EXISTS sentences_by_complaint ON sentences (complaint_id);
 CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, format TEXT, rows_skipped INTEGER,
     ingested_at TEXT);
+-- float64 sums: ingest adds and removes complaints for years without drifting.
+CREATE TABLE IF NOT EXISTS label_vectors (field TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL,
+    total BLOB NOT NULL, PRIMARY KEY (field, value)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 {"".join(f"CREATE INDEX IF NOT EXISTS complaints_by_{f} ON complaints ({f});" for f in FIELDS)}
 CREATE INDEX IF NOT EXISTS complaints_by_date ON complaints (date);
 {"".join(f"CREATE INDEX IF NOT EXISTS complaints_breakdown_{f} ON complaints ({f}, {', '.join(BREAKDOWN)});"
@@ -85,6 +95,24 @@ def vectors_from_blobs(blobs: list[bytes]) -> np.ndarray:
     return np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), -1).astype(np.float32)
 
 
+def complaint_vector(sentences: Iterable[tuple[str, object]]) -> np.ndarray | None:
+    """What a complaint is about, as one unit vector: the mean of its narrative's sentence
+    vectors (the customer's own words; replies talk about policy, not the problem), or of
+    every section's when it has no narrative. `sentences`: (section, vector or blob or None)."""
+    by_section: dict[str, list] = {}
+    for section, vec in sentences:
+        if vec is None:
+            continue
+        vec = np.frombuffer(vec, dtype=np.float16) if isinstance(vec, bytes) else np.asarray(vec)
+        by_section.setdefault(section, []).append(vec.astype(np.float64))
+    chosen = by_section.get("complaint") or [v for part in by_section.values() for v in part]
+    if not chosen:
+        return None
+    mean = np.mean(chosen, axis=0)
+    norm = np.linalg.norm(mean)
+    return mean / norm if norm > 0 else None
+
+
 class Catalog:
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -92,6 +120,9 @@ class Catalog:
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self.db.executescript(_SCHEMA)
+        if self.db.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is None:
+            # An empty catalog: the sums cover everything from the first write on.
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES (?, '1')", (_LABEL_VECTORS_READY,))
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -132,9 +163,15 @@ class Catalog:
                 added.update(set(terms.split()))
         with self.transaction() as db:
             self._count_terms(db, added, +1)
+            keep_vectors = self._label_vectors_ready(db)
             for row in rows:
                 c: Complaint = row["complaint"]
                 self._delete(db, c.complaint_id)
+                if keep_vectors:
+                    # From the float16 vectors as stored, so a later delete subtracts exactly this.
+                    vector = complaint_vector((s, None if v is None else _vec_blob(v))
+                                              for s, _, _, v in row["sentences"])
+                    self._add_label_vector(db, _vector_labels(c.type, c.labels.get), vector, +1)
                 db.executemany("INSERT INTO passages (chunk_id, complaint_id, section, terms) VALUES (?, ?, ?, ?)",
                                [(cid, c.complaint_id, section, terms) for cid, section, terms in row["passages"]])
                 db.executemany("INSERT INTO sentences (complaint_id, section, n, text, vec) VALUES (?, ?, ?, ?, ?)",
@@ -154,7 +191,32 @@ class Catalog:
         db.executemany("INSERT INTO terms VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
                        [(t, sign * n) for t, n in counts.items()])
 
+    @staticmethod
+    def _label_vectors_ready(db) -> bool:
+        return db.execute("SELECT 1 FROM meta WHERE key = ?", (_LABEL_VECTORS_READY,)).fetchone() is not None
+
+    @staticmethod
+    def _add_label_vector(db, labels: list[tuple[str, str]], vector, sign: int) -> None:
+        if vector is None:
+            return
+        for field, value in labels:
+            got = db.execute("SELECT n, total FROM label_vectors WHERE field = ? AND value = ?",
+                             (field, value)).fetchone()
+            n, total = (got[0], np.frombuffer(got[1], dtype=np.float64)) if got else (0, np.zeros(len(vector)))
+            n, total = n + sign, total + sign * vector
+            if n <= 0:
+                db.execute("DELETE FROM label_vectors WHERE field = ? AND value = ?", (field, value))
+            else:
+                db.execute("INSERT OR REPLACE INTO label_vectors VALUES (?, ?, ?, ?)",
+                           (field, value, n, np.asarray(total, dtype=np.float64).tobytes()))
+
     def _delete(self, db, complaint_id: str) -> None:
+        old = db.execute(f"SELECT {', '.join(VECTOR_FIELDS)} FROM complaints WHERE id = ?", (complaint_id,)).fetchone()
+        if old is not None and self._label_vectors_ready(db):
+            vector = complaint_vector(db.execute("SELECT section, vec FROM sentences WHERE complaint_id = ?",
+                                                 (complaint_id,)))
+            row = dict(zip(VECTOR_FIELDS, old))
+            self._add_label_vector(db, _vector_labels(row["type"], row.get), vector, -1)
         removed: Counter = Counter()
         for (terms,) in db.execute("SELECT terms FROM passages WHERE complaint_id = ?", (complaint_id,)):
             removed.update(set(terms.split()))
@@ -285,6 +347,55 @@ class Catalog:
         return dict(self.db.execute(f"SELECT c.{field}, count(*) FROM passages p JOIN complaints c "
                                     f"ON c.id = p.complaint_id GROUP BY c.{field}"))
 
+    def label_centroids(self, field: str) -> tuple[list[str], np.ndarray, list[int]]:
+        """(values, unit centroid per value as rows, complaints per value) of one category.
+        An index written before the sums existed gets them here, once (`backfill_label_vectors`)."""
+        if not self._label_vectors_ready(self.db):
+            self.backfill_label_vectors()
+        values, vectors, counts = [], [], []
+        for value, n, total in self.db.execute("SELECT value, n, total FROM label_vectors WHERE field = ? "
+                                               "ORDER BY value", (field,)):
+            vec = np.frombuffer(total, dtype=np.float64)
+            norm = np.linalg.norm(vec)
+            if norm > 0:
+                values.append(value)
+                vectors.append((vec / norm).astype(np.float32))
+                counts.append(n)
+        return values, (np.stack(vectors) if vectors else np.zeros((0, 0), np.float32)), counts
+
+    def backfill_label_vectors(self) -> None:
+        """Sum every complaint's vector into its labels, a page of complaints at a time, in one
+        write transaction (an ingest in another process waits rather than being half counted)."""
+        with self.transaction() as db:
+            if self._label_vectors_ready(db):
+                return  # another process did it while we waited
+            db.execute("DELETE FROM label_vectors")
+            sums: dict[tuple[str, str], list] = {}
+            last = ""
+            while True:
+                page = db.execute(f"SELECT id, {', '.join(VECTOR_FIELDS)} FROM complaints WHERE id > ? "
+                                  f"ORDER BY id LIMIT ?", (last, PAGE)).fetchall()
+                if not page:
+                    break
+                last = page[-1][0]
+                marks = ",".join("?" * len(page))
+                sentences: dict[str, list] = {}
+                for cid, section, vec in db.execute(f"SELECT complaint_id, section, vec FROM sentences "
+                                                    f"WHERE complaint_id IN ({marks})", [r[0] for r in page]):
+                    sentences.setdefault(cid, []).append((section, vec))
+                for cid, *labels in page:
+                    vector = complaint_vector(sentences.get(cid, []))
+                    if vector is None:
+                        continue
+                    row = dict(zip(VECTOR_FIELDS, labels))
+                    for key in _vector_labels(row["type"], row.get):
+                        entry = sums.setdefault(key, [0, np.zeros(len(vector))])
+                        entry[0] += 1
+                        entry[1] += vector
+            db.executemany("INSERT INTO label_vectors VALUES (?, ?, ?, ?)",
+                           [(f, v, n, total.tobytes()) for (f, v), (n, total) in sums.items()])
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (_LABEL_VECTORS_READY,))
+
     def generation(self) -> tuple[int, int]:
         """Changes whenever complaints are written or removed (by any process): cache key."""
         return self.db.execute("SELECT (SELECT count(*) FROM complaints), (SELECT max(rowid) FROM passages)").fetchone()
@@ -294,3 +405,9 @@ class Catalog:
         return [{"source": path, "format": fmt, "complaints": counts.get(path, 0), "rows_skipped": skipped,
                  "ingested_at": when}
                 for path, fmt, skipped, when in self.db.execute("SELECT * FROM sources ORDER BY path")]
+
+
+def _vector_labels(complaint_type: str | None, label) -> list[tuple[str, str]]:
+    """(field, value) pairs whose centroids a complaint counts in."""
+    values = {"type": complaint_type, **{k: label(k) for k in VECTOR_FIELDS if k != "type"}}
+    return [(k, v) for k, v in values.items() if v]

@@ -1,0 +1,27 @@
+"""Company names from the index's own names and word statistics (no model, no index)."""
+
+from assistant.companies import CompanyNames
+from index.keywords import terms
+
+NAMES = ["Credit Card Receivables Fund Incorporated", "BANK OF AMERICA, NATIONAL ASSOCIATION", "Other Bank"]
+# Passages per stem: "credit" and "card" are everywhere, "america" mostly in that bank's complaints.
+SPREAD = {"credit": 4000, "card": 3000, "receiv": 40, "fund": 300, "incorpor": 20, "bank": 5000, "america": 350,
+          "nation": 100, "associ": 80, "other": 2000}
+OWN = {"Credit Card Receivables Fund Incorporated": 5, "BANK OF AMERICA, NATIONAL ASSOCIATION": 300, "Other Bank": 50}
+
+
+def _names() -> CompanyNames:
+    return CompanyNames(NAMES, passages=OWN.get,
+                        word_passages=lambda stems: {s: SPREAD.get(s, 0) for s in stems})
+
+
+def test_a_leading_pair_of_common_words_names_no_company():
+    share = lambda stem: SPREAD.get(stem, 0) / 10000  # noqa: E731
+    assert _names().match("My credit card never gave me the sign-up bonus.", share).companies == []
+    assert terms("credit card")  # the words are real index terms, not stop words
+
+
+def test_a_leading_pair_with_a_distinctive_word_still_names_its_company():
+    share = lambda stem: SPREAD.get(stem, 0) / 10000  # noqa: E731
+    got = _names().match("Bank of America account problems", share).companies
+    assert got == ["BANK OF AMERICA, NATIONAL ASSOCIATION"]
