@@ -37,6 +37,7 @@ from . import filters as filtering
 from .results import Evidence
 
 RRF_K = 60  # the usual reciprocal-rank constant: rank 1 scores 1/61
+FILTER_OVERFETCH = 20  # a filtered dense search looks this many times deeper, unfiltered, first
 
 
 @dataclass(frozen=True)
@@ -106,11 +107,38 @@ class HybridRetriever:
 
     # --- step 1: candidates --------------------------------------------------------------
     def _dense(self, question: str, query_vector, filters: dict, n: int):
+        if filters:
+            hits = self._dense_overfetched(query_vector, filters, n)
+            if hits is not None:
+                return hits
         retriever = self.index.as_retriever(similarity_top_k=n, filters=filtering.to_metadata_filters(filters))
         hits = retriever.retrieve(QueryBundle(question, embedding=query_vector))
         # ChromaVectorStore reports exp(-cosine distance); the cosine is what thresholds read.
         return [(h.node.node_id, h.node.metadata.get("complaint_id"), h.node.metadata.get("section", "complaint"),
                  1.0 + math.log(max(h.score or 1e-9, 1e-9)), h.node.get_content()) for h in hits]
+
+    def _dense_overfetched(self, query_vector, filters: dict, n: int):
+        """The filtered nearest chunks, or None when too few of the nearest pass the filter.
+
+        Chroma's embedded store answers a metadata filter by scanning its metadata table:
+        80-250 ms at 180,000 chunks whatever the filter, where the nearest-neighbour search
+        itself takes 2 ms. So the FILTER_OVERFETCH x n nearest chunks of all are fetched (ids
+        only), the catalog keeps those that pass, and only a narrow filter, which leaves fewer
+        than n of them, is handed to Chroma's own (exact) filtering."""
+        fetch = n * FILTER_OVERFETCH
+        got = self.store.chunks.query(query_embeddings=[list(map(float, query_vector))], n_results=fetch,
+                                      include=["distances"])
+        ids, distances = got["ids"][0], got["distances"][0]
+        passing = self.store.catalog.chunks_passing(ids, filtering.to_sql(filters))
+        kept = [(i, d) for i, d in zip(ids, distances) if i in passing][:n]
+        if len(kept) < n and len(ids) == fetch:
+            return None
+        if not kept:
+            return []
+        got = self.store.chunks.get(ids=[i for i, _ in kept], include=["metadatas", "documents"])
+        stored = {i: (m or {}, d or "") for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])}
+        return [(i, stored[i][0].get("complaint_id"), stored[i][0].get("section", "complaint"), 1.0 - d, stored[i][1])
+                for i, d in kept if i in stored]
 
     def candidates(self, question: str, query_vector, filters: dict, n: int | None = None) -> list[Candidate]:
         n = n or self.params.candidates

@@ -280,6 +280,20 @@ class Catalog:
         sql += " ORDER BY n DESC" + (f" LIMIT {int(limit)}" if limit else "")
         return {(k if k is not None else "Unknown"): n for k, n in self.db.execute(sql, params)}
 
+    def chunks_passing(self, chunk_ids: list[str], where: tuple[str, list]) -> set[str]:
+        """Those of `chunk_ids` whose complaint passes the filter (and is committed)."""
+        clause, params = where
+        joiner = "AND" if clause else "WHERE"
+        out: set[str] = set()
+        for start in range(0, len(chunk_ids), PAGE):
+            part = chunk_ids[start : start + PAGE]
+            # CROSS JOIN keeps SQLite on the chunk ids it was given, not on every complaint the
+            # filter matches.
+            out.update(r[0] for r in self.db.execute(
+                f"SELECT p.chunk_id FROM passages p CROSS JOIN complaints c ON c.id = p.complaint_id {clause} "
+                f"{joiner} p.chunk_id IN ({','.join('?' * len(part))})", [*params, *part]))
+        return out
+
     def breakdown(self, where: tuple[str, list] = ("", [])) -> tuple[int, dict[str, dict[str, int]]]:
         """How many complaints match, and their counts by status, company, month and outcome
         (each outcome of a complaint once), most first: one pass over one index."""
