@@ -111,3 +111,7 @@ def main() -> None:
             mid = statistics.median(rounds[backend])
             print(f"  {backend:<10} {chunks / mid:7.1f} chunks/s  {n / mid:6.1f} complaints/s  {base / mid:5.2f}x"
                   f"   [{', '.join(f'{chunks / s:.1f}' for s in rounds[backend])}]")
+
+
+if __name__ == "__main__":
+    main()
