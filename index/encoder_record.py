@@ -1,9 +1,9 @@
 """Which encoder built an index, kept in the catalog, and the refusal to mix two.
 
-An int8 passage vector sits at cosine ~0.994 to its fp32 twin, but ranking compares a query
-vector with passage vectors: across encoders the small differences stop cancelling out, and
-one index holding both kinds would rank by which encoder wrote a chunk. So an index answers
-and grows only with the encoder that built it (see README, Measured, for the mixed figures).
+One index holding vectors from both encoders would rank a chunk partly by which encoder wrote
+it. Int8 queries over an fp32 index measured close to fp32 (README, Measured), but they save only
+the query's own embedding, a small part of a question; one rule is simpler to trust: an index
+answers and grows only with the encoder that built it.
 """
 
 from __future__ import annotations
