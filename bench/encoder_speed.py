@@ -241,9 +241,11 @@ def project_rows(texts: list[str], queries: list[str], rounds: int, threads: int
             parts[name].append(encoders[name](chunk))
             wall[name] += time.perf_counter() - start
             cpu[name] += time.process_time() - c
+    # Single queries one backend after the other, not alternated: onnxruntime's threads spin for a
+    # moment after each run, and a torch call right then waits on busy cores (fp32 read 230 ms).
     single = {name: [] for name in backends}
-    for q in queries[:30]:
-        for name in backends:
+    for name in backends:
+        for q in queries[:30]:
             t = time.perf_counter()
             encoders[name]([q])
             single[name].append((time.perf_counter() - t) * 1000)
