@@ -24,7 +24,7 @@ $(VENV)/.installed: pyproject.toml
 install-test: $(VENV)/.installed-test $(GGUF) chromium
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PIP) install -q -e '.[test,local-llm]'
+	$(PIP) install -q -e '.[test,local-llm,fast]'
 	touch $@
 
 $(GGUF): | $(VENV)/.installed

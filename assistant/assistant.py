@@ -15,7 +15,8 @@ from pathlib import Path
 
 from index import ComplaintStore, IngestReport, Settings, ingest
 from index.catalog import LABEL_KEYS, PAGE
-from index.embedding import embed_model
+from index.embedding import settings_model
+from index.encoder_record import check as check_encoder
 from index.records import Complaint
 from index.settings import BACKENDS
 
@@ -58,7 +59,8 @@ class Assistant:
     def __init__(self, settings: Settings, store: ComplaintStore):
         self.settings = settings
         self.store = store
-        self.embed_model = embed_model(settings.embed_model_path, settings.embed_device)
+        check_encoder(store.catalog, settings.embed_backend)  # before the model loads: one line, no wait
+        self.embed_model = settings_model(settings)
         self.retriever = HybridRetriever(store, self.embed_model)
         self.evidence_answerer = EvidenceAnswerer(store.catalog)
         self._ingest_lock = threading.Lock()

@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--split", choices=["dev", "test"], help="only this split of the set")
     _index_arg(p)
 
+    p = sub.add_parser("build-encoder", help="build the int8 ONNX encoder (EMBED_BACKEND=onnx-int8) into "
+                                            "$EMBED_CACHE now, rather than on its first use")
+
     p = sub.add_parser("sources", help="what was ingested: file, format, complaints, when")
     p.add_argument("--json", action="store_true")
     _index_arg(p)
@@ -211,6 +214,21 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_build_encoder(args) -> int:
+    from index import encoder_onnx
+    from index.embedding import EncoderError
+
+    settings = _settings(argparse.Namespace(index=None))
+    encoder = encoder_onnx.OnnxEncoder(settings.embed_model_path, settings.embed_cache)
+    already = encoder.built()
+    try:
+        path = encoder_onnx.build(encoder, say=print)
+    except encoder_onnx.FastExtraMissing as exc:
+        raise EncoderError(str(exc)) from None
+    print(f"{path}" + (" (already built)" if already else ""))
+    return 0
+
+
 def _open_catalog(args):
     """The catalog alone: listing and removing sources needs no model."""
     from index import ComplaintStore
@@ -250,7 +268,7 @@ def cmd_remove(args) -> int:
 
 
 COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "serve": cmd_serve, "stats": cmd_stats, "eval": cmd_eval,
-            "sources": cmd_sources, "remove": cmd_remove}
+            "sources": cmd_sources, "remove": cmd_remove, "build-encoder": cmd_build_encoder}
 
 
 def main(argv: list[str] | None = None) -> int:

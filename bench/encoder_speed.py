@@ -13,12 +13,16 @@ Prints one table; asserts nothing. Timings on a shared machine are noisy: the lo
 average before and after is printed with them.
 
     .venv/bin/python bench/encoder_speed.py [--n 2000] [--threads 2,1] [--no-onnx]
+    .venv/bin/python bench/encoder_speed.py --project [--rounds 8]   # the project's own EMBED_BACKENDs
     .venv/bin/python bench/encoder_speed.py --save-texts texts.json   # to run elsewhere with --texts
     python3 bench/encoder_speed.py --texts texts.json --model DIR --device cuda   # adds GPU rows
 
-`onnx` is not a project dependency; to get the ONNX rows without touching the venv:
-    pip install --no-deps --target /tmp/onnxpkg onnx ml_dtypes
-    PYTHONPATH=/tmp/onnxpkg .venv/bin/python bench/encoder_speed.py
+The ONNX rows need the `fast` extra (`pip install -e '.[fast]'`: onnx, onnxruntime).
+
+--project times what ingest and queries actually run: EMBED_BACKEND=torch against
+EMBED_BACKEND=onnx-int8 (index/encoder_onnx.py), both through index.embedding, the passages
+cut into --rounds slices and each slice encoded by both back to back (the order swapped
+every round), so that load from other work on a shared machine falls on both alike.
 """
 
 from __future__ import annotations
@@ -215,12 +219,71 @@ def onnx_encoders(path: str, tokenizer, max_len: int, threads: int, folder: Path
             "onnxruntime int8 per-channel": encoder(int8_channel)}
 
 
+def project_rows(texts: list[str], queries: list[str], rounds: int, threads: int) -> list[Row]:
+    """EMBED_BACKEND=torch and =onnx-int8 as the project runs them, interleaved slice by slice."""
+    from index.embedding import settings_model
+    from index.settings import Settings
+
+    torch.set_num_threads(threads)
+    backends = {"project torch fp32": "torch", "project onnx-int8": "onnx-int8"}
+    encoders = {}
+    for name, backend in backends.items():
+        model = settings_model(Settings.from_env(embed_backend=backend))._model
+        encoders[name] = st_encoder(model)
+        encoders[name](texts[-BATCH:])  # first call pays lazy init
+    wall = dict.fromkeys(backends, 0.0)
+    cpu = dict.fromkeys(backends, 0.0)
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in backends}
+    for r, part in enumerate(np.array_split(np.arange(len(texts)), rounds)):
+        chunk = [texts[i] for i in part]
+        for name in (list(backends) if r % 2 == 0 else list(backends)[::-1]):
+            start, c = time.perf_counter(), time.process_time()
+            parts[name].append(encoders[name](chunk))
+            wall[name] += time.perf_counter() - start
+            cpu[name] += time.process_time() - c
+    # Single queries one backend after the other, not alternated: onnxruntime's threads spin for a
+    # moment after each run, and a torch call right then waits on busy cores (fp32 read 230 ms).
+    single = {name: [] for name in backends}
+    for name in backends:
+        for q in queries[:30]:
+            t = time.perf_counter()
+            encoders[name]([q])
+            single[name].append((time.perf_counter() - t) * 1000)
+    return [Row(name, threads, wall[name], len(texts) / wall[name], len(texts) / cpu[name],
+                statistics.median(single[name]), vectors=normalize(np.concatenate(parts[name])),
+                queries=normalize(encoders[name](queries)))
+            for name in backends]
+
+
 def compare(row: Row, ref: Row) -> None:
     cos = np.sum(row.vectors * ref.vectors, axis=1)
     row.mean_cos, row.min_cos = float(cos.mean()), float(cos.min())
     ref_top = np.argsort(-(ref.queries @ ref.vectors.T), axis=1)[:, :TOP]
     top = np.argsort(-(row.queries @ row.vectors.T), axis=1)[:, :TOP]
     row.overlap = float(np.mean([len(set(a) & set(b)) / TOP for a, b in zip(top, ref_top)]))
+
+
+def other_rows(args, path: str, model, main_threads: int, texts: list[str], queries: list[str]) -> list[Row]:
+    """torch int8, the ONNX variants and GPU rows, each timed on its own after fp32."""
+    from sentence_transformers import SentenceTransformer
+
+    rows: list[Row] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao's deprecation notices: the API still works in 2.13
+        quantized = torch.ao.quantization.quantize_dynamic(copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8)
+    rows.append(measure("torch dynamic int8", main_threads, st_encoder(quantized), texts, queries))
+    if not args.no_onnx:
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, encode in onnx_encoders(path, model.tokenizer, model.max_seq_length, main_threads,
+                                              Path(tmp)).items():
+                rows.append(measure(name, main_threads, encode, texts, queries))
+    torch.set_num_threads(main_threads)
+    if args.device != "cpu":
+        gpu = SentenceTransformer(path, device=args.device)
+        rows.append(measure(f"sentence-transformers fp32 {args.device}", main_threads, st_encoder(gpu), texts, queries))
+        gpu.half()
+        rows.append(measure(f"sentence-transformers fp16 {args.device}", main_threads, st_encoder(gpu), texts, queries))
+    return rows
 
 
 def main() -> None:
@@ -232,6 +295,9 @@ def main() -> None:
     parser.add_argument("--device", default="cpu", help="also time fp32 and fp16 encode on this torch device")
     parser.add_argument("--texts", type=Path, help="passages and queries from a --save-texts file")
     parser.add_argument("--save-texts", type=Path, help="write the passages and queries here and stop")
+    parser.add_argument("--project", action="store_true",
+                        help="only the project's EMBED_BACKENDs (torch, onnx-int8), interleaved")
+    parser.add_argument("--rounds", type=int, default=8, help="slices for --project's interleaving")
     args = parser.parse_args()
     thread_counts = [int(t) for t in args.threads.split(",")]
 
@@ -256,23 +322,12 @@ def main() -> None:
           f"{len(queries)} queries, batch {BATCH}, torch {torch.__version__}, {os.cpu_count()} CPUs, "
           f"load average before {load_before:.2f}")
 
-    rows = [measure("sentence-transformers fp32", t, st_encoder(model), texts, queries) for t in thread_counts]
     main_threads = thread_counts[0]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch.ao's deprecation notices: the API still works in 2.13
-        quantized = torch.ao.quantization.quantize_dynamic(copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8)
-    rows.append(measure("torch dynamic int8", main_threads, st_encoder(quantized), texts, queries))
-    if not args.no_onnx:
-        with tempfile.TemporaryDirectory() as tmp:
-            for name, encode in onnx_encoders(path, model.tokenizer, model.max_seq_length, main_threads,
-                                              Path(tmp)).items():
-                rows.append(measure(name, main_threads, encode, texts, queries))
-    torch.set_num_threads(main_threads)
-    if args.device != "cpu":
-        gpu = SentenceTransformer(path, device=args.device)
-        rows.append(measure(f"sentence-transformers fp32 {args.device}", main_threads, st_encoder(gpu), texts, queries))
-        gpu.half()
-        rows.append(measure(f"sentence-transformers fp16 {args.device}", main_threads, st_encoder(gpu), texts, queries))
+    if args.project:
+        rows = project_rows(texts, queries, args.rounds, main_threads)
+    else:
+        rows = [measure("sentence-transformers fp32", t, st_encoder(model), texts, queries) for t in thread_counts]
+        rows += other_rows(args, path, model, main_threads, texts, queries)
     ref = rows[0]
     for row in rows[1:]:
         compare(row, ref)

@@ -4,13 +4,18 @@ The sample (10 complaints) is too small to time, so each complaint is repeated
 N times as JSON Lines with a distinct case number, giving N*10 distinct complaints
 of realistic length. Prints numbers; asserts nothing.
 
-    .venv/bin/python bench/ingest_speed.py [--copies 30]
+With several encoder backends (EMBED_BACKEND values) each is timed in turn, round after
+round (torch, onnx-int8, torch, onnx-int8, ...), so that other work on a shared machine
+weighs on both alike; the median round is reported.
+
+    .venv/bin/python bench/ingest_speed.py [--copies 30] [--backends torch,onnx-int8 --rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -22,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 import index  # noqa: E402,F401  (offline environment first)
 from index import ComplaintStore, Settings, ingest  # noqa: E402
 from index.chunking import chunk_complaint  # noqa: E402
-from index.embedding import embed_model  # noqa: E402
+from index.embedding import settings_model  # noqa: E402
 from index.parsers import read_complaints  # noqa: E402
 
 SAMPLE = ROOT / "data" / "samples" / "bbb_charter_spectrum_2025-04.txt"
@@ -41,16 +46,26 @@ def corpus(copies: int, folder: Path) -> Path:
     return path
 
 
+def timed_ingest(path: Path, settings: Settings) -> tuple[float, dict]:
+    start = time.perf_counter()
+    report = ingest([path], settings, ComplaintStore(settings)).to_dict()
+    return time.perf_counter() - start, report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies", type=int, default=30)
+    parser.add_argument("--backends", default="torch", help="EMBED_BACKEND values to compare, comma-separated")
+    parser.add_argument("--rounds", type=int, default=1, help="ingests per backend, interleaved")
     args = parser.parse_args()
+    backends = args.backends.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         path = corpus(args.copies, tmp)
-        settings = Settings.from_env(home=tmp / "index", chroma_host="")
-        model = embed_model(settings.embed_model_path)
-        model.get_text_embedding_batch(["warm up"])  # load outside the timings
+        settings = Settings.from_env(home=tmp / "index", chroma_host="", embed_backend=backends[0])
+        for backend in backends:  # load (and build) outside the timings
+            settings_model(Settings.from_env(embed_backend=backend)).get_text_embedding_batch(["warm up"])
+        model = settings_model(settings)
 
         start = time.perf_counter()
         complaints = read_complaints(path)
@@ -63,23 +78,39 @@ def main() -> None:
         st.encode(texts, batch_size=64, normalize_embeddings=True)
         raw_s = time.perf_counter() - start
 
-        start = time.perf_counter()
-        report = ingest([path], settings, ComplaintStore(settings)).to_dict()
-        ingest_s = time.perf_counter() - start
+        ingest_s, first = timed_ingest(path, settings)
+        assert first["complaints_added"] == len(complaints)
         start = time.perf_counter()
         again = ingest([path], settings, ComplaintStore(settings)).to_dict()
         reingest_s = time.perf_counter() - start
 
+        rounds: dict[str, list[float]] = {b: [] for b in backends}
+        if len(backends) > 1:
+            for r in range(args.rounds):
+                for backend in backends:
+                    home = tmp / f"index-{backend}-{r}"
+                    seconds, report = timed_ingest(path, Settings.from_env(home=home, chroma_host="",
+                                                                           embed_backend=backend))
+                    assert report["complaints_added"] == len(complaints)
+                    rounds[backend].append(seconds)
+
     n, chunks = len(complaints), len(texts)
     print(f"corpus: {n} complaints, {chunks} chunks ({args.copies} x the sample)")
     print(f"parse + clean + tag: {parse_s:.2f} s; chunk (tiktoken): {chunk_s:.2f} s")
+    print(f"encoder backend for the next four lines: {backends[0]}")
     print(f"raw embedding (sentence-transformers encode, batch 64): {raw_s:.2f} s  {chunks / raw_s:.1f} chunks/s")
     print(f"ingest (parse, clean, tag, chunk, embed, store):        {ingest_s:.2f} s  {chunks / ingest_s:.1f} chunks/s"
           f"  {n / ingest_s:.1f} complaints/s")
     print(f"ingest / raw embedding time: {ingest_s / raw_s:.2f}x")
     print(f"re-ingest of unchanged input: {reingest_s:.2f} s ({again['complaints_unchanged']} unchanged, "
           f"{again['chunks']} chunks written)")
-    assert report["complaints_added"] == n
+    if len(backends) > 1:
+        print(f"\ningest by encoder backend, {args.rounds} interleaved rounds each (median round; all rounds in chunks/s):")
+        base = statistics.median(rounds[backends[0]])
+        for backend in backends:
+            mid = statistics.median(rounds[backend])
+            print(f"  {backend:<10} {chunks / mid:7.1f} chunks/s  {n / mid:6.1f} complaints/s  {base / mid:5.2f}x"
+                  f"   [{', '.join(f'{chunks / s:.1f}' for s in rounds[backend])}]")
 
 
 if __name__ == "__main__":

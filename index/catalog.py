@@ -78,6 +78,7 @@ CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, format TEXT, rows_ski
 -- float64 sums: ingest adds and removes complaints for years without drifting.
 CREATE TABLE IF NOT EXISTS label_vectors (field TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL,
     total BLOB NOT NULL, PRIMARY KEY (field, value)) WITHOUT ROWID;
+-- Facts about the whole index (which encoder built its vectors, whether the label sums cover it).
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 {"".join(f"CREATE INDEX IF NOT EXISTS complaints_by_{f} ON complaints ({f});" for f in FIELDS)}
 CREATE INDEX IF NOT EXISTS complaints_by_date ON complaints (date);
@@ -413,6 +414,15 @@ class Catalog:
     def generation(self) -> tuple[int, int]:
         """Changes whenever complaints are written or removed (by any process): cache key."""
         return self.db.execute("SELECT (SELECT count(*) FROM complaints), (SELECT max(rowid) FROM passages)").fetchone()
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       (key, value))
 
     def sources(self) -> list[dict]:
         counts = dict(self.db.execute("SELECT source, count(*) FROM complaints GROUP BY source"))

@@ -9,6 +9,7 @@ span, a vector per sentence: quotes are picked at question time without the mode
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -27,17 +28,39 @@ def pick_device(requested: str | None = None) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def embed_model(model_path: str, device: str | None = None):
-    """llama-index's HuggingFaceEmbedding over sentence-transformers, shared per model and device."""
-    device = pick_device(device)
+class EncoderError(Exception):
+    """The chosen encoder cannot be used here (one line for the user)."""
+
+
+def embed_model(model_path: str, device: str | None = None, backend: str = "torch", cache: Path | None = None):
+    """llama-index's HuggingFaceEmbedding over sentence-transformers, shared per model, device
+    and backend. With `onnx-int8` the SentenceTransformer's transformer runs in onnxruntime
+    (index/encoder_onnx.py); queries and ingest both go through this one object."""
+    # onnxruntime here is the CPU build: the int8 path never takes a GPU
+    device = "cpu" if backend == "onnx-int8" else pick_device(device)
+    key = (model_path, device, backend)
     with _lock:
-        if (model_path, device) not in _models:
+        if key not in _models:
             from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-            _models[model_path, device] = HuggingFaceEmbedding(
-                model_name=model_path, device=device, normalize=True, embed_batch_size=BATCH
-            )
-        return _models[model_path, device]
+            model = HuggingFaceEmbedding(model_name=model_path, device=device, normalize=True,
+                                         embed_batch_size=BATCH)
+            if backend == "onnx-int8":
+                from . import encoder_onnx
+
+                try:
+                    encoder = encoder_onnx.OnnxEncoder(model_path, Path(cache or encoder_onnx.DEFAULT_CACHE))
+                    encoder_onnx.install(model._model, encoder_onnx.build(encoder))
+                except encoder_onnx.FastExtraMissing as exc:
+                    raise EncoderError(str(exc)) from None
+            _models[key] = model
+        return _models[key]
+
+
+def settings_model(settings):
+    """The embedding model the settings choose (model, device, backend)."""
+    return embed_model(settings.embed_model_path, settings.embed_device, settings.embed_backend,
+                       settings.embed_cache)
 
 
 def _normalize(matrix: np.ndarray) -> np.ndarray:
@@ -64,7 +87,8 @@ def _project(model, pooled: np.ndarray) -> np.ndarray:
 
 
 def encode_passages(model_path: str, texts: list[str], spans: list[list[tuple[int, int]]],
-                    device: str | None = None) -> tuple[list[list[float]], list[list[np.ndarray | None]]]:
+                    device: str | None = None, backend: str = "torch", cache: Path | None = None
+                    ) -> tuple[list[list[float]], list[list[np.ndarray | None]]]:
     """Passage vectors, and for each passage one vector per (start, end) character span
     (None where the span lies past the model's truncation).
 
@@ -73,7 +97,7 @@ def encode_passages(model_path: str, texts: list[str], spans: list[list[tuple[in
     """
     if not texts:
         return [], []
-    model = embed_model(model_path, device)._model
+    model = embed_model(model_path, device, backend, cache)._model
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     vectors: list[list[float]] = [[] for _ in texts]
     span_vectors: list[list[np.ndarray | None]] = [[] for _ in texts]

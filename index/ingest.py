@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .chunking import chunk_complaint
 from .embedding import encode_passages
+from .encoder_record import claim
 from .keywords import terms
 from .memory import bound_heap
 from .parsers import expand_paths, read_file
@@ -83,7 +84,7 @@ def prepare(complaints: list[Complaint], settings: Settings, hashes: dict[str, s
     flat = [ch for chunks in chunk_lists for ch in chunks]
     spans = [sentence_spans(ch.text) for ch in flat]
     vectors, span_vectors = encode_passages(settings.embed_model_path, [ch.text for ch in flat], spans,
-                                            settings.embed_device)
+                                            settings.embed_device, settings.embed_backend, settings.embed_cache)
     rows, offset = [], 0
     for complaint, chunks in zip(complaints, chunk_lists):
         sentences, seen = [], set()
@@ -203,6 +204,8 @@ def ingest(paths: list[str | Path], settings: Settings | None = None, store: Com
     files, missing = expand_paths(paths)
     report = IngestReport(errors=[{"path": p, "error": e} for p, e in missing])
     store = store or ComplaintStore(settings)
+    if files:
+        claim(store.catalog, settings.embed_backend)
     started = time.perf_counter()
     totals = {"rows": 0, "chunks": 0, "skipped": 0}
     for done, path in enumerate(files):

@@ -7,6 +7,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 BACKENDS = ("evidence", "openai", "llama-cpp")
+# torch: sentence-transformers fp32. onnx-int8: the same model exported to ONNX with int8
+# weights (index/encoder_onnx.py, the `fast` extra), CPU only.
+EMBED_BACKENDS = ("torch", "onnx-int8")
+
+
+class SettingsError(ValueError):
+    """A setting with a value we cannot use (one line for the user)."""
 
 
 def bundled_embed_model() -> str:
@@ -34,6 +41,9 @@ class Settings:
     llm_context_tokens: int = 4096
     llm_max_tokens: int = 512
     embed_device: str | None = None  # None: a GPU when torch sees one, else cpu
+    embed_backend: str = "torch"
+    # where the int8 ONNX encoder is built once (per model) and loaded from
+    embed_cache: Path = Path.home() / ".cache" / "complaint-chat" / "encoders"  # as encoder_onnx.DEFAULT_CACHE
     redact_pii: bool = True
     auth: str | None = None  # "user:password" for the app's login
     max_question_chars: int = 1000
@@ -55,13 +65,20 @@ class Settings:
             llm_context_tokens=int(env.get("LLM_CONTEXT_TOKENS") or 4096),
             llm_max_tokens=int(env.get("LLM_MAX_TOKENS") or 512),
             embed_device=env.get("EMBED_DEVICE") or None,
+            embed_backend=(env.get("EMBED_BACKEND") or "torch").strip().lower(),
+            embed_cache=Path(env.get("EMBED_CACHE") or cls.embed_cache),
             redact_pii=(env.get("REDACT_PII") or "1").strip().lower() not in ("0", "false", "no", "off"),
             auth=env.get("COMPLAINT_CHAT_AUTH") or None,
         )
         overrides = {k: v for k, v in overrides.items() if v is not None}
         if "home" in overrides:
             overrides["home"] = Path(overrides["home"])
-        return replace(settings, **overrides)
+        settings = replace(settings, **overrides)
+        if settings.embed_backend not in EMBED_BACKENDS:
+            # a typo must not silently fall back to another encoder than the index was built with
+            raise SettingsError(f"EMBED_BACKEND must be one of {', '.join(EMBED_BACKENDS)}, "
+                             f"not {settings.embed_backend!r}")
+        return settings
 
     @property
     def embed_model_path(self) -> str:
