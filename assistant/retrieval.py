@@ -38,6 +38,7 @@ from .results import Evidence
 
 RRF_K = 60  # the usual reciprocal-rank constant: rank 1 scores 1/61
 FILTER_OVERFETCH = 20  # a filtered dense search looks this many times deeper, unfiltered, first
+WITHIN_CHUNKS = 20_000  # a filter with at most this many chunks is searched by naming them
 
 
 @dataclass(frozen=True)
@@ -132,13 +133,27 @@ class HybridRetriever:
         passing = self.store.catalog.chunks_passing(ids, filtering.to_sql(filters))
         kept = [(i, d) for i, d in zip(ids, distances) if i in passing][:n]
         if len(kept) < n and len(ids) == fetch:
-            return None
+            return self._dense_within(query_vector, filters, n)
         if not kept:
             return []
         got = self.store.chunks.get(ids=[i for i, _ in kept], include=["metadatas", "documents"])
         stored = {i: (m or {}, d or "") for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])}
         return [(i, stored[i][0].get("complaint_id"), stored[i][0].get("section", "complaint"), 1.0 - d, stored[i][1])
                 for i, d in kept if i in stored]
+
+    def _dense_within(self, query_vector, filters: dict, n: int):
+        """A narrow filter: the search runs over its chunks, named by the catalog (40 ms for a
+        company of 1,000 complaints at 100k, where Chroma's metadata filter takes 100-150 ms).
+        None (Chroma filters) when the filter holds more than WITHIN_CHUNKS chunks."""
+        ids = self.store.catalog.chunk_ids(filtering.to_sql(filters), limit=WITHIN_CHUNKS)
+        if ids is None:
+            return None
+        if not ids:
+            return []
+        got = self.store.chunks.query(query_embeddings=[list(map(float, query_vector))], ids=ids,
+                                      n_results=min(n, len(ids)), include=["distances", "metadatas", "documents"])
+        return [(i, (m or {}).get("complaint_id"), (m or {}).get("section", "complaint"), 1.0 - d, doc or "")
+                for i, d, m, doc in zip(got["ids"][0], got["distances"][0], got["metadatas"][0], got["documents"][0])]
 
     def candidates(self, question: str, query_vector, filters: dict, n: int | None = None) -> list[Candidate]:
         n = n or self.params.candidates

@@ -295,6 +295,13 @@ class Catalog:
                 f"{joiner} p.chunk_id IN ({','.join('?' * len(part))})", [*params, *part]))
         return out
 
+    def chunk_ids(self, where: tuple[str, list], limit: int) -> list[str] | None:
+        """Every chunk of the complaints passing the filter, or None when there are more than `limit`."""
+        clause, params = where
+        rows = self.db.execute(f"SELECT p.chunk_id FROM complaints c CROSS JOIN passages p ON p.complaint_id = c.id "
+                               f"{clause} LIMIT ?", [*params, limit + 1]).fetchall()
+        return None if len(rows) > limit else [r[0] for r in rows]
+
     def breakdown(self, where: tuple[str, list] = ("", [])) -> tuple[int, dict[str, dict[str, int]]]:
         """How many complaints match, and their counts by status, company, month and outcome
         (each outcome of a complaint once), most first: one pass over one index."""
