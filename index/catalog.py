@@ -40,6 +40,7 @@ LABEL_KEYS = ("product", "sub_product", "issue", "sub_issue", "state", "tags", "
 # Columns a filter or a breakdown may name.
 FIELDS = ("company", "type", "status", "month", "source", *LABEL_KEYS)
 PAGE = 500  # rows per page for every read that could be large
+FILTER_OVERFETCH = 20  # a filtered keyword search ranks this many times deeper, unfiltered, first
 # A whole matching set is chosen by one of these columns (a topic label) and broken down by
 # BREAKDOWN. Each gets an index holding all of them: a set of 12,000 complaints is then read
 # from that index alone in 4 ms, where looking up each row (a row holds the whole record)
@@ -345,11 +346,9 @@ class Catalog:
         sql = (f"SELECT p.chunk_id, p.complaint_id, f.s FROM (SELECT rowid, bm25(passages_fts) s FROM passages_fts "
                f"WHERE passages_fts MATCH ? ORDER BY s LIMIT ?) f JOIN passages p ON p.rowid = f.rowid "
                f"JOIN complaints c ON c.id = p.complaint_id {clause} ORDER BY f.s LIMIT ?")
-        fetch = n * self.FILTER_OVERFETCH if clause else n
+        fetch = n * FILTER_OVERFETCH if clause else n
         # FTS5's bm25() is lower-is-better; flip it so higher is better like every other score.
         return [(chunk, cid, -s) for chunk, cid, s in self.db.execute(sql, [match, fetch, *params, n])]
-
-    FILTER_OVERFETCH = 20
 
     def term_frequencies(self, terms: list[str]) -> dict[str, int]:
         """Passages holding each term (the index's own vocabulary statistics)."""

@@ -62,3 +62,25 @@ def test_whole_set_answer_counts_every_matching_complaint(cfpb_assistant):
     assert len(cfpb_assistant.complaints(filters=matching["filters"])) == matching["count"]
     # The CFPB's response category is no business reply: nothing claims the business was silent.
     assert "No business response" not in result.answer
+
+
+def test_filtered_search_finds_what_chromas_own_filter_finds(cfpb_assistant):
+    """The fast filtered paths (nearest of all kept by the catalog; a narrow filter's own chunks)
+    return the filter's nearest chunks, as Chroma's metadata filter would, on 11,918 chunks."""
+    from assistant import filters as filtering
+
+    retriever, store = cfpb_assistant.retriever, cfpb_assistant.store
+    companies = store.catalog.group_counts("company")
+    big, small = next(iter(companies)), [c for c, n in companies.items() if 3 <= n <= 20][0]
+    question = "They reported a debt on my credit report that I already paid"
+    vector = cfpb_assistant.embed_model.get_query_embedding(question)
+    for filters in ({"company": big}, {"company": small}, {"product": "Credit card"}):
+        filters = filtering.normalize(filters)
+        ours = retriever._dense(question, vector, filters, 10)
+        theirs = store.chunks.query(query_embeddings=[vector], n_results=10, include=["metadatas"],
+                                    where=filtering.to_chroma_where(filters))
+        assert ours, filters
+        found = sorted({cid for _, cid, *_ in ours})
+        assert store.catalog.count(filtering.to_sql({**filters, "complaint_id": found})) == len(found), filters
+        overlap = len({c for c, *_ in ours} & set(theirs["ids"][0])) / len(theirs["ids"][0])
+        assert overlap >= 0.8, (filters, overlap)
