@@ -137,9 +137,8 @@ class HybridRetriever:
         if not kept:
             return []
         got = self.store.chunks.get(ids=[i for i, _ in kept], include=["metadatas", "documents"])
-        stored = {i: (m or {}, d or "") for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])}
-        return [(i, stored[i][0].get("complaint_id"), stored[i][0].get("section", "complaint"), 1.0 - d, stored[i][1])
-                for i, d in kept if i in stored]
+        stored = {i: (m, doc) for i, m, doc in zip(got["ids"], got["metadatas"], got["documents"])}
+        return [_hit(i, *stored[i], d) for i, d in kept if i in stored]
 
     def _dense_within(self, query_vector, filters: dict, n: int):
         """A narrow filter: the search runs over its chunks, named by the catalog (40 ms for a
@@ -152,7 +151,7 @@ class HybridRetriever:
             return []
         got = self.store.chunks.query(query_embeddings=[list(map(float, query_vector))], ids=ids,
                                       n_results=min(n, len(ids)), include=["distances", "metadatas", "documents"])
-        return [(i, (m or {}).get("complaint_id"), (m or {}).get("section", "complaint"), 1.0 - d, doc or "")
+        return [_hit(i, m, doc, d)
                 for i, d, m, doc in zip(got["ids"][0], got["distances"][0], got["metadatas"][0], got["documents"][0])]
 
     def candidates(self, question: str, query_vector, filters: dict, n: int | None = None) -> list[Candidate]:
@@ -265,6 +264,13 @@ class HybridRetriever:
     def retrieve(self, question: str, k: int = 8, filters: dict | None = None, query_vector=None) -> list[Evidence]:
         query_vector = query_vector or self.embed_model.get_query_embedding(question)
         return self.search(question, k, filters or {}, query_vector).evidence
+
+
+def _hit(chunk_id: str, metadata: dict | None, document: str | None, distance: float) -> tuple:
+    """A dense hit as `_dense` returns it, from Chroma's own fields (cosine = 1 - distance)."""
+    metadata = metadata or {}
+    return (chunk_id, metadata.get("complaint_id"), metadata.get("section", "complaint"), 1.0 - distance,
+            document or "")
 
 
 @dataclass

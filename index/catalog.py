@@ -41,14 +41,12 @@ LABEL_KEYS = ("product", "sub_product", "issue", "sub_issue", "state", "tags", "
 FIELDS = ("company", "type", "status", "month", "source", *LABEL_KEYS)
 PAGE = 500  # rows per page for every read that could be large
 FILTER_OVERFETCH = 20  # a filtered keyword search ranks this many times deeper, unfiltered, first
-# A whole matching set is chosen by one of these columns (a topic label) and broken down by
-# BREAKDOWN. Each gets an index holding all of them: a set of 12,000 complaints is then read
-# from that index alone in 4 ms, where looking up each row (a row holds the whole record)
-# took 200 ms, and the outcome join 0.5-3 s, at 100,000 complaints.
-SET_FIELDS = ("sub_issue", "issue", "product", "type")
+# The sources' own categories: a question's topic is one of them. Each has a centroid in
+# `label_vectors`, and an index holding it with BREAKDOWN, so that a whole matching set of
+# 12,000 complaints is counted from that index alone in 4 ms, where looking up each row (a
+# row holds the whole record) took 200 ms, and the outcome join 0.5-3 s, at 100,000 complaints.
+CATEGORY_FIELDS = ("sub_issue", "issue", "product", "type")
 BREAKDOWN = ("status", "company", "month", "outcomes")
-# Categories whose centroids retrieval compares questions with (index/catalog.label_vectors).
-VECTOR_FIELDS = ("type", "product", "issue", "sub_issue")
 _LABEL_VECTORS_READY = "label_vectors"  # meta key: the sums cover every complaint
 
 _SCHEMA = f"""
@@ -84,8 +82,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID
 {"".join(f"CREATE INDEX IF NOT EXISTS complaints_by_{f} ON complaints ({f});" for f in FIELDS)}
 CREATE INDEX IF NOT EXISTS complaints_by_date ON complaints (date);
 {"".join(f"CREATE INDEX IF NOT EXISTS complaints_breakdown_{f} ON complaints ({f}, {', '.join(BREAKDOWN)});"
-         for f in SET_FIELDS)}
-CREATE INDEX IF NOT EXISTS complaints_company_labels ON complaints (company, {", ".join(SET_FIELDS)});
+         for f in CATEGORY_FIELDS)}
+CREATE INDEX IF NOT EXISTS complaints_company_labels ON complaints (company, {", ".join(CATEGORY_FIELDS)});
 """
 
 
@@ -213,11 +211,11 @@ class Catalog:
                            (field, value, n, np.asarray(total, dtype=np.float64).tobytes()))
 
     def _delete(self, db, complaint_id: str) -> None:
-        old = db.execute(f"SELECT {', '.join(VECTOR_FIELDS)} FROM complaints WHERE id = ?", (complaint_id,)).fetchone()
+        old = db.execute(f"SELECT {', '.join(CATEGORY_FIELDS)} FROM complaints WHERE id = ?", (complaint_id,)).fetchone()
         if old is not None and self._label_vectors_ready(db):
             vector = complaint_vector(db.execute("SELECT section, vec FROM sentences WHERE complaint_id = ?",
                                                  (complaint_id,)))
-            row = dict(zip(VECTOR_FIELDS, old))
+            row = dict(zip(CATEGORY_FIELDS, old))
             self._add_label_vector(db, _vector_labels(row["type"], row.get), vector, -1)
         removed: Counter = Counter()
         for (terms,) in db.execute("SELECT terms FROM passages WHERE complaint_id = ?", (complaint_id,)):
@@ -394,7 +392,7 @@ class Catalog:
             sums: dict[tuple[str, str], list] = {}
             last = ""
             while True:
-                page = db.execute(f"SELECT id, {', '.join(VECTOR_FIELDS)} FROM complaints WHERE id > ? "
+                page = db.execute(f"SELECT id, {', '.join(CATEGORY_FIELDS)} FROM complaints WHERE id > ? "
                                   f"ORDER BY id LIMIT ?", (last, PAGE)).fetchall()
                 if not page:
                     break
@@ -408,7 +406,7 @@ class Catalog:
                     vector = complaint_vector(sentences.get(cid, []))
                     if vector is None:
                         continue
-                    row = dict(zip(VECTOR_FIELDS, labels))
+                    row = dict(zip(CATEGORY_FIELDS, labels))
                     for key in _vector_labels(row["type"], row.get):
                         entry = sums.setdefault(key, [0, np.zeros(len(vector))])
                         entry[0] += 1
@@ -439,5 +437,5 @@ class Catalog:
 
 def _vector_labels(complaint_type: str | None, label) -> list[tuple[str, str]]:
     """(field, value) pairs whose centroids a complaint counts in."""
-    values = {"type": complaint_type, **{k: label(k) for k in VECTOR_FIELDS if k != "type"}}
+    values = {"type": complaint_type, **{k: label(k) for k in CATEGORY_FIELDS if k != "type"}}
     return [(k, v) for k, v in values.items() if v]
