@@ -199,7 +199,13 @@ class Assistant:
         """Which index companies a question names, and names it uses that the index does not hold."""
         names, passages = self._company_state()
         total = max(passages, 1)  # counted with the names, not again on every question
-        share = lambda term: self.store.catalog.term_frequencies([term])[term] / total  # noqa: E731
+        catalog = self.store.catalog
+
+        def share(stems: list[str]) -> float:
+            passages = (catalog.term_frequencies(stems)[stems[0]] if len(stems) == 1
+                        else catalog.phrase_frequency(stems))
+            return passages / total
+
         return names.match(question, share)
 
     # --- browsing ----------------------------------------------------------------

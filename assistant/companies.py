@@ -83,7 +83,8 @@ class CompanyNames:
         return self._spread.get(stem, 0) <= NAME_SPREAD * max(own, 1)
 
     def match(self, question: str, vocabulary_share) -> CompanyMatch:
-        """`vocabulary_share(word) -> float`: the share of passages that use the word."""
+        """`vocabulary_share(stems) -> float`: the share of passages that use these terms side by
+        side (one term: that word)."""
         lowered = " " + " ".join(t for t in _tokens(question) if t not in _LEGAL) + " "
         found: list[str] = []
         for alias in self._ordered:
@@ -104,8 +105,9 @@ class CompanyNames:
             bare = word.strip(".'&-")
             if position == 0 or not bare[:1].isupper() or bare.lower() in known_words:
                 continue
-            # "T-Mobile", "Tesla's": the rarest part decides ("t" and "s" are everywhere).
+            # "T-Mobile", "Tesla's": the word as written, its parts side by side, decides: "t" and
+            # "mobile" are everyday words, "t mobile" may never occur.
             stems = terms(bare)
-            if stems and min(vocabulary_share(stem) for stem in stems) < ORDINARY_SHARE:
+            if stems and vocabulary_share(stems) < ORDINARY_SHARE:
                 unknown.append(bare)
         return CompanyMatch(list(dict.fromkeys(found)), [] if found else unknown)

@@ -356,6 +356,14 @@ class Catalog:
         found = dict(self.db.execute(f"SELECT term, df FROM terms WHERE term IN ({marks})", terms))
         return {t: found.get(t, 0) for t in terms}
 
+    def phrase_frequency(self, stems: list[str]) -> int:
+        """Passages holding these terms side by side (an FTS5 phrase): how often a compound
+        word such as "T-Mobile" ("t mobil") is written, where each part alone is everyday."""
+        if not stems:
+            return 0
+        phrase = '"' + " ".join(s.replace('"', "") for s in stems) + '"'
+        return self.db.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (phrase,)).fetchone()[0]
+
     def passage_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM passages").fetchone()[0]
 

@@ -41,6 +41,10 @@ def test_a_company_not_in_the_index_is_said_so_and_nothing_else_is_cited(cfpb_as
     result = cfpb_assistant.ask("How does Charter handle mid-cycle cancellations?")
     assert result.citations == []
     assert "no complaints about Charter" in result.answer
+    # a compound name whose parts are everyday words ("mobile" is in many bank complaints)
+    result = cfpb_assistant.ask("Is T-Mobile still billing people after they cancel?")
+    assert result.citations == []
+    assert "no complaints about T-Mobile" in result.answer
 
 
 def test_company_short_forms_come_from_the_index_names(cfpb_assistant):

@@ -16,12 +16,23 @@ def _names() -> CompanyNames:
 
 
 def test_a_leading_pair_of_common_words_names_no_company():
-    share = lambda stem: SPREAD.get(stem, 0) / 10000  # noqa: E731
+    share = lambda stems: SPREAD.get(" ".join(stems), 0) / 10000  # noqa: E731
     assert _names().match("My credit card never gave me the sign-up bonus.", share).companies == []
     assert terms("credit card")  # the words are real index terms, not stop words
 
 
 def test_a_leading_pair_with_a_distinctive_word_still_names_its_company():
-    share = lambda stem: SPREAD.get(stem, 0) / 10000  # noqa: E731
+    share = lambda stems: SPREAD.get(" ".join(stems), 0) / 10000  # noqa: E731
     got = _names().match("Bank of America account problems", share).companies
     assert got == ["BANK OF AMERICA, NATIONAL ASSOCIATION"]
+
+
+def test_a_compound_name_of_everyday_parts_is_unknown_when_never_written_as_one():
+    # "t" and "mobile" are everywhere; "t mobile" side by side is in no passage.
+    spread = {"t": 9000, "mobil": 600, "tesla": 0}
+    share = lambda stems: (spread.get(stems[0], 0) if len(stems) == 1 else 0) / 10000  # noqa: E731
+    got = _names().match("How does T-Mobile treat people disputing early termination fees?", share)
+    assert got.companies == [] and got.unknown == ["T-Mobile"]
+    # parts side by side that the complaints do write are ordinary language, not a company
+    share_written = lambda stems: 50 / 10000  # noqa: E731
+    assert _names().match("Why did my E-Mail statement never arrive?", share_written).unknown == []
