@@ -180,12 +180,14 @@ def test_cfpb_test_split_holds_todays_level(cfpb_report):
 
 def test_cfpb_dev_split_holds_the_fitted_level(cfpb_assistant):
     # The split the thresholds and the centroid weight were fitted on: precision 0.75, whole-set
-    # counts within 25% on 6 of 7. The label centroids are what lift both (0.53 and 3 of 7
-    # with centroid_weight 0), so a regression there fails here first.
+    # counts within 25% on 6 of 7, every unanswerable and absent-company question abstaining
+    # (T-Mobile since the compound-name rule). The label centroids are what lift precision and
+    # counts (0.53 and 3 of 7 with centroid_weight 0), so a regression there fails here first.
     report = run_eval(cfpb_assistant, CFPB_QUESTIONS, split="dev")
     assert report["citation_precision"] >= 0.68, format_report(report)
     assert report["count_within_25"] >= 0.7, format_report(report)
-    assert report["answered_rate"] >= 0.95 and report["no_evidence_rate"] >= 0.85, format_report(report)
+    assert report["answered_rate"] >= 0.95, (report["unanswered"], format_report(report))
+    assert report["no_evidence_rate"] == 1.0, (report["not_abstained"], format_report(report))
     assert report["invalid_citations"] == 0, format_report(report)
 
 
