@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from . import offline  # noqa: F401  (network off before sentence-transformers loads)
+from .memory import release_free_memory
 
 _lock = threading.Lock()
 _models: dict[tuple[str, str], object] = {}
@@ -97,35 +98,44 @@ def encode_passages(model_path: str, texts: list[str], spans: list[list[tuple[in
     """
     if not texts:
         return [], []
+    import torch
+    from sentence_transformers.util import batch_to_device
+
     model = embed_model(model_path, device, backend, cache)._model
+    model.eval()
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     vectors: list[list[float]] = [[] for _ in texts]
     span_vectors: list[list[np.ndarray | None]] = [[] for _ in texts]
     for start in range(0, len(order), BATCH):
         part = order[start : start + BATCH]
-        batch_texts = [texts[i] for i in part]
-        outputs = model.encode(batch_texts, batch_size=BATCH, output_value=None, convert_to_numpy=True,
-                               show_progress_bar=False)
-        offsets = model.tokenizer(batch_texts, return_offsets_mapping=True, truncation=True,
-                                  max_length=model.max_seq_length)["offset_mapping"]
+        # One tokenization gives the model its input and us each token's character offsets.
+        features = model.preprocess([texts[i] for i in part], processing_kwargs={"text": {"return_offsets_mapping": True}})
+        offsets = features.pop("offset_mapping").numpy()
+        with torch.inference_mode():
+            out = model(batch_to_device(features, model.device))
+        passages, tokens = _as_numpy(out["sentence_embedding"]), _as_numpy(out["token_embeddings"])
+        del out
         pooled, owners = [], []
         for position, i in enumerate(part):
-            out = outputs[position]
-            vectors[i] = _as_numpy(out["sentence_embedding"]).tolist()
-            tokens = _as_numpy(out["token_embeddings"])[: len(offsets[position])]  # the batch pads on the right
-            starts = np.array([s for s, e in offsets[position]])
-            ends = np.array([e for s, e in offsets[position]])
-            real = ends > starts  # special tokens have (0, 0)
+            vectors[i] = passages[position].tolist()
             span_vectors[i] = [None] * len(spans[i])
-            for n, (s, e) in enumerate(spans[i]):
-                inside = real & (starts >= s) & (ends <= e)
-                if inside.any():
-                    pooled.append(tokens[inside].mean(axis=0))
-                    owners.append((i, n))
+            if not spans[i]:
+                continue
+            starts, ends = offsets[position, :, 0], offsets[position, :, 1]
+            bounds = np.array(spans[i])
+            # (sentences x tokens): the real tokens (special and padding ones have (0, 0)) inside each span
+            inside = ((ends > starts)[None, :] & (starts[None, :] >= bounds[:, :1]) & (ends[None, :] <= bounds[:, 1:]))
+            counts = inside.sum(axis=1)
+            means = (inside.astype(np.float32) @ tokens[position]) / np.maximum(counts, 1)[:, None]
+            for n in np.flatnonzero(counts):
+                pooled.append(means[n])
+                owners.append((i, int(n)))
         if pooled:
             projected = _normalize(_project(model, np.stack(pooled).astype(np.float32)))
             for (i, n), vector in zip(owners, projected):
                 span_vectors[i][n] = vector
+        del tokens
+        release_free_memory()  # this pass's tensors (index/memory.py says why)
     return vectors, span_vectors
 
 
