@@ -6,8 +6,10 @@ glibc's heap they are fast (the pages stay mapped); served each from its own map
 pass 12-14% slower (measured, bench/ingest_speed.py's corpus, interleaved rounds). But on the
 heap, small objects allocated between those blocks fragment it, and a 100,000-complaint ingest
 grew to 2.5 GB. So: large blocks stay on the heap (a fixed 32 MiB threshold, glibc's ceiling),
-and after each forward pass the heap's free pages go back to the system (malloc_trim, which
-since glibc 2.8 releases free pages inside the heap, not only at its top).
+and once the heap holds more than SLACK free bytes (checked after each forward pass) its free
+pages go back to the system (malloc_trim, which since glibc 2.8 releases free pages inside the
+heap, not only at its top). Measured at 20,000 complaints: peak RSS 1,004 MB against 952 MB
+with the 128 KiB threshold, and 37% less CPU per chunk with the random-weight model.
 """
 
 from __future__ import annotations
