@@ -31,13 +31,13 @@ from llama_index.core import VectorStoreIndex
 from llama_index.core.schema import QueryBundle
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from index.catalog import FILTER_OVERFETCH
 from index.store import ComplaintStore
 
 from . import filters as filtering
 from .results import Evidence
 
 RRF_K = 60  # the usual reciprocal-rank constant: rank 1 scores 1/61
-FILTER_OVERFETCH = 20  # a filtered dense search looks this many times deeper, unfiltered, first
 WITHIN_CHUNKS = 20_000  # a filter with at most this many chunks is searched by naming them
 
 

@@ -40,7 +40,9 @@ LABEL_KEYS = ("product", "sub_product", "issue", "sub_issue", "state", "tags", "
 # Columns a filter or a breakdown may name.
 FIELDS = ("company", "type", "status", "month", "source", *LABEL_KEYS)
 PAGE = 500  # rows per page for every read that could be large
-FILTER_OVERFETCH = 20  # a filtered keyword search ranks this many times deeper, unfiltered, first
+# A filtered search (keyword here, dense in assistant/retrieval.py) looks this many times deeper,
+# unfiltered, first, and keeps what passes the filter.
+FILTER_OVERFETCH = 20
 # The sources' own categories: a question's topic is one of them. Each has a centroid in
 # `label_vectors`, and an index holding it with BREAKDOWN, so that a whole matching set of
 # 12,000 complaints is counted from that index alone in 4 ms, where looking up each row (a
