@@ -8,6 +8,7 @@ becomes one line in `errors` and the files around it are ingested as usual.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -15,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .chunking import chunk_complaint
-from .embedding import encode_passages
+from .embedding import encode_passages, pick_device
 from .encoder_record import claim
 from .keywords import terms
 from .memory import bound_heap
@@ -109,13 +110,18 @@ def prepare(complaints: list[Complaint], settings: Settings, hashes: dict[str, s
 
 
 class _Writer:
-    """Writes batch N to Chroma and the catalog in a thread while batch N+1 is embedded: the
-    model keeps the cores busy and the stores' I/O hides behind it. Writes stay in order, and a
-    failed write surfaces before the next one starts, so an interrupted ingest re-runs as before."""
+    """Writes each embedded batch to Chroma and the catalog, in order; a failed write surfaces
+    before the next one starts, so an interrupted ingest re-runs as before.
 
-    def __init__(self, store: ComplaintStore):
+    With cores to spare (a GPU embeds, or torch leaves CPUs idle) batch N is written in a thread
+    while batch N+1 is embedded. Where torch's threads fill every core it runs in line: on 2 cores
+    about 1 s of writes per 1,000 chunks slowed the concurrent forward pass by 3-4 s. Embedded
+    Chroma's add holds the GIL throughout (a Python loop beside it made no progress), so the
+    forward pass, which needs the GIL between its operators, stalls while it runs."""
+
+    def __init__(self, store: ComplaintStore, overlap: bool):
         self.store = store
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") if overlap else None
         self.pending: Future | None = None
         self.in_flight: dict[str, str] = {}  # id -> content hash of the batch being written
 
@@ -126,6 +132,9 @@ class _Writer:
 
     def submit(self, rows: list[dict]) -> None:
         self.wait()
+        if self.pool is None:
+            self.store.write(rows)
+            return
         self.in_flight = {r["complaint"].complaint_id: r["content_hash"] for r in rows}
         self.pending = self.pool.submit(self.store.write, rows)
 
@@ -138,7 +147,17 @@ class _Writer:
         try:
             self.wait()
         finally:
-            self.pool.shutdown(wait=True)
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
+
+
+def _spare_cores(settings: Settings) -> bool:
+    """Whether a write can run beside the forward pass without taking a core from it."""
+    import torch
+
+    if pick_device(settings.embed_device) != "cpu" and settings.embed_backend == "torch":
+        return True
+    return (os.cpu_count() or 1) > torch.get_num_threads()
 
 
 def _write_batch(batch: dict[str, Complaint], writer: _Writer, settings: Settings, report: FileReport) -> int:
@@ -162,7 +181,7 @@ def ingest_file(path: Path, store: ComplaintStore, settings: Settings,
     """Ingest one file; `on_batch(rows, chunks, skipped)` after each batch."""
     report = FileReport(path=str(path))
     batch: dict[str, Complaint] = {}  # a repeat inside a batch counts once
-    writer = _Writer(store)
+    writer = _Writer(store, _spare_cores(settings))
 
     def flush():
         chunks = _write_batch(batch, writer, settings, report)

@@ -11,7 +11,10 @@ from pathlib import Path
 
 def _llama_index_tiktoken_cache() -> str | None:
     # llama-index ships cl100k_base; without this tiktoken downloads it on first use.
-    spec = find_spec("llama_index.core")
+    try:
+        spec = find_spec("llama_index.core")
+    except ModuleNotFoundError:  # no llama_index at all (bench/embed_gpu.py on a bare GPU machine)
+        return None
     if spec is None or not spec.submodule_search_locations:
         return None
     folder = Path(list(spec.submodule_search_locations)[0]) / "_static" / "tiktoken_cache"

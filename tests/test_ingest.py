@@ -76,7 +76,10 @@ def test_changed_complaint_replaces_its_chunks_and_leaves_none_behind(fresh_inde
     assert store.count() == 10
 
 
-def test_interrupted_ingest_reruns_to_the_same_result(fresh_index, tmp_path, monkeypatch):
+@pytest.mark.parametrize("overlap", [False, True], ids=["writes-in-line", "writes-in-a-thread"])
+def test_interrupted_ingest_reruns_to_the_same_result(fresh_index, tmp_path, monkeypatch, overlap):
+    # Both write paths: in line where torch fills every core, in a thread beside a GPU.
+    monkeypatch.setattr(sys.modules["index.ingest"], "_spare_cores", lambda settings: overlap)
     clean_settings = _settings(tmp_path / "clean")
     clean = ComplaintStore(clean_settings)
     ingest([SAMPLE], clean_settings, clean)
@@ -97,7 +100,8 @@ def test_interrupted_ingest_reruns_to_the_same_result(fresh_index, tmp_path, mon
     monkeypatch.setattr(store.catalog, "write", crash_on_second_batch)
     with pytest.raises(KeyboardInterrupt):
         ingest([SAMPLE], settings, store)
-    monkeypatch.undo()
+    monkeypatch.setattr(store.catalog, "write", real_write)
+    monkeypatch.setattr(sys.modules["index.ingest"], "WRITE_BATCH", 256)
     assert store.count() == 3  # only completed complaints count
 
     # Orphan chunks of the half-written complaint are never evidence.
