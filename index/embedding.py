@@ -20,7 +20,8 @@ _lock = threading.Lock()
 _models: dict[tuple[str, str], object] = {}
 # Passages per forward pass. Each batch pads to its longest text and holds its attention
 # scores at once: on CPU a narrow batch wastes less and stays in cache (all-MiniLM-L6-v2 on
-# 2 cores: 16 a pass ran 15-20% faster than 64, and 8 no faster than 16). On an H200 every size
+# 2 cores: 16 a pass ran 15-20% faster than 64, and 8 no faster than 16; the int8 ONNX encoder
+# ran 16 and 32 alike, 64 about 5% slower). On an H200 every size
 # from 16 to 512 came within 15% (bench/embed_gpu.py); 32 and 64 led.
 CPU_BATCH, GPU_BATCH = 16, 64
 
