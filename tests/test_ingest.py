@@ -96,12 +96,13 @@ def test_interrupted_ingest_reruns_to_the_same_result(fresh_index, tmp_path, mon
             raise KeyboardInterrupt
         return real_write(*args, **kwargs)
 
+    write_batch = sys.modules["index.ingest"].WRITE_BATCH
     monkeypatch.setattr(sys.modules["index.ingest"], "WRITE_BATCH", 3)
     monkeypatch.setattr(store.catalog, "write", crash_on_second_batch)
     with pytest.raises(KeyboardInterrupt):
         ingest([SAMPLE], settings, store)
     monkeypatch.setattr(store.catalog, "write", real_write)
-    monkeypatch.setattr(sys.modules["index.ingest"], "WRITE_BATCH", 256)
+    monkeypatch.setattr(sys.modules["index.ingest"], "WRITE_BATCH", write_batch)
     assert store.count() == 3  # only completed complaints count
 
     # Orphan chunks of the half-written complaint are never evidence.
