@@ -141,8 +141,11 @@ def open_page(browser: Browser, url: str, width: int = 1440, height: int = 1000)
     browser.call("Page.enable")
     browser.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
                  mobile=width < 600)
+    # Page.navigate returns before the old page goes: marked, it cannot pass the waits below.
+    browser.js("window.__ccStale = true")
     browser.call("Page.navigate", url=url)
-    browser.wait("!!document.querySelector('#cc-question textarea')")
+    browser.wait("!window.__ccStale && !!document.querySelector('#cc-question textarea') "
+                 "&& !!document.querySelector('#cc-send')")
     browser.wait("document.querySelectorAll('.gallery button, [data-testid=dataset] button, table.gallery td, "
                  "#cc-main-row button').length > 0")
 
