@@ -113,7 +113,7 @@ def main() -> None:
     n, chunks = len(complaints), len(texts)
     print(f"corpus: {n} complaints, {chunks} chunks ({args.copies} x the sample)")
     print(f"parse + clean + tag: {parse_s:.2f} s; chunk (tiktoken): {chunk_s:.2f} s")
-    print(f"encoder backend for the next four lines: {backends[0]}")
+    print(f"encoder backend for the lines below, up to the re-ingest: {backends[0]}")
     for label, times in raw_by_batch.items():
         batch = "its default batch" if label == "default" else f"batch {label}, as ingest"
         print(f"raw embedding (sentence-transformers encode, {batch}): {statistics.median(times):.2f} s  "
