@@ -25,13 +25,23 @@ TRIM_THRESHOLD = 2 * MMAP_THRESHOLD  # what glibc's drift would set beside it
 SLACK = 256 * 1024 * 1024  # free heap bytes kept for the next passes before handing them back
 
 
+class _Mallinfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+                 "keepcost")]
+
+
 @cache
 def _libc():
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
     except OSError:
         return None
+    if not (hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim")):
+        return None
+    if hasattr(libc, "mallinfo2"):  # glibc >= 2.33
+        libc.mallinfo2.restype = _Mallinfo2
+    return libc
 
 
 def bound_heap() -> bool:
@@ -41,20 +51,9 @@ def bound_heap() -> bool:
                 and libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
 
 
-class _Mallinfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in
-                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
-                 "keepcost")]
-
-
 def _free_heap_bytes(libc) -> int | None:
     """Free bytes held by the heap (glibc >= 2.33), None where unknown."""
-    try:
-        info = libc.mallinfo2
-    except AttributeError:
-        return None
-    info.restype = _Mallinfo2
-    return info().fordblks
+    return libc.mallinfo2().fordblks if hasattr(libc, "mallinfo2") else None
 
 
 def release_free_memory(slack: int = SLACK) -> None:
