@@ -8,9 +8,11 @@ assistant/chat_session.py.
 
 from __future__ import annotations
 
+import atexit
 import html
 import importlib.util
 import logging
+import shutil
 import tempfile
 import threading
 import time
@@ -68,7 +70,46 @@ _OUTCOME_QUESTIONS = {
 # The CFPB's own fields offered as filters, when the index holds them and the filters accept them.
 LABEL_FILTERS = ("product", "issue", "sub_issue", "state", "tags", "timely_response")
 PANEL_KEYS = ("company", "type", "status", "since", "until", "outcome", *LABEL_FILTERS)
-_EXPORT_DIR = Path(tempfile.mkdtemp(prefix="complaint-chat-export-"))
+# Newest complaints shown in the Insights table; the whole set goes out as CSV, written on request.
+TABLE_ROWS = 500
+_EXPORTS_KEPT = 200  # files a long-running server keeps for downloads before removing the oldest
+_export_dir: Path | None = None
+_export_lock = threading.Lock()
+
+
+def export_dir() -> Path:
+    """This process's export folder: made on first use, removed at exit."""
+    global _export_dir
+    with _export_lock:
+        if _export_dir is None:
+            _export_dir = Path(tempfile.mkdtemp(prefix="complaint-chat-export-"))
+            atexit.register(shutil.rmtree, _export_dir, ignore_errors=True)
+        return _export_dir
+
+
+def export_path(name: str) -> Path:
+    """A file in the export folder, which keeps only the newest `_EXPORTS_KEPT`, so that a server
+    answering for weeks does not fill the disk."""
+    folder = export_dir()
+    with _export_lock:
+        old = sorted(folder.iterdir(), key=lambda f: (f.stat().st_mtime_ns, f.name))
+        for stale in old[: max(0, len(old) - _EXPORTS_KEPT + 1)]:
+            stale.unlink(missing_ok=True)
+    return folder / name
+
+
+def export_complaints(assistant: Assistant, filters: dict | None) -> tuple[Path, int]:
+    """Every complaint under `filters` as CSV, streamed a page at a time; the path and the row count."""
+    written = 0
+
+    def counted():
+        nonlocal written
+        for complaint in assistant.iter_complaints(filters):
+            written += 1
+            yield complaint
+
+    path = ui.complaints_csv(counted(), export_path(f"complaints-{time.time_ns()}.csv"))
+    return path, written
 
 
 def available_backends(settings: Settings) -> list[str]:
@@ -209,20 +250,17 @@ def build(assistant: Assistant) -> gr.Blocks:
             return {tools: "", export_md: gr.update(visible=False), export_csv: gr.update(visible=False),
                     open_set: gr.update(visible=False)}
         stamp = f"{id(state):x}-{len(state.turns)}"
-        md_path = ui.answer_markdown(turn.result, _EXPORT_DIR / f"answer-{stamp}.md")
+        md_path = ui.answer_markdown(turn.result, export_path(f"answer-{stamp}.md"))
+        csv_path = ui.citations_csv(turn.result, export_path(f"sources-{stamp}.csv"))
         matching = turn.result.get("matching") or {}
-        set_filters = matching.get("filters")
-        found = (assistant.complaints(filters=set_filters) if set_filters is not None and matching.get("count")
-                 else None)
-        csv_path = ui.complaints_csv(found, _EXPORT_DIR / f"matching-{stamp}.csv") if found else \
-            ui.citations_csv(turn.result, _EXPORT_DIR / f"sources-{stamp}.csv")
+        has_set = matching.get("filters") is not None and bool(matching.get("count"))
         link = permalink(turn.question, turn.filters)
         return {
             tools: f'<a class="cc-permalink" href="{html.escape(link)}">Link to this question with its filters</a>',
             export_md: gr.update(value=str(md_path), visible=True),
-            export_csv: gr.update(value=str(csv_path), visible=True,
-                                  label=f"Matching set ({len(found)}) as CSV" if found else "Sources as CSV"),
-            open_set: gr.update(visible=set_filters is not None and bool(matching.get("count"))),
+            export_csv: gr.update(value=str(csv_path), visible=True),
+            open_set: gr.update(visible=has_set, value=f"Open the matching set ({matching.get('count')}) in Insights"
+                                if has_set else "Open the matching set in Insights"),
         }
 
     def run_turn(state: ChatSession, backend: str, k: float):
@@ -302,14 +340,27 @@ def build(assistant: Assistant) -> gr.Blocks:
     def breakdown(filters: dict, title: str | None = None) -> dict:
         try:
             stats = assistant.stats(filters)
-            found = assistant.complaints(filters)
+            groups = assistant.groups(filters)
+            company_types = assistant.pair_counts("company", "type", filters)
+            newest = assistant.complaints(filters, limit=TABLE_ROWS, newest_first=True)
         except FilterError as exc:
-            return {summary: f"⚠️ {html.escape(str(exc))}", charts: "", compare: "", table: None}
+            return {summary: f"⚠️ {html.escape(str(exc))}", charts: "", compare: "", table: None,
+                    insights_prepare: gr.update(visible=False), insights_csv: gr.update(visible=False)}
         by_month = dict(sorted(stats.get("by_month", {}).items()))
         trend = Counter()
-        for c in found:
-            for label in [ui.outcome_label(o) for o in c.outcomes] or ["(no outcome tag)"]:
-                trend[(c.month, label)] += 1
+        per_company: dict[str, dict] = {}
+        for status, company, month, outcomes, n in groups:
+            for label in [ui.outcome_label(o) for o in outcomes] or ["(no outcome tag)"]:
+                trend[(month, label)] += n
+            row = per_company.setdefault(company, {"company": company, "complaints": 0, "good": 0, "bad": 0,
+                                                   "types": Counter()})
+            styles = {ui.outcome_style(o) for o in outcomes} | {ui.status_style(status)}
+            row["complaints"] += n
+            row["good"] += n * ("good" in styles)
+            row["bad"] += n * ("bad" in styles and "good" not in styles)
+        for (company, kind), n in company_types.items():
+            if company in per_company:
+                per_company[company]["types"][kind] += n
         trend_frame = pd.DataFrame([{"month": m, "outcome": o, "complaints": n} for (m, o), n in sorted(trend.items())],
                                    columns=["month", "outcome", "complaints"])
         chart_html = "".join([
@@ -319,15 +370,6 @@ def build(assistant: Assistant) -> gr.Blocks:
             *[ui.bars(ui.LABEL_NAMES[key], stats.get(f"by_{key}", {}))
               for key in LABEL_FILTERS if stats.get(f"by_{key}")],
         ])
-        per_company: dict[str, dict] = {}
-        for c in found:
-            row = per_company.setdefault(c.company, {"company": c.company, "complaints": 0, "good": 0, "bad": 0,
-                                                     "types": Counter()})
-            row["complaints"] += 1
-            row["types"][c.type] += 1
-            styles = {ui.outcome_style(o) for o in c.outcomes} | {ui.status_style(c.status)}
-            row["good"] += "good" in styles
-            row["bad"] += "bad" in styles and "good" not in styles
         rows = sorted(per_company.values(), key=lambda r: -r["complaints"])[:12]
         for r in rows:
             r["top_type"] = r.pop("types").most_common(1)[0][0]
@@ -335,16 +377,27 @@ def build(assistant: Assistant) -> gr.Blocks:
                        "outcomes": "; ".join(ui.outcome_label(o) for o in c.outcomes),
                        "complaint": inert(c.narrative[:140]) + ("…" if len(c.narrative) > 140 else ""),
                        "id": _shown_id(c)}
-                      for c in sorted(found, key=lambda c: c.date, reverse=True)]
+                      for c in newest]
         frame = pd.DataFrame(table_rows, columns=["date", "company", "type", "status", "outcomes", "complaint", "id"])
-        csv_path = ui.complaints_csv(found, _EXPORT_DIR / f"insights-{time.time_ns()}.csv")
-        said = (f"**{stats['complaints']} complaints**: the whole matching set of “{html.escape(inert(title))}”. "
+        total = stats["complaints"]
+        shown = (f"Complaints, the newest {len(newest)} of {total}" if total > len(newest) else "Complaints")
+        said = (f"**{total} complaints**: the whole matching set of “{html.escape(inert(title))}”. "
                 "Change a filter to leave it." if title else
-                f"**{stats['complaints']} complaints** match the current filters.")
+                f"**{total} complaints** match the current filters.")
         return {summary: said,
                 month_plot: pd.DataFrame({"month": list(by_month), "complaints": list(by_month.values())}),
                 trend_plot: trend_frame, charts: chart_html, compare: ui.company_comparison(rows),
-                table: frame, table_keys: {_shown_id(c): c.complaint_id for c in found}, insights_csv: gr.update(value=str(csv_path), visible=bool(found))}
+                table: gr.update(value=frame, label=f"{shown} (search, then click a row to open it)"),
+                table_keys: {_shown_id(c): c.complaint_id for c in newest},
+                insights_filters: filters,
+                insights_prepare: gr.update(visible=bool(total), value=f"All {total} as CSV"),
+                insights_csv: gr.update(visible=False)}
+
+    def prepare_csv(filters: dict | None):
+        """The whole set behind the Insights view, written when asked for (it can be 100,000 rows)."""
+        path, written = export_complaints(assistant, filters or {})
+        return {insights_csv: gr.update(value=str(path), visible=True,
+                                         label=f"Download {written} complaints (CSV)")}
 
     def open_card(keys: dict, evt: gr.SelectData):
         row = evt.row_value or []
@@ -424,6 +477,7 @@ def build(assistant: Assistant) -> gr.Blocks:
     with gr.Blocks(title="Complaint Chat") as demo:
         session = gr.State(None)
         insight_set = gr.State(None)  # an answer's matching set shown in Insights: {"filters", "title"}
+        insights_filters = gr.State({})  # what the Insights view shows, for its CSV
         table_keys = gr.State({})  # the table's shown id -> complaint id (internal ids stay off the page)
         gr.Markdown("## Complaint Chat\nAsk how a business handles a kind of complaint. Every claim in an "
                     "answer carries `[n]` markers; click one to see the complaint behind it.", elem_id="cc-intro")
@@ -488,7 +542,11 @@ def build(assistant: Assistant) -> gr.Blocks:
                         table = gr.Dataframe(label="Complaints (search, then click a row to open it)",
                                              interactive=False, show_search="search", wrap=True,
                                              max_height=420, elem_id="cc-table")
-                        insights_csv = gr.DownloadButton("These complaints as CSV", visible=False, size="sm")
+                        with gr.Row():
+                            insights_prepare = gr.Button("These complaints as CSV", visible=False, size="sm",
+                                                         elem_id="cc-insights-prepare")
+                            insights_csv = gr.DownloadButton("Download", visible=False, size="sm",
+                                                             elem_id="cc-insights-csv")
                         picked = gr.HTML('<p class="cc-empty">Click a row to see the complaint.</p>')
                     with gr.Tab("Ingest", id="ingest"):
                         gr.Markdown("Add complaints: BBB complaint pages (saved text or HTML), CFPB CSV or JSON "
@@ -520,7 +578,9 @@ def build(assistant: Assistant) -> gr.Blocks:
         new_chat.click(clear, session, chat_out, api_visibility="private")
         chat.clear(clear, session, chat_out, api_visibility="private")
 
-        insight_out = [summary, month_plot, trend_plot, charts, compare, table, table_keys, insights_csv, insight_set]
+        insight_out = [summary, month_plot, trend_plot, charts, compare, table, table_keys, insights_filters,
+                       insights_prepare, insights_csv, insight_set]
+        insights_prepare.click(prepare_csv, insights_filters, insights_csv, api_visibility="private")
         insights_tab.select(insights_on_tab, [insight_set, *panel], insight_out, api_visibility="private")
         gr.on([*(c.input for c in (company, kind, status, outcome, *label_dropdowns.values())),
                since.submit, until.submit, since.blur, until.blur],
@@ -550,7 +610,7 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, auth: tup
            **kwargs):
     # Several visitors at once: answers for different sessions run side by side.
     return demo.queue(default_concurrency_limit=4).launch(
-        server_name=host, server_port=port, auth=auth, allowed_paths=[str(_EXPORT_DIR)], **LAUNCH_OPTIONS,
+        server_name=host, server_port=port, auth=auth, allowed_paths=[str(export_dir())], **LAUNCH_OPTIONS,
         **kwargs)
 
 

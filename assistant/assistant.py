@@ -220,17 +220,32 @@ class Assistant:
             yield from (records[i] for i in part if i in records)
 
     def complaints(self, filters: dict | None = None, ids: list[str] | None = None,
-                   limit: int | None = None) -> list[Complaint]:
-        """Stored complaints under `filters` (or these ids), for tables and cards; at most `limit`."""
+                   limit: int | None = None, newest_first: bool = False) -> list[Complaint]:
+        """Stored complaints under `filters` (or these ids), for tables and cards; at most `limit`,
+        the newest first when asked (read through the date index, never the whole set)."""
         if ids is not None:
             records = self.store.catalog.complaints(ids)
             return [records[i] for i in ids if i in records][:limit]
+        if newest_first:
+            if limit is None:
+                raise ValueError("newest_first needs a limit")
+            ids = self.store.catalog.newest_ids(filtering.to_sql(filtering.normalize(filters)), limit)
+            records = self.store.catalog.complaints(ids)
+            return [records[i] for i in ids if i in records]
         found = []
         for complaint in self.iter_complaints(filters):
             found.append(complaint)
             if limit is not None and len(found) >= limit:
                 break
         return found
+
+    def groups(self, filters: dict | None = None) -> list[tuple[str, str, str, tuple[str, ...], int]]:
+        """The complaints under `filters` counted by (status, company, month, outcomes): enough for
+        any per-company or per-month breakdown without reading a record."""
+        return list(self.store.catalog.groups(filtering.to_sql(filtering.normalize(filters))))
+
+    def pair_counts(self, first: str, second: str, filters: dict | None = None) -> dict[tuple[str, str], int]:
+        return self.store.catalog.pair_counts(first, second, filtering.to_sql(filtering.normalize(filters)))
 
     def stats(self, filters: dict | None = None) -> dict:
         where = filtering.to_sql(filtering.normalize(filters))

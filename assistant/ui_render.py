@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from index import outcomes as _outcomes
@@ -428,14 +429,15 @@ def answer_markdown(result: dict, path: Path) -> Path:
     return path
 
 
-def _csv(rows: list[list], path: Path) -> Path:
+def _csv(rows: Iterable[list], path: Path) -> Path:
+    """Rows written as they come, so a matching set of any size costs one page of memory."""
     import csv
 
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(_CSV_COLUMNS)
         # A cell starting with = + - @ is a formula to a spreadsheet: complaint text is data.
-        writer.writerows([[f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row] for row in rows])
+        writer.writerows([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row] for row in rows)
     return path
 
 
@@ -445,11 +447,11 @@ def citations_csv(result: dict, path: Path) -> Path:
                  for c in result.get("citations") or []], path)
 
 
-def complaints_csv(complaints, path: Path) -> Path:
-    rows = []
-    for c in complaints or []:
-        responses = "\n\n".join(r.text for r in c.business_responses if r.text)
-        where = _where({"external_id": c.external_id, "source": c.source, "position": c.position})
-        rows.append([c.date, c.company, c.type, c.status, ";".join(c.outcomes), c.external_id or "", where,
-                     c.narrative, responses])
-    return _csv(rows, path)
+def complaints_csv(complaints: Iterable, path: Path) -> Path:
+    def rows():
+        for c in complaints or []:
+            responses = "\n\n".join(r.text for r in c.business_responses if r.text)
+            where = _where({"external_id": c.external_id, "source": c.source, "position": c.position})
+            yield [c.date, c.company, c.type, c.status, ";".join(c.outcomes), c.external_id or "", where,
+                   c.narrative, responses]
+    return _csv(rows(), path)

@@ -464,9 +464,16 @@ def test_an_answers_matching_set_opens_in_insights_and_exports(browser, workbenc
     ask(browser, CANCELLATIONS)
     count = assistant.ask(CANCELLATIONS).to_dict()["matching"]["count"]
     assert count >= 3
-    assert f"Matching set ({count}) as CSV" in text(browser, "#cc-export-csv")
+    assert "Sources as CSV" in text(browser, "#cc-export-csv")
+    assert f"matching set ({count})" in text(browser, "#cc-open-set")
     browser.js("document.querySelector('#cc-open-set').click()")
     browser.wait(f"(document.querySelector('#cc-summary') || {{innerText: ''}}).innerText"
                  f".includes('{count} complaints')", timeout=30)
     assert "whole matching set" in text(browser, "#cc-summary")
     browser.wait(f"document.querySelectorAll('#cc-table .virtual-row').length === {count}", timeout=20)
+    # The whole set as CSV is written when asked for, not with every answer.
+    assert text(browser, "#cc-insights-csv") == ""
+    assert f"All {count} as CSV" in text(browser, "#cc-insights-prepare")
+    browser.js("document.querySelector('#cc-insights-prepare').click()")
+    browser.wait(f"(document.querySelector('#cc-insights-csv') || {{innerText: ''}}).innerText"
+                 f".includes('Download {count} complaints')", timeout=30)

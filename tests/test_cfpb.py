@@ -37,6 +37,47 @@ def test_cfpb_fields_are_kept_for_filters_and_counts(cfpb_assistant):
     assert set(card["by_product"]) == {"Credit card"}
 
 
+def test_insights_figures_come_from_grouped_counts_that_agree_with_the_records(cfpb_assistant, monkeypatch,
+                                                                                  tmp_path):
+    """The Insights tab reads grouped counts and the newest rows, never the whole set; what it
+    shows must still be what the records say, and its CSV must hold every complaint."""
+    import csv
+    from collections import Counter
+
+    import app
+
+    a = cfpb_assistant
+    company = next(iter(a.stats()["by_company"]))
+    for filters in ({}, {"company": company}, {"product": "Credit card"}):
+        records = list(a.iter_complaints(filters))
+        groups = a.groups(filters)
+        assert sum(n for *_, n in groups) == len(records) == a.stats(filters)["complaints"]
+        by = Counter()
+        for status, who, month, outcomes, n in groups:
+            by[(who, month, outcomes)] += n
+        assert by == Counter((c.company, c.month or "Unknown", tuple(dict.fromkeys(c.outcomes))) for c in records)
+        assert a.pair_counts("company", "type", filters) == Counter((c.company, c.type) for c in records)
+        newest = a.complaints(filters, limit=25, newest_first=True)
+        assert [c.date for c in newest] == sorted((c.date for c in records), reverse=True)[:25]
+
+    monkeypatch.setattr(app, "_export_dir", tmp_path)
+    path, written = app.export_complaints(a, {"company": company})
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert written == len(rows) == a.stats({"company": company})["complaints"] > 1000
+    assert {r["company"] for r in rows} == {company}
+
+
+def test_the_export_folder_keeps_only_the_newest_files(monkeypatch, tmp_path):
+    import app
+
+    monkeypatch.setattr(app, "_export_dir", tmp_path)
+    monkeypatch.setattr(app, "_EXPORTS_KEPT", 3)
+    for n in range(6):
+        app.export_path(f"f{n}.csv").write_text("x")
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["f3.csv", "f4.csv", "f5.csv"]
+
+
 def test_a_company_not_in_the_index_is_said_so_and_nothing_else_is_cited(cfpb_assistant):
     result = cfpb_assistant.ask("How does Charter handle mid-cycle cancellations?")
     assert result.citations == []
