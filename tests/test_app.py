@@ -232,6 +232,16 @@ def test_exports_keep_the_answer_with_its_sources_and_defuse_formulas(assistant,
     assert len(list(csv.DictReader(ui.complaints_csv(found, tmp_path / "c.csv").open()))) == len(found) == 10
 
 
+def test_the_export_folder_keeps_only_the_newest_files(monkeypatch, tmp_path):
+    import app
+
+    monkeypatch.setattr(app, "_export_dir", tmp_path)
+    monkeypatch.setattr(app, "_EXPORTS_KEPT", 3)
+    for n in range(6):
+        app.export_path(f"f{n}.csv").write_text("x")
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["f3.csv", "f4.csv", "f5.csv"]
+
+
 def test_optional_login(assistant, monkeypatch):
     import app
     from gradio_client import Client

@@ -68,16 +68,6 @@ def test_insights_figures_come_from_grouped_counts_that_agree_with_the_records(c
     assert {r["company"] for r in rows} == {company}
 
 
-def test_the_export_folder_keeps_only_the_newest_files(monkeypatch, tmp_path):
-    import app
-
-    monkeypatch.setattr(app, "_export_dir", tmp_path)
-    monkeypatch.setattr(app, "_EXPORTS_KEPT", 3)
-    for n in range(6):
-        app.export_path(f"f{n}.csv").write_text("x")
-    assert sorted(f.name for f in tmp_path.iterdir()) == ["f3.csv", "f4.csv", "f5.csv"]
-
-
 def test_a_company_not_in_the_index_is_said_so_and_nothing_else_is_cited(cfpb_assistant):
     result = cfpb_assistant.ask("How does Charter handle mid-cycle cancellations?")
     assert result.citations == []
