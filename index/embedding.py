@@ -30,6 +30,12 @@ def batch_size(device) -> int:
     return CPU_BATCH if str(device).startswith("cpu") else GPU_BATCH
 
 
+def tokenize_ahead(device) -> bool:
+    """Tokenize the next batch on a thread while the model runs this one: where an accelerator
+    runs the model (see `_tokenized`)."""
+    return not str(device).startswith("cpu")
+
+
 def pick_device(requested: str | None = None) -> str:
     if requested:
         return requested
@@ -127,18 +133,14 @@ def encode_passages(model_path: str, texts: list[str], spans: list[list[tuple[in
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     vectors: list[list[float]] = [[] for _ in texts]
     span_vectors: list[list[np.ndarray | None]] = [[] for _ in texts]
-    batch = batch_size(model.device)
-    for start in range(0, len(order), batch):
-        part = order[start : start + batch]
-        # One tokenization gives the model its input and us each token's character offsets.
-        features = model.preprocess([texts[i] for i in part], processing_kwargs={"text": {"return_offsets_mapping": True}})
-        offsets = features.pop("offset_mapping").numpy()
-        part_spans = [spans[i] for i in part]
+    size = batch_size(model.device)
+    batches = [order[start : start + size] for start in range(0, len(order), size)]
+    for part, features, masks in _tokenized(model, texts, spans, batches, tokenize_ahead(model.device)):
         with torch.inference_mode():
             out = model(batch_to_device(features, model.device))
             passages = _as_numpy(out["sentence_embedding"])
-            found, where = ((_sentence_vectors(model, out["token_embeddings"], _span_masks(offsets, part_spans)))
-                            if any(part_spans) else ([], []))
+            found, where = (_sentence_vectors(model, out["token_embeddings"], masks) if masks is not None
+                            else ([], []))
             del out
         for position, i in enumerate(part):
             vectors[i] = passages[position].tolist()
@@ -147,6 +149,34 @@ def encode_passages(model_path: str, texts: list[str], spans: list[list[tuple[in
             span_vectors[part[position]][n] = vector
         release_free_memory()  # this pass's tensors (index/memory.py says why)
     return vectors, span_vectors
+
+
+def _tokenized(model, texts: list[str], spans: list[list[tuple[int, int]]], batches: list[list[int]],
+               ahead: bool):
+    """Each batch with its model input and its sentences' token masks (one tokenization gives the
+    input and the tokens' character offsets). With `ahead` (an accelerator runs the model) the next
+    batch is prepared on a thread while the device computes this one: on a GPU tokenizing is a
+    large share of the pass, and the tokenizer leaves the GIL. On CPU the model's own threads
+    fill the cores: in line."""
+    def prepare(part: list[int]):
+        features = model.preprocess([texts[i] for i in part],
+                                    processing_kwargs={"text": {"return_offsets_mapping": True}})
+        offsets = features.pop("offset_mapping").numpy()
+        part_spans = [spans[i] for i in part]
+        return part, features, (_span_masks(offsets, part_spans) if any(part_spans) else None)
+
+    if not ahead or len(batches) < 2:
+        yield from map(prepare, batches)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="tokenize") as pool:
+        pending = pool.submit(prepare, batches[0])
+        for n in range(len(batches)):
+            ready = pending.result()
+            if n + 1 < len(batches):
+                pending = pool.submit(prepare, batches[n + 1])
+            yield ready
 
 
 def _as_numpy(value) -> np.ndarray:

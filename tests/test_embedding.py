@@ -38,3 +38,19 @@ def test_sentences_past_the_models_limit_have_no_vector_and_batching_changes_not
     alone_vectors, [alone_sentences] = encode_passages(settings.embed_model_path, [SHORT], [spans[1]])
     assert np.abs(np.array(vectors[1]) - np.array(alone_vectors[0])).max() < 1e-5
     assert max(np.abs(a - b).max() for a, b in zip(sentence_vectors[1], alone_sentences)) < 1e-5
+
+
+def test_tokenizing_ahead_on_a_thread_gives_the_same_vectors(monkeypatch):
+    """The accelerator path tokenizes the next batch while the model runs; the vectors and
+    their order must not depend on it (run here on CPU, many batches, texts of every length)."""
+    from index import embedding
+
+    settings = Settings.from_env()
+    texts = [" ".join([SHORT] * (1 + i % 7)) + f" Complaint {i}." for i in range(50)]
+    spans = [sentence_spans(t) for t in texts]
+    in_line = encode_passages(settings.embed_model_path, texts, spans)
+    monkeypatch.setattr(embedding, "tokenize_ahead", lambda device: True)
+    ahead = encode_passages(settings.embed_model_path, texts, spans)
+    assert np.abs(np.array(in_line[0]) - np.array(ahead[0])).max() < 1e-6
+    assert all(len(a) == len(b) and all(np.abs(x - y).max() < 1e-6 for x, y in zip(a, b))
+               for a, b in zip(in_line[1], ahead[1]))
