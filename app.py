@@ -380,14 +380,16 @@ def build(assistant: Assistant) -> gr.Blocks:
                       for c in newest]
         frame = pd.DataFrame(table_rows, columns=["date", "company", "type", "status", "outcomes", "complaint", "id"])
         total = stats["complaints"]
-        shown = (f"Complaints, the newest {len(newest)} of {total}" if total > len(newest) else "Complaints")
+        # The table's search runs in the browser over the rows it holds: say when that is not all.
+        shown = (f"The newest {len(newest)} of {total} complaints (search within them" if total > len(newest)
+                 else "Complaints (search")
         said = (f"**{total} complaints**: the whole matching set of “{html.escape(inert(title))}”. "
                 "Change a filter to leave it." if title else
                 f"**{total} complaints** match the current filters.")
         return {summary: said,
                 month_plot: pd.DataFrame({"month": list(by_month), "complaints": list(by_month.values())}),
                 trend_plot: trend_frame, charts: chart_html, compare: ui.company_comparison(rows),
-                table: gr.update(value=frame, label=f"{shown} (search, then click a row to open it)"),
+                table: gr.update(value=frame, label=f"{shown}, then click a row to open it)"),
                 table_keys: {_shown_id(c): c.complaint_id for c in newest},
                 insights_filters: filters,
                 insights_prepare: gr.update(visible=bool(total), value=f"All {total} as CSV"),
