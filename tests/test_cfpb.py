@@ -45,20 +45,35 @@ def test_insights_figures_come_from_grouped_counts_that_agree_with_the_records(c
     from collections import Counter
 
     import app
+    from assistant import ui_render as ui
 
     a = cfpb_assistant
+    catalog = a.store.catalog
     company = next(iter(a.stats()["by_company"]))
     for filters in ({}, {"company": company}, {"product": "Credit card"}):
         records = list(a.iter_complaints(filters))
-        groups = a.groups(filters)
-        assert sum(n for *_, n in groups) == len(records) == a.stats(filters)["complaints"]
-        by = Counter()
-        for status, who, month, outcomes, n in groups:
-            by[(who, month, outcomes)] += n
-        assert by == Counter((c.company, c.month or "Unknown", tuple(dict.fromkeys(c.outcomes))) for c in records)
-        assert a.pair_counts("company", "type", filters) == Counter((c.company, c.type) for c in records)
-        newest = a.complaints(filters, limit=25, newest_first=True)
-        assert [c.date for c in newest] == sorted((c.date for c in records), reverse=True)[:25]
+        read = []
+        real_complaints = catalog.complaints
+        monkeypatch.setattr(catalog, "complaints", lambda ids: read.extend(ids) or real_complaints(ids))
+        view = app.insights_view(a, filters)
+        monkeypatch.undo()
+        assert len(read) == min(len(records), app.TABLE_ROWS)  # the table's rows, and nothing else
+
+        assert view.stats["complaints"] == len(records)
+        trend = Counter()
+        for c in records:
+            for label in [ui.outcome_label(o) for o in dict.fromkeys(c.outcomes)] or ["(no outcome tag)"]:
+                trend[(c.month or "Unknown", label)] += 1
+        assert view.trend == trend
+        for row in view.companies:
+            mine = [c for c in records if c.company == row["company"]]
+            styles = [{ui.outcome_style(o) for o in c.outcomes} | {ui.status_style(c.status)} for c in mine]
+            assert row["complaints"] == len(mine)
+            assert row["good"] == sum("good" in s for s in styles)
+            assert row["bad"] == sum("bad" in s and "good" not in s for s in styles)
+            types = Counter(c.type for c in mine)
+            assert types[row["top_type"]] == max(types.values())
+        assert [c.date for c in view.newest] == sorted((c.date for c in records), reverse=True)[:app.TABLE_ROWS]
 
     monkeypatch.setattr(app, "_export_dir", tmp_path)
     path, written = app.export_complaints(a, {"company": company})
