@@ -115,7 +115,8 @@ def test_whole_set_answer_counts_every_matching_complaint(cfpb_assistant):
 
 
 def test_filtered_search_finds_what_chromas_own_filter_finds(cfpb_assistant):
-    """The fast filtered paths (nearest of all kept by the catalog; a narrow filter's own chunks)
+    """The fast filtered paths (nearest of all kept by the catalog; a narrow filter's own chunks, searched
+    directly when it holds under 1 / FILTER_OVERFETCH of the index)
     return the filter's nearest chunks, as Chroma's metadata filter would, on 11,918 chunks."""
     from assistant import filters as filtering
 
@@ -124,6 +125,9 @@ def test_filtered_search_finds_what_chromas_own_filter_finds(cfpb_assistant):
     big, small = next(iter(companies)), [c for c, n in companies.items() if 3 <= n <= 20][0]
     question = "They reported a debt on my credit report that I already paid"
     vector = cfpb_assistant.embed_model.get_query_embedding(question)
+    # A company of a handful of complaints is searched within; the largest through the nearest of all.
+    assert retriever._narrow(filtering.normalize({"company": small}))
+    assert not retriever._narrow(filtering.normalize({"company": big}))
     for filters in ({"company": big}, {"company": small}, {"product": "Credit card"}):
         filters = filtering.normalize(filters)
         ours = retriever._dense(question, vector, filters, 10)
