@@ -223,15 +223,13 @@ class Assistant:
                    limit: int | None = None, newest_first: bool = False) -> list[Complaint]:
         """Stored complaints under `filters` (or these ids), for tables and cards; at most `limit`,
         the newest first when asked (read through the date index, never the whole set)."""
-        if ids is not None:
-            records = self.store.catalog.complaints(ids)
-            return [records[i] for i in ids if i in records][:limit]
-        if newest_first:
+        if newest_first and ids is None:
             if limit is None:
                 raise ValueError("newest_first needs a limit")
             ids = self.store.catalog.newest_ids(filtering.to_sql(filtering.normalize(filters)), limit)
+        if ids is not None:
             records = self.store.catalog.complaints(ids)
-            return [records[i] for i in ids if i in records]
+            return [records[i] for i in ids if i in records][:limit]
         found = []
         for complaint in self.iter_complaints(filters):
             found.append(complaint)
