@@ -58,6 +58,9 @@ class Browser:
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
              f"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank"],
+            # Chromium's singleton socket folder goes to TMPDIR and outlives a killed browser:
+            # keep it in the profile, which the test's tmp_path removes.
+            env={**os.environ, "TMPDIR": str(profile)},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         port_file = profile / "DevToolsActivePort"
         deadline = time.time() + 30
