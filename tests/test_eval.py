@@ -128,9 +128,10 @@ def test_cfpb_set_covers_the_kinds_products_and_splits(cfpb_raw_complaints):
     assert len(questions) >= 70
     kinds = collections.Counter((q.kind, q.split) for q in questions)
     for kind in ("topic", "company", "whole-set", "followup", "unanswerable", "absent-company"):
-        # Stratified: each kind in both splits, split about half and half.
+        # Stratified: each kind in both splits. Dev was written half and half with test, then
+        # grew by 19 questions to fit on (README "Quality"); test keeps at least a third of each.
         assert kinds[(kind, "dev")] and kinds[(kind, "test")], kind
-        assert abs(kinds[(kind, "dev")] - kinds[(kind, "test")]) <= 1, kind
+        assert kinds[(kind, "test")] >= (kinds[(kind, "dev")] + kinds[(kind, "test")]) / 3, kind
     assert all(q.history for q in questions if q.kind == "followup")
     products = set()
     for q in questions:
@@ -179,12 +180,12 @@ def test_cfpb_test_split_holds_todays_level(cfpb_report):
 
 
 def test_cfpb_dev_split_holds_the_fitted_level(cfpb_assistant):
-    # The split the thresholds and the centroid weight were fitted on: precision 0.75, whole-set
-    # counts within 25% on 6 of 7, every unanswerable and absent-company question abstaining
-    # (T-Mobile since the compound-name rule). The label centroids are what lift precision and
-    # counts (0.53 and 3 of 7 with centroid_weight 0), so a regression there fails here first.
+    # The split the thresholds and the centroid weight were fitted on (61 questions): precision
+    # 0.61, whole-set counts within 25% on 8 of 11, every unanswerable and absent-company
+    # question abstaining (T-Mobile since the compound-name rule). The label centroids are what
+    # lift precision and counts, so a regression there fails here first.
     report = run_eval(cfpb_assistant, CFPB_QUESTIONS, split="dev")
-    assert report["citation_precision"] >= 0.68, format_report(report)
+    assert report["citation_precision"] >= 0.56, format_report(report)
     assert report["count_within_25"] >= 0.7, format_report(report)
     assert report["answered_rate"] >= 0.95, (report["unanswered"], format_report(report))
     assert report["no_evidence_rate"] == 1.0, (report["not_abstained"], format_report(report))
