@@ -378,8 +378,15 @@ def build(assistant: Assistant) -> gr.Blocks:
             return {summary: f"⚠️ {html.escape(str(exc))}", charts: "", compare: "", table: None,
                     insights_prepare: gr.update(visible=False), insights_csv: gr.update(visible=False)}
         stats, trend, rows, newest = view.stats, view.trend, view.companies, view.newest
-        by_month = dict(sorted(stats.get("by_month", {}).items()))
-        trend_frame = pd.DataFrame([{"month": m, "outcome": o, "complaints": n} for (m, o), n in sorted(trend.items())],
+        # Months on a time axis, the quiet ones as zeros; complaints without a date have no place on it.
+        counted = stats.get("by_month", {})
+        months = [m for m in ui.every_month(counted) if ui.is_month(m)]
+        month_frame = pd.DataFrame({"month": pd.to_datetime([f"{m}-01" for m in months]),
+                                    "complaints": [counted.get(m, 0) for m in months]})
+        outcomes = sorted({o for _, o in trend})
+        trend_months = [m for m in ui.every_month(m for m, _ in trend) if ui.is_month(m)]
+        trend_frame = pd.DataFrame([{"month": pd.Timestamp(f"{m}-01"), "outcome": o, "complaints": trend.get((m, o), 0)}
+                                    for m in trend_months for o in outcomes],
                                    columns=["month", "outcome", "complaints"])
         chart_html = "".join([
             ui.bars("By outcome", stats.get("by_outcome", {}), label=ui.outcome_label, style=ui.outcome_style),
@@ -402,7 +409,7 @@ def build(assistant: Assistant) -> gr.Blocks:
                 "Change a filter to leave it." if title else
                 f"**{total} complaints** match the current filters.")
         return {summary: said,
-                month_plot: pd.DataFrame({"month": list(by_month), "complaints": list(by_month.values())}),
+                month_plot: month_frame,
                 trend_plot: trend_frame, charts: chart_html, compare: ui.company_comparison(rows),
                 table: gr.update(value=frame, label=f"{shown}, then click a row to open it)"),
                 table_keys: {_shown_id(c): c.complaint_id for c in newest},

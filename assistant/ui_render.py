@@ -356,6 +356,32 @@ def filters_used(filters: dict) -> str:
     return '<span class="cc-used">Filters used: ' + "; ".join(parts) + ".</span>"
 
 
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# Wider than this, a span of months is a mistyped year, not a trend: its months are left as found.
+MONTHS_FILLED = 600
+
+
+def is_month(key) -> bool:
+    return bool(_MONTH.match(str(key)))
+
+
+def every_month(months: Iterable[str]) -> list[str]:
+    """The months ("YYYY-MM") from the first to the last of `months`, none skipped, then any key
+    that is no month ("Unknown"). Charts over time need the quiet months as zeros: with only the
+    months that have complaints, April 2025 stood next to March 2024 and a line joined them."""
+    months = set(months)
+    real = sorted(m for m in months if _MONTH.match(str(m)))
+    rest = sorted(str(m) for m in months if not _MONTH.match(str(m)))
+    if not real:
+        return rest
+    (y0, m0), (y1, m1) = [tuple(map(int, _MONTH.match(m).groups())) for m in (real[0], real[-1])]
+    span = (y1 - y0) * 12 + (m1 - m0) + 1
+    if span > MONTHS_FILLED:
+        return real + rest
+    filled = [f"{y0 + (m0 - 1 + i) // 12:04d}-{(m0 - 1 + i) % 12 + 1:02d}" for i in range(span)]
+    return filled + rest
+
+
 def bars(title: str, counts: dict, label=None, style=None, limit: int = 25) -> str:
     """Horizontal bars sorted by count: labels of any length stay readable (they wrap)."""
     items = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))

@@ -297,3 +297,15 @@ def test_a_fallback_note_is_shown_once():
     footer = app._footer(Turn(question="q", standalone="q", implied=[], explicit={}), result)
     assert "showing the evidence answer instead" not in footer.lower()
     assert "follow-up read as" in footer
+
+
+def test_charts_over_time_show_quiet_months_as_zeros():
+    from assistant import ui_render as ui
+
+    months = ui.every_month(["2025-04", "2024-01", "2024-03", "Unknown"])
+    # Every month from the first to the last, so a bar or a line never bridges a gap.
+    assert months[0] == "2024-01" and months[-2] == "2025-04" and months[-1] == "Unknown"
+    assert len(months) == 16 + 1 and "2024-12" in months and "2025-01" in months
+    assert ui.every_month([]) == [] and ui.every_month(["Unknown"]) == ["Unknown"]
+    # A mistyped year is not a trend: its span is left as found rather than drawn month by month.
+    assert ui.every_month(["1900-01", "2025-04"]) == ["1900-01", "2025-04"]
