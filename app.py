@@ -462,7 +462,8 @@ def build(assistant: Assistant) -> gr.Blocks:
                   "rows skipped": 0, "error": e["error"]} for e in data["errors"] if e["path"] not in listed]
         text = (f"**{data['complaints_added']} added, {data['complaints_updated']} updated, "
                 f"{data['complaints_unchanged']} unchanged**, {data['chunks']} passages indexed"
-                + (f"; **{len(data['errors'])} file(s) with errors**" if data["errors"] else "")
+                + (f"; **{len(data['errors'])} {'file' if len(data['errors']) == 1 else 'files'} with errors**"
+                   if data["errors"] else "")
                 + f". The index now holds {assistant.store.count()} complaints; the chat uses them now.")
         return {ingest_summary: text, ingest_table: gr.update(value=pd.DataFrame(rows, columns=INGEST_COLUMNS),
                                                               visible=True),
