@@ -40,7 +40,7 @@ VOCABULARY: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "the business pointed to a policy, terms or business rules",
         (
             r"\bpolicy\b|\bpolicies\b|\bbusiness rules\b|\bterms of service\b|\bterms and conditions\b",
-            r"\bin accordance with\b|\bMonthly Subscription\b",
+            r"\bin accordance with\b",
         ),
     ),
     "documentation_required": (
