@@ -381,7 +381,7 @@ def build(assistant: Assistant) -> gr.Blocks:
         # Months on a time axis, the quiet ones as zeros; complaints without a date have no place on it.
         counted = stats.get("by_month", {})
         months = [m for m in ui.every_month(counted) if ui.is_month(m)]
-        month_frame = pd.DataFrame({"month": pd.to_datetime([f"{m}-01" for m in months]),
+        month_frame = pd.DataFrame({"month": pd.to_datetime([f"{m}-01" for m in months], format="%Y-%m-%d"),
                                     "complaints": [counted.get(m, 0) for m in months]})
         outcomes = sorted({o for _, o in trend})
         trend_months = [m for m in ui.every_month(m for m, _ in trend) if ui.is_month(m)]
