@@ -186,9 +186,7 @@ class Catalog:
             self._per_company = {}
 
     def vocabulary(self) -> Vocabulary:
-        vocabulary = Vocabulary.from_stats(self.stats())
-        vocabulary.companies_in = self.assistant.companies_in
-        return vocabulary
+        return self.assistant.vocabulary()  # the API's rule, so the chips and `ask` read a question alike
 
     def examples(self, n: int = 6) -> list[str]:
         """Questions built from each company's own types and outcomes, never one company's
@@ -305,8 +303,9 @@ def build(assistant: Assistant) -> gr.Blocks:
         yield {chat: state.messages(), session: state, chips: _chips_update(turn), box: "", hint: ""}
         result, text = None, ""
         try:
+            # The chips are the question's filters, as the user left them: not read again.
             for item in assistant.stream(turn.question, k=int(k), filters=turn.filters, backend=backend,
-                                         history=history):
+                                         history=history, implied=False):
                 if isinstance(item, AskResult):
                     result = item
                     continue

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Iterator
@@ -21,11 +22,12 @@ from index.records import Complaint
 from index.settings import BACKENDS
 
 from . import filters as filtering
-from . import followup
+from . import followup, query_filters
 from .answer_evidence import EvidenceAnswerer
 from .companies import CompanyNames
 from .errors import IndexMissing, UserError
 from .matching import whole_set
+from .query_filters import Implied, Vocabulary
 from .results import AskResult, Evidence
 from .retrieval import HybridRetriever
 from .safe_text import inert
@@ -67,6 +69,7 @@ class Assistant:
         self._llm = None  # built on the first LLM question: the evidence path never loads a model
         # (catalog generation, names, passages in the index), rebuilt when the index changes
         self._names: tuple[tuple, CompanyNames, int] | None = None
+        self._vocabulary: tuple[tuple, Vocabulary] | None = None  # (catalog generation, values)
 
     @classmethod
     def open(cls, home: str | Path | None = None, settings: Settings | None = None,
@@ -106,16 +109,22 @@ class Assistant:
         return self.retriever.retrieve(question, k=k, filters=clean)
 
     def ask(self, question: str, k: int = 8, filters: dict | None = None, backend: str | None = None,
-            history: list[tuple[str, str]] | None = None) -> AskResult:
+            history: list[tuple[str, str]] | None = None, implied: bool = True) -> AskResult:
         result = None
-        for item in self.stream(question, k=k, filters=filters, backend=backend, history=history):
+        for item in self.stream(question, k=k, filters=filters, backend=backend, history=history, implied=implied):
             if isinstance(item, AskResult):
                 result = item
         return result
 
     def stream(self, question: str, k: int = 8, filters: dict | None = None, backend: str | None = None,
-               history: list[tuple[str, str]] | None = None) -> Iterator[str | AskResult]:
-        """Yields pieces of answer text as they are ready, then the AskResult."""
+               history: list[tuple[str, str]] | None = None, implied: bool = True) -> Iterator[str | AskResult]:
+        """Yields pieces of answer text as they are ready, then the AskResult.
+
+        With `implied` the filters the question states ("in 2024", "unresolved", "billing
+        complaints", "got a refund", a company's name) are applied as the browser's chips apply
+        them; a filter given in `filters` wins over one read for the same key. The browser passes
+        False: it has read them already and lets the user remove a chip. A company the index does
+        not hold is refused either way."""
         question = (question or "").strip()
         if not question:
             raise UserError("the question is empty")
@@ -134,6 +143,8 @@ class Assistant:
         search = followup.standalone(question, history)
         started = time.perf_counter()
         named = self.companies_in(search) if "company" not in clean else None
+        if named and not implied:
+            named = dataclasses.replace(named, companies=[])
         if named and named.unknown:
             # Both the question's words and the index's names are shown as data, never as markup.
             text = NOT_IN_INDEX.format(names=" or ".join(inert(n) for n in named.unknown),
@@ -146,11 +157,17 @@ class Assistant:
             return
         if named and named.companies:
             clean = filtering.normalize({**clean, "company": named.companies})
+        stated = self.implied_filters(search)  # what the words say, applied or not
+        read = query_filters.not_given(stated, clean) if implied else []
+        if read:
+            clean = filtering.normalize(query_filters.merge(clean, read))
         scope = filtering.describe(clean)
 
         # Embedded once: retrieval and the answerer's sentence ranking both use it.
         query_vector = self.embed_model.get_query_embedding(search)
         found = self.retriever.search(search, k, clean, query_vector)
+        if not found.evidence and clean and self._asks_for_the_filtered_set(search, stated, clean):
+            found = self.retriever.browse(search, k, clean, query_vector)
         matching = whole_set(self.store.catalog, found, clean, self.retriever.params, scope) if found.evidence \
             else {"count": 0}
         evidence = found.evidence
@@ -164,6 +181,8 @@ class Assistant:
                 backend, question, evidence, query_vector, scope, history=history, standalone=search,
                 retrieve=lambda q, vector: self.retriever.retrieve(q, k=k, filters=clean, query_vector=vector),
                 matching=matching)
+        if read:
+            notes.insert(0, "filters read from the question: " + "; ".join(i.chip for i in read))
         if named and named.companies:
             notes.insert(0, f"company named in the question: {', '.join(named.companies)}")
         done = time.perf_counter()
@@ -178,9 +197,39 @@ class Assistant:
             notes=notes,
             guard=guard,
             matching=matching,
+            implied=[{"key": i.key, "value": list(i.value) if isinstance(i.value, tuple) else i.value,
+                      "phrase": i.phrase} for i in read],
         )
 
+    # --- filters a question states ---------------------------------------------------
+    def vocabulary(self) -> Vocabulary:
+        """The values a question can name as a filter: the index's own companies, types, statuses
+        and outcomes (never a value it does not hold), rebuilt when the index changes."""
+        generation = self.store.catalog.generation()
+        if self._vocabulary is None or self._vocabulary[0] != generation:
+            catalog = self.store.catalog
+            values = {name: list(catalog.group_counts(name)) for name in ("company", "type", "status", "outcome")}
+            self._vocabulary = (generation, Vocabulary(companies=values["company"], types=values["type"],
+                                                       statuses=values["status"], outcomes=values["outcome"],
+                                                       companies_in=self.companies_in))
+        return self._vocabulary[1]
+
+    def implied_filters(self, question: str, filters: dict | None = None) -> list[Implied]:
+        """Dates, type, status and outcomes the question states, as the browser's chips show them.
+        A key set in `filters` wins (outcomes add up, a date range is one key). Companies are
+        `companies_in`'s: it also finds names the index does not hold."""
+        vocabulary = dataclasses.replace(self.vocabulary(), companies=[], companies_in=None)
+        return query_filters.not_given(query_filters.detect(question, vocabulary), filters or {})
+
     # --- companies -----------------------------------------------------------------
+    def _asks_for_the_filtered_set(self, question: str, stated: list[Implied], filters: dict) -> bool:
+        """Whether a question, once the phrases read as filters and the companies' names are taken
+        out, uses no word that few of the index's passages use: "Which complaints got a refund in
+        2024?" asks for the filtered complaints themselves, "... about a data breach?" does not."""
+        given = filters.get("company") or []
+        names = [given] if isinstance(given, str) else list(given)
+        return not self.store.keywords.distinctive(query_filters.leftover(question, stated, names))
+
     def company_names(self) -> CompanyNames:
         """The index's company names and their short forms, rebuilt when the index changes."""
         return self._company_state()[0]

@@ -77,7 +77,7 @@ class ChatSession:
         # One state: a filter the panel sets is the panel's; a chip for the same key would say
         # something the answer does not use (outcomes add up, so their chips stay).
         explicit = {k: v for k, v in (explicit or {}).items() if v not in (None, "", [], ())}
-        implied = [i for i in implied if i.key == "outcome" or i.key not in explicit]
+        implied = query_filters.not_given(implied, explicit)
         turn = Turn(question=question, standalone=standalone, implied=implied, explicit=explicit)
         self.turns.append(turn)
         return turn

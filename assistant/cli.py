@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="YYYY-MM-DD")
     p.add_argument("--until", metavar="YYYY-MM-DD")
     p.add_argument("--backend", choices=["evidence", "openai", "llama-cpp"])
+    p.add_argument("--no-implied", dest="implied", action="store_false",
+                   help="search as typed: no filters read from the question's words (dates, status, type, "
+                        "outcome, company); a company the index lacks is still refused")
     _index_arg(p)
 
     p = sub.add_parser("serve", help="serve the Gradio app")
@@ -144,7 +147,8 @@ def cmd_ask(args) -> int:
                          "outcome": args.outcome, "since": args.since, "until": args.until})
     assistant = Assistant.open(settings=settings)
     result = None
-    for item in assistant.stream(args.question, k=args.k, filters=filters, backend=args.backend):
+    for item in assistant.stream(args.question, k=args.k, filters=filters, backend=args.backend,
+                                 implied=args.implied):
         if isinstance(item, AskResult):
             result = item
         elif not args.json:

@@ -12,6 +12,7 @@ from datetime import date
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
 from index.catalog import LABEL_KEYS
+from index.outcomes import outcome_label
 
 VALUE_KEYS = ("company", "type", "status", *LABEL_KEYS, "complaint_id")
 KEYS = ("company", "type", "status", "outcome", "since", "until", *LABEL_KEYS, "complaint_id")
@@ -111,6 +112,8 @@ def describe(filters: dict) -> str:
             continue
         if key in filters:
             value = filters[key]
-            shown = ", ".join(value) if isinstance(value, list) else value
-            parts.append(f"{key}: {shown}")
+            values = value if isinstance(value, list) else [value]
+            if key == "outcome":  # the words the answer's outcome lines use, not the tag
+                values = [outcome_label(v) for v in values]
+            parts.append(f"{key}: {', '.join(values)}")
     return "; ".join(parts)

@@ -24,7 +24,10 @@ def _quoted(values: list[str]) -> str:
 
 
 def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, scope: str = "") -> dict:
-    if found.topic is not None:
+    if found.whole_filter:
+        set_filters = dict(filters)
+        rule = "every complaint under the filters: the question asks for nothing beyond them"
+    elif found.topic is not None:
         set_filters = {**filters, found.topic.field: found.topic.values}
         rule = (f"every complaint whose {FIELD_NAMES.get(found.topic.field, found.topic.field)} is "
                 f"{_quoted(found.topic.values)}: the label {found.topic.share:.0%} of the best search results "

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from index import outcomes as _outcome_rules
+from index.keywords import stop_words, terms
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -42,6 +43,10 @@ RESOLVED_STATUSES = {"resolved", "closed with monetary relief", "closed with non
                      "closed with relief"}
 
 _KIND_WORDS = r"(?:complaints?|issues?|problems?|cases?)"
+# Words that say what is asked for, not what about (stemmed): "show me the complaints customers filed".
+_ASKING = frozenset(terms("complaint complaints complain complained issue issues problem problems case cases "
+                          "customer customers consumer consumers people person show list find give tell count "
+                          "many number get got filed submitted"))
 
 # outcome tag -> phrasings that name it. Kept to phrasings that state the outcome,
 # not the topic: "refund" alone is a topic, "got a refund" is an outcome.
@@ -211,7 +216,9 @@ def _type_patterns(name: str) -> list[str]:
 
 
 def _types(q: str, types: list[str]) -> list[Implied]:
-    return _named("type", q, types, _type_patterns)
+    # A category named only by stop words (the CFPB's issue "Other") is never meant by them.
+    namable = [t for t in types if set(terms(t)) - stop_words()]
+    return _named("type", q, namable, _type_patterns)
 
 
 def _statuses(q: str, statuses: list[str]) -> list[Implied]:
@@ -270,6 +277,30 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
              *_statuses(q, vocabulary.statuses), *_dates(q),
              *_outcomes(q, vocabulary.outcomes or None)]
     return found
+
+
+def leftover(question: str, implied: list[Implied], names: list[str] = ()) -> list[str]:
+    """The question's terms once the phrases read as filters, the names of the companies it
+    named, English stop words and the words of asking are taken out. Empty when the question
+    asks for the filtered complaints themselves ("Which complaints got a refund?")."""
+    text = question
+    for item in implied:
+        for phrase in item.phrase.split(" / "):
+            text = text.replace(phrase, " ")
+    taken = stop_words() | _ASKING | {t for name in names for t in terms(name)}
+    return [t for t in terms(text) if t not in taken]
+
+
+_DATE_KEYS = {"since", "until"}
+
+
+def not_given(implied: list[Implied], given: dict) -> list[Implied]:
+    """The implied filters that a caller's own filters leave standing: a key given wins (a date
+    range given wins over both ends read from the words), outcomes add up."""
+    keys = {k for k, v in (given or {}).items() if v not in (None, "", [], ())}
+    if keys & _DATE_KEYS:
+        keys |= _DATE_KEYS
+    return [i for i in implied if i.key == "outcome" or i.key not in keys]
 
 
 def merge(explicit: dict, implied: list[Implied]) -> dict:

@@ -85,6 +85,7 @@ class AskResult:
     notes: list[str] = field(default_factory=list)  # e.g. what the citation guard did
     guard: dict | None = None
     matching: dict = field(default_factory=lambda: {"count": 0})  # the whole matching set, see matching.py
+    implied: list[dict] = field(default_factory=list)  # filters read from the question: key, value, phrase
 
     def to_dict(self) -> dict:
         out = {
@@ -96,6 +97,7 @@ class AskResult:
             "filters": self.filters,
             "notes": self.notes,
             "matching": self.matching,
+            "implied_filters": self.implied,
         }
         if self.guard is not None:
             out["guard"] = self.guard

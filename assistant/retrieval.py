@@ -87,6 +87,8 @@ class Found:
     topic: Topic | None
     best_similarity: float
     candidates: list[str]  # ids of the complaints judged relevant among the candidates
+    # The question asks for nothing beyond its filters: every complaint under them answers it.
+    whole_filter: bool = False
 
 
 def _field_value(evidence_complaint, field_name: str) -> str | None:
@@ -273,6 +275,16 @@ class HybridRetriever:
             found.evidence += [to_evidence(c, records[c.complaint_id])
                                for c in extra if c.complaint_id in records][: k - len(found.evidence)]
         return found
+
+    def browse(self, question: str, k: int, filters: dict, query_vector) -> Found:
+        """A question that asks only for the complaints under its filters ("Which complaints got a
+        refund in 2024?"): all of them answer it, and the best-ranked are its examples. No floor:
+        the filters, not the words, say what it is about."""
+        cands = self.candidates(question, query_vector, filters, n=max(2 * k, 16))
+        records = self.store.catalog.complaints([c.complaint_id for c in cands])
+        evidence = [to_evidence(c, records[c.complaint_id]) for c in cands if c.complaint_id in records][:k]
+        best = max((c.similarity for c in cands), default=-1.0)
+        return Found(evidence, None, best, [], whole_filter=bool(evidence))
 
     def retrieve(self, question: str, k: int = 8, filters: dict | None = None, query_vector=None) -> list[Evidence]:
         query_vector = query_vector or self.embed_model.get_query_embedding(question)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -28,6 +29,16 @@ def _stemmer():
 def terms(text: str) -> list[str]:
     words = [w for w in _WORD.findall(text.lower()) if not _MASK.match(w)]
     return _stemmer().stemWords(words)
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """NLTK's English stop words, stemmed as `terms` stems: the copy llama-index ships in its
+    package (nothing is downloaded)."""
+    import llama_index.core
+
+    path = Path(llama_index.core.__file__).parent / "_static" / "nltk_cache" / "corpora" / "stopwords" / "english"
+    return frozenset(terms(path.read_text(encoding="utf-8")))
 
 
 class KeywordIndex(Protocol):
@@ -72,6 +83,13 @@ class CatalogKeywords:
             kept.append(t)
             postings += df[t]
         return [t for t in usable if t in kept]
+
+    def distinctive(self, query_terms: list[str]) -> list[str]:
+        """The terms under COMMON of all passages use: what a question is about, in the index's own
+        words. A term no passage uses counts too: the question asks about something the index lacks."""
+        df = self.catalog.term_frequencies(query_terms)
+        total = max(self._passages(), 1)
+        return [t for t in query_terms if df[t] < self.COMMON * total]
 
     def search(self, query_terms: list[str], n: int, where=("", [])) -> list[tuple[str, str, float]]:
         return self.catalog.keyword_search(query_terms, n, where)

@@ -95,6 +95,42 @@ def test_filters_limit_the_evidence(assistant):
     assert none.citations == [] and "no complaints" in none.answer.lower()
 
 
+def test_filters_the_question_states_apply_on_the_command_line_as_in_the_browser(cli, sample_index):
+    question = "How were billing complaints handled in 2024?"  # the sample's complaints are all from 2025
+    data = _ask_json(cli, sample_index, question)
+    assert {i["key"] for i in data["implied_filters"]} == {"type", "since", "until"}
+    assert data["filters"]["until"] == "2024-12-31" and data["filters"]["type"] == "Billing Issues"
+    assert data["citations"] == [] and "no complaints" in data["answer"].lower()
+    literal = _ask_json(cli, sample_index, question, "--no-implied")
+    assert literal["implied_filters"] == [] and literal["citations"]
+    # A date given on the command line wins over the range the words imply, both of its ends.
+    given = _ask_json(cli, sample_index, question, "--since", "2025-01-01")
+    assert given["filters"] == {"type": "Billing Issues", "since": "2025-01-01"} and given["citations"]
+
+
+def test_the_api_reads_a_question_as_the_browser_chips_do(assistant):
+    from assistant.chat_session import ChatSession
+
+    question = "Which complaints got an adjustment?"
+    result = assistant.ask(question)
+    turn = ChatSession().prepare(question, assistant.vocabulary(), {})
+    assert result.filters == turn.filters == {"outcome": ["adjustment_applied"]}
+    assert any(note.startswith("filters read from the question: Outcome") for note in result.notes)
+    # The question asks for the filtered complaints themselves: all of them match, however far
+    # its words are from theirs (the floor would otherwise say nothing addresses it).
+    adjusted = assistant.stats()["by_outcome"]["adjustment_applied"]
+    assert result.matching["count"] == adjusted and len(result.citations) == min(adjusted, 8)
+    assert all("adjustment_applied" in c.outcomes for c in result.citations)
+    chat = assistant.ask(question, filters=turn.filters, implied=False)  # what the browser sends
+    assert [c.complaint_id for c in chat.citations] == [c.complaint_id for c in result.citations]
+
+
+def test_a_filtered_question_about_something_the_index_lacks_still_abstains(assistant):
+    result = assistant.ask("Which complaints about a data breach got an adjustment in 2025?")
+    assert result.filters["outcome"] == ["adjustment_applied"] and result.filters["since"] == "2025-01-01"
+    assert result.citations == [] and result.matching["count"] == 0
+
+
 def test_python_api_matches_the_contract_shape(assistant):
     data = assistant.ask("Do they waive late fees?", k=3).to_dict()
     assert {"question", "answer", "backend", "citations", "timings_ms"} <= set(data)

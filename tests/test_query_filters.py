@@ -1,6 +1,6 @@
 """Filters a question implies, proposed only with values the index holds."""
 
-from assistant.query_filters import Vocabulary, detect, merge
+from assistant.query_filters import Implied, Vocabulary, detect, leftover, merge, not_given
 
 VOCAB = Vocabulary(companies=["Charter Spectrum", "Comcast"], types=["Billing Issues", "Delivery Issues"],
                    statuses=["Resolved", "Answered"], outcomes=["credit_denied", "adjustment_applied"])
@@ -32,6 +32,13 @@ def test_type_only_when_present():
     assert found("delivery problems") == {"type": "Delivery Issues"}
     assert found("order issues") == {}
     assert found("How does Charter handle billing disputes?") == {"company": "Charter Spectrum"}
+
+
+def test_a_type_named_by_a_stop_word_is_never_read_from_one():
+    # The CFPB has an issue called "Other"; "What have other people run into?" does not mean it.
+    cfpb = Vocabulary(types=["Other", "Incorrect information on your report", "Closing an account"])
+    assert found("What have other people run into?", cfpb) == {}
+    assert found("trouble closing an account", cfpb) == {"type": "Closing an account"}
 
 
 def test_company_needs_more_than_one_in_the_index():
@@ -69,3 +76,18 @@ def test_unresolved_excludes_every_kind_of_relief():
     cfpb = Vocabulary(statuses=["Resolved", "Answered", "Closed with explanation", "Closed with monetary relief",
                                 "Closed with non-monetary relief"])
     assert found("unresolved complaints", cfpb) == {"status": ("Answered", "Closed with explanation")}
+
+
+def test_a_given_date_range_wins_over_both_ends_the_words_imply():
+    implied = detect("billing complaints in 2024", VOCAB)
+    assert {i.key for i in not_given(implied, {"since": "2025-01-01"})} == {"type"}
+    assert {i.key for i in not_given(implied, {"type": "Delivery Issues"})} == {"since", "until"}
+    outcome = [Implied("outcome", "credit_denied", "denied credit")]
+    assert not_given(outcome, {"outcome": ["adjustment_applied"]}) == outcome  # outcomes add up
+
+
+def test_what_is_left_of_a_question_once_its_filters_are_read():
+    question = "Which Charter complaints got an adjustment in 2025?"
+    assert leftover(question, detect(question, VOCAB), ["Charter Spectrum"]) == []
+    question = "Which complaints about a data breach got an adjustment?"
+    assert leftover(question, detect(question, VOCAB)) == ["data", "breach"]
