@@ -94,7 +94,8 @@ def whole_set_lines(matching: dict, cited: int) -> list[str]:
     if matching.get("by_month"):
         facts.append(f"over time: {_over_time(matching['by_month'])}")
     closest = "The closest one is cited below." if cited == 1 else f"The {cited} cited below are the closest examples."
-    lines = [f"**{total:,} complaint{'s' if total != 1 else ''} in the index match** — {inert(matching['rule'])}. "
+    counted = f"{total:,} complaints in the index match" if total != 1 else "1 complaint in the index matches"
+    lines = [f"**{counted}** — {inert(matching['rule'])}. "
              + closest]
     if facts:
         lines += ["", "Over the whole set: " + " · ".join(facts) + "."]
