@@ -221,7 +221,6 @@ class Assistant:
         vocabulary = dataclasses.replace(self.vocabulary(), companies=[], companies_in=None)
         return query_filters.not_given(query_filters.detect(question, vocabulary), filters or {})
 
-    # --- companies -----------------------------------------------------------------
     def _asks_for_the_filtered_set(self, question: str, stated: list[Implied], filters: dict) -> bool:
         """Whether a question, once the phrases read as filters and the companies' names are taken
         out, uses no word that few of the index's passages use: "Which complaints got a refund in
@@ -230,6 +229,7 @@ class Assistant:
         names = [given] if isinstance(given, str) else list(given)
         return not self.store.keywords.distinctive(query_filters.leftover(question, stated, names))
 
+    # --- companies -----------------------------------------------------------------
     def company_names(self) -> CompanyNames:
         """The index's company names and their short forms, rebuilt when the index changes."""
         return self._company_state()[0]
