@@ -282,6 +282,18 @@ def test_a_month_is_a_whole_month_and_removing_a_chip_asks_again(browser, workbe
     assert "Status = " not in chat and "Type = Billing Issues" in chat and "From = 2025-04-01" in chat
 
 
+def test_a_question_that_only_filters_answers_with_everything_under_its_chip(browser, workbench):
+    assistant, url = workbench
+    open_page(browser, url)
+    ask(browser, "Which complaints got an adjustment?")
+    chat = text(browser, "#cc-chat")
+    adjusted = assistant.stats()["by_outcome"]["adjustment_applied"]
+    assert f"{adjusted} complaints in the index match — every complaint under the filters" in chat, chat
+    chips = browser.js("[...document.querySelectorAll('#cc-chips .token')].map(t => t.innerText)")
+    assert any(c.startswith("Outcome: An adjustment") for c in chips), chips
+    browser.screenshot(ARTIFACTS / "browser_filter_only.png")
+
+
 def test_the_april_refund_complaint_is_found(workbench):
     from assistant.chat_session import ChatSession
     from assistant.query_filters import Vocabulary
