@@ -34,9 +34,12 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
                 f"share, {found.topic.lift:.1f}x its share of the index")
     elif found.candidates:
         set_filters = {**filters, "complaint_id": sorted(found.candidates)}
-        rule = (f"the complaints among the {params.candidates} best search results whose relevance (meaning "
+        depth = found.searched or params.candidates
+        rule = (f"the complaints among the {depth} best search results whose relevance (meaning "
                 f"plus matching words) is within {params.margin:.2f} of the best; no complaint category "
                 "stands out for this question")
+        if found.capped:
+            rule += "; more further down may pass too, so this count is a floor"
     else:
         return {"count": 0}
     if scope:

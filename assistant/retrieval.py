@@ -39,6 +39,12 @@ from .results import Evidence
 
 RRF_K = 60  # the usual reciprocal-rank constant: rank 1 scores 1/61
 WITHIN_CHUNKS = 20_000  # a filter with at most this many chunks is searched by naming them
+# Without a topic label the matching set is the relative cut. When a complaint outside the first
+# candidates could still pass it, the search is repeated DEEPEN times as deep, up to DEEPEST
+# passages per retriever, so that the count is the index's, not a page's.
+DEEPEN = 4
+DEEPEST = 800
+OVERFETCH_MOST = 4_000  # nearest chunks fetched at most to be filtered by the catalog
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,8 @@ class Found:
     candidates: list[str]  # ids of the complaints judged relevant among the candidates
     # The question asks for nothing beyond its filters: every complaint under them answers it.
     whole_filter: bool = False
+    searched: int = 0  # passages per retriever the relative cut was taken over
+    capped: bool = False  # complaints further down could still have passed it: the count is a floor
 
 
 def _field_value(evidence_complaint, field_name: str) -> str | None:
@@ -141,7 +149,7 @@ class HybridRetriever:
         itself takes 2 ms. So the FILTER_OVERFETCH x n nearest chunks of all are fetched (ids
         only), the catalog keeps those that pass, and only a narrow filter, which leaves fewer
         than n of them, is handed to Chroma's own (exact) filtering."""
-        fetch = n * FILTER_OVERFETCH
+        fetch = min(n * FILTER_OVERFETCH, max(OVERFETCH_MOST, n))
         got = self.store.chunks.query(query_embeddings=[list(map(float, query_vector))], n_results=fetch,
                                       include=["distances"])
         ids, distances = got["ids"][0], got["distances"][0]
@@ -170,10 +178,20 @@ class HybridRetriever:
                 for i, d, m, doc in zip(got["ids"][0], got["distances"][0], got["metadatas"][0], got["documents"][0])]
 
     def candidates(self, question: str, query_vector, filters: dict, n: int | None = None) -> list[Candidate]:
+        return self.pool(question, query_vector, filters, n)[0]
+
+    def pool(self, question: str, query_vector, filters: dict, n: int | None = None) -> tuple[list[Candidate], float]:
+        """The candidates, and the highest relevance a complaint outside them could have: read no
+        closer than the weakest dense hit, and matching words no better than the weakest keyword
+        hit (-inf when the dense search ran out: every passage under the filters was seen)."""
         n = n or self.params.candidates
         dense = self._dense(question, query_vector, filters, n)
         terms = self.store.keywords.query_terms(question)
         keyword = self.store.keywords.search(terms, n, filtering.to_sql(filters))
+        unseen = -math.inf
+        if len(dense) >= n:
+            weakest_words = keyword[-1][2] / keyword[0][2] if len(keyword) >= n and keyword[0][2] > 0 else 0.0
+            unseen = min(hit[3] for hit in dense) + self.params.keyword_weight * weakest_words
 
         # Reciprocal-rank fusion, written out: llama-index's QueryFusionRetriever dedupes nodes
         # by content hash and wants an LLM object, and our keyword hits carry ids, not nodes.
@@ -199,7 +217,7 @@ class HybridRetriever:
             cand.similarity = max(cand.similarity, cosine.get(chunk, -1.0))
             cand.keyword = max(cand.keyword, keyword_score.get(chunk, 0.0))
             cand.passages.append((section.get(chunk, "complaint"), text.get(chunk, ""), score))
-        return sorted(by_complaint.values(), key=lambda c: -c.fused)
+        return sorted(by_complaint.values(), key=lambda c: -c.fused), unseen
 
     def _cosines(self, query_vector, chunk_ids: list[str], section: dict, text: dict) -> dict[str, float]:
         """Cosine for keyword-only hits, from their stored vectors (no re-embedding)."""
@@ -216,11 +234,11 @@ class HybridRetriever:
     # --- steps 2 and 3: decisions (pure functions of what was gathered and the params) --------
     def gather(self, question: str, query_vector, filters: dict) -> "Gathered":
         """Everything the decisions read: candidates, their records, and label priors."""
-        cands = self.candidates(question, query_vector, filters)
+        cands, unseen = self.pool(question, query_vector, filters)
         records = self.store.catalog.complaints([c.complaint_id for c in cands])
         cands = [c for c in cands if c.complaint_id in records]  # chunks of an interrupted write
         priors, total = self._priors(filters)
-        return Gathered(cands, records, priors, total, self.label_match(query_vector))
+        return Gathered(cands, records, priors, total, self.label_match(query_vector), unseen)
 
     def label_match(self, query_vector) -> dict[str, dict[str, float]]:
         """Cosine of the question with each label's centroid: one small matrix product per field."""
@@ -266,6 +284,9 @@ class HybridRetriever:
     def search(self, question: str, k: int, filters: dict, query_vector) -> Found:
         gathered = self.gather(question, query_vector, filters)
         found, topic_filter = decide(gathered, k, self.params)
+        if topic_filter is None and found.candidates:
+            found.candidates, found.searched, found.capped = self._deepened_cut(question, query_vector, filters,
+                                                                               gathered)
         if topic_filter is not None and len(found.evidence) < k:
             # The topic may hold better examples than the first candidates did: search inside it.
             more = self.candidates(question, query_vector, {**filters, **topic_filter}, n=max(2 * k, 16))
@@ -275,6 +296,17 @@ class HybridRetriever:
             found.evidence += [to_evidence(c, records[c.complaint_id])
                                for c in extra if c.complaint_id in records][: k - len(found.evidence)]
         return found
+
+    def _deepened_cut(self, question: str, query_vector, filters: dict, g: "Gathered") -> tuple[list[str], int, bool]:
+        """The relative cut's complaints over as much of the index as passes it (to DEEPEST
+        passages), how deep it searched, and whether more could still pass."""
+        params = self.params
+        cut = max(relevance(c, params) for c in g.candidates) - params.margin
+        cands, unseen, n = g.candidates, g.unseen, params.candidates
+        while unseen >= cut and n < DEEPEST:
+            n = min(n * DEEPEN, DEEPEST)
+            cands, unseen = self.pool(question, query_vector, filters, n)
+        return [c.complaint_id for c in cands if relevance(c, params) >= cut], n, unseen >= cut
 
     def browse(self, question: str, k: int, filters: dict, query_vector) -> Found:
         """A question that asks only for the complaints under its filters ("Which complaints got a
@@ -305,6 +337,7 @@ class Gathered:
     priors: dict[str, dict[str, int]]  # label field -> value -> complaints under the filters
     total: int  # complaints under the filters
     label_match: dict[str, dict[str, float]] = field(default_factory=dict)  # field -> value -> centroid cosine
+    unseen: float = -math.inf  # the best relevance a complaint outside the candidates could have
 
 
 def to_evidence(cand: Candidate, complaint) -> Evidence:

@@ -186,3 +186,27 @@ def test_argument_mistakes_are_reported_before_the_model_loads(sample_index):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ["[1,", "1,", "1]", "False", "False"], out.stdout + out.stderr
     assert "the question is empty" in out.stderr and "characters long" in out.stderr and "--since" in out.stderr
+
+
+def test_the_matching_set_is_counted_past_the_first_page_of_results(tmp_path):
+    """160 complaints alike but for their dates and amounts (as form letters and a big index's many
+    near-twins are), more than one page of 50 search results: the matching set holds them all, and
+    the 40 about something else stay out."""
+    from assistant import Assistant
+    from index import Settings
+
+    billed = [f"I cancelled my Spectrum service mid-cycle on April {1 + i % 28} but was billed ${40 + i}.{10 + i % 80} "
+              "for the entire month; they refused to prorate my final bill." for i in range(160)]
+    other = [f"The technician who came on April {1 + i % 28} left a cable across my yard and never came back "
+             f"to bury it; {i + 2} calls later it is still there." for i in range(40)]
+    rows = [{"company": "Charter Spectrum", "date": f"2025-04-{1 + i % 28:02d}", "type": "Billing Issues",
+             "status": "Resolved", "narrative": text, "external_id": f"many-{i}"}
+            for i, text in enumerate(billed + other)]
+    path = tmp_path / "many.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    a = Assistant.open(settings=Settings.from_env(home=tmp_path / "index", chroma_host=""), create=True)
+    assert not a.ingest([path]).errors
+    matching = a.ask("How does Charter handle mid-cycle cancellations?").matching
+    assert "within" in matching["rule"]  # the relative cut, not a label: every complaint is "Billing Issues"
+    assert matching["count"] == 160 and "200 best search results" in matching["rule"], matching
+    assert "floor" not in matching["rule"]  # the search ran deep enough to see where the cut ends
