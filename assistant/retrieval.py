@@ -117,17 +117,27 @@ class HybridRetriever:
         self._centroids: tuple | None = None  # (catalog generation, {field: (values, matrix)})
 
     # --- step 1: candidates --------------------------------------------------------------
-    def _dense(self, question: str, query_vector, filters: dict, n: int):
+    def _dense(self, question: str, query_vector, filters: dict, n: int, texts: bool = True):
+        """(chunk id, complaint id, section, cosine, text) of the n nearest chunks under the filters;
+        without `texts` the text is left out (a deeper search that only counts)."""
         if filters:
             # Of the FILTER_OVERFETCH x n nearest chunks, about the filter's share pass it: under
             # 1 / FILTER_OVERFETCH of the index (a company of a few thousand complaints among
             # 100,000) that is fewer than n, so the overfetch would only cost a search and a
             # look-up before searching within the filter anyway.
-            hits = self._dense_within(query_vector, filters, n) if self._narrow(filters) else None
+            hits = self._dense_within(query_vector, filters, n, texts) if self._narrow(filters) else None
             if hits is None:
-                hits = self._dense_overfetched(query_vector, filters, n)
+                hits = self._dense_overfetched(query_vector, filters, n, texts)
             if hits is not None:
                 return hits
+        if not texts:
+            # Ids and distances only; the catalog names each chunk's complaint (the metadata of
+            # 800 chunks is most of what Chroma spends on such a query).
+            got = self.store.chunks.query(query_embeddings=[list(map(float, query_vector))], n_results=n,
+                                          where=filtering.to_chroma_where(filters), include=["distances"])
+            owners = self.store.catalog.chunk_owners(got["ids"][0])
+            return [(i, owners[i], "complaint", 1.0 - d, "") for i, d in zip(got["ids"][0], got["distances"][0])
+                    if i in owners]
         retriever = self.index.as_retriever(similarity_top_k=n, filters=filtering.to_metadata_filters(filters))
         hits = retriever.retrieve(QueryBundle(question, embedding=query_vector))
         # ChromaVectorStore reports exp(-cosine distance); the cosine is what thresholds read.
@@ -141,7 +151,7 @@ class HybridRetriever:
         _, total = self._priors({})
         return self.store.catalog.count(filtering.to_sql(filters)) * FILTER_OVERFETCH < total
 
-    def _dense_overfetched(self, query_vector, filters: dict, n: int):
+    def _dense_overfetched(self, query_vector, filters: dict, n: int, texts: bool = True):
         """The filtered nearest chunks, or None when too few of the nearest pass the filter.
 
         Chroma's embedded store answers a metadata filter by scanning its metadata table:
@@ -156,14 +166,15 @@ class HybridRetriever:
         passing = self.store.catalog.chunks_passing(ids, filtering.to_sql(filters))
         kept = [(i, d) for i, d in zip(ids, distances) if i in passing][:n]
         if len(kept) < n and len(ids) == fetch:
-            return self._dense_within(query_vector, filters, n)
+            return self._dense_within(query_vector, filters, n, texts)
         if not kept:
             return []
-        got = self.store.chunks.get(ids=[i for i, _ in kept], include=["metadatas", "documents"])
-        stored = {i: (m, doc) for i, m, doc in zip(got["ids"], got["metadatas"], got["documents"])}
+        got = self.store.chunks.get(ids=[i for i, _ in kept], include=["metadatas", "documents"] if texts else ["metadatas"])
+        documents = got["documents"] if texts else [None] * len(got["ids"])
+        stored = {i: (m, doc) for i, m, doc in zip(got["ids"], got["metadatas"], documents)}
         return [_hit(i, *stored[i], d) for i, d in kept if i in stored]
 
-    def _dense_within(self, query_vector, filters: dict, n: int):
+    def _dense_within(self, query_vector, filters: dict, n: int, texts: bool = True):
         """A narrow filter: the search runs over its chunks, named by the catalog (40 ms for a
         company of 1,000 complaints at 100k, where Chroma's metadata filter takes 100-150 ms).
         None (Chroma filters) when the filter holds more than WITHIN_CHUNKS chunks."""
@@ -172,20 +183,23 @@ class HybridRetriever:
             return None
         if not ids:
             return []
+        include = ["distances", "metadatas", "documents"] if texts else ["distances", "metadatas"]
         got = self.store.chunks.query(query_embeddings=[list(map(float, query_vector))], ids=ids,
-                                      n_results=min(n, len(ids)), include=["distances", "metadatas", "documents"])
+                                      n_results=min(n, len(ids)), include=include)
+        documents = got["documents"][0] if texts else [None] * len(got["ids"][0])
         return [_hit(i, m, doc, d)
-                for i, d, m, doc in zip(got["ids"][0], got["distances"][0], got["metadatas"][0], got["documents"][0])]
+                for i, d, m, doc in zip(got["ids"][0], got["distances"][0], got["metadatas"][0], documents)]
 
     def candidates(self, question: str, query_vector, filters: dict, n: int | None = None) -> list[Candidate]:
         return self.pool(question, query_vector, filters, n)[0]
 
-    def pool(self, question: str, query_vector, filters: dict, n: int | None = None) -> tuple[list[Candidate], float]:
+    def pool(self, question: str, query_vector, filters: dict, n: int | None = None,
+             texts: bool = True) -> tuple[list[Candidate], float]:
         """The candidates, and the highest relevance a complaint outside them could have: read no
         closer than the weakest dense hit, and matching words no better than the weakest keyword
         hit (-inf when the dense search ran out: every passage under the filters was seen)."""
         n = n or self.params.candidates
-        dense = self._dense(question, query_vector, filters, n)
+        dense = self._dense(question, query_vector, filters, n, texts)
         terms = self.store.keywords.query_terms(question)
         keyword = self.store.keywords.search(terms, n, filtering.to_sql(filters))
         unseen = -math.inf
@@ -206,7 +220,7 @@ class HybridRetriever:
             fused[chunk] += 1.0 / (RRF_K + rank + 1)
             owner.setdefault(chunk, cid)
             keyword_score[chunk] = score / top_keyword if top_keyword > 0 else 0.0
-        cosine.update(self._cosines(query_vector, [c for c in fused if c not in cosine], section, text))
+        cosine.update(self._cosines(query_vector, [c for c in fused if c not in cosine], section, text, texts))
 
         by_complaint: dict[str, Candidate] = {}
         for chunk, score in sorted(fused.items(), key=lambda kv: -kv[1]):
@@ -219,16 +233,19 @@ class HybridRetriever:
             cand.passages.append((section.get(chunk, "complaint"), text.get(chunk, ""), score))
         return sorted(by_complaint.values(), key=lambda c: -c.fused), unseen
 
-    def _cosines(self, query_vector, chunk_ids: list[str], section: dict, text: dict) -> dict[str, float]:
+    def _cosines(self, query_vector, chunk_ids: list[str], section: dict, text: dict,
+                 texts: bool = True) -> dict[str, float]:
         """Cosine for keyword-only hits, from their stored vectors (no re-embedding)."""
         if not chunk_ids:
             return {}
-        got = self.store.chunks.get(ids=chunk_ids, include=["embeddings", "metadatas", "documents"])
+        got = self.store.chunks.get(ids=chunk_ids, include=["embeddings", "metadatas", "documents"] if texts
+                                    else ["embeddings"])
         vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
         scores = vectors @ np.asarray(query_vector, dtype=np.float32)
-        for i, meta, doc in zip(got["ids"], got["metadatas"], got["documents"]):
-            section[i] = (meta or {}).get("section", "complaint")
-            text[i] = doc or ""
+        if texts:
+            for i, meta, doc in zip(got["ids"], got["metadatas"], got["documents"]):
+                section[i] = (meta or {}).get("section", "complaint")
+                text[i] = doc or ""
         return dict(zip(got["ids"], scores.tolist()))
 
     # --- steps 2 and 3: decisions (pure functions of what was gathered and the params) --------
@@ -305,7 +322,7 @@ class HybridRetriever:
         cands, unseen, n = g.candidates, g.unseen, params.candidates
         while unseen >= cut and n < DEEPEST:
             n = min(n * DEEPEN, DEEPEST)
-            cands, unseen = self.pool(question, query_vector, filters, n)
+            cands, unseen = self.pool(question, query_vector, filters, n, texts=False)
         return [c.complaint_id for c in cands if relevance(c, params) >= cut], n, unseen >= cut
 
     def browse(self, question: str, k: int, filters: dict, query_vector) -> Found:

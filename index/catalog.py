@@ -285,16 +285,21 @@ class Catalog:
 
     def chunks_passing(self, chunk_ids: list[str], where: tuple[str, list]) -> set[str]:
         """Those of `chunk_ids` whose complaint passes the filter (and is committed)."""
+        return set(self.chunk_owners(chunk_ids, where))
+
+    def chunk_owners(self, chunk_ids: list[str], where: tuple[str, list] = ("", [])) -> dict[str, str]:
+        """chunk id -> complaint id, for those of `chunk_ids` whose complaint passes the filter
+        (and is committed)."""
         clause, params = where
         joiner = "AND" if clause else "WHERE"
-        out: set[str] = set()
+        out: dict[str, str] = {}
         for start in range(0, len(chunk_ids), PAGE):
             part = chunk_ids[start : start + PAGE]
             # CROSS JOIN keeps SQLite on the chunk ids it was given, not on every complaint the
             # filter matches.
-            out.update(r[0] for r in self.db.execute(
-                f"SELECT p.chunk_id FROM passages p CROSS JOIN complaints c ON c.id = p.complaint_id {clause} "
-                f"{joiner} p.chunk_id IN ({','.join('?' * len(part))})", [*params, *part]))
+            out.update(self.db.execute(
+                f"SELECT p.chunk_id, p.complaint_id FROM passages p CROSS JOIN complaints c ON c.id = p.complaint_id "
+                f"{clause} {joiner} p.chunk_id IN ({','.join('?' * len(part))})", [*params, *part]))
         return out
 
     def chunk_ids(self, where: tuple[str, list], limit: int) -> list[str] | None:
