@@ -163,15 +163,16 @@ class HybridRetriever:
         got = self.store.chunks.query(query_embeddings=[list(map(float, query_vector))], n_results=fetch,
                                       include=["distances"])
         ids, distances = got["ids"][0], got["distances"][0]
-        passing = self.store.catalog.chunks_passing(ids, filtering.to_sql(filters))
+        passing = self.store.catalog.chunk_owners(ids, filtering.to_sql(filters))
         kept = [(i, d) for i, d in zip(ids, distances) if i in passing][:n]
         if len(kept) < n and len(ids) == fetch:
             return self._dense_within(query_vector, filters, n, texts)
+        if not texts:
+            return [(i, passing[i], "complaint", 1.0 - d, "") for i, d in kept]
         if not kept:
             return []
-        got = self.store.chunks.get(ids=[i for i, _ in kept], include=["metadatas", "documents"] if texts else ["metadatas"])
-        documents = got["documents"] if texts else [None] * len(got["ids"])
-        stored = {i: (m, doc) for i, m, doc in zip(got["ids"], got["metadatas"], documents)}
+        got = self.store.chunks.get(ids=[i for i, _ in kept], include=["metadatas", "documents"])
+        stored = {i: (m, doc) for i, m, doc in zip(got["ids"], got["metadatas"], got["documents"])}
         return [_hit(i, *stored[i], d) for i, d in kept if i in stored]
 
     def _dense_within(self, query_vector, filters: dict, n: int, texts: bool = True):

@@ -283,10 +283,6 @@ class Catalog:
         sql += " ORDER BY n DESC" + (f" LIMIT {int(limit)}" if limit else "")
         return {(k if k is not None else "Unknown"): n for k, n in self.db.execute(sql, params)}
 
-    def chunks_passing(self, chunk_ids: list[str], where: tuple[str, list]) -> set[str]:
-        """Those of `chunk_ids` whose complaint passes the filter (and is committed)."""
-        return set(self.chunk_owners(chunk_ids, where))
-
     def chunk_owners(self, chunk_ids: list[str], where: tuple[str, list] = ("", [])) -> dict[str, str]:
         """chunk id -> complaint id, for those of `chunk_ids` whose complaint passes the filter
         (and is committed)."""
