@@ -91,3 +91,10 @@ def test_what_is_left_of_a_question_once_its_filters_are_read():
     assert leftover(question, detect(question, VOCAB), ["Charter Spectrum"]) == []
     question = "Which complaints about a data breach got an adjustment?"
     assert leftover(question, detect(question, VOCAB)) == ["data", "breach"]
+
+
+def test_a_panel_date_and_a_year_in_the_question_do_not_collide_in_the_chat():
+    from assistant.chat_session import ChatSession
+
+    turn = ChatSession().prepare("billing complaints in 2024", VOCAB, {"since": "2025-01-01"})
+    assert turn.filters == {"since": "2025-01-01", "type": "Billing Issues"}  # not until 2024-12-31
