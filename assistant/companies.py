@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from index.keywords import terms
 
@@ -36,10 +36,20 @@ def _tokens(name: str) -> list[str]:
     return [w.strip(".'&-").lower() for w in _WORD.findall(name) if w.strip(".'&-")]
 
 
+def _as_written(question: str, alias: str) -> str:
+    """The question's own words for an alias ("Bank of America" for "bank america"), so that a
+    chip quotes what the user typed; the alias itself where the words cannot be found again."""
+    between = r"[\W_]+(?:(?:" + "|".join(re.escape(w) for w in sorted(_LEGAL)) + r")[\W_]+)*"
+    pattern = r"(?<![A-Za-z0-9])" + between.join(re.escape(w) for w in alias.split()) + r"(?![A-Za-z0-9])"
+    hit = re.search(pattern, question, re.IGNORECASE)
+    return hit.group(0) if hit else alias
+
+
 @dataclass
 class CompanyMatch:
     companies: list[str]  # index names the question names
     unknown: list[str]  # names the index does not hold
+    said: list[str] = field(default_factory=list)  # the question's own words for `companies`
 
 
 class CompanyNames:
@@ -87,9 +97,11 @@ class CompanyNames:
         side (one term: that word)."""
         lowered = " " + " ".join(t for t in _tokens(question) if t not in _LEGAL) + " "
         found: list[str] = []
+        said: list[str] = []
         for alias in self._ordered:
             if f" {alias} " in lowered:
                 found.extend(sorted(self.aliases[alias]))
+                said.append(_as_written(question, alias))
                 lowered = lowered.replace(f" {alias} ", " ")
         known_words = self._known_words
         # A capitalised short form of one company's own word: "Citi" for CITIBANK, N.A.
@@ -100,6 +112,7 @@ class CompanyNames:
                           for n in names}
                 if len(owners) == 1 and self._distinctive(bare, next(iter(owners))):
                     found.extend(owners)
+                    said.append(bare)
         unknown = []
         for position, word in enumerate(_WORD.findall(question)):
             bare = word.strip(".'&-")
@@ -110,4 +123,4 @@ class CompanyNames:
             stems = terms(bare)
             if stems and vocabulary_share(stems) < ORDINARY_SHARE:
                 unknown.append(bare)
-        return CompanyMatch(list(dict.fromkeys(found)), [] if found else unknown)
+        return CompanyMatch(list(dict.fromkeys(found)), [] if found else unknown, list(dict.fromkeys(said)))

@@ -252,10 +252,12 @@ def _companies(q: str, companies: list[str], companies_in: Callable | None = Non
         return []
     if companies_in is None:
         return _named("company", q, companies, _company_patterns)
-    named = companies_in(q).companies
+    match = companies_in(q)
+    named = match.companies
     if not named:
         return []
-    return [Implied("company", named[0] if len(named) == 1 else tuple(sorted(named)), " / ".join(named))]
+    return [Implied("company", named[0] if len(named) == 1 else tuple(sorted(named)),
+                    " / ".join(match.said or named))]
 
 
 def _outcomes(q: str, known: list[str] | None) -> list[Implied]:

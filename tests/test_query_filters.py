@@ -1,5 +1,6 @@
 """Filters a question implies, proposed only with values the index holds."""
 
+from assistant.companies import CompanyNames
 from assistant.query_filters import Implied, Vocabulary, detect, leftover, merge, not_given
 
 VOCAB = Vocabulary(companies=["Charter Spectrum", "Comcast"], types=["Billing Issues", "Delivery Issues"],
@@ -39,6 +40,19 @@ def test_a_type_named_by_a_stop_word_is_never_read_from_one():
     cfpb = Vocabulary(types=["Other", "Incorrect information on your report", "Closing an account"])
     assert found("What have other people run into?", cfpb) == {}
     assert found("trouble closing an account", cfpb) == {"type": "Closing an account"}
+
+
+def test_a_company_chip_quotes_the_words_the_question_used():
+    # The API's rule (CompanyNames) names the company; the chip quotes the user, not the index.
+    names = CompanyNames(["Charter Spectrum", "BANK OF AMERICA, NATIONAL ASSOCIATION", "Comcast"])
+    vocabulary = Vocabulary(companies=names.names, companies_in=lambda q: names.match(q, lambda stems: 1.0))
+    chips = detect("How does Charter handle cancellations?", vocabulary)
+    assert [(i.value, i.phrase) for i in chips] == [("Charter Spectrum", "Charter")]
+    chips = detect("Does Bank of America waive fees?", vocabulary)
+    assert [i.phrase for i in chips] == ["Bank of America"]
+    # ...and the quoted words leave the question, as every chip's phrase does.
+    question = "How does Charter handle cancellations?"
+    assert "charter" not in leftover(question, detect(question, vocabulary))
 
 
 def test_company_needs_more_than_one_in_the_index():
