@@ -32,8 +32,14 @@ from .results import AskResult, Evidence
 from .retrieval import HybridRetriever
 from .safe_text import inert
 
-NOT_IN_INDEX = ("The index holds no complaints about {names}, so I cannot say how {they} handle this. "
+NOT_IN_INDEX = ("The index holds no complaints about {names}, so I cannot say how {they} this. "
                 "Companies in the index: {known}.")
+NOTHING_UNDER_FILTERS = "No complaint in the index falls under these filters ({scope}), so none can answer this."
+
+
+def _implied_dicts(read: list[Implied]) -> list[dict]:
+    return [{"key": i.key, "value": list(i.value) if isinstance(i.value, tuple) else i.value, "phrase": i.phrase}
+            for i in read]
 
 
 def remove_source(store: ComplaintStore, source: str) -> int:
@@ -148,7 +154,7 @@ class Assistant:
         if named and named.unknown:
             # Both the question's words and the index's names are shown as data, never as markup.
             text = NOT_IN_INDEX.format(names=" or ".join(inert(n) for n in named.unknown),
-                                       they="they" if len(named.unknown) > 1 else "it",
+                                       they="they handle" if len(named.unknown) > 1 else "it handles",
                                        known=", ".join(inert(n) for n in self.company_names().names[:8]))
             yield text
             yield AskResult(question=question, answer=text, backend=backend, citations=[],
@@ -162,6 +168,16 @@ class Assistant:
         if read:
             clean = filtering.normalize(query_filters.merge(clean, read))
         scope = filtering.describe(clean)
+
+        if clean and self.store.catalog.count(filtering.to_sql(clean)) == 0:
+            # Said as such: "nothing addresses this question" would send the user rewording it.
+            text = NOTHING_UNDER_FILTERS.format(scope=scope) + self._date_span_note(clean)
+            yield text
+            yield AskResult(question=question, answer=text, backend=backend, citations=[],
+                            timings_ms={"retrieve": 0.0, "answer": 0.0, "total": (time.perf_counter() - started) * 1000},
+                            filters=clean, notes=self._notes(read, named), matching={"count": 0},
+                            implied=_implied_dicts(read))
+            return
 
         # Embedded once: retrieval and the answerer's sentence ranking both use it.
         query_vector = self.embed_model.get_query_embedding(search)
@@ -181,10 +197,7 @@ class Assistant:
                 backend, question, evidence, query_vector, scope, history=history, standalone=search,
                 retrieve=lambda q, vector: self.retriever.retrieve(q, k=k, filters=clean, query_vector=vector),
                 matching=matching)
-        if read:
-            notes.insert(0, "filters read from the question: " + "; ".join(i.chip for i in read))
-        if named and named.companies:
-            notes.insert(0, f"company named in the question: {', '.join(named.companies)}")
+        notes = self._notes(read, named) + notes
         done = time.perf_counter()
         yield AskResult(
             question=question,
@@ -197,9 +210,21 @@ class Assistant:
             notes=notes,
             guard=guard,
             matching=matching,
-            implied=[{"key": i.key, "value": list(i.value) if isinstance(i.value, tuple) else i.value,
-                      "phrase": i.phrase} for i in read],
+            implied=_implied_dicts(read),
         )
+
+    @staticmethod
+    def _notes(read: list[Implied], named) -> list[str]:
+        notes = []
+        if named and named.companies:
+            notes.append(f"company named in the question: {', '.join(named.companies)}")
+        if read:
+            notes.append("filters read from the question: " + "; ".join(i.chip for i in read))
+        return notes
+
+    def _date_span_note(self, filters: dict) -> str:
+        span = self.store.catalog.date_span() if {"since", "until"} & set(filters) else None
+        return f" The index holds complaints dated {span[0]} to {span[1]}." if span else ""
 
     # --- filters a question states ---------------------------------------------------
     def vocabulary(self) -> Vocabulary:

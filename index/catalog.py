@@ -248,6 +248,15 @@ class Catalog:
         clause, params = where
         return self.db.execute(f"SELECT count(*) FROM complaints c {clause}", params).fetchone()[0]
 
+    def date_span(self) -> tuple[str, str] | None:
+        """The first and last complaint dates the index holds, as YYYY-MM-DD (two look-ups on
+        the date index; an undated complaint is stored as 0 or NULL)."""
+        first = self.db.execute("SELECT min(date) FROM complaints WHERE date > 0").fetchone()[0]
+        last = self.db.execute("SELECT max(date) FROM complaints").fetchone()[0]
+        if not first:
+            return None
+        return tuple(f"{d // 10000:04d}-{d // 100 % 100:02d}-{d % 100:02d}" for d in (first, last))
+
     def ids(self, where: tuple[str, list] = ("", []), page: int = PAGE) -> Iterator[str]:
         """Every matching id, read a page at a time (keyset pagination, so no OFFSET scans)."""
         clause, params = where
