@@ -95,7 +95,9 @@ def whole_set_lines(matching: dict, cited: int) -> list[str]:
         facts.append(f"over time: {_over_time(matching['by_month'])}")
     closest = "The closest one is cited below." if cited == 1 else f"The {cited} cited below are the closest examples."
     counted = f"{total:,} complaints in the index match" if total != 1 else "1 complaint in the index matches"
-    lines = [f"**{counted}** — {inert(matching['rule'])}. "
+    of_all = matching.get("index_total") or 0
+    share = f" ({total / of_all:.1%} of its {of_all:,})" if of_all > total else ""
+    lines = [f"**{counted}**{share} — {inert(matching['rule'])}. "
              + closest]
     if facts:
         lines += ["", "Over the whole set: " + " · ".join(facts) + "."]

@@ -181,10 +181,18 @@ class Assistant:
 
         # Embedded once: retrieval and the answerer's sentence ranking both use it.
         query_vector = self.embed_model.get_query_embedding(search)
-        found = self.retriever.search(search, k, clean, query_vector)
-        if not found.evidence and clean and self._asks_for_the_filtered_set(search, stated, clean):
+        beyond = self._beyond_filters(search, stated, clean) if clean else None
+        if beyond == []:
+            # No word beyond the filters and the words of asking ("How often do companies close
+            # the complaint with monetary relief?"): a search would vote on a topic from nothing.
             found = self.retriever.browse(search, k, clean, query_vector)
-        matching = whole_set(self.store.catalog, found, clean, self.retriever.params, scope) if found.evidence \
+        else:
+            found = self.retriever.search(search, k, clean, query_vector)
+            if not found.evidence and beyond is not None and not self.store.keywords.distinctive(beyond):
+                # Only everyday words beyond the filters, and none read close to any complaint.
+                found = self.retriever.browse(search, k, clean, query_vector)
+        matching = whole_set(self.store.catalog, found, clean, self.retriever.params, scope,
+                             self.retriever.index_total()) if found.evidence \
             else {"count": 0}
         evidence = found.evidence
         retrieved = time.perf_counter()
@@ -246,13 +254,15 @@ class Assistant:
         vocabulary = dataclasses.replace(self.vocabulary(), companies=[], companies_in=None)
         return query_filters.not_given(query_filters.detect(question, vocabulary), filters or {})
 
-    def _asks_for_the_filtered_set(self, question: str, stated: list[Implied], filters: dict) -> bool:
-        """Whether a question, once the phrases read as filters and the companies' names are taken
-        out, uses no word that few of the index's passages use: "Which complaints got a refund in
-        2024?" asks for the filtered complaints themselves, "... about a data breach?" does not."""
+    @staticmethod
+    def _beyond_filters(question: str, stated: list[Implied], filters: dict) -> list[str]:
+        """The question's terms once the phrases read as filters, the companies' names, stop words
+        and the words of asking are taken out. None left, or only words most passages use, and
+        "Which complaints got a refund in 2024?" asks for the filtered complaints themselves;
+        "... about a data breach?" does not ("breach" is in no passage)."""
         given = filters.get("company") or []
         names = [given] if isinstance(given, str) else list(given)
-        return not self.store.keywords.distinctive(query_filters.leftover(question, stated, names))
+        return query_filters.leftover(question, stated, names)
 
     # --- companies -----------------------------------------------------------------
     def company_names(self) -> CompanyNames:

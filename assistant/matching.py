@@ -23,7 +23,10 @@ def _quoted(values: list[str]) -> str:
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" or {shown[-1]}"
 
 
-def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, scope: str = "") -> dict:
+def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, scope: str = "",
+              index_total: int | None = None) -> dict:
+    """The matching set's count, rule and breakdowns; `index_total` (every complaint in the
+    index) lets an answer say what share of the record the set is."""
     if found.whole_filter:
         set_filters = dict(filters)
         rule = "every complaint under the filters: the question asks for nothing beyond them"
@@ -48,6 +51,7 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     return {
         "count": total,
         "rule": rule,
+        **({"index_total": index_total} if index_total else {}),
         "filters": set_filters,
         "by_outcome": {outcome_label(tag): n for tag, n in counts["outcome"].items()},
         "by_status": counts["status"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -46,7 +47,8 @@ _KIND_WORDS = r"(?:complaints?|issues?|problems?|cases?)"
 # Words that say what is asked for, not what about (stemmed): "show me the complaints customers filed".
 _ASKING = frozenset(terms("complaint complaints complain complained issue issues problem problems case cases "
                           "customer customers consumer consumers people person show list find give tell count "
-                          "many number get got filed submitted"))
+                          "many number get got filed submitted often percent percentage company companies "
+                          "business businesses"))
 
 # outcome tag -> phrasings that name it. Kept to phrasings that state the outcome,
 # not the topic: "refund" alone is a topic, "got a refund" is an outcome.
@@ -222,6 +224,45 @@ def _types(q: str, types: list[str]) -> list[Implied]:
 
 
 def _statuses(q: str, statuses: list[str]) -> list[Implied]:
+    return _status_words(q, statuses) or _status_by_name(q, statuses)
+
+
+def _status_by_name(q: str, statuses: list[str]) -> list[Implied]:
+    """A status the index holds, named by the words that set it apart from the other statuses,
+    side by side: "monetary relief" names the CFPB's "Closed with monetary relief" ("closed" is
+    shared by most statuses). Two such words at least: one alone ("explanation", "relief") is
+    as often the question's topic ("closed without explanation", "debt relief")."""
+    stop = stop_words()
+    words = [(m, (terms(m.group(0)) or [""])[0]) for m in re.finditer(r"[A-Za-z0-9]+", q)]
+    words = [(m, t) for m, t in words if t and t not in stop]
+    stems = [t for _, t in words]
+    own_terms = {s: [t for t in terms(s) if t not in stop] for s in statuses}
+    shared = Counter(t for ts in own_terms.values() for t in set(ts))
+    hits = []
+    for status, status_terms in own_terms.items():
+        own = [t for t in status_terms if shared[t] * 2 <= len(statuses)]
+        if len(own) < 2:
+            continue
+        for i in range(len(stems) - len(own) + 1):
+            if stems[i:i + len(own)] == own:
+                # The status's shared words just before it belong to the phrase ("close the
+                # complaint with monetary relief"), so that they leave the question with it.
+                start = next((j for j in range(max(0, i - 3), i) if stems[j] in status_terms and stems[j] not in own), i)
+                hits.append((len(own), start, i + len(own) - 1, status))
+                break
+    chosen: list[tuple[int, int, int, str]] = []
+    for hit in sorted(hits, key=lambda h: -h[0]):  # "non-monetary relief" before "monetary relief"
+        if all(hit[2] < other[1] or hit[1] > other[2] for other in chosen):
+            chosen.append(hit)
+    if not chosen:
+        return []
+    chosen.sort(key=lambda h: h[1])
+    names = [h[3] for h in chosen]
+    phrase = " / ".join(q[words[a][0].start():words[b][0].end()] for _, a, b, _ in chosen)
+    return [Implied("status", names[0] if len(names) == 1 else tuple(sorted(names)), phrase)]
+
+
+def _status_words(q: str, statuses: list[str]) -> list[Implied]:
     by_lower = {s.lower(): s for s in statuses}
     match = re.search(rf"\b(?:unresolved|not\s+(?:yet\s+)?resolved|still\s+open|open\s+{_KIND_WORDS})\b", q, re.I)
     if match:

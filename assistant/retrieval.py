@@ -283,6 +283,10 @@ class HybridRetriever:
             self._centroids = (generation, value)
         return value
 
+    def index_total(self) -> int:
+        """Complaints in the whole index (cached with the label priors until it changes)."""
+        return self._priors({})[1]
+
     def _priors(self, filters: dict) -> tuple[dict, int]:
         """Label counts under the filters: GROUP BYs over the index, cached until it changes."""
         key = (self.store.catalog.generation(), repr(sorted(filters.items())))

@@ -287,8 +287,10 @@ def test_a_question_that_only_filters_answers_with_everything_under_its_chip(bro
     open_page(browser, url)
     ask(browser, "Which complaints got an adjustment?")
     chat = text(browser, "#cc-chat")
-    adjusted = assistant.stats()["by_outcome"]["adjustment_applied"]
-    assert f"{adjusted} complaints in the index match — every complaint under the filters" in chat, chat
+    stats = assistant.stats()
+    adjusted, total = stats["by_outcome"]["adjustment_applied"], stats["complaints"]
+    assert (f"{adjusted} complaints in the index match ({adjusted / total:.1%} of its {total:,}) — every complaint "
+            "under the filters") in chat, chat
     chips = browser.js("[...document.querySelectorAll('#cc-chips .token')].map(t => t.innerText)")
     assert any(c.startswith("Outcome: An adjustment") for c in chips), chips
     browser.screenshot(ARTIFACTS / "browser_filter_only.png")

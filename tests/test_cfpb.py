@@ -138,3 +138,23 @@ def test_filtered_search_finds_what_chromas_own_filter_finds(cfpb_assistant):
         assert store.catalog.count(filtering.to_sql({**filters, "complaint_id": found})) == len(found), filters
         overlap = len({c for c, *_ in ours} & set(theirs["ids"][0])) / len(theirs["ids"][0])
         assert overlap >= 0.8, (filters, overlap)
+
+
+def test_a_question_about_a_company_response_is_answered_over_all_of_them(cfpb_assistant):
+    # "monetary relief" names the CFPB's own response category (the index's status values):
+    # the answer is every complaint closed that way, as a share of the whole index.
+    stats = cfpb_assistant.stats()
+    relieved, total = stats["by_status"]["Closed with monetary relief"], stats["complaints"]
+    result = cfpb_assistant.ask("How often do companies close the complaint with monetary relief?")
+    assert result.filters["status"] == "Closed with monetary relief"
+    assert result.matching["count"] == relieved and result.matching["index_total"] == total
+    assert f"({relieved / total:.1%} of its {total:,})" in result.answer
+    # A company alone, asked about in general: all of its complaints, broken down.
+    wells = cfpb_assistant.ask("What do people complain about at Wells Fargo?")
+    assert wells.matching["count"] == stats["by_company"]["WELLS FARGO & COMPANY"]
+    # Everyday words that still say what is asked are searched, not swapped for the company's all.
+    equifax = cfpb_assistant.ask("Why can't people get their credit report from Equifax?")
+    assert 0 < equifax.matching["count"] < stats["by_company"]["EQUIFAX, INC."]
+    # "closed without explanation" is about closing an account, not a response category.
+    closed = cfpb_assistant.ask("Why was my account closed without explanation?")
+    assert "status" not in closed.filters

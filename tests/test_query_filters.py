@@ -59,6 +59,20 @@ def test_company_needs_more_than_one_in_the_index():
     assert found("How does Charter handle it?", Vocabulary(companies=["Charter Spectrum"])) == {}
 
 
+def test_a_status_is_read_by_the_words_that_set_it_apart():
+    cfpb = Vocabulary(statuses=["Closed with explanation", "Closed with monetary relief", "Closed",
+                                "Closed with non-monetary relief", "In progress", "Untimely response"])
+    chips = detect("How often do companies close the complaint with monetary relief?", cfpb)
+    assert [(i.value, i.phrase) for i in chips] == [("Closed with monetary relief",
+                                                     "close the complaint with monetary relief")]
+    assert found("Which complaints got non-monetary relief?", cfpb) == {"status": "Closed with non-monetary relief"}
+    assert found("untimely responses from lenders", cfpb) == {"status": "Untimely response"}
+    # One distinguishing word alone is as often the topic: never read.
+    assert found("Why was my account closed without explanation?", cfpb) == {}
+    assert found("Do they offer debt relief?", cfpb) == {}
+    assert found("complaints still in progress", cfpb) == {}
+
+
 def test_outcomes():
     assert found("when were customers denied credit?") == {"outcome": "credit_denied"}
     assert found("complaints where a refund was issued") == {"outcome": "adjustment_applied"}
