@@ -148,7 +148,13 @@ class Assistant:
         # A follow-up ("and late fees?") is searched as the standalone question it stands for.
         search = followup.standalone(question, history)
         started = time.perf_counter()
-        named = self.companies_in(search) if "company" not in clean else None
+        stated = self.implied_filters(search)  # what the words say, applied or not
+        # "complaints from Nebraska": a phrase read as a filter names no company, known or not.
+        unfiltered = search
+        for item in stated:
+            for phrase in item.phrase.split(" / "):
+                unfiltered = unfiltered.replace(phrase, " ")
+        named = self.companies_in(unfiltered) if "company" not in clean else None
         if named and not implied:
             named = dataclasses.replace(named, companies=[])
         if named and named.unknown:
@@ -163,7 +169,6 @@ class Assistant:
             return
         if named and named.companies:
             clean = filtering.normalize({**clean, "company": named.companies})
-        stated = self.implied_filters(search)  # what the words say, applied or not
         read = query_filters.not_given(stated, clean) if implied else []
         if read:
             clean = filtering.normalize(query_filters.merge(clean, read))
@@ -241,10 +246,11 @@ class Assistant:
         generation = self.store.catalog.generation()
         if self._vocabulary is None or self._vocabulary[0] != generation:
             catalog = self.store.catalog
-            values = {name: list(catalog.group_counts(name)) for name in ("company", "type", "status", "outcome")}
+            values = {name: list(catalog.group_counts(name)) for name in ("company", "type", "status", "outcome",
+                                                                          "state")}
             self._vocabulary = (generation, Vocabulary(companies=values["company"], types=values["type"],
                                                        statuses=values["status"], outcomes=values["outcome"],
-                                                       companies_in=self.companies_in))
+                                                       states=values["state"], companies_in=self.companies_in))
         return self._vocabulary[1]
 
     def implied_filters(self, question: str, filters: dict | None = None) -> list[Implied]:

@@ -13,6 +13,8 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from index import outcomes as _outcome_rules
 from index.keywords import stop_words, terms
@@ -108,7 +110,7 @@ class Implied:
 
 
 _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
-              "until": "To"}
+              "until": "To", "state": "State"}
 
 
 def _outcome_words(tag: str) -> str:
@@ -125,6 +127,7 @@ class Vocabulary:
     types: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
+    states: list[str] = field(default_factory=list)  # the State field's codes (CFPB: "TX")
     # The API's own company rule (Assistant.companies_in): the chips, the CLI and the API then
     # read a company name in a question the same way.
     companies_in: Callable | None = None
@@ -132,7 +135,8 @@ class Vocabulary:
     @classmethod
     def from_stats(cls, stats: dict) -> "Vocabulary":
         return cls(companies=list(stats.get("by_company", {})), types=list(stats.get("by_type", {})),
-                   statuses=list(stats.get("by_status", {})), outcomes=list(stats.get("by_outcome", {})))
+                   statuses=list(stats.get("by_status", {})), outcomes=list(stats.get("by_outcome", {})),
+                   states=list(stats.get("by_state", {})))
 
 
 def _month_end(year: int, month: int) -> str:
@@ -301,6 +305,33 @@ def _companies(q: str, companies: list[str], companies_in: Callable | None = Non
                     " / ".join(match.said or named))]
 
 
+@lru_cache(maxsize=1)
+def _state_names() -> dict[str, str]:
+    """USPS code -> state or territory name, from us_states.tsv beside this module."""
+    rows = Path(__file__).with_name("us_states.tsv").read_text(encoding="utf-8").splitlines()
+    return {code: name for name, code in (r.split("\t") for r in rows if r.strip() and not r.startswith("#"))}
+
+
+def _states(q: str, states: list[str]) -> list[Implied]:
+    """"complaints from Texas" -> state TX, for codes the index holds. Only a full name after "in",
+    "from" or "of", and not followed by a capitalised word: a code alone is too often a word
+    ("IN", "OR", "ME"), and a name may begin a company's ("Texas Capital Bank")."""
+    names = _state_names()
+    hits = []
+    for code in states:
+        name = names.get(code)
+        if not name:
+            continue
+        match = re.search(rf"\b(?:in|from|of)\s+(?:the\s+state\s+of\s+)?{re.escape(name)}\b(?-i:(?!\s+[A-Z][a-z]))", q,
+                          re.I)
+        if match:
+            hits.append((code, match.group(0)))
+    if not hits:
+        return []
+    value = hits[0][0] if len(hits) == 1 else tuple(sorted(code for code, _ in hits))
+    return [Implied("state", value, " / ".join(phrase for _, phrase in hits))]
+
+
 def _outcomes(q: str, known: list[str] | None) -> list[Implied]:
     hits = []
     for name, patterns in _OUTCOME_RES.items():
@@ -318,7 +349,7 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
     q = question or ""
     found = [*_companies(q, vocabulary.companies, vocabulary.companies_in), *_types(q, vocabulary.types),
              *_statuses(q, vocabulary.statuses), *_dates(q),
-             *_outcomes(q, vocabulary.outcomes or None)]
+             *_outcomes(q, vocabulary.outcomes or None), *_states(q, vocabulary.states)]
     return found
 
 

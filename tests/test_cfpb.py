@@ -158,3 +158,12 @@ def test_a_question_about_a_company_response_is_answered_over_all_of_them(cfpb_a
     # "closed without explanation" is about closing an account, not a response category.
     closed = cfpb_assistant.ask("Why was my account closed without explanation?")
     assert "status" not in closed.filters
+
+
+def test_a_state_named_in_the_question_filters_by_the_cfpb_state_field(cfpb_assistant):
+    by_state = cfpb_assistant.stats()["by_state"]
+    texas = cfpb_assistant.ask("Show me complaints from Texas")
+    assert texas.filters["state"] == "TX" and texas.matching["count"] == by_state["TX"]
+    # A state's name is not taken for a company the index lacks.
+    nebraska = cfpb_assistant.ask("What do people in Nebraska complain about?")
+    assert nebraska.citations and all(c.labels.get("state") == "NE" for c in nebraska.citations)

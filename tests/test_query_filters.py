@@ -73,6 +73,17 @@ def test_a_status_is_read_by_the_words_that_set_it_apart():
     assert found("complaints still in progress", cfpb) == {}
 
 
+def test_a_state_is_read_by_its_name_only_where_it_says_where():
+    states = Vocabulary(states=["TX", "NY", "IN", "OR", "WA"])
+    assert found("Show me complaints from Texas", states) == {"state": "TX"}
+    assert found("complaints in New York since 2020", states) == {"state": "NY", "since": "2020-01-01"}
+    assert found("in Indiana or in Oregon", states) == {"state": ("IN", "OR")}
+    assert found("complaints from Texas Capital Bank", states) == {}  # a company's name
+    assert found("What about in Washington Mutual?", states) == {}
+    assert found("complaints in Ohio", states) == {}  # not a state the index holds
+    assert found("Can I opt in or out?", states) == {}  # codes are never read
+
+
 def test_outcomes():
     assert found("when were customers denied credit?") == {"outcome": "credit_denied"}
     assert found("complaints where a refund was issued") == {"outcome": "adjustment_applied"}
