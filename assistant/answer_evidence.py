@@ -45,18 +45,27 @@ def _company(evidence: list[Evidence]) -> str:
     return inert(names.pop()) if len(names) == 1 else "the businesses"
 
 
-def _outcome_lines(evidence: list[Evidence], refs: dict[str, int]) -> list[str]:
-    total = len(evidence)
+def _outcome_lines(evidence: list[Evidence], refs: dict[str, int], matching: dict | None = None) -> list[str]:
+    """One line per outcome the cited complaints show. Counted over the whole matching set when
+    there is one (804 complaints, not the 8 cited), the cited holders named as its examples."""
     holders: dict[str, list[int]] = defaultdict(list)
     for e in evidence:
         for outcome in e.complaint.outcomes:
             holders[outcome].append(refs[e.complaint.complaint_id])
+    whole = (matching or {}).get("by_outcome") or {}
+    total = (matching or {}).get("count") or 0
     lines = []
     order = [name for name in VOCABULARY if name in holders]
-    for name in sorted(order, key=lambda n: -len(holders[n])):
+    for name in sorted(order, key=lambda n: (-whole.get(VOCABULARY[n][1], 0), -len(holders[n]))):
         have = holders[name]
         label = VOCABULARY[name][1]
-        line = f"- {label[0].upper() + label[1:]}: {len(have)} of {total} matching complaints {_markers(have)}"
+        head = f"- {label[0].upper() + label[1:]}: "
+        if total and label in whole:
+            share = whole[label] / total
+            lines.append(head + f"{whole[label]:,} of {total:,} matching complaints "
+                                f"({'<1%' if 0 < share < 0.005 else f'{share:.0%}'}), among them {_markers(have)}")
+            continue
+        line = head + f"{len(have)} of {len(evidence)} cited complaints {_markers(have)}"
         others = [r for r in refs.values() if r not in have]
         if others:
             line += f"; not in {_markers(others)}"
@@ -93,6 +102,11 @@ def whole_set_lines(matching: dict, cited: int) -> list[str]:
         facts.append(f"companies: {_shares(matching['by_company'], total, top=5)}")
     if matching.get("by_month"):
         facts.append(f"over time: {_over_time(matching['by_month'])}")
+    timely = matching.get("by_timely_response") or {}
+    said = timely.get("Yes", 0) + timely.get("No", 0)
+    if said:
+        facts.append(f"the company answered in time: {timely.get('Yes', 0) / said:.0%} ({timely.get('Yes', 0):,} of "
+                     f"{said:,})")
     closest = "The closest one is cited below." if cited == 1 else f"The {cited} cited below are the closest examples."
     counted = f"{total:,} complaints in the index match" if total != 1 else "1 complaint in the index matches"
     of_all = matching.get("index_total") or 0
@@ -154,7 +168,7 @@ class EvidenceAnswerer:
             lines.append(f"- \"{texts[key]}\" {_markers(group)}")
         if silent:
             lines.append(f"- No business response in the record {_markers(silent)}")
-        lines += ["", "**How many show each outcome**", *_outcome_lines(evidence, refs)]
+        lines += ["", "**How many show each outcome**", *_outcome_lines(evidence, refs, matching)]
 
         citations = [Citation.from_evidence(refs[e.complaint.complaint_id], e) for e in evidence]
         for citation in citations:

@@ -47,7 +47,10 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         return {"count": 0}
     if scope:
         rule += f" ({scope})"
-    total, counts = catalog.breakdown(filtering.to_sql(filtering.normalize(set_filters)))
+    where = filtering.to_sql(filtering.normalize(set_filters))
+    total, counts = catalog.breakdown(where)
+    # CFPB records say whether the company answered within 15 days; other sources leave it empty.
+    timely = {v: n for v, n in catalog.group_counts("timely_response", where).items() if v not in ("", "Unknown")}
     return {
         "count": total,
         "rule": rule,
@@ -57,4 +60,5 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         "by_status": counts["status"],
         "by_company": dict(list(counts["company"].items())[:TOP_COMPANIES]),
         "by_month": dict(sorted(counts["month"].items())),
+        **({"by_timely_response": timely} if timely else {}),
     }

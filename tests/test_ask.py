@@ -56,8 +56,9 @@ def test_mid_cycle_answer_names_the_policy_and_the_adjustments_with_counts(mid_c
     answer = mid_cycle["answer"]
     assert "Monthly Subscription" in answer
     assert re.search(r"adjustment", answer, re.I)
-    total = len(mid_cycle["citations"])
-    assert re.search(rf"\d+ of {total} matching complaints", answer)
+    # Outcomes are counted over the whole matching set, the cited ones named as its examples.
+    total = mid_cycle["matching"]["count"]
+    assert re.search(rf"\d+ of {total:,} matching complaints \(\d+%\), among them \[\d", answer)
     # Every line that states something points at complaints.
     for line in answer.splitlines():
         if line.startswith("- "):

@@ -164,6 +164,11 @@ def test_a_state_named_in_the_question_filters_by_the_cfpb_state_field(cfpb_assi
     by_state = cfpb_assistant.stats()["by_state"]
     texas = cfpb_assistant.ask("Show me complaints from Texas")
     assert texas.filters["state"] == "TX" and texas.matching["count"] == by_state["TX"]
+    # Its outcomes are counted over all of them, not over the 8 cited.
+    assert f"of {by_state['TX']:,} matching complaints (" in texas.answer
+    # ...and so is the CFPB's "Timely response?" (every CFPB record has one).
+    timely = texas.matching["by_timely_response"]
+    assert sum(timely.values()) == by_state["TX"] and "the company answered in time: " in texas.answer
     # A state's name is not taken for a company the index lacks.
     nebraska = cfpb_assistant.ask("What do people in Nebraska complain about?")
     assert nebraska.citations and all(c.labels.get("state") == "NE" for c in nebraska.citations)
