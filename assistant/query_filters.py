@@ -251,7 +251,8 @@ def _status_by_name(q: str, statuses: list[str]) -> list[Implied]:
             if stems[i:i + len(own)] == own:
                 # The status's shared words just before it belong to the phrase ("close the
                 # complaint with monetary relief"), so that they leave the question with it.
-                start = next((j for j in range(max(0, i - 3), i) if stems[j] in status_terms and stems[j] not in own), i)
+                shared_before = [j for j in range(max(0, i - 3), i) if stems[j] in status_terms and stems[j] not in own]
+                start = shared_before[0] if shared_before else i
                 hits.append((len(own), start, i + len(own) - 1, status))
                 break
     chosen: list[tuple[int, int, int, str]] = []
