@@ -268,7 +268,8 @@ class Assistant:
         "... about a data breach?" does not ("breach" is in no passage)."""
         given = filters.get("company") or []
         names = [given] if isinstance(given, str) else list(given)
-        return query_filters.leftover(question, stated, names)
+        # A chip the user removed leaves its words in the question: they are asked about again.
+        return query_filters.leftover(question, query_filters.applied(stated, filters), names)
 
     # --- companies -----------------------------------------------------------------
     def company_names(self) -> CompanyNames:

@@ -369,6 +369,14 @@ def leftover(question: str, implied: list[Implied], names: list[str] = ()) -> li
 _DATE_KEYS = {"since", "until"}
 
 
+def applied(implied: list[Implied], filters: dict) -> list[Implied]:
+    """The implied filters that `filters` holds as read (all of their values)."""
+    def values(v) -> set[str]:
+        return {v} if isinstance(v, str) else set(v or ())
+
+    return [i for i in implied if values(i.value) <= values(filters.get(i.key))]
+
+
 def not_given(implied: list[Implied], given: dict) -> list[Implied]:
     """The implied filters that a caller's own filters leave standing: a key given wins (a date
     range given wins over both ends read from the words), outcomes add up."""

@@ -1,7 +1,7 @@
 """Filters a question implies, proposed only with values the index holds."""
 
 from assistant.companies import CompanyNames
-from assistant.query_filters import Implied, Vocabulary, detect, leftover, merge, not_given
+from assistant.query_filters import Implied, Vocabulary, applied, detect, leftover, merge, not_given
 
 VOCAB = Vocabulary(companies=["Charter Spectrum", "Comcast"], types=["Billing Issues", "Delivery Issues"],
                    statuses=["Resolved", "Answered"], outcomes=["credit_denied", "adjustment_applied"])
@@ -137,3 +137,12 @@ def test_a_panel_date_and_a_year_in_the_question_do_not_collide_in_the_chat():
 
     turn = ChatSession().prepare("billing complaints in 2024", VOCAB, {"since": "2025-01-01"})
     assert turn.filters == {"since": "2025-01-01", "type": "Billing Issues"}  # not until 2024-12-31
+
+
+def test_a_removed_chip_gives_its_words_back_to_the_question():
+    question = "Which complaints from Texas got a refund?"
+    stated = detect(question, Vocabulary(states=["TX"], outcomes=["adjustment_applied"]))
+    both = {"state": ["TX"], "outcome": ["adjustment_applied"]}
+    assert leftover(question, applied(stated, both)) == []
+    # The state chip removed in the chat: "Texas" is asked about again, the refund is still a filter.
+    assert leftover(question, applied(stated, {"outcome": ["adjustment_applied"]})) == ["texa"]
