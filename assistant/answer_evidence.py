@@ -109,8 +109,10 @@ def whole_set_lines(matching: dict, cited: int) -> list[str]:
                      f"{said:,})")
     closest = "The closest one is cited below." if cited == 1 else f"The {cited} cited below are the closest examples."
     counted = f"{total:,} complaints in the index match" if total != 1 else "1 complaint in the index matches"
-    of_all = matching.get("index_total") or 0
-    share = f" ({total / of_all:.1%} of its {of_all:,})" if of_all > total else ""
+    # A share of what the question's filters hold ("of Charter's"), else of the whole index.
+    in_scope, of_all = matching.get("scope_total") or 0, matching.get("index_total") or 0
+    share = (f" ({total / in_scope:.1%} of the {in_scope:,} under these filters)" if total < in_scope < of_all
+             else f" ({total / of_all:.1%} of its {of_all:,})" if of_all > total else "")
     lines = [f"**{counted}**{share} — {inert(matching['rule'])}. "
              + closest]
     if facts:

@@ -197,7 +197,7 @@ class Assistant:
                 # Only everyday words beyond the filters, and none read close to any complaint.
                 found = self.retriever.browse(search, k, clean, query_vector)
         matching = whole_set(self.store.catalog, found, clean, self.retriever.params, scope,
-                             self.retriever.index_total()) if found.evidence \
+                             self.retriever.index_total(), self.retriever.scope_total(clean)) if found.evidence \
             else {"count": 0}
         evidence = found.evidence
         retrieved = time.perf_counter()

@@ -24,9 +24,9 @@ def _quoted(values: list[str]) -> str:
 
 
 def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, scope: str = "",
-              index_total: int | None = None) -> dict:
-    """The matching set's count, rule and breakdowns; `index_total` (every complaint in the
-    index) lets an answer say what share of the record the set is."""
+              index_total: int | None = None, scope_total: int | None = None) -> dict:
+    """The matching set's count, rule and breakdowns. `index_total` (every complaint in the index)
+    and `scope_total` (those under the question's filters) let an answer say what share the set is."""
     if found.whole_filter:
         set_filters = dict(filters)
         rule = "every complaint under the filters: the question asks for nothing beyond them"
@@ -55,6 +55,7 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         "count": total,
         "rule": rule,
         **({"index_total": index_total} if index_total else {}),
+        **({"scope_total": scope_total} if scope_total and filters else {}),
         "filters": set_filters,
         "by_outcome": {outcome_label(tag): n for tag, n in counts["outcome"].items()},
         "by_status": counts["status"],

@@ -287,6 +287,10 @@ class HybridRetriever:
         """Complaints in the whole index (cached with the label priors until it changes)."""
         return self._priors({})[1]
 
+    def scope_total(self, filters: dict) -> int:
+        """Complaints under `filters` (the search has already counted them, so cached)."""
+        return self._priors(filters)[1]
+
     def _priors(self, filters: dict) -> tuple[dict, int]:
         """Label counts under the filters: GROUP BYs over the index, cached until it changes."""
         key = (self.store.catalog.generation(), repr(sorted(filters.items())))

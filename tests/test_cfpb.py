@@ -155,6 +155,9 @@ def test_a_question_about_a_company_response_is_answered_over_all_of_them(cfpb_a
     # Everyday words that still say what is asked are searched, not swapped for the company's all.
     equifax = cfpb_assistant.ask("Why can't people get their credit report from Equifax?")
     assert 0 < equifax.matching["count"] < stats["by_company"]["EQUIFAX, INC."]
+    # Its count as a share of the company's complaints, the scope the question set.
+    assert equifax.matching["scope_total"] == stats["by_company"]["EQUIFAX, INC."]
+    assert f"of the {stats['by_company']['EQUIFAX, INC.']:,} under these filters)" in equifax.answer
     # "closed without explanation" is about closing an account, not a response category.
     closed = cfpb_assistant.ask("Why was my account closed without explanation?")
     assert "status" not in closed.filters
