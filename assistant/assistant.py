@@ -246,11 +246,12 @@ class Assistant:
         generation = self.store.catalog.generation()
         if self._vocabulary is None or self._vocabulary[0] != generation:
             catalog = self.store.catalog
-            values = {name: list(catalog.group_counts(name)) for name in ("company", "type", "status", "outcome",
-                                                                          "state")}
+            values = {name: [v for v in catalog.group_counts(name) if v != "Unknown"]
+                      for name in ("company", "type", "status", "outcome", "state", "tags")}
             self._vocabulary = (generation, Vocabulary(companies=values["company"], types=values["type"],
                                                        statuses=values["status"], outcomes=values["outcome"],
-                                                       states=values["state"], companies_in=self.companies_in))
+                                                       states=values["state"], tags=values["tags"],
+                                                       companies_in=self.companies_in))
         return self._vocabulary[1]
 
     def implied_filters(self, question: str, filters: dict | None = None) -> list[Implied]:

@@ -50,7 +50,7 @@ _KIND_WORDS = r"(?:complaints?|issues?|problems?|cases?)"
 _ASKING = frozenset(terms("complaint complaints complain complained issue issues problem problems case cases "
                           "customer customers consumer consumers people person show list find give tell count "
                           "many number get got filed submitted often percent percentage company companies "
-                          "business businesses"))
+                          "business businesses came come sent"))
 
 # outcome tag -> phrasings that name it. Kept to phrasings that state the outcome,
 # not the topic: "refund" alone is a topic, "got a refund" is an outcome.
@@ -99,6 +99,7 @@ class Implied:
     key: str  # a filter key of assistant.filters.KEYS
     value: str | tuple[str, ...]
     phrase: str
+    shown: str = ""  # what the chip calls the value, where the stored values are not it
 
     @property
     def chip(self) -> str:
@@ -106,11 +107,11 @@ class Implied:
         values = self.value if isinstance(self.value, tuple) else (self.value,)
         if self.key == "outcome":
             values = tuple(_outcome_words(v) for v in values)
-        return f"{_KEY_NAMES.get(self.key, self.key)}: {', '.join(values)} (“{self.phrase}”)"
+        return f"{_KEY_NAMES.get(self.key, self.key)}: {self.shown or ', '.join(values)} (“{self.phrase}”)"
 
 
 _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
-              "until": "To", "state": "State"}
+              "until": "To", "state": "State", "tags": "Tags"}
 
 
 def _outcome_words(tag: str) -> str:
@@ -128,6 +129,7 @@ class Vocabulary:
     statuses: list[str] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
     states: list[str] = field(default_factory=list)  # the State field's codes (CFPB: "TX")
+    tags: list[str] = field(default_factory=list)  # the Tags field's values ("Older American, Servicemember")
     # The API's own company rule (Assistant.companies_in): the chips, the CLI and the API then
     # read a company name in a question the same way.
     companies_in: Callable | None = None
@@ -136,7 +138,7 @@ class Vocabulary:
     def from_stats(cls, stats: dict) -> "Vocabulary":
         return cls(companies=list(stats.get("by_company", {})), types=list(stats.get("by_type", {})),
                    statuses=list(stats.get("by_status", {})), outcomes=list(stats.get("by_outcome", {})),
-                   states=list(stats.get("by_state", {})))
+                   states=list(stats.get("by_state", {})), tags=list(stats.get("by_tags", {})))
 
 
 def _month_end(year: int, month: int) -> str:
@@ -333,6 +335,22 @@ def _states(q: str, states: list[str]) -> list[Implied]:
     return [Implied("state", value, " / ".join(phrase for _, phrase in hits))]
 
 
+def _tags(q: str, values: list[str]) -> list[Implied]:
+    """"older Americans" -> every Tags value holding "Older American" (the CFPB joins several tags
+    in one value: "Older American, Servicemember"), for tags the index holds."""
+    hits = []
+    for tag in dict.fromkeys(t.strip() for v in values for t in (v or "").split(",") if t.strip()):
+        words = r"\s+".join(re.escape(w) for w in tag.split())
+        match = re.search(rf"\b{words}s?\b", q, re.I)
+        if match:
+            hits.append((tag, match.group(0)))
+    if not hits:
+        return []
+    holding = sorted(v for v in values if any(tag in [t.strip() for t in v.split(",")] for tag, _ in hits))
+    return [Implied("tags", holding[0] if len(holding) == 1 else tuple(holding), " / ".join(p for _, p in hits),
+                    shown=" or ".join(tag for tag, _ in hits))]
+
+
 def _outcomes(q: str, known: list[str] | None) -> list[Implied]:
     hits = []
     for name, patterns in _OUTCOME_RES.items():
@@ -350,7 +368,7 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
     q = question or ""
     found = [*_companies(q, vocabulary.companies, vocabulary.companies_in), *_types(q, vocabulary.types),
              *_statuses(q, vocabulary.statuses), *_dates(q),
-             *_outcomes(q, vocabulary.outcomes or None), *_states(q, vocabulary.states)]
+             *_outcomes(q, vocabulary.outcomes or None), *_states(q, vocabulary.states), *_tags(q, vocabulary.tags)]
     return found
 
 

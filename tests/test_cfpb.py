@@ -175,3 +175,11 @@ def test_a_state_named_in_the_question_filters_by_the_cfpb_state_field(cfpb_assi
     # A state's name is not taken for a company the index lacks.
     nebraska = cfpb_assistant.ask("What do people in Nebraska complain about?")
     assert nebraska.citations and all(c.labels.get("state") == "NE" for c in nebraska.citations)
+
+
+def test_a_cfpb_tag_named_in_the_question_counts_every_complaint_with_it(cfpb_assistant):
+    by_tags = cfpb_assistant.stats()["by_tags"]
+    older = sum(n for value, n in by_tags.items() if "Older American" in value.split(", "))
+    result = cfpb_assistant.ask("Which complaints came from older Americans?")
+    assert result.matching["count"] == older
+    assert any(note.endswith("Tags: Older American (“older Americans”)") for note in result.notes)

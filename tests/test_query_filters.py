@@ -84,6 +84,17 @@ def test_a_state_is_read_by_its_name_only_where_it_says_where():
     assert found("Can I opt in or out?", states) == {}  # codes are never read
 
 
+def test_a_tag_is_read_with_every_value_that_holds_it():
+    # The CFPB joins tags in one value; a question about servicemembers means both values with it.
+    tags = Vocabulary(tags=["Older American", "Older American, Servicemember", "Servicemember"])
+    chips = detect("How do debt collectors treat servicemembers?", tags)
+    assert [(i.value, i.chip) for i in chips] == [(("Older American, Servicemember", "Servicemember"),
+                                                  "Tags: Servicemember (“servicemembers”)")]
+    assert found("How do banks treat older Americans?", tags) == {"tags": ("Older American",
+                                                                           "Older American, Servicemember")}
+    assert found("American Express fees", tags) == {}
+
+
 def test_outcomes():
     assert found("when were customers denied credit?") == {"outcome": "credit_denied"}
     assert found("complaints where a refund was issued") == {"outcome": "adjustment_applied"}
