@@ -89,9 +89,10 @@ def _over_time(by_month: dict[str, int]) -> str:
     return ", ".join(f"{period}: {n:,}" for period, n in sorted(by_month.items()))
 
 
-def whole_set_lines(matching: dict, cited: int) -> list[str]:
+def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[str]:
     """What the answer says about every matching complaint, not only the cited ones. Counts
-    over the whole set carry no [n]: no handful of citations stands for them."""
+    over the whole set carry no [n]: no handful of citations stands for them. With `outcomes`
+    the outcome shares too (an LLM's facts; the evidence answer gives them line by line)."""
     total = matching.get("count") or 0
     if not total:
         return []
@@ -102,6 +103,8 @@ def whole_set_lines(matching: dict, cited: int) -> list[str]:
         facts.append(f"companies: {_shares(matching['by_company'], total, top=5)}")
     if matching.get("by_month"):
         facts.append(f"over time: {_over_time(matching['by_month'])}")
+    if outcomes and matching.get("by_outcome"):
+        facts.append(f"outcomes: {_shares(matching['by_outcome'], total, top=6)}")
     timely = matching.get("by_timely_response") or {}
     said = timely.get("Yes", 0) + timely.get("No", 0)
     if said:

@@ -192,7 +192,7 @@ class LLMAnswerer:
         system = prompts.load("system")
         # The whole-set figures come from the catalog, never from complaint text: they reach the
         # model as our own data, outside the <source> blocks, with no [n] markers to copy.
-        facts = "\n".join(line for line in whole_set_lines(matching or {}, len(evidence))
+        facts = "\n".join(line for line in whole_set_lines(matching or {}, len(evidence), outcomes=True)
                           if line.strip()) or "(no whole-set figures)"
 
         def user(sources: list[str]) -> str:

@@ -228,6 +228,9 @@ def test_injected_instructions_reach_the_model_only_as_quoted_source(injected):
     assert len(hits) == 2, "the injected complaint was not among the sources"
     assert all(any(a <= h < b for a, b in spans) for h in hits), "injected text outside the sources"
     assert "&lt;/source&gt;" in prompt and "&lt;source id=\"99\"&gt;" in prompt
+    # The whole-set figures, outcome shares included, reach the model as our data, outside the sources.
+    facts_at = user.content.find("outcomes: ")
+    assert facts_at >= 0 and not any(a <= base + facts_at < b for a, b in spans), user.content
 
     _check_citations(result)
     assert {c.company for c in result.citations} == {"Acme Internet"}
