@@ -50,7 +50,8 @@ _KIND_WORDS = r"(?:complaints?|issues?|problems?|cases?)"
 _ASKING = frozenset(terms("complaint complaints complain complained issue issues problem problems case cases "
                           "customer customers consumer consumers people person show list find give tell count "
                           "many number get got filed submitted often percent percentage company companies "
-                          "business businesses came come sent"))
+                          "business businesses came come sent happen happened happening say says said "
+                          "mention mentions mentioned"))
 
 # outcome tag -> phrasings that name it. Kept to phrasings that state the outcome,
 # not the topic: "refund" alone is a topic, "got a refund" is an outcome.

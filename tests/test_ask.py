@@ -129,6 +129,13 @@ def test_the_api_reads_a_question_as_the_browser_chips_do(assistant):
     assert [c.complaint_id for c in chat.citations] == [c.complaint_id for c in result.citations]
 
 
+def test_what_happened_in_a_month_is_every_complaint_of_that_month(assistant):
+    april = {"since": "2025-04-01", "until": "2025-04-30"}
+    result = assistant.ask("What happened in April 2025?")
+    assert result.filters == april
+    assert result.matching["count"] == assistant.stats(april)["complaints"] > 0 and result.citations
+
+
 def test_a_filtered_question_about_something_the_index_lacks_still_abstains(assistant):
     result = assistant.ask("Which complaints about a data breach got an adjustment in 2025?")
     assert result.filters["outcome"] == ["adjustment_applied"] and result.filters["since"] == "2025-01-01"
