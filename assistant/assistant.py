@@ -251,15 +251,18 @@ class Assistant:
             self._vocabulary = (generation, Vocabulary(companies=values["company"], types=values["type"],
                                                        statuses=values["status"], outcomes=values["outcome"],
                                                        states=values["state"], tags=values["tags"],
-                                                       companies_in=self.companies_in))
+                                                       companies_in=self.companies_in,
+                                                       distinctive=self.store.keywords.distinctive))
         return self._vocabulary[1]
 
     def implied_filters(self, question: str, filters: dict | None = None) -> list[Implied]:
         """Dates, type, status and outcomes the question states, as the browser's chips show them.
         A key set in `filters` wins (outcomes add up, a date range is one key). Companies are
         `companies_in`'s: it also finds names the index does not hold."""
-        vocabulary = dataclasses.replace(self.vocabulary(), companies=[], companies_in=None)
-        return query_filters.not_given(query_filters.detect(question, vocabulary), filters or {})
+        # Companies are read with the rest, so that a company's name is no word to find ("Which
+        # Equifax complaints mention bankruptcy?"), then left to `companies_in`.
+        stated = [i for i in query_filters.detect(question, self.vocabulary()) if i.key != "company"]
+        return query_filters.not_given(stated, filters or {})
 
     @staticmethod
     def _beyond_filters(question: str, stated: list[Implied], filters: dict) -> list[str]:

@@ -2,7 +2,9 @@
 
 Keys: company, type, status and the source's own label fields (product, issue, sub_issue,
 state, ...: str or list), outcome (str or list: all must hold), since / until
-(YYYY-MM-DD, inclusive), complaint_id (a list: a set of complaints named one by one).
+(YYYY-MM-DD, inclusive), complaint_id (a list: a set of complaints named one by one),
+mentions (words, str or list: every one is in the complaint's text, as the keyword index
+stems them). Chroma's metadata cannot say `mentions`: only the catalog's SQL applies it.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from datetime import date
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
 from index.catalog import LABEL_KEYS
+from index.keywords import terms
 from index.outcomes import outcome_label
 
 VALUE_KEYS = ("company", "type", "status", *LABEL_KEYS, "complaint_id")
-KEYS = ("company", "type", "status", "outcome", "since", "until", *LABEL_KEYS, "complaint_id")
+KEYS = ("company", "type", "status", "outcome", "since", "until", *LABEL_KEYS, "complaint_id", "mentions")
+SQL_ONLY = ("mentions",)  # keys that Chroma's metadata filters cannot express
 
 
 class FilterError(ValueError):
@@ -42,8 +46,12 @@ def normalize(filters: dict | None) -> dict:
             value = str(value)
         elif isinstance(value, (list, tuple, set)):
             value = sorted(str(v) for v in value if str(v))
-            if len(value) == 1 and key not in ("outcome", "complaint_id"):
+            if len(value) == 1 and key not in ("outcome", "complaint_id", "mentions"):
                 value = value[0]
+        if key == "mentions":
+            value = [value] if isinstance(value, str) else value
+            if not all(terms(v) for v in value):
+                raise FilterError(f"mentions: every value must hold a word, got {value!r}")
         out[key] = value
     if "since" in out and "until" in out and out["since"] > out["until"]:
         raise FilterError(f"--since {out['since']} is after --until {out['until']}")
@@ -102,6 +110,12 @@ def to_sql(filters: dict) -> tuple[str, list]:
         else:
             parts.append(f"c.{_SQL_COLUMNS.get(key, key)} {'=' if op == '==' else op} ?")
             params.append(value)
+    mentions = filters.get("mentions") or []
+    for word in [mentions] if isinstance(mentions, str) else mentions:
+        # FTS5 finds the passages; a complaint qualifies when any of its passages holds the word.
+        parts.append("c.id IN (SELECT p.complaint_id FROM passages p WHERE p.rowid IN "
+                     "(SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?))")
+        params.append('"' + " ".join(terms(word)) + '"')
     return ("WHERE " + " AND ".join(parts) if parts else ""), params
 
 

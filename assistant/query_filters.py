@@ -112,7 +112,7 @@ class Implied:
 
 
 _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
-              "until": "To", "state": "State", "tags": "Tags"}
+              "until": "To", "state": "State", "tags": "Tags", "mentions": "Mentions"}
 
 
 def _outcome_words(tag: str) -> str:
@@ -134,6 +134,9 @@ class Vocabulary:
     # The API's own company rule (Assistant.companies_in): the chips, the CLI and the API then
     # read a company name in a question the same way.
     companies_in: Callable | None = None
+    # The keyword index's own test (KeywordIndex.distinctive): a word most passages use ("credit"
+    # in bank complaints) is no word to find, and counting its tens of thousands is slow.
+    distinctive: Callable | None = None
 
     @classmethod
     def from_stats(cls, stats: dict) -> "Vocabulary":
@@ -365,12 +368,36 @@ def _outcomes(q: str, known: list[str] | None) -> list[Implied]:
     return hits
 
 
+_MENTION = re.compile(r"\bmention(?:s|ed|ing)?\b", re.I)
+MENTION_MOST = 3  # more words than this beside "mention" is a topic to search, not words to find
+
+
+def _mentions(q: str, found: list[Implied], distinctive: Callable | None = None) -> list[Implied]:
+    """"Which complaints mention arbitration?" asks for the word itself: every complaint whose
+    text holds it (the keyword index answers exactly), not the complaints that read close."""
+    if not _MENTION.search(q):
+        return []
+    wanted = leftover(q, found)
+    if not 1 <= len(wanted) <= MENTION_MOST or (distinctive and len(distinctive(wanted)) < len(wanted)):
+        return []
+    words: dict[str, str] = {}  # stem -> the question's word for it
+    for match in re.finditer(r"[A-Za-z0-9][A-Za-z0-9'-]*", q):
+        stem = (terms(match.group(0)) or [""])[0]
+        if stem in wanted:
+            words.setdefault(stem, match.group(0))
+    said = list(words.values())
+    if not said:
+        return []
+    value = said[0].lower() if len(said) == 1 else tuple(w.lower() for w in said)
+    return [Implied("mentions", value, " / ".join(said))]
+
+
 def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
     q = question or ""
     found = [*_companies(q, vocabulary.companies, vocabulary.companies_in), *_types(q, vocabulary.types),
              *_statuses(q, vocabulary.statuses), *_dates(q),
              *_outcomes(q, vocabulary.outcomes or None), *_states(q, vocabulary.states), *_tags(q, vocabulary.tags)]
-    return found
+    return found + _mentions(q, found, vocabulary.distinctive)
 
 
 def leftover(question: str, implied: list[Implied], names: list[str] = ()) -> list[str]:

@@ -127,7 +127,9 @@ class HybridRetriever:
             # look-up before searching within the filter anyway.
             hits = self._dense_within(query_vector, filters, n, texts) if self._narrow(filters) else None
             if hits is None:
-                hits = self._dense_overfetched(query_vector, filters, n, texts)
+                # A filter Chroma cannot say (`mentions`) keeps what the catalog passed, however few.
+                chroma_can = not any(key in filters for key in filtering.SQL_ONLY)
+                hits = self._dense_overfetched(query_vector, filters, n, texts, chroma_can)
             if hits is not None:
                 return hits
         if not texts:
@@ -151,7 +153,7 @@ class HybridRetriever:
         _, total = self._priors({})
         return self.store.catalog.count(filtering.to_sql(filters)) * FILTER_OVERFETCH < total
 
-    def _dense_overfetched(self, query_vector, filters: dict, n: int, texts: bool = True):
+    def _dense_overfetched(self, query_vector, filters: dict, n: int, texts: bool = True, chroma_can: bool = True):
         """The filtered nearest chunks, or None when too few of the nearest pass the filter.
 
         Chroma's embedded store answers a metadata filter by scanning its metadata table:
@@ -166,7 +168,9 @@ class HybridRetriever:
         passing = self.store.catalog.chunk_owners(ids, filtering.to_sql(filters))
         kept = [(i, d) for i, d in zip(ids, distances) if i in passing][:n]
         if len(kept) < n and len(ids) == fetch:
-            return self._dense_within(query_vector, filters, n, texts)
+            within = self._dense_within(query_vector, filters, n, texts)
+            if within is not None or chroma_can:
+                return within
         if not texts:
             return [(i, passing[i], "complaint", 1.0 - d, "") for i, d in kept]
         if not kept:

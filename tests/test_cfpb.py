@@ -183,3 +183,15 @@ def test_a_cfpb_tag_named_in_the_question_counts_every_complaint_with_it(cfpb_as
     result = cfpb_assistant.ask("Which complaints came from older Americans?")
     assert result.matching["count"] == older
     assert any(note.endswith("Tags: Older American (“older Americans”)") for note in result.notes)
+
+
+def test_complaints_that_mention_a_word_are_counted_exactly(cfpb_assistant):
+    from assistant.evaluation import complaint_text
+    from index.keywords import terms
+
+    expected = sum(1 for c in cfpb_assistant.iter_complaints() if "arbitr" in terms(complaint_text(c)))
+    result = cfpb_assistant.ask("How many complaints mention arbitration?")
+    assert result.filters == {"mentions": ["arbitration"]}
+    assert result.matching["count"] == expected > 0
+    nothing = cfpb_assistant.ask("Which complaints mention unicorns?")
+    assert nothing.citations == [] and "(mentions: unicorns)" in nothing.answer

@@ -111,7 +111,8 @@ def test_merge_panel_wins_and_outcomes_add_up():
 def test_a_named_month_quarter_or_year_is_that_whole_period():
     # "from April 2025" means April 2025, not "anything since April 1st" (issue 10, item 4).
     assert found("Which unresolved billing complaints from April 2025 mention a refund?") == {
-        "status": "Answered", "type": "Billing Issues", "since": "2025-04-01", "until": "2025-04-30"}
+        "status": "Answered", "type": "Billing Issues", "since": "2025-04-01", "until": "2025-04-30",
+        "mentions": "refund"}
     assert found("complaints from 2024") == {"since": "2024-01-01", "until": "2024-12-31"}
     assert found("what happened in Q2 2025?") == {"since": "2025-04-01", "until": "2025-06-30"}
     assert found("in the first quarter of 2024") == {"since": "2024-01-01", "until": "2024-03-31"}
@@ -157,3 +158,19 @@ def test_a_removed_chip_gives_its_words_back_to_the_question():
     assert leftover(question, applied(stated, both)) == []
     # The state chip removed in the chat: "Texas" is asked about again, the refund is still a filter.
     assert leftover(question, applied(stated, {"outcome": ["adjustment_applied"]})) == ["texa"]
+
+
+def test_a_question_about_what_complaints_mention_reads_the_words_themselves():
+    vocabulary = Vocabulary(companies=["EQUIFAX, INC.", "Experian"], states=["TX"],
+                            distinctive=lambda stems: [t for t in stems if t != "credit"])
+    assert found("Which complaints mention bankruptcy?", vocabulary) == {"mentions": "bankruptcy"}
+    assert found("How many complaints from Texas mention a car being repossessed?", vocabulary) == {
+        "state": "TX", "mentions": ("car", "repossessed")}
+    # A company's name is the company, not a word to find.
+    assert found("Which Equifax complaints mention bankruptcy?", vocabulary) == {
+        "company": "EQUIFAX, INC.", "mentions": "bankruptcy"}
+    # A word most passages use finds nearly everything: searched as a question instead.
+    assert found("Which complaints mention credit?", vocabulary) == {}
+    # Many words beside "mention" are a topic, not words to find; no "mention", no words.
+    assert found("Did anyone mention that the bank ignored disputes about late fees for months?", vocabulary) == {}
+    assert found("Which complaints are about bankruptcy?", vocabulary) == {}
