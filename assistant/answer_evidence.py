@@ -14,6 +14,7 @@ from collections import defaultdict
 import numpy as np
 
 from index.catalog import Catalog, vectors_from_blobs
+from index.keywords import terms
 from index.outcomes import VOCABULARY
 from index.sentences import is_boilerplate
 
@@ -123,6 +124,17 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
     return lines
 
 
+def _mentioning(rows: list[tuple], stems: set[str]) -> list[tuple]:
+    """Each section's sentences that hold one of `stems`, where it has any; all of them else."""
+    if not stems:
+        return rows
+    out = []
+    for section in dict.fromkeys(r[0] for r in rows):
+        part = [r for r in rows if r[0] == section]
+        out += [r for r in part if stems & set(terms(r[2]))] or part
+    return out
+
+
 class EvidenceAnswerer:
     name = "evidence"
 
@@ -144,11 +156,14 @@ class EvidenceAnswerer:
 
         stored = self.catalog.sentences(list(refs))
         query = np.asarray(query_vector, dtype=np.float32)
+        # A question about what complaints mention quotes the sentences that mention it.
+        mentioned = (matching or {}).get("filters", {}).get("mentions") or []
+        wanted = {t for word in ([mentioned] if isinstance(mentioned, str) else mentioned) for t in terms(word)}
         reports, answers, quotes = [], [], {}
         silent = []
         for e in evidence:
             ref = refs[e.complaint.complaint_id]
-            rows = stored.get(e.complaint.complaint_id, [])
+            rows = _mentioning(stored.get(e.complaint.complaint_id, []), wanted)
             told = self._best(query, [r for r in rows if r[0] == "complaint"], 1)
             if told:
                 reports.append(f"- \"{_short(told[0])}\" [{ref}]")

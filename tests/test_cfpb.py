@@ -193,5 +193,7 @@ def test_complaints_that_mention_a_word_are_counted_exactly(cfpb_assistant):
     result = cfpb_assistant.ask("How many complaints mention arbitration?")
     assert result.filters == {"mentions": ["arbitration"]}
     assert result.matching["count"] == expected > 0
+    # Each cited complaint is quoted where it says the word.
+    assert result.citations and all("arbitr" in terms(c.quote) for c in result.citations)
     nothing = cfpb_assistant.ask("Which complaints mention unicorns?")
     assert nothing.citations == [] and "(mentions: unicorns)" in nothing.answer
