@@ -150,10 +150,7 @@ class Assistant:
         started = time.perf_counter()
         stated = self.implied_filters(search)  # what the words say, applied or not
         # "complaints from Nebraska": a phrase read as a filter names no company, known or not.
-        unfiltered = search
-        for item in stated:
-            for phrase in item.phrase.split(" / "):
-                unfiltered = unfiltered.replace(phrase, " ")
+        unfiltered = query_filters.without_phrases(search, stated)
         named = self.companies_in(unfiltered) if "company" not in clean else None
         if named and not implied:
             named = dataclasses.replace(named, companies=[])

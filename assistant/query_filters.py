@@ -400,14 +400,20 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
     return found + _mentions(q, found, vocabulary.distinctive)
 
 
+def without_phrases(text: str, implied: list[Implied]) -> str:
+    """The text with the words each filter was read from taken out, whole words only (taking
+    "car" out leaves "card")."""
+    for item in implied:
+        for phrase in item.phrase.split(" / "):
+            text = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", text)
+    return text
+
+
 def leftover(question: str, implied: list[Implied], names: list[str] = ()) -> list[str]:
     """The question's terms once the phrases read as filters, the names of the companies it
     named, English stop words and the words of asking are taken out. Empty when the question
     asks for the filtered complaints themselves ("Which complaints got a refund?")."""
-    text = question
-    for item in implied:
-        for phrase in item.phrase.split(" / "):
-            text = text.replace(phrase, " ")
+    text = without_phrases(question, implied)
     taken = stop_words() | _ASKING | {t for name in names for t in terms(name)}
     return [t for t in terms(text) if t not in taken]
 

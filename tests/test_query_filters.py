@@ -158,6 +158,9 @@ def test_a_removed_chip_gives_its_words_back_to_the_question():
     assert leftover(question, applied(stated, both)) == []
     # The state chip removed in the chat: "Texas" is asked about again, the refund is still a filter.
     assert leftover(question, applied(stated, {"outcome": ["adjustment_applied"]})) == ["texa"]
+    # Phrases leave as whole words: taking "car" out leaves "card".
+    assert leftover("Which complaints mention a car or a credit card?", [Implied("mentions", "car", "car")]) == [
+        "credit", "card"]
 
 
 def test_a_question_about_what_complaints_mention_reads_the_words_themselves():
