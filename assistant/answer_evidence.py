@@ -18,6 +18,7 @@ from index.keywords import terms
 from index.outcomes import VOCABULARY
 from index.sentences import is_boilerplate
 
+from . import filters as filtering
 from .results import Citation, Evidence
 from .safe_text import inert
 
@@ -157,8 +158,7 @@ class EvidenceAnswerer:
         stored = self.catalog.sentences(list(refs))
         query = np.asarray(query_vector, dtype=np.float32)
         # A question about what complaints mention quotes the sentences that mention it.
-        mentioned = (matching or {}).get("filters", {}).get("mentions") or []
-        wanted = {t for word in ([mentioned] if isinstance(mentioned, str) else mentioned) for t in terms(word)}
+        wanted = {t for word in filtering.values((matching or {}).get("filters", {}), "mentions") for t in terms(word)}
         reports, answers, quotes = [], [], {}
         silent = []
         for e in evidence:

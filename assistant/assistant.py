@@ -171,7 +171,7 @@ class Assistant:
             clean = filtering.normalize(query_filters.merge(clean, read))
         scope = filtering.describe(clean)
 
-        if clean and self.store.catalog.count(filtering.to_sql(clean)) == 0:
+        if clean and self.retriever.scope_total(clean) == 0:
             # Said as such: "nothing addresses this question" would send the user rewording it.
             text = NOTHING_UNDER_FILTERS.format(scope=scope) + self._date_span_note(clean)
             yield text
@@ -267,8 +267,7 @@ class Assistant:
         and the words of asking are taken out. None left, or only words most passages use, and
         "Which complaints got a refund in 2024?" asks for the filtered complaints themselves;
         "... about a data breach?" does not ("breach" is in no passage)."""
-        given = filters.get("company") or []
-        names = [given] if isinstance(given, str) else list(given)
+        names = filtering.values(filters, "company")
         # A chip the user removed leaves its words in the question: they are asked about again.
         return query_filters.leftover(question, query_filters.applied(stated, filters), names)
 

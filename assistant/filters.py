@@ -26,6 +26,12 @@ class FilterError(ValueError):
     pass
 
 
+def values(filters: dict, key: str) -> list[str]:
+    """The value under `key` as a list (a filter holds one value or several; none when absent)."""
+    value = filters.get(key) or []
+    return [value] if isinstance(value, str) else list(value)
+
+
 def _day(value: str, name: str) -> int:
     try:
         return int(date.fromisoformat(str(value)).strftime("%Y%m%d"))
@@ -66,8 +72,7 @@ def _conditions(filters: dict) -> list[tuple[str, str, object]]:
             conds.append((key, "in", value))
         elif value is not None:
             conds.append((key, "==", value))
-    outcomes = filters.get("outcome") or []
-    for outcome in [outcomes] if isinstance(outcomes, str) else outcomes:
+    for outcome in values(filters, "outcome"):
         conds.append((f"outcome_{outcome}", "==", 1))
     if "since" in filters:
         conds.append(("date", ">=", _day(filters["since"], "since")))
@@ -110,8 +115,7 @@ def to_sql(filters: dict) -> tuple[str, list]:
         else:
             parts.append(f"c.{_SQL_COLUMNS.get(key, key)} {'=' if op == '==' else op} ?")
             params.append(value)
-    mentions = filters.get("mentions") or []
-    for word in [mentions] if isinstance(mentions, str) else mentions:
+    for word in values(filters, "mentions"):
         # FTS5 finds the passages; a complaint qualifies when any of its passages holds the word.
         parts.append("c.id IN (SELECT p.complaint_id FROM passages p WHERE p.rowid IN "
                      "(SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?))")
@@ -125,9 +129,8 @@ def describe(filters: dict) -> str:
         if key == "complaint_id":
             continue
         if key in filters:
-            value = filters[key]
-            values = value if isinstance(value, list) else [value]
+            shown = values(filters, key)
             if key == "outcome":  # the words the answer's outcome lines use, not the tag
-                values = [outcome_label(v) for v in values]
-            parts.append(f"{key}: {', '.join(values)}")
+                shown = [outcome_label(v) for v in shown]
+            parts.append(f"{key}: {', '.join(shown)}")
     return "; ".join(parts)
