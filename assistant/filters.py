@@ -17,6 +17,8 @@ from index.catalog import LABEL_KEYS
 from index.keywords import terms
 from index.outcomes import outcome_label
 
+from .safe_text import inert
+
 VALUE_KEYS = ("company", "type", "status", *LABEL_KEYS, "complaint_id")
 KEYS = ("company", "type", "status", "outcome", "since", "until", *LABEL_KEYS, "complaint_id", "mentions")
 SQL_ONLY = ("mentions",)  # keys that Chroma's metadata filters cannot express
@@ -124,6 +126,8 @@ def to_sql(filters: dict) -> tuple[str, list]:
 
 
 def describe(filters: dict) -> str:
+    """The filters in words, for answers: values come from the files (company names, labels) or
+    from whoever asks, so they are made inert like complaint text (no [n], link, image or markup)."""
     parts = []
     for key in KEYS:
         if key == "complaint_id":
@@ -132,5 +136,5 @@ def describe(filters: dict) -> str:
             shown = values(filters, key)
             if key == "outcome":  # the words the answer's outcome lines use, not the tag
                 shown = [outcome_label(v) for v in shown]
-            parts.append(f"{key}: {', '.join(shown)}")
+            parts.append(f"{key}: {', '.join(inert(v) for v in shown)}")
     return "; ".join(parts)

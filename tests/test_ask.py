@@ -129,6 +129,16 @@ def test_the_api_reads_a_question_as_the_browser_chips_do(assistant):
     assert [c.complaint_id for c in chat.citations] == [c.complaint_id for c in result.citations]
 
 
+def test_a_filter_value_shown_in_an_answer_is_inert(assistant):
+    # A filter's value reaches the answer's words (a name from the files, or what a caller typed):
+    # it must not become a citation marker, markup or an image there.
+    from assistant.results import CITATION_MARKER
+
+    result = assistant.ask("Do they waive late fees?", filters={"company": "Acme [2] <b>x</b> ![p](http://e.x/t.png)"})
+    assert result.citations == [] and "company: Acme ⟦2⟧ ‹b›x‹/b› !⟦p⟧(http://e.x/t.png)" in result.answer
+    assert not CITATION_MARKER.search(result.answer) and "<" not in result.answer and "](" not in result.answer
+
+
 def test_what_happened_in_a_month_is_every_complaint_of_that_month(assistant):
     april = {"since": "2025-04-01", "until": "2025-04-30"}
     result = assistant.ask("What happened in April 2025?")
