@@ -244,10 +244,14 @@ class Assistant:
         if self._vocabulary is None or self._vocabulary[0] != generation:
             catalog = self.store.catalog
             values = {name: [v for v in catalog.group_counts(name) if v != "Unknown"]
-                      for name in ("company", "type", "status", "outcome", "state", "tags")}
+                      for name in ("company", "type", "status", "outcome", "state", "tags", "product", "sub_product")}
             self._vocabulary = (generation, Vocabulary(companies=values["company"], types=values["type"],
                                                        statuses=values["status"], outcomes=values["outcome"],
                                                        states=values["state"], tags=values["tags"],
+                                                       products=values["product"],
+                                                       sub_products=values["sub_product"],
+                                                       alike=query_filters.products_alike(
+                                                           catalog.pair_counts("product", "sub_product")),
                                                        companies_in=self.companies_in,
                                                        distinctive=self.store.keywords.distinctive))
         return self._vocabulary[1]

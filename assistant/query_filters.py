@@ -112,7 +112,8 @@ class Implied:
 
 
 _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
-              "until": "To", "state": "State", "tags": "Tags", "mentions": "Mentions"}
+              "until": "To", "state": "State", "tags": "Tags", "mentions": "Mentions", "product": "Product",
+              "sub_product": "Sub-product"}
 
 
 def _outcome_words(tag: str) -> str:
@@ -131,6 +132,10 @@ class Vocabulary:
     outcomes: list[str] = field(default_factory=list)
     states: list[str] = field(default_factory=list)  # the State field's codes (CFPB: "TX")
     tags: list[str] = field(default_factory=list)  # the Tags field's values ("Older American, Servicemember")
+    products: list[str] = field(default_factory=list)  # the CFPB's Product values
+    sub_products: list[str] = field(default_factory=list)
+    # product -> the products that are the same category under another name (`products_alike`)
+    alike: dict[str, list[str]] = field(default_factory=dict)
     # The API's own company rule (Assistant.companies_in): the chips, the CLI and the API then
     # read a company name in a question the same way.
     companies_in: Callable | None = None
@@ -142,7 +147,8 @@ class Vocabulary:
     def from_stats(cls, stats: dict) -> "Vocabulary":
         return cls(companies=list(stats.get("by_company", {})), types=list(stats.get("by_type", {})),
                    statuses=list(stats.get("by_status", {})), outcomes=list(stats.get("by_outcome", {})),
-                   states=list(stats.get("by_state", {})), tags=list(stats.get("by_tags", {})))
+                   states=list(stats.get("by_state", {})), tags=list(stats.get("by_tags", {})),
+                   products=list(stats.get("by_product", {})), sub_products=list(stats.get("by_sub_product", {})))
 
 
 def _month_end(year: int, month: int) -> str:
@@ -237,14 +243,20 @@ def _statuses(q: str, statuses: list[str]) -> list[Implied]:
     return _status_words(q, statuses) or _status_by_name(q, statuses)
 
 
+def _content_words(q: str) -> list[tuple[re.Match, str]]:
+    """The question's words that are not stop words, each with its stem."""
+    stop = stop_words()
+    words = [(m, (terms(m.group(0)) or [""])[0]) for m in re.finditer(r"[A-Za-z0-9]+", q)]
+    return [(m, t) for m, t in words if t and t not in stop]
+
+
 def _status_by_name(q: str, statuses: list[str]) -> list[Implied]:
     """A status the index holds, named by the words that set it apart from the other statuses,
     side by side: "monetary relief" names the CFPB's "Closed with monetary relief" ("closed" is
     shared by most statuses). Two such words at least: one alone ("explanation", "relief") is
     as often the question's topic ("closed without explanation", "debt relief")."""
     stop = stop_words()
-    words = [(m, (terms(m.group(0)) or [""])[0]) for m in re.finditer(r"[A-Za-z0-9]+", q)]
-    words = [(m, t) for m, t in words if t and t not in stop]
+    words = _content_words(q)
     stems = [t for _, t in words]
     own_terms = {s: [t for t in terms(s) if t not in stop] for s in statuses}
     shared = Counter(t for ts in own_terms.values() for t in set(ts))
@@ -355,6 +367,94 @@ def _tags(q: str, values: list[str]) -> list[Implied]:
                     shown=" or ".join(tag for tag, _ in hits))]
 
 
+# Words that make a product's name the question's subject ("mortgage companies", "credit card
+# complaints", "problems with student loans") rather than a passing mention ("it hurt my credit
+# report", asked about a debt collector).
+_SUBJECT_AFTER = re.compile(r"\s*(?:complaints?|issues?|problems?|cases?|compan(?:y|ies)|lenders?|servicers?|"
+                            r"providers?|issuers?|firms?|industry|products?|borrowers?|holders?)\b", re.I)
+_SUBJECT_BEFORE = re.compile(r"\b(?:about|with|over|regarding|involving|concerning)\s+(?:(?:a|an|the|their|my|"
+                             r"your|his|her|our)\s+)?$", re.I)
+
+
+def _product_parts(value: str, single_word: bool) -> list[tuple[str, list[str]]]:
+    """"Payday loan, title loan, or personal loan" -> each name it lists, with its stems. A
+    one-word name is read only where it is the whole value and `single_word` allows it
+    ("Mortgage"): a listed one ("Checking", "lease") or a sub-product's ("Loan") is a common word."""
+    stop = stop_words()
+    parts = [p.strip() for p in re.split(r",\s*(?:or\s+)?|\s+or\s+", value) if p.strip()]
+    out = []
+    for part in parts:
+        stems = [t for t in terms(part) if t not in stop]
+        if len(stems) >= 2 or (stems and single_word and len(parts) == 1):
+            out.append((part, stems))
+    return out
+
+
+def products_alike(pairs: dict[tuple[str, str], int]) -> dict[str, list[str]]:
+    """Products that are one category under two names, from (product, sub-product) counts: the
+    CFPB renamed its products in 2017 ("Bank account or service" became "Checking or savings
+    account") and kept the sub-products ("Checking account"). Two products are alike when most
+    complaints of each lie in sub-products they share; a sub-product that merely appears under
+    both (a few "Payday loan" debts under "Debt collection") does not make them alike."""
+    by_product: dict[str, dict[str, int]] = {}
+    for (product, sub), n in pairs.items():
+        if product and product != "Unknown":
+            by_product.setdefault(product, {})[sub] = n
+    out: dict[str, list[str]] = {}
+    for a, subs_a in by_product.items():
+        for b, subs_b in by_product.items():
+            shared = {s for s in subs_a.keys() & subs_b.keys() if s and s != "Unknown"}
+            if a == b or not shared:
+                continue
+            if (sum(subs_a[s] for s in shared) * 2 >= sum(subs_a.values())
+                    and sum(subs_b[s] for s in shared) * 2 >= sum(subs_b.values())):
+                out.setdefault(a, []).append(b)
+    return out
+
+
+def _products(q: str, products: list[str], sub_products: list[str],
+              alike: dict[str, list[str]] | None = None) -> list[Implied]:
+    """"mortgage companies" -> the CFPB product Mortgage; "credit card debt" -> the sub-product
+    Credit card debt (the longer name wins over the product inside it); every value that lists
+    the name ("credit card": "Credit card" and "Credit card or prepaid card"), for values the
+    index holds, and only where the name is the question's subject (`_SUBJECT_AFTER`/`_BEFORE`)."""
+    words = _content_words(q)
+    stems = [t for _, t in words]
+    hits = []  # (stems, first word, last word, key, value, name)
+    for key, values in (("product", products), ("sub_product", sub_products)):
+        for value in values:
+            for name, part in _product_parts(value, key == "product"):
+                for i in range(len(stems) - len(part) + 1):
+                    j = i + len(part) - 1
+                    if (stems[i:j + 1] == part and (_SUBJECT_AFTER.match(q, words[j][0].end())
+                                                    or _SUBJECT_BEFORE.search(q[:words[i][0].start()]))):
+                        hits.append((len(part), i, j, key, value, name))
+                        break
+    # Longest first; at one span a product wins over a sub-product of the same name ("Credit card").
+    hits.sort(key=lambda h: (-h[0], h[3] != "product"))
+    spans: list[tuple[int, int, str]] = []
+    chosen: dict[str, list] = {}
+    for length, i, j, key, value, name in hits:
+        same = [s for s in spans if (s[0], s[1]) == (i, j)]
+        if same and same[0][2] != key:
+            continue
+        if not same and any(not (j < a or i > b) for a, b, _ in spans):
+            continue
+        if not same:
+            spans.append((i, j, key))
+        chosen.setdefault(key, []).append((value, name, q[words[i][0].start():words[j][0].end()]))
+    out = []
+    for key, found in chosen.items():
+        values = sorted({v for v, _, _ in found} | ({b for v, _, _ in found for b in (alike or {}).get(v, ())}
+                                                     if key == "product" else set()))
+        names = list(dict.fromkeys(n for _, n, _ in found))
+        out.append(Implied(key, values[0] if len(values) == 1 else tuple(values),
+                           " / ".join(dict.fromkeys(p for _, _, p in found)),
+                           shown="" if len(values) == 1 else " or ".join(names[:1] + [
+                               n for n in names[1:] if n.lower() != names[0].lower()])))
+    return out
+
+
 def _outcomes(q: str, known: list[str] | None) -> list[Implied]:
     hits = []
     for name, patterns in _OUTCOME_RES.items():
@@ -396,7 +496,8 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
     q = question or ""
     found = [*_companies(q, vocabulary.companies, vocabulary.companies_in), *_types(q, vocabulary.types),
              *_statuses(q, vocabulary.statuses), *_dates(q),
-             *_outcomes(q, vocabulary.outcomes or None), *_states(q, vocabulary.states), *_tags(q, vocabulary.tags)]
+             *_outcomes(q, vocabulary.outcomes or None), *_states(q, vocabulary.states), *_tags(q, vocabulary.tags),
+             *_products(q, vocabulary.products, vocabulary.sub_products, vocabulary.alike)]
     return found + _mentions(q, found, vocabulary.distinctive)
 
 

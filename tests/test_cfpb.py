@@ -185,6 +185,14 @@ def test_a_cfpb_tag_named_in_the_question_counts_every_complaint_with_it(cfpb_as
     assert any(note.endswith("Tags: Older American (“older Americans”)") for note in result.notes)
 
 
+def test_a_product_named_in_the_question_counts_every_complaint_of_it(cfpb_assistant):
+    by_product = cfpb_assistant.stats()["by_product"]
+    result = cfpb_assistant.ask("How many student loan complaints are there?")
+    assert result.filters == {"product": "Student loan"}
+    assert result.matching["count"] == by_product["Student loan"] > 0
+    assert all(c.labels["product"] == "Student loan" for c in result.citations)
+
+
 def test_complaints_that_mention_a_word_are_counted_exactly(cfpb_assistant):
     from assistant.evaluation import complaint_text
     from index.keywords import terms

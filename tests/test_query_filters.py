@@ -1,7 +1,7 @@
 """Filters a question implies, proposed only with values the index holds."""
 
 from assistant.companies import CompanyNames
-from assistant.query_filters import Implied, Vocabulary, applied, detect, leftover, merge, not_given
+from assistant.query_filters import Implied, Vocabulary, applied, detect, leftover, merge, not_given, products_alike
 
 VOCAB = Vocabulary(companies=["Charter Spectrum", "Comcast"], types=["Billing Issues", "Delivery Issues"],
                    statuses=["Resolved", "Answered"], outcomes=["credit_denied", "adjustment_applied"])
@@ -93,6 +93,43 @@ def test_a_tag_is_read_with_every_value_that_holds_it():
     assert found("How do banks treat older Americans?", tags) == {"tags": ("Older American",
                                                                            "Older American, Servicemember")}
     assert found("American Express fees", tags) == {}
+
+
+def test_a_product_is_read_where_it_is_the_questions_subject():
+    cfpb = Vocabulary(products=["Mortgage", "Debt collection", "Credit card", "Credit card or prepaid card",
+                                "Vehicle loan or lease", "Checking or savings account", "Bank account or service"],
+                      sub_products=["Credit card debt", "Checking account", "Loan", "Lease"],
+                      alike={"Bank account or service": ["Checking or savings account"],
+                             "Checking or savings account": ["Bank account or service"]})
+    assert found("How do mortgage companies treat late payers?", cfpb) == {"product": "Mortgage"}
+    assert found("What do people complain about with mortgages?", cfpb) == {"product": "Mortgage"}
+    chips = detect("How do credit card companies handle late fees?", cfpb)
+    assert [(i.value, i.chip) for i in chips] == [(("Credit card", "Credit card or prepaid card"),
+                                                  "Product: Credit card (“credit card”)")]
+    # The longer name wins: a collector's credit card debt is not the credit card product.
+    assert found("How do collectors handle credit card debt complaints?", cfpb) == {"sub_product": "Credit card debt"}
+    # The same category under its older name comes with it.
+    assert found("problems with their bank accounts", cfpb) == {
+        "product": ("Bank account or service", "Checking or savings account")}
+    # A passing mention, a listed one-word name ("lease", "Checking") or a sub-product's one word
+    # ("Loan") is not read.
+    assert found("I checked my mortgage statement", cfpb) == {}
+    assert found("Can I break my lease early?", cfpb) == {}
+    assert found("loan complaints", cfpb) == {}
+
+
+def test_products_alike_are_one_category_under_two_names():
+    pairs = {("Bank account or service", "Checking account"): 11, ("Bank account or service", "Savings account"): 3,
+             ("Bank account or service", "Other bank product/service"): 7,
+             ("Checking or savings account", "Checking account"): 298,
+             ("Checking or savings account", "Savings account"): 35,
+             ("Checking or savings account", "Personal line of credit"): 4,
+             ("Payday loan, title loan, or personal loan", "Personal line of credit"): 3,
+             ("Payday loan, title loan, or personal loan", "Payday loan"): 14,
+             ("Debt collection", "Payday loan"): 17, ("Debt collection", "Medical debt"): 96,
+             ("Credit card", ""): 22, ("Credit reporting", ""): 35}
+    assert products_alike(pairs) == {"Bank account or service": ["Checking or savings account"],
+                                     "Checking or savings account": ["Bank account or service"]}
 
 
 def test_outcomes():
