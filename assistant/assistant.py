@@ -183,14 +183,14 @@ class Assistant:
 
         # Embedded once: retrieval and the answerer's sentence ranking both use it.
         query_vector = self.embed_model.get_query_embedding(search)
-        beyond = self._beyond_filters(search, stated, clean) if clean else None
+        beyond = self._beyond_filters(search, stated, clean)
         if beyond == []:
             # No word beyond the filters and the words of asking ("How often do companies close
             # the complaint with monetary relief?"): a search would vote on a topic from nothing.
             found = self.retriever.browse(search, k, clean, query_vector)
         else:
             found = self.retriever.search(search, k, clean, query_vector)
-            if not found.evidence and beyond is not None and not self.store.keywords.distinctive(beyond):
+            if not found.evidence and clean and not self.store.keywords.distinctive(beyond):
                 # Only everyday words beyond the filters, and none read close to any complaint.
                 found = self.retriever.browse(search, k, clean, query_vector)
         matching = whole_set(self.store.catalog, found, clean, self.retriever.params, scope,
@@ -244,10 +244,12 @@ class Assistant:
         if self._vocabulary is None or self._vocabulary[0] != generation:
             catalog = self.store.catalog
             values = {name: [v for v in catalog.group_counts(name) if v != "Unknown"]
-                      for name in ("company", "type", "status", "outcome", "state", "tags", "product", "sub_product")}
+                      for name in ("company", "type", "status", "outcome", "state", "tags", "product", "sub_product",
+                                   "timely_response")}
             self._vocabulary = (generation, Vocabulary(companies=values["company"], types=values["type"],
                                                        statuses=values["status"], outcomes=values["outcome"],
                                                        states=values["state"], tags=values["tags"],
+                                                       timely=values["timely_response"],
                                                        products=values["product"],
                                                        sub_products=values["sub_product"],
                                                        alike=query_filters.products_alike(

@@ -125,6 +125,11 @@ def to_sql(filters: dict) -> tuple[str, list]:
     return ("WHERE " + " AND ".join(parts) if parts else ""), params
 
 
+# How an answer names a key where the key itself is not a word ("timely_response").
+_SAID = {"sub_product": "sub-product", "sub_issue": "sub-issue", "timely_response": "answered in time",
+         "consumer_disputed": "consumer disputed", "submitted_via": "submitted via"}
+
+
 def describe(filters: dict) -> str:
     """The filters in words, for answers: values come from the files (company names, labels) or
     from whoever asks, so they are made inert like complaint text (no [n], link, image or markup)."""
@@ -136,5 +141,5 @@ def describe(filters: dict) -> str:
             shown = values(filters, key)
             if key == "outcome":  # the words the answer's outcome lines use, not the tag
                 shown = [outcome_label(v) for v in shown]
-            parts.append(f"{key}: {', '.join(inert(v) for v in shown)}")
+            parts.append(f"{_SAID.get(key, key)}: {', '.join(inert(v) for v in shown)}")
     return "; ".join(parts)

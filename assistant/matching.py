@@ -29,7 +29,8 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     and `scope_total` (those under the question's filters) let an answer say what share the set is."""
     if found.whole_filter:
         set_filters = dict(filters)
-        rule = "every complaint under the filters: the question asks for nothing beyond them"
+        rule = ("every complaint under the filters: the question asks for nothing beyond them" if filters else
+                "every complaint in the index: the question names no topic, company or filter")
     elif found.topic is not None:
         set_filters = {**filters, found.topic.field: found.topic.values}
         rule = (f"every complaint whose {FIELD_NAMES.get(found.topic.field, found.topic.field)} is "

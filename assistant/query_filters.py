@@ -113,6 +113,7 @@ class Implied:
 
 _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
               "until": "To", "state": "State", "tags": "Tags", "mentions": "Mentions", "product": "Product",
+              "timely_response": "Answered in time",
               "sub_product": "Sub-product"}
 
 
@@ -132,6 +133,7 @@ class Vocabulary:
     outcomes: list[str] = field(default_factory=list)
     states: list[str] = field(default_factory=list)  # the State field's codes (CFPB: "TX")
     tags: list[str] = field(default_factory=list)  # the Tags field's values ("Older American, Servicemember")
+    timely: list[str] = field(default_factory=list)  # the CFPB's "Timely response?" values ("Yes", "No")
     products: list[str] = field(default_factory=list)  # the CFPB's Product values
     sub_products: list[str] = field(default_factory=list)
     # product -> the products that are the same category under another name (`products_alike`)
@@ -455,6 +457,36 @@ def _products(q: str, products: list[str], sub_products: list[str],
     return out
 
 
+# The CFPB's "Timely response?" field, as people ask about an answer's timing. A late answer is
+# "No", one in time "Yes"; the negative is tried first ("not answered on time" holds "answered on
+# time"). Only answering verbs: "the payment was not posted on time" is a topic.
+_ANSWERING = r"(?:respon(?:d|ded|ds|se|ses)|answer(?:ed|s)?|repl(?:ied|ies|y))"
+_ANSWERED = r"(?:respond(?:ed|s)?|answer(?:ed|s)?|repl(?:ied|ies|y))"  # verbs only: "my response was on time"
+_LATE = re.compile(rf"(?:\bnot|\bnever|\b\w+n't|\bwithout)\s+(?:\w+\s+){{0,2}}?{_ANSWERED}\s+(?:\w+\s+){{0,2}}?(?:on|in)\s+"
+                   rf"time\b|\b(?:late|untimely)\s+{_ANSWERING}\b|\b{_ANSWERED}\s+(?:too\s+)?late\b", re.I)
+_IN_TIME = re.compile(rf"\b{_ANSWERED}\s+(?:\w+\s+){{0,2}}?(?:on|in)\s+time\b|\btimely\s+{_ANSWERING}\b", re.I)
+
+
+def _timely(q: str, values: list[str], found: list[Implied]) -> list[Implied]:
+    """"not answered on time" -> the CFPB's Timely response "No"; "answered in time" -> "Yes",
+    where the index holds that value. Not where a status says it already ("untimely response"
+    is a CFPB status, whose complaints all have "No")."""
+    held = {v.lower(): v for v in values}
+    for pattern, value in ((_LATE, "no"), (_IN_TIME, "yes")):
+        match = pattern.search(q)
+        if match:
+            if value not in held or any(i.key == "status" and _overlap(q, i.phrase, match) for i in found):
+                return []
+            return [Implied("timely_response", held[value], match.group(0))]
+    return []
+
+
+def _overlap(q: str, phrase: str, match: re.Match) -> bool:
+    """Whether `phrase`, where it stands in `q`, shares words with `match`."""
+    return any(m.start() < match.end() and match.start() < m.end()
+               for m in re.finditer(re.escape(phrase), q, re.I))
+
+
 def _outcomes(q: str, known: list[str] | None) -> list[Implied]:
     hits = []
     for name, patterns in _OUTCOME_RES.items():
@@ -498,6 +530,11 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
              *_statuses(q, vocabulary.statuses), *_dates(q),
              *_outcomes(q, vocabulary.outcomes or None), *_states(q, vocabulary.states), *_tags(q, vocabulary.tags),
              *_products(q, vocabulary.products, vocabulary.sub_products, vocabulary.alike)]
+    timely = _timely(q, vocabulary.timely, found)
+    if timely:
+        # "didn't respond in time" answered late: not the outcome "no response" inside it.
+        late = re.search(re.escape(timely[0].phrase), q)
+        found = [i for i in found if not (i.key == "outcome" and _overlap(q, i.phrase, late))] + timely
     return found + _mentions(q, found, vocabulary.distinctive)
 
 

@@ -193,6 +193,22 @@ def test_a_product_named_in_the_question_counts_every_complaint_of_it(cfpb_assis
     assert all(c.labels["product"] == "Student loan" for c in result.citations)
 
 
+def test_a_question_with_no_topic_or_filter_is_answered_over_the_whole_index(cfpb_assistant):
+    by_company = cfpb_assistant.stats()["by_company"]
+    result = cfpb_assistant.ask("Which companies get the most complaints?")
+    assert result.matching["count"] == cfpb_assistant.store.count()
+    assert list(result.matching["by_company"])[:3] == list(by_company)[:3]
+    assert "every complaint in the index" in result.answer
+
+
+def test_a_question_about_late_answers_counts_the_cfpb_timely_response(cfpb_assistant):
+    late = cfpb_assistant.stats()["by_timely_response"]["No"]
+    result = cfpb_assistant.ask("How many complaints were not answered on time?")
+    assert result.filters == {"timely_response": "No"}
+    assert result.matching["count"] == late > 0
+    assert "(answered in time: No)" in result.answer
+
+
 def test_complaints_that_mention_a_word_are_counted_exactly(cfpb_assistant):
     from assistant.evaluation import complaint_text
     from index.keywords import terms

@@ -174,6 +174,29 @@ def test_sources_and_remove_manage_what_was_ingested(cli, fresh_index, tmp_path)
     assert unknown.returncode == 1 and "no ingested source" in unknown.stderr
 
 
+def test_the_whole_index_breakdown_follows_ingest_and_remove(fresh_index, tmp_path):
+    # It is kept between questions: a stale one would count complaints that are gone.
+    settings = _settings(fresh_index)
+    store = ComplaintStore(settings)
+    ingest([SAMPLE], settings, store)
+    assert store.catalog.breakdown()[0] == 10
+
+    def one(company):
+        rows = tmp_path / f"{company}.jsonl"
+        rows.write_text(json.dumps({"company": company, "date": "2024-03-02", "type": "Fees", "status": "Closed",
+                                    "narrative": "They charged me a monthly fee I never agreed to."}) + "\n")
+        ingest([rows], settings, store)
+
+    one("Acme Bank")
+    total, counts = store.catalog.breakdown()
+    assert total == 11 and counts["company"]["Acme Bank"] == 1
+    # Removed, and another as long put in its place: as many complaints and passages as before.
+    store.remove(list(store.catalog.ids(("WHERE c.company = ?", ["Acme Bank"]))))
+    one("Other Bank")
+    total, counts = store.catalog.breakdown()
+    assert total == 11 and "Acme Bank" not in counts["company"] and counts["company"]["Other Bank"] == 1
+
+
 def test_company_weights_are_counted_from_indexes_alone(tmp_path):
     """The company names' weights (passages per company) are read on the first question after
     every index change; from the records' table that was 12.7 s at 100,000 complaints on a cold

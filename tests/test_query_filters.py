@@ -132,6 +132,21 @@ def test_products_alike_are_one_category_under_two_names():
                                      "Checking or savings account": ["Bank account or service"]}
 
 
+def test_an_answers_timing_is_read_as_the_cfpb_timely_response():
+    cfpb = Vocabulary(timely=["Yes", "No"], statuses=["Closed with explanation", "Untimely response"])
+    assert found("How many complaints were not answered on time?", cfpb) == {"timely_response": "No"}
+    # Answered late, not "no response": the outcome inside the phrase is not read beside it.
+    assert [(i.key, i.phrase) for i in detect("Which companies didn't respond in time?", cfpb)] == [
+        ("timely_response", "didn't respond in time")]
+    assert found("How often did companies respond late?", cfpb) == {"timely_response": "No"}
+    assert found("Did Equifax answer complaints on time?", cfpb) == {"timely_response": "Yes"}
+    # A status that says it already; someone else's timing; a value the index lacks.
+    assert found("untimely responses from lenders", cfpb) == {"status": "Untimely response"}
+    assert found("the payment was not posted on time", cfpb) == {}
+    assert found("My response was on time but they charged a fee", cfpb) == {}
+    assert found("complaints answered in time", Vocabulary(timely=["No"])) == {}
+
+
 def test_outcomes():
     assert found("when were customers denied credit?") == {"outcome": "credit_denied"}
     assert found("complaints where a refund was issued") == {"outcome": "adjustment_applied"}
