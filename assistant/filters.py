@@ -126,7 +126,7 @@ def to_sql(filters: dict) -> tuple[str, list]:
 
 
 # How an answer names a key where the key itself is not a word ("timely_response").
-_SAID = {"sub_product": "sub-product", "sub_issue": "sub-issue", "timely_response": "answered in time",
+_SAID = {"sub_product": "sub-product", "sub_issue": "sub-issue", "timely_response": "timely response",
          "consumer_disputed": "consumer disputed", "submitted_via": "submitted via"}
 
 

@@ -113,7 +113,7 @@ class Implied:
 
 _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
               "until": "To", "state": "State", "tags": "Tags", "mentions": "Mentions", "product": "Product",
-              "timely_response": "Answered in time",
+              "timely_response": "Timely response",
               "sub_product": "Sub-product"}
 
 

@@ -206,7 +206,7 @@ def test_a_question_about_late_answers_counts_the_cfpb_timely_response(cfpb_assi
     result = cfpb_assistant.ask("How many complaints were not answered on time?")
     assert result.filters == {"timely_response": "No"}
     assert result.matching["count"] == late > 0
-    assert "(answered in time: No)" in result.answer
+    assert "(timely response: No)" in result.answer
 
 
 def test_complaints_that_mention_a_word_are_counted_exactly(cfpb_assistant):
