@@ -245,11 +245,12 @@ class Assistant:
             catalog = self.store.catalog
             values = {name: [v for v in catalog.group_counts(name) if v != "Unknown"]
                       for name in ("company", "type", "status", "outcome", "state", "tags", "product", "sub_product",
-                                   "timely_response")}
+                                   "timely_response", "consumer_disputed")}
             self._vocabulary = (generation, Vocabulary(companies=values["company"], types=values["type"],
                                                        statuses=values["status"], outcomes=values["outcome"],
                                                        states=values["state"], tags=values["tags"],
                                                        timely=values["timely_response"],
+                                                       disputed=values["consumer_disputed"],
                                                        products=values["product"],
                                                        sub_products=values["sub_product"],
                                                        alike=query_filters.products_alike(

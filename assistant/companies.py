@@ -32,8 +32,14 @@ ORDINARY_SHARE = 0.0005
 NAME_SPREAD = 2.0
 
 
+def _bare(word: str) -> str:
+    """A word without the punctuation around it or a possessive: "Experian's" is Experian."""
+    word = word.strip(".'&-")
+    return word[:-2] if word.lower().endswith("'s") and len(word) > 2 else word
+
+
 def _tokens(name: str) -> list[str]:
-    return [w.strip(".'&-").lower() for w in _WORD.findall(name) if w.strip(".'&-")]
+    return [_bare(w).lower() for w in _WORD.findall(name) if _bare(w)]
 
 
 def _as_written(question: str, alias: str) -> str:
@@ -106,7 +112,7 @@ class CompanyNames:
         known_words = self._known_words
         # A capitalised short form of one company's own word: "Citi" for CITIBANK, N.A.
         for word in _WORD.findall(question):
-            bare = word.strip(".'&-").lower()
+            bare = _bare(word).lower()
             if word[:1].isupper() and len(bare) >= 4 and bare not in known_words:
                 owners = {n for alias, names in self.aliases.items() if " " not in alias and alias.startswith(bare)
                           for n in names}
@@ -115,10 +121,10 @@ class CompanyNames:
                     said.append(bare)
         unknown = []
         for position, word in enumerate(_WORD.findall(question)):
-            bare = word.strip(".'&-")
+            bare = _bare(word)
             if position == 0 or not bare[:1].isupper() or bare.lower() in known_words:
                 continue
-            # "T-Mobile", "Tesla's": the word as written, its parts side by side, decides: "t" and
+            # "T-Mobile", "Tesla": the word as written, its parts side by side, decides: "t" and
             # "mobile" are everyday words, "t mobile" may never occur.
             stems = terms(bare)
             if stems and vocabulary_share(stems) < ORDINARY_SHARE:

@@ -113,7 +113,7 @@ class Implied:
 
 _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
               "until": "To", "state": "State", "tags": "Tags", "mentions": "Mentions", "product": "Product",
-              "timely_response": "Timely response",
+              "timely_response": "Timely response", "consumer_disputed": "Consumer disputed",
               "sub_product": "Sub-product"}
 
 
@@ -134,6 +134,7 @@ class Vocabulary:
     states: list[str] = field(default_factory=list)  # the State field's codes (CFPB: "TX")
     tags: list[str] = field(default_factory=list)  # the Tags field's values ("Older American, Servicemember")
     timely: list[str] = field(default_factory=list)  # the CFPB's "Timely response?" values ("Yes", "No")
+    disputed: list[str] = field(default_factory=list)  # the CFPB's "Consumer disputed?" values
     products: list[str] = field(default_factory=list)  # the CFPB's Product values
     sub_products: list[str] = field(default_factory=list)
     # product -> the products that are the same category under another name (`products_alike`)
@@ -481,6 +482,25 @@ def _timely(q: str, values: list[str], found: list[Implied]) -> list[Implied]:
     return []
 
 
+# The CFPB's "Consumer disputed?" field (kept until 2017): the consumer disputed the company's
+# response. Said of the response, so that "disputed a charge" stays a topic.
+_RESPONSE = r"(?:(?:the|its|their|a|that)\s+)?(?:(?:company|company's|business|business's|firm's|bank's)\s+)?(?:response|resolution|answer)s?"
+_NOT_DISPUTED = re.compile(rf"\b(?:not|never|\w+n't)\s+disput(?:e|ed|ing)\s+{_RESPONSE}\b|\bundisputed\s+{_RESPONSE}\b", re.I)
+_DISPUTED = re.compile(rf"\bdisput(?:e|ed|es|ing)\s+{_RESPONSE}\b|\b{_RESPONSE}\s+(?:(?:was|were|got)\s+)?disputed\b",
+                       re.I)
+
+
+def _disputed(q: str, values: list[str]) -> list[Implied]:
+    """"Did consumers dispute the company's response?" -> Consumer disputed "Yes"; "didn't
+    dispute the response" -> "No", where the index holds that value."""
+    held = {v.lower(): v for v in values}
+    for pattern, value in ((_NOT_DISPUTED, "no"), (_DISPUTED, "yes")):
+        match = pattern.search(q)
+        if match:
+            return [Implied("consumer_disputed", held[value], match.group(0))] if value in held else []
+    return []
+
+
 def _overlap(q: str, phrase: str, match: re.Match) -> bool:
     """Whether `phrase`, where it stands in `q`, shares words with `match`."""
     return any(m.start() < match.end() and match.start() < m.end()
@@ -529,7 +549,8 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
     found = [*_companies(q, vocabulary.companies, vocabulary.companies_in), *_types(q, vocabulary.types),
              *_statuses(q, vocabulary.statuses), *_dates(q),
              *_outcomes(q, vocabulary.outcomes or None), *_states(q, vocabulary.states), *_tags(q, vocabulary.tags),
-             *_products(q, vocabulary.products, vocabulary.sub_products, vocabulary.alike)]
+             *_products(q, vocabulary.products, vocabulary.sub_products, vocabulary.alike),
+             *_disputed(q, vocabulary.disputed)]
     timely = _timely(q, vocabulary.timely, found)
     if timely:
         # "didn't respond in time" answered late: not the outcome "no response" inside it.

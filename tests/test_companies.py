@@ -36,3 +36,15 @@ def test_a_compound_name_of_everyday_parts_is_unknown_when_never_written_as_one(
     # parts side by side that the complaints do write are ordinary language, not a company
     share_written = lambda stems: 50 / 10000  # noqa: E731
     assert _names().match("Why did my E-Mail statement never arrive?", share_written).unknown == []
+
+
+def test_a_possessive_names_its_company():
+    # "Bank of America's" is Bank of America; it used to read as an unknown company, and the
+    # question was refused with "the index holds no complaints about America's".
+    share = lambda stems: SPREAD.get(" ".join(stems), 0) / 10000  # noqa: E731
+    got = _names().match("Why was Bank of America's response so slow?", share)
+    assert got.companies == ["BANK OF AMERICA, NATIONAL ASSOCIATION"] and got.unknown == []
+    assert got.said == ["Bank of America"]
+    spread = {"tesla": 0}
+    unknown = _names().match("How does Tesla's lender treat late payers?", lambda stems: spread.get(stems[0], 0))
+    assert unknown.unknown == ["Tesla"]

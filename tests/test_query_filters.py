@@ -147,6 +147,16 @@ def test_an_answers_timing_is_read_as_the_cfpb_timely_response():
     assert found("complaints answered in time", Vocabulary(timely=["No"])) == {}
 
 
+def test_a_disputed_response_is_read_as_the_cfpb_consumer_disputed():
+    cfpb = Vocabulary(disputed=["Yes", "No"])
+    assert found("Did consumers dispute the company's response?", cfpb) == {"consumer_disputed": "Yes"}
+    assert found("complaints where the response was disputed", cfpb) == {"consumer_disputed": "Yes"}
+    assert found("customers who didn't dispute the resolution", cfpb) == {"consumer_disputed": "No"}
+    # Disputing a charge, a debt or a report is the complaint's topic.
+    assert found("I disputed a charge on my card", cfpb) == {}
+    assert found("How often do people dispute their credit report?", cfpb) == {}
+
+
 def test_outcomes():
     assert found("when were customers denied credit?") == {"outcome": "credit_denied"}
     assert found("complaints where a refund was issued") == {"outcome": "adjustment_applied"}
