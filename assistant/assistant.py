@@ -183,7 +183,11 @@ class Assistant:
 
         # Embedded once: retrieval and the answerer's sentence ranking both use it.
         query_vector = self.embed_model.get_query_embedding(search)
-        beyond = self._beyond_filters(search, stated, clean)
+        # The words that named a company the filters hold ("Citi") are no topic to search; the app
+        # sets the company itself (a chip), so they are found again here.
+        words_for = named if named is not None and named.companies else self.companies_in(unfiltered)
+        said = words_for.said if set(words_for.companies) & set(filtering.values(clean, "company")) else []
+        beyond = self._beyond_filters(search, stated, clean, said)
         if beyond == []:
             # No word beyond the filters and the words of asking ("How often do companies close
             # the complaint with monetary relief?"): a search would vote on a topic from nothing.
@@ -269,12 +273,13 @@ class Assistant:
         return query_filters.not_given(stated, filters or {})
 
     @staticmethod
-    def _beyond_filters(question: str, stated: list[Implied], filters: dict) -> list[str]:
-        """The question's terms once the phrases read as filters, the companies' names, stop words
-        and the words of asking are taken out. None left, or only words most passages use, and
-        "Which complaints got a refund in 2024?" asks for the filtered complaints themselves;
-        "... about a data breach?" does not ("breach" is in no passage)."""
-        names = filtering.values(filters, "company")
+    def _beyond_filters(question: str, stated: list[Implied], filters: dict, said: list[str] = ()) -> list[str]:
+        """The question's terms once the phrases read as filters, the companies' names (as the
+        index holds them and as the question said them: "Citi"), stop words and the words of
+        asking are taken out. None left, or only words most passages use, and "Which complaints
+        got a refund in 2024?" asks for the filtered complaints themselves; "... about a data
+        breach?" does not ("breach" is in no passage)."""
+        names = filtering.values(filters, "company") + list(said)
         # A chip the user removed leaves its words in the question: they are asked about again.
         return query_filters.leftover(question, query_filters.applied(stated, filters), names)
 

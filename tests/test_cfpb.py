@@ -209,6 +209,15 @@ def test_a_question_about_late_answers_counts_the_cfpb_timely_response(cfpb_assi
     assert "(timely response: No)" in result.answer
 
 
+def test_a_company_named_by_a_short_form_alone_is_answered_over_all_its_complaints(cfpb_assistant):
+    # "Citi" is no word to search once it has named CITIBANK: in the CLI, and in the app, which
+    # sets the company itself (a chip) and asks with implied=False.
+    citi = cfpb_assistant.stats()["by_company"]["CITIBANK, N.A."]
+    for result in (cfpb_assistant.ask("What about Citi?"),
+                   cfpb_assistant.ask("What about Citi?", filters={"company": "CITIBANK, N.A."}, implied=False)):
+        assert result.matching["count"] == citi, result.answer
+
+
 def test_complaints_that_mention_a_word_are_counted_exactly(cfpb_assistant):
     from assistant.evaluation import complaint_text
     from index.keywords import terms
