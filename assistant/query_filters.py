@@ -290,7 +290,8 @@ def _status_by_name(q: str, statuses: list[str]) -> list[Implied]:
 
 def _status_words(q: str, statuses: list[str]) -> list[Implied]:
     by_lower = {s.lower(): s for s in statuses}
-    match = re.search(rf"\b(?:unresolved|not\s+(?:yet\s+)?resolved|still\s+open|open\s+{_KIND_WORDS})\b", q, re.I)
+    match = re.search(rf"\b(?:(?:still\s+)?(?:unresolved|not\s+(?:yet\s+)?resolved)|still\s+open|open\s+{_KIND_WORDS})\b",
+                      q, re.I)
     if match:
         if "unresolved" in by_lower:
             return [Implied("status", by_lower["unresolved"], match.group(0))]

@@ -27,6 +27,9 @@ def test_status_uses_what_the_index_holds():
     assert found("how were they resolved?") == {}  # a verb, not a filter
     with_unresolved = Vocabulary(statuses=["Resolved", "Unresolved"])
     assert found("still unresolved", with_unresolved) == {"status": "Unresolved"}
+    # "still" is read with it: left behind, it was a word to search ("still" is rare in a small
+    # index), and "Which complaints are still unresolved?" found none of the unresolved ones.
+    assert [i.phrase for i in detect("Which complaints are still unresolved?", VOCAB)] == ["still unresolved"]
 
 
 def test_type_only_when_present():
