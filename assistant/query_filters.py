@@ -58,10 +58,14 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
 _OUTCOME_PHRASES: dict[str, tuple[str, ...]] = {
     "credit_denied": (
         r"\b(?:denied|refused|declined|rejected|no)\s+(?:a\s+|the\s+|any\s+)?(?:credits?|refunds?|adjustments?)\b",
+        r"\b(?:\w+n't|not|never|refused\s+to|declined\s+to)\s+(?:get|got|receive|received|give|gave|issue|issued|grant|"
+        r"granted)\s+(?:me\s+|us\s+|them\s+)?(?:a\s+|an\s+|the\s+|any\s+)?(?:credits?|refunds?|adjustments?)\b",
         r"\b(?:credits?|refunds?|adjustments?)\s+(?:(?:was|were|got|being)\s+)?(?:denied|refused|declined)\b",
     ),
     "adjustment_applied": (
-        r"\b(?:got|received|given|issued|applied|granted)\s+(?:a\s+|an\s+)?(?:credits?|refunds?|adjustments?)\b",
+        # Not after a negation: "never got a refund" is the opposite (credit_denied above).
+        r"(?<!n't\s)(?<!not\s)(?<!never\s)(?<!to\s)\b(?:got|received|give|gives|gave|giving|given|issued|applied|"
+        r"granted)\s+(?:a\s+|an\s+|any\s+)?(?:credits?|refunds?|adjustments?)\b",
         r"\b(?:credits?|refunds?|adjustments?)\s+(?:(?:was|were)\s+)?(?:applied|issued|granted)\b",
     ),
     "policy_cited": (

@@ -164,6 +164,11 @@ def test_outcomes():
     assert found("when were customers denied credit?") == {"outcome": "credit_denied"}
     assert found("complaints where a refund was issued") == {"outcome": "adjustment_applied"}
     assert found("what about refunds?") == {}
+    assert found("Did Spectrum ever give refunds?") == {"outcome": "adjustment_applied"}
+    # A negation turns it round: these used to read as "an adjustment was applied".
+    assert found("customers who never got a refund") == {"outcome": "credit_denied"}
+    assert found("They refused to give a refund") == {"outcome": "credit_denied"}
+    assert found("I didn't receive a credit") == {"outcome": "credit_denied"}
 
 
 def test_merge_panel_wins_and_outcomes_add_up():
