@@ -51,7 +51,8 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "customer customers consumer consumers people person show list find give tell count "
                           "many number get got filed submitted often percent percentage company companies "
                           "business businesses came come sent happen happened happening say says said "
-                          "mention mentions mentioned"))
+                          "mention mentions mentioned ever usually typically generally really actually "
+                          "always sometimes also"))
 
 # outcome tag -> phrasings that name it. Kept to phrasings that state the outcome,
 # not the topic: "refund" alone is a topic, "got a refund" is an outcome.
