@@ -146,7 +146,7 @@ class Assistant:
             raise IndexMissing(f"the index at {self.settings.home} is empty: run `complaint-chat ingest` first")
         clean = filtering.normalize(filters)
         # A follow-up ("and late fees?") is searched as the standalone question it stands for.
-        search = followup.standalone(question, history)
+        search = followup.standalone(question, history, self.subjects)
         started = time.perf_counter()
         stated = self.implied_filters(search)  # what the words say, applied or not
         # "complaints from Nebraska": a phrase read as a filter names no company, known or not.
@@ -262,6 +262,10 @@ class Assistant:
                                                        companies_in=self.companies_in,
                                                        distinctive=self.store.keywords.distinctive))
         return self._vocabulary[1]
+
+    def subjects(self, text: str) -> list[tuple[str, str]]:
+        """The companies and products a follow-up's words name (query_filters.subjects)."""
+        return query_filters.subjects(text, self.vocabulary())
 
     def implied_filters(self, question: str, filters: dict | None = None) -> list[Implied]:
         """Dates, type, status and outcomes the question states, as the browser's chips show them.

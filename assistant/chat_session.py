@@ -69,7 +69,7 @@ class ChatSession:
         """
         history = self.history()
         question = question.strip()
-        standalone = followup.standalone(question, history)
+        standalone = followup.standalone(question, history, lambda text: query_filters.subjects(text, vocabulary))
         implied = query_filters.detect(standalone, vocabulary)
         if self.turns and followup.is_followup(question, history):
             have = {i.key for i in implied}

@@ -8,6 +8,9 @@ late fees?". We keep the frame of the previous question and swap its topic.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+Subjects = Callable[[str], list[tuple[str, str]]]
 
 # Openers that say "same question, new subject".
 _CONNECTOR = re.compile(
@@ -77,16 +80,20 @@ def _previous_questions(history) -> list[str]:
     return out
 
 
-def standalone(question: str, history: list | None) -> str:
-    """The question as it would be asked on its own; unchanged when it is not a follow-up."""
+def standalone(question: str, history: list | None, subjects: Subjects | None = None) -> str:
+    """The question as it would be asked on its own; unchanged when it is not a follow-up.
+    `subjects(text)`: the companies and products a text names, as (kind, words) (see `_swap`)."""
     questions = _previous_questions(history)
     question = question.strip()
     if not questions or not is_followup(question, questions):
         return question
     # The previous question may itself have been a follow-up: resolve it first.
-    previous = standalone(questions[-1], questions[:-1])
+    previous = standalone(questions[-1], questions[:-1], subjects)
     text = _strip(question)
     fragment = _strip(_CONNECTOR.sub("", text, count=1)) or text
+    swapped = _swap(previous, fragment, subjects) if subjects else None
+    if swapped:
+        return swapped
     parts = topic_of(previous)
 
     if _QUESTION_START.search(fragment) and len(fragment.split()) > 3:
@@ -103,6 +110,31 @@ def standalone(question: str, history: list | None) -> str:
     if parts:
         return f"{parts[0]} {fragment}?"
     return f"{_strip(previous)}: {fragment}?"
+
+
+def _swap(previous: str, fragment: str, subjects: Subjects) -> str | None:
+    """"and TransUnion?" after "How does Equifax handle identity theft disputes?" asks the same
+    question about TransUnion, not about both, nor "How does Equifax handle TransUnion?". Where
+    the fragment is nothing but a company or product and the previous question named one of the
+    same kind, the fragment's words take the place of the previous question's."""
+    new = subjects(fragment)
+    rest = fragment
+    for _, words in new:
+        rest = re.sub(rf"(?i)(?<!\w){re.escape(words)}(?!\w)", " ", rest)
+    if not new or re.search(r"\w", re.sub(r"(?i)\b(?:the|a|an|and|or|for|with|about|of|at|to|on|ones?|complaints?)\b",
+                                          " ", rest)):
+        return None
+    old = {}
+    for kind, words in subjects(previous):
+        old.setdefault(kind, words)
+    out, changed = previous, False
+    for kind in dict.fromkeys(kind for kind, _ in new):
+        if kind not in old:
+            continue
+        words = " and ".join(w for k, w in new if k == kind)
+        out = re.sub(rf"(?i)(?<!\w){re.escape(old[kind])}(?!\w)", lambda _: words, out, count=1)
+        changed = True
+    return _strip(out) + "?" if changed else None
 
 
 def _swap_reference(reference: str, topic: str) -> str:

@@ -422,11 +422,12 @@ def products_alike(pairs: dict[tuple[str, str], int]) -> dict[str, list[str]]:
 
 
 def _products(q: str, products: list[str], sub_products: list[str],
-              alike: dict[str, list[str]] | None = None) -> list[Implied]:
+              alike: dict[str, list[str]] | None = None, whole: bool = False) -> list[Implied]:
     """"mortgage companies" -> the CFPB product Mortgage; "credit card debt" -> the sub-product
     Credit card debt (the longer name wins over the product inside it); every value that lists
     the name ("credit card": "Credit card" and "Credit card or prepaid card"), for values the
-    index holds, and only where the name is the question's subject (`_SUBJECT_AFTER`/`_BEFORE`)."""
+    index holds, and only where the name is the question's subject (`_SUBJECT_AFTER`/`_BEFORE`),
+    or with `whole`, where the text is nothing but a subject ("and mortgages?")."""
     words = _content_words(q)
     stems = [t for _, t in words]
     hits = []  # (stems, first word, last word, key, value, name)
@@ -435,7 +436,7 @@ def _products(q: str, products: list[str], sub_products: list[str],
             for name, part in _product_parts(value, key == "product"):
                 for i in range(len(stems) - len(part) + 1):
                     j = i + len(part) - 1
-                    if (stems[i:j + 1] == part and (_SUBJECT_AFTER.match(q, words[j][0].end())
+                    if (stems[i:j + 1] == part and (whole or _SUBJECT_AFTER.match(q, words[j][0].end())
                                                     or _SUBJECT_BEFORE.search(q[:words[i][0].start()]))):
                         hits.append((len(part), i, j, key, value, name))
                         break
@@ -563,6 +564,19 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
         late = re.search(re.escape(timely[0].phrase), q)
         found = [i for i in found if not (i.key == "outcome" and _overlap(q, i.phrase, late))] + timely
     return found + _mentions(q, found, vocabulary.distinctive)
+
+
+def subjects(text: str, vocabulary: Vocabulary) -> list[tuple[str, str]]:
+    """(kind, the text's words for it) for the companies and products a short text names, read
+    as a subject whatever words stand around it: a follow-up such as "and TransUnion?" or "what
+    about mortgages?" is nothing but one."""
+    out = []
+    if vocabulary.companies_in is not None:
+        match = vocabulary.companies_in(text)
+        out += [("company", words) for words in (match.said if match.companies else [])]
+    for item in _products(text, vocabulary.products, vocabulary.sub_products, vocabulary.alike, whole=True):
+        out += [("product", phrase) for phrase in item.phrase.split(" / ")]
+    return out
 
 
 def without_phrases(text: str, implied: list[Implied]) -> str:

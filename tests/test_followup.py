@@ -39,3 +39,23 @@ def test_a_question_ending_on_a_pronoun_is_about_the_last_topic():
     assert standalone("What did the business do about it?", [("Do they waive late fees?", "x")]) == \
         "What did the business do about late fees?"
     assert standalone("What is it?", []) == "What is it?"
+
+
+def _subjects(text):
+    # What the index would name in these texts: two companies and a product.
+    known = {"equifax": "company", "transunion": "company", "student loan": "product", "mortgages": "product"}
+    return [(kind, m.group(0)) for word, kind in known.items()
+            for m in [__import__("re").search(rf"(?i)\b{word}\b", text)] if m]
+
+
+def test_a_followup_naming_another_company_or_product_asks_the_same_question_about_it():
+    history = [("How does Equifax handle identity theft disputes?", "answer")]
+    # Not "How does Equifax handle TransUnion?", nor both companies.
+    assert standalone("and TransUnion?", history, _subjects) == "How does TransUnion handle identity theft disputes?"
+    chained = history + [("and TransUnion?", "answer")]
+    assert standalone("what about in 2019?", chained, _subjects) == (
+        "How does TransUnion handle identity theft disputes in 2019?")
+    loans = [("How many student loan complaints are there?", "answer")]
+    assert standalone("what about mortgages?", loans, _subjects) == "How many mortgages complaints are there?"
+    # A kind the first question did not name: the usual rule, the fragment as its topic.
+    assert standalone("and mortgages?", history, _subjects) == "How does Equifax handle mortgages?"
