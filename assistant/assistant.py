@@ -183,10 +183,12 @@ class Assistant:
 
         # Embedded once: retrieval and the answerer's sentence ranking both use it.
         query_vector = self.embed_model.get_query_embedding(search)
-        # The words that named a company the filters hold ("Citi") are no topic to search; the app
-        # sets the company itself (a chip), so they are found again here.
-        words_for = named if named is not None and named.companies else self.companies_in(unfiltered)
-        said = words_for.said if set(words_for.companies) & set(filtering.values(clean, "company")) else []
+        # The words that named a company the filters hold ("Citi") are no topic to search.
+        if named is None:  # the company came as a filter (the app's chip): find the words again
+            match = self.companies_in(unfiltered)
+            said = match.said if set(match.companies) & set(filtering.values(clean, "company")) else []
+        else:
+            said = named.said if named.companies else []
         beyond = self._beyond_filters(search, stated, clean, said)
         if beyond == []:
             # No word beyond the filters and the words of asking ("How often do companies close

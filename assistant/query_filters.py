@@ -295,8 +295,8 @@ def _status_by_name(q: str, statuses: list[str]) -> list[Implied]:
 
 def _status_words(q: str, statuses: list[str]) -> list[Implied]:
     by_lower = {s.lower(): s for s in statuses}
-    match = re.search(rf"\b(?:(?:still\s+)?(?:unresolved|not\s+(?:yet\s+)?resolved)|still\s+open|open\s+{_KIND_WORDS})\b",
-                      q, re.I)
+    match = re.search(rf"\b(?:(?:still\s+)?(?:unresolved|not\s+(?:yet\s+)?resolved)|still\s+open|"
+                      rf"open\s+{_KIND_WORDS})\b", q, re.I)
     if match:
         if "unresolved" in by_lower:
             return [Implied("status", by_lower["unresolved"], match.group(0))]
@@ -430,7 +430,7 @@ def _products(q: str, products: list[str], sub_products: list[str],
     or with `whole`, where the text is nothing but a subject ("and mortgages?")."""
     words = _content_words(q)
     stems = [t for _, t in words]
-    hits = []  # (stems, first word, last word, key, value, name)
+    hits = []  # (words in the name, first word, last word, key, value, name)
     for key, values in (("product", products), ("sub_product", sub_products)):
         for value in values:
             for name, part in _product_parts(value, key == "product"):
@@ -470,8 +470,8 @@ def _products(q: str, products: list[str], sub_products: list[str],
 # time"). Only answering verbs: "the payment was not posted on time" is a topic.
 _ANSWERING = r"(?:respon(?:d|ded|ds|se|ses)|answer(?:ed|s)?|repl(?:ied|ies|y))"
 _ANSWERED = r"(?:respond(?:ed|s)?|answer(?:ed|s)?|repl(?:ied|ies|y))"  # verbs only: "my response was on time"
-_LATE = re.compile(rf"(?:\bnot|\bnever|\b\w+n't|\bwithout)\s+(?:\w+\s+){{0,2}}?{_ANSWERED}\s+(?:\w+\s+){{0,2}}?(?:on|in)\s+"
-                   rf"time\b|\b(?:late|untimely)\s+{_ANSWERING}\b|\b{_ANSWERED}\s+(?:too\s+)?late\b", re.I)
+_LATE = re.compile(rf"(?:\bnot|\bnever|\b\w+n't|\bwithout)\s+(?:\w+\s+){{0,2}}?{_ANSWERED}\s+(?:\w+\s+){{0,2}}?"
+                   rf"(?:on|in)\s+time\b|\b(?:late|untimely)\s+{_ANSWERING}\b|\b{_ANSWERED}\s+(?:too\s+)?late\b", re.I)
 _IN_TIME = re.compile(rf"\b{_ANSWERED}\s+(?:\w+\s+){{0,2}}?(?:on|in)\s+time\b|\btimely\s+{_ANSWERING}\b", re.I)
 
 
@@ -491,8 +491,10 @@ def _timely(q: str, values: list[str], found: list[Implied]) -> list[Implied]:
 
 # The CFPB's "Consumer disputed?" field (kept until 2017): the consumer disputed the company's
 # response. Said of the response, so that "disputed a charge" stays a topic.
-_RESPONSE = r"(?:(?:the|its|their|a|that)\s+)?(?:(?:company|company's|business|business's|firm's|bank's)\s+)?(?:response|resolution|answer)s?"
-_NOT_DISPUTED = re.compile(rf"\b(?:not|never|\w+n't)\s+disput(?:e|ed|ing)\s+{_RESPONSE}\b|\bundisputed\s+{_RESPONSE}\b", re.I)
+_RESPONSE = (r"(?:(?:the|its|their|a|that)\s+)?(?:(?:company|company's|business|business's|firm's|bank's)\s+)?"
+             r"(?:response|resolution|answer)s?")
+_NOT_DISPUTED = re.compile(rf"\b(?:not|never|\w+n't)\s+disput(?:e|ed|ing)\s+{_RESPONSE}\b|\bundisputed\s+{_RESPONSE}\b",
+                           re.I)
 _DISPUTED = re.compile(rf"\bdisput(?:e|ed|es|ing)\s+{_RESPONSE}\b|\b{_RESPONSE}\s+(?:(?:was|were|got)\s+)?disputed\b",
                        re.I)
 
