@@ -91,6 +91,10 @@ def _over_time(by_month: dict[str, int]) -> str:
     return ", ".join(f"{period}: {n:,}" for period, n in sorted(by_month.items()))
 
 
+_FIELD_PLURALS = {"state": "states", "product": "products", "sub_product": "sub-products", "issue": "issues",
+                  "sub_issue": "sub-issues", "tags": "tags", "type": "types", "company": "companies"}
+
+
 def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[str]:
     """What the answer says about every matching complaint, not only the cited ones. Counts
     over the whole set carry no [n]: no handful of citations stands for them. With `outcomes`
@@ -99,11 +103,17 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
     if not total:
         return []
     facts = []
+    asked = matching.get("asked_by")
+    if asked and matching.get(f"by_{asked}"):
+        # The breakdown the question asked for leads ("Which states have the most complaints?").
+        name = "over time" if asked == "month" else _FIELD_PLURALS.get(asked, asked)
+        shown = _over_time(matching["by_month"]) if asked == "month" else _shares(matching[f"by_{asked}"], total, top=8)
+        facts.append(f"{name}: {shown}")
     if matching.get("by_status"):
         facts.append(f"status: {_shares(matching['by_status'], total)}")
-    if matching.get("by_company") and len(matching["by_company"]) > 1:
+    if matching.get("by_company") and len(matching["by_company"]) > 1 and asked != "company":
         facts.append(f"companies: {_shares(matching['by_company'], total, top=5)}")
-    if matching.get("by_month"):
+    if matching.get("by_month") and asked != "month":
         facts.append(f"over time: {_over_time(matching['by_month'])}")
     if outcomes and matching.get("by_outcome"):
         facts.append(f"outcomes: {_shares(matching['by_outcome'], total, top=6)}")

@@ -189,7 +189,9 @@ class Assistant:
             said = match.said if set(match.companies) & set(filtering.values(clean, "company")) else []
         else:
             said = named.said if named.companies else []
-        beyond = self._beyond_filters(search, stated, clean, said)
+        asked = self._breakdown_asked(search)
+        beyond = self._beyond_filters(search, stated + ([Implied("by", asked.field, asked.phrase)] if asked else []),
+                                      clean, said)
         if beyond == []:
             # No word beyond the filters and the words of asking ("How often do companies close
             # the complaint with monetary relief?"): a search would vote on a topic from nothing.
@@ -200,8 +202,8 @@ class Assistant:
                 # Only everyday words beyond the filters, and none read close to any complaint.
                 found = self.retriever.browse(search, k, clean, query_vector)
         matching = whole_set(self.store.catalog, found, clean, self.retriever.params, scope,
-                             self.retriever.index_total(), self.retriever.scope_total(clean)) if found.evidence \
-            else {"count": 0}
+                             self.retriever.index_total(), self.retriever.scope_total(clean),
+                             by=asked.field if asked else None) if found.evidence else {"count": 0}
         evidence = found.evidence
         retrieved = time.perf_counter()
         if backend == "evidence":
@@ -278,6 +280,21 @@ class Assistant:
         stated = [i for i in query_filters.detect(question, self.vocabulary()) if i.key != "company"]
         return query_filters.not_given(stated, filters or {})
 
+    def _breakdown_asked(self, question: str) -> query_filters.Breakdown | None:
+        """The field the question asks its set counted by ("Which states ..."), where the index
+        holds values for it; a BBB page's category is its type, where the CFPB's is its issue."""
+        asked = query_filters.breakdown_asked(question)
+        if asked is None:
+            return None
+        held = [v for v in self.store.catalog.group_counts(asked.field, limit=2) if v not in ("Unknown", "")]
+        if not held and asked.field == "issue":
+            return self._breakdown_as(asked, "type")
+        return asked if held else None
+
+    def _breakdown_as(self, asked: query_filters.Breakdown, field: str) -> query_filters.Breakdown | None:
+        held = [v for v in self.store.catalog.group_counts(field, limit=2) if v not in ("Unknown", "")]
+        return query_filters.Breakdown(field, asked.phrase) if held else None
+
     @staticmethod
     def _beyond_filters(question: str, stated: list[Implied], filters: dict, said: list[str] = ()) -> list[str]:
         """The question's terms once the phrases read as filters, the companies' names (as the
@@ -287,7 +304,9 @@ class Assistant:
         breach?" does not ("breach" is in no passage)."""
         names = filtering.values(filters, "company") + list(said)
         # A chip the user removed leaves its words in the question: they are asked about again.
-        return query_filters.leftover(question, query_filters.applied(stated, filters), names)
+        # The words that ask for a breakdown ("which states") are words of asking.
+        read = query_filters.applied([i for i in stated if i.key != "by"], filters) + [i for i in stated if i.key == "by"]
+        return query_filters.leftover(question, read, names)
 
     # --- companies -----------------------------------------------------------------
     def company_names(self) -> CompanyNames:

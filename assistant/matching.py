@@ -24,9 +24,10 @@ def _quoted(values: list[str]) -> str:
 
 
 def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, scope: str = "",
-              index_total: int | None = None, scope_total: int | None = None) -> dict:
+              index_total: int | None = None, scope_total: int | None = None, by: str | None = None) -> dict:
     """The matching set's count, rule and breakdowns. `index_total` (every complaint in the index)
-    and `scope_total` (those under the question's filters) let an answer say what share the set is."""
+    and `scope_total` (those under the question's filters) let an answer say what share the set is.
+    `by`: a field the question asks the set counted by ("Which states ..."), given first."""
     if found.whole_filter:
         set_filters = dict(filters)
         rule = ("every complaint under the filters: the question asks for nothing beyond them" if filters else
@@ -52,6 +53,10 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     total, counts = catalog.breakdown(where)
     # CFPB records say whether the company answered within 15 days; other sources leave it empty.
     timely = {v: n for v, n in catalog.group_counts("timely_response", where).items() if v not in ("", "Unknown")}
+    asked = {}
+    if by and by not in ("company", "month"):  # those two are counted below in any case
+        asked = {f"by_{by}": {v: n for v, n in catalog.group_counts(by, where, limit=TOP_COMPANIES).items()
+                              if v not in ("Unknown", "")}}
     return {
         "count": total,
         "rule": rule,
@@ -63,4 +68,6 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         "by_company": dict(list(counts["company"].items())[:TOP_COMPANIES]),
         "by_month": dict(sorted(counts["month"].items())),
         **({"by_timely_response": timely} if timely else {}),
+        **asked,
+        **({"asked_by": by} if by else {}),
     }

@@ -218,6 +218,16 @@ def test_a_company_named_by_a_short_form_alone_is_answered_over_all_its_complain
         assert result.matching["count"] == citi, result.answer
 
 
+def test_a_question_that_ranks_a_field_is_answered_with_that_breakdown_first(cfpb_assistant):
+    by_state = cfpb_assistant.stats()["by_state"]
+    result = cfpb_assistant.ask("Which states have the most complaints?")
+    assert result.matching["count"] == cfpb_assistant.store.count()
+    assert result.matching["asked_by"] == "state"
+    assert list(result.matching["by_state"])[:5] == [s for s in by_state if s != "Unknown"][:5]
+    top = next(s for s in by_state if s != "Unknown")
+    assert f"Over the whole set: states: {top} " in result.answer
+
+
 def test_complaints_that_mention_a_word_are_counted_exactly(cfpb_assistant):
     from assistant.evaluation import complaint_text
     from index.keywords import terms

@@ -1,7 +1,8 @@
 """Filters a question implies, proposed only with values the index holds."""
 
 from assistant.companies import CompanyNames
-from assistant.query_filters import Implied, Vocabulary, applied, detect, leftover, merge, not_given, products_alike
+from assistant.query_filters import (Implied, Vocabulary, applied, breakdown_asked, detect, leftover, merge, not_given,
+                                     products_alike)
 
 VOCAB = Vocabulary(companies=["Charter Spectrum", "Comcast"], types=["Billing Issues", "Delivery Issues"],
                    statuses=["Resolved", "Answered"], outcomes=["credit_denied", "adjustment_applied"])
@@ -158,6 +159,16 @@ def test_a_disputed_response_is_read_as_the_cfpb_consumer_disputed():
     # Disputing a charge, a debt or a report is the complaint's topic.
     assert found("I disputed a charge on my card", cfpb) == {}
     assert found("How often do people dispute their credit report?", cfpb) == {}
+
+
+def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
+    asked = lambda q: (lambda b: b and (b.field, b.phrase))(breakdown_asked(q))  # noqa: E731
+    assert asked("Which states have the most complaints?") == ("state", "Which states")
+    assert asked("complaints by product") == ("product", "by product")
+    assert asked("Which sub-issues are most common?") == ("sub_issue", "Which sub-issues")
+    assert asked("What issues do Chase customers have?") == ("issue", "What issues")
+    assert asked("Complaints per year about debt collection") == ("month", "per year")
+    assert asked("How do they handle the state of my account?") is None
 
 
 def test_outcomes():
