@@ -195,7 +195,10 @@ class Assistant:
         if beyond == []:
             # No word beyond the filters and the words of asking ("How often do companies close
             # the complaint with monetary relief?"): a search would vote on a topic from nothing.
-            found = self.retriever.browse(search, k, clean, query_vector)
+            typical = self._typical_vector(clean)
+            if typical is not None:
+                query_vector = typical
+            found = self.retriever.browse("" if typical is not None else search, k, clean, query_vector)
         else:
             found = self.retriever.search(search, k, clean, query_vector)
             if not found.evidence and clean and not self.store.keywords.distinctive(beyond):
@@ -279,6 +282,24 @@ class Assistant:
         # Equifax complaints mention bankruptcy?"), then left to `companies_in`.
         stated = [i for i in query_filters.detect(question, self.vocabulary()) if i.key != "company"]
         return query_filters.not_given(stated, filters or {})
+
+    def _typical_vector(self, filters: dict):
+        """For a question about the whole index with no topic ("Which states have the most
+        complaints?"): the centroid of its largest category, so that its examples and their quotes
+        are typical of the index. The words of asking alone read closest to complaints about
+        complaining ("MY COMPLAINT IS THESE COMPANIES ARE NOT FAIR."). Under filters the question's
+        words name them ("Wells Fargo", "bank accounts") and choose better: on CFPB dev the centroid
+        of the filtered set's largest category cited 3 relevant complaints of 8 where they cite 6.
+        None where the index has no category centroids."""
+        if filters:
+            return None
+        catalog = self.store.catalog
+        for field in ("sub_issue", "issue", "type"):
+            top = [v for v in catalog.group_counts(field, limit=3) if v not in ("Unknown", "")]
+            if top:
+                values, vectors, _ = catalog.label_centroids(field)
+                return vectors[values.index(top[0])].tolist() if top[0] in values else None
+        return None
 
     def _breakdown_asked(self, question: str) -> query_filters.Breakdown | None:
         """The field the question asks its set counted by ("Which states ..."), where the index
