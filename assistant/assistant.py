@@ -14,6 +14,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 from index import ComplaintStore, IngestReport, Settings, ingest
 from index.catalog import LABEL_KEYS, PAGE
 from index.embedding import settings_model
@@ -190,8 +192,7 @@ class Assistant:
         else:
             said = named.said if named.companies else []
         asked = self._breakdown_asked(search)
-        beyond = self._beyond_filters(search, stated + ([Implied("by", asked.field, asked.phrase)] if asked else []),
-                                      clean, said)
+        beyond = self._beyond_filters(search, stated, clean, said, asked)
         if beyond == []:
             # No word beyond the filters and the words of asking ("How often do companies close
             # the complaint with monetary relief?"): a search would vote on a topic from nothing.
@@ -293,12 +294,10 @@ class Assistant:
         None where the index has no category centroids."""
         if filters:
             return None
-        catalog = self.store.catalog
         for field in ("sub_issue", "issue", "type"):
-            top = [v for v in catalog.group_counts(field, limit=3) if v not in ("Unknown", "")]
-            if top:
-                values, vectors, _ = catalog.label_centroids(field)
-                return vectors[values.index(top[0])].tolist() if top[0] in values else None
+            values, vectors, counts = self.store.catalog.label_centroids(field)
+            if values:
+                return vectors[int(np.argmax(counts))].tolist()
         return None
 
     def _breakdown_asked(self, question: str) -> query_filters.Breakdown | None:
@@ -307,17 +306,14 @@ class Assistant:
         asked = query_filters.breakdown_asked(question)
         if asked is None:
             return None
-        held = [v for v in self.store.catalog.group_counts(asked.field, limit=2) if v not in ("Unknown", "")]
-        if not held and asked.field == "issue":
-            return self._breakdown_as(asked, "type")
-        return asked if held else None
-
-    def _breakdown_as(self, asked: query_filters.Breakdown, field: str) -> query_filters.Breakdown | None:
-        held = [v for v in self.store.catalog.group_counts(field, limit=2) if v not in ("Unknown", "")]
-        return query_filters.Breakdown(field, asked.phrase) if held else None
+        for field in (asked.field, "type") if asked.field == "issue" else (asked.field,):
+            if self.store.catalog.holds(field):
+                return query_filters.Breakdown(field, asked.phrase)
+        return None
 
     @staticmethod
-    def _beyond_filters(question: str, stated: list[Implied], filters: dict, said: list[str] = ()) -> list[str]:
+    def _beyond_filters(question: str, stated: list[Implied], filters: dict, said: list[str] = (),
+                        asked: query_filters.Breakdown | None = None) -> list[str]:
         """The question's terms once the phrases read as filters, the companies' names (as the
         index holds them and as the question said them: "Citi"), stop words and the words of
         asking are taken out. None left, or only words most passages use, and "Which complaints
@@ -325,8 +321,9 @@ class Assistant:
         breach?" does not ("breach" is in no passage)."""
         names = filtering.values(filters, "company") + list(said)
         # A chip the user removed leaves its words in the question: they are asked about again.
-        # The words that ask for a breakdown ("which states") are words of asking.
-        read = query_filters.applied([i for i in stated if i.key != "by"], filters) + [i for i in stated if i.key == "by"]
+        read = query_filters.applied(stated, filters)
+        if asked:  # the words that ask for a breakdown ("which states") are words of asking
+            read.append(Implied("by", asked.field, asked.phrase))
         return query_filters.leftover(question, read, names)
 
     # --- companies -----------------------------------------------------------------

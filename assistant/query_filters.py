@@ -385,7 +385,8 @@ _SUBJECT_BEFORE = re.compile(r"\b(?:about|with|over|regarding|involving|concerni
                              r"your|his|her|our)\s+)?$", re.I)
 
 
-def _product_parts(value: str, single_word: bool) -> list[tuple[str, list[str]]]:
+@lru_cache(maxsize=4096)  # the index's values, stemmed again on every question otherwise
+def _product_parts(value: str, single_word: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """"Payday loan, title loan, or personal loan" -> each name it lists, with its stems. A
     one-word name is read only where it is the whole value and `single_word` allows it
     ("Mortgage"): a listed one ("Checking", "lease") or a sub-product's ("Loan") is a common word."""
@@ -395,8 +396,8 @@ def _product_parts(value: str, single_word: bool) -> list[tuple[str, list[str]]]
     for part in parts:
         stems = [t for t in terms(part) if t not in stop]
         if len(stems) >= 2 or (stems and single_word and len(parts) == 1):
-            out.append((part, stems))
-    return out
+            out.append((part, tuple(stems)))
+    return tuple(out)
 
 
 def products_alike(pairs: dict[tuple[str, str], int]) -> dict[str, list[str]]:
@@ -436,7 +437,7 @@ def _products(q: str, products: list[str], sub_products: list[str],
             for name, part in _product_parts(value, key == "product"):
                 for i in range(len(stems) - len(part) + 1):
                     j = i + len(part) - 1
-                    if (stems[i:j + 1] == part and (whole or _SUBJECT_AFTER.match(q, words[j][0].end())
+                    if (tuple(stems[i:j + 1]) == part and (whole or _SUBJECT_AFTER.match(q, words[j][0].end())
                                                     or _SUBJECT_BEFORE.search(q[:words[i][0].start()]))):
                         hits.append((len(part), i, j, key, value, name))
                         break
@@ -475,20 +476,6 @@ _LATE = re.compile(rf"(?:\bnot|\bnever|\b\w+n't|\bwithout)\s+(?:\w+\s+){{0,2}}?{
 _IN_TIME = re.compile(rf"\b{_ANSWERED}\s+(?:\w+\s+){{0,2}}?(?:on|in)\s+time\b|\btimely\s+{_ANSWERING}\b", re.I)
 
 
-def _timely(q: str, values: list[str], found: list[Implied]) -> list[Implied]:
-    """"not answered on time" -> the CFPB's Timely response "No"; "answered in time" -> "Yes",
-    where the index holds that value. Not where a status says it already ("untimely response"
-    is a CFPB status, whose complaints all have "No")."""
-    held = {v.lower(): v for v in values}
-    for pattern, value in ((_LATE, "no"), (_IN_TIME, "yes")):
-        match = pattern.search(q)
-        if match:
-            if value not in held or any(i.key == "status" and _overlap(q, i.phrase, match) for i in found):
-                return []
-            return [Implied("timely_response", held[value], match.group(0))]
-    return []
-
-
 # The CFPB's "Consumer disputed?" field (kept until 2017): the consumer disputed the company's
 # response. Said of the response, so that "disputed a charge" stays a topic.
 _RESPONSE = (r"(?:(?:the|its|their|a|that)\s+)?(?:(?:company|company's|business|business's|firm's|bank's)\s+)?"
@@ -499,14 +486,15 @@ _DISPUTED = re.compile(rf"\bdisput(?:e|ed|es|ing)\s+{_RESPONSE}\b|\b{_RESPONSE}\
                        re.I)
 
 
-def _disputed(q: str, values: list[str]) -> list[Implied]:
-    """"Did consumers dispute the company's response?" -> Consumer disputed "Yes"; "didn't
-    dispute the response" -> "No", where the index holds that value."""
+def _yes_no(q: str, key: str, values: list[str], no: re.Pattern, yes: re.Pattern) -> list[Implied]:
+    """A CFPB yes/no field as the question asks about it: "not answered on time" -> Timely response
+    "No", "Did consumers dispute the company's response?" -> Consumer disputed "Yes", where the
+    index holds that value. The negative is tried first: it holds the positive's words."""
     held = {v.lower(): v for v in values}
-    for pattern, value in ((_NOT_DISPUTED, "no"), (_DISPUTED, "yes")):
+    for pattern, value in ((no, "no"), (yes, "yes")):
         match = pattern.search(q)
         if match:
-            return [Implied("consumer_disputed", held[value], match.group(0))] if value in held else []
+            return [Implied(key, held[value], match.group(0))] if value in held else []
     return []
 
 
@@ -559,11 +547,12 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
              *_statuses(q, vocabulary.statuses), *_dates(q),
              *_outcomes(q, vocabulary.outcomes or None), *_states(q, vocabulary.states), *_tags(q, vocabulary.tags),
              *_products(q, vocabulary.products, vocabulary.sub_products, vocabulary.alike),
-             *_disputed(q, vocabulary.disputed)]
-    timely = _timely(q, vocabulary.timely, found)
-    if timely:
-        # "didn't respond in time" answered late: not the outcome "no response" inside it.
-        late = re.search(re.escape(timely[0].phrase), q)
+             *_yes_no(q, "consumer_disputed", vocabulary.disputed, _NOT_DISPUTED, _DISPUTED)]
+    timely = _yes_no(q, "timely_response", vocabulary.timely, _LATE, _IN_TIME)
+    late = re.search(re.escape(timely[0].phrase), q) if timely else None
+    # Not where a status says it already ("untimely response" is a CFPB status, whose complaints
+    # all have "No"); "didn't respond in time" answered late: not the outcome "no response" in it.
+    if late and not any(i.key == "status" and _overlap(q, i.phrase, late) for i in found):
         found = [i for i in found if not (i.key == "outcome" and _overlap(q, i.phrase, late))] + timely
     return found + _mentions(q, found, vocabulary.distinctive)
 

@@ -261,6 +261,13 @@ class Catalog:
         clause, params = where
         return self.db.execute(f"SELECT count(*) FROM complaints c {clause}", params).fetchone()[0]
 
+    def holds(self, field: str) -> bool:
+        """Whether any complaint has a value in `field` (one index look-up, not a count)."""
+        if field not in FIELDS:
+            raise ValueError(f"unknown field {field!r}")
+        return self.db.execute(f"SELECT 1 FROM complaints c WHERE c.{field} IS NOT NULL "
+                               f"AND c.{field} NOT IN ('', 'Unknown') LIMIT 1").fetchone() is not None
+
     def date_span(self) -> tuple[str, str] | None:
         """The first and last complaint dates the index holds, as YYYY-MM-DD (two look-ups on
         the date index; an undated complaint is stored as 0 or NULL)."""
