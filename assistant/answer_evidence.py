@@ -126,13 +126,34 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
     counted = f"{total:,} complaints in the index match" if total != 1 else "1 complaint in the index matches"
     # A share of what the question's filters hold ("of Charter's"), else of the whole index.
     in_scope, of_all = matching.get("scope_total") or 0, matching.get("index_total") or 0
-    share = (f" ({total / in_scope:.1%} of the {in_scope:,} under these filters)" if total < in_scope < of_all
+    base = matching.get("base_total") or 0
+    share = (f" ({total / base:.1%} of the {base:,} complaints under {inert(matching['base_scope'])})"
+             if total < base else
+             f" ({total / in_scope:.1%} of the {in_scope:,} under these filters)" if total < in_scope < of_all
              else f" ({total / of_all:.1%} of its {of_all:,})" if of_all > total else "")
     lines = [f"**{counted}**{share} — {inert(matching['rule'])}. "
              + closest]
     if facts:
         lines += ["", "Over the whole set: " + " · ".join(facts) + "."]
     return lines
+
+
+def _said(rows: list[tuple], section: str) -> list[tuple]:
+    """A section's sentences worth quoting; all of them where every one is furniture (a complaint
+    of one masked line still has its words shown)."""
+    part = [r for r in rows if r[0] == section]
+    return [r for r in part if not is_boilerplate(r[2])] or part
+
+
+def _grouped(quotes: list[tuple[int, str]]) -> list[str]:
+    """One line per distinct text (compared without case, punctuation or redactions), with the
+    markers of every complaint that said it, in the order first said."""
+    grouped: dict[str, list[int]] = {}
+    texts: dict[str, str] = {}
+    for ref, text in quotes:
+        grouped.setdefault(_norm(text), []).append(ref)
+        texts.setdefault(_norm(text), text)
+    return [f"- \"{texts[key]}\" {_markers(group)}" for key, group in grouped.items()]
 
 
 def _mentioning(rows: list[tuple], stems: set[str]) -> list[tuple]:
@@ -174,9 +195,9 @@ class EvidenceAnswerer:
         for e in evidence:
             ref = refs[e.complaint.complaint_id]
             rows = _mentioning(stored.get(e.complaint.complaint_id, []), wanted)
-            told = self._best(query, [r for r in rows if r[0] == "complaint"], 1)
+            told = self._best(query, _said(rows, "complaint"), 1)
             if told:
-                reports.append(f"- \"{_short(told[0])}\" [{ref}]")
+                reports.append((ref, _short(told[0])))
             reply = self._best(query, [r for r in rows if r[0] == "business_response" and not is_boilerplate(r[2])], 2)
             if reply:
                 answers.append((ref, " ".join(_short(s) for s in reply)))
@@ -186,16 +207,10 @@ class EvidenceAnswerer:
                 silent.append(ref)
             quotes[ref] = (reply if e.quote_section == "business_response" and reply else told or reply or [e.quote])[0]
 
-        lines += ["", "**What customers report**", *reports]
+        # Form letters: complaints that say the same words are one line with all their markers.
+        lines += ["", "**What customers report**", *_grouped(reports)]
         if answers or silent:
-            lines += ["", f"**What {company} answered**"]
-        grouped: dict[str, list[int]] = {}
-        texts: dict[str, str] = {}
-        for ref, text in answers:
-            grouped.setdefault(_norm(text), []).append(ref)
-            texts.setdefault(_norm(text), text)
-        for key, group in grouped.items():
-            lines.append(f"- \"{texts[key]}\" {_markers(group)}")
+            lines += ["", f"**What {company} answered**", *_grouped(answers)]
         if silent:
             lines.append(f"- No business response in the record {_markers(silent)}")
         lines += ["", "**How many show each outcome**", *_outcome_lines(evidence, refs, matching)]

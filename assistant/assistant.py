@@ -246,7 +246,13 @@ class Assistant:
 
     def _date_span_note(self, filters: dict) -> str:
         span = self.store.catalog.date_span() if {"since", "until"} & set(filters) else None
-        return f" The index holds complaints dated {span[0]} to {span[1]}." if span else ""
+        if not span:
+            return ""
+        # Exports are often samples of some years: a year inside the span may hold nothing.
+        held = self.store.catalog.years()
+        gaps = [(a + 1, b - 1) for a, b in zip(held, held[1:]) if b - a > 1]
+        none = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in gaps)
+        return f" The index holds complaints dated {span[0]} to {span[1]}" + (f", none in {none}." if none else ".")
 
     # --- filters a question states ---------------------------------------------------
     def vocabulary(self) -> Vocabulary:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from .query_filters import breakdown_asked
+
 Subjects = Callable[[str], list[tuple[str, str]]]
 
 # Openers that say "same question, new subject".
@@ -62,8 +64,9 @@ def is_followup(question: str, history: list | None) -> bool:
     text = _strip(question)
     if _CONNECTOR.search(text) or _BACK_REFERENCE.search(text) or _PRONOUN_END.search(text):
         return True
-    # A bare noun phrase ("late fees?") right after a question continues it.
-    return len(text.split()) <= 3 and not _QUESTION_START.search(text)
+    # A bare noun phrase ("late fees?") right after a question continues it, and so does a short
+    # question that only asks how the last set breaks down ("Which companies?", "By year?").
+    return len(text.split()) <= 3 and (not _QUESTION_START.search(text) or breakdown_asked(text) is not None)
 
 
 def _previous_questions(history) -> list[str]:
@@ -96,6 +99,8 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         return swapped
     parts = topic_of(previous)
 
+    if len(fragment.split()) <= 3 and breakdown_asked(fragment) is not None:
+        return f"{_strip(previous)}: {fragment}?"
     if _QUESTION_START.search(fragment) and len(fragment.split()) > 3:
         # A whole question that points back ("how many of those were resolved?").
         if parts and _PRONOUN_END.search(fragment):
@@ -120,10 +125,11 @@ def _swap(previous: str, fragment: str, subjects: Subjects) -> str | None:
     new = subjects(fragment)
     rest = fragment
     for _, words in new:
-        rest = re.sub(rf"(?i)(?<!\w){re.escape(words)}(?!\w)", " ", rest)
-    if not new or re.search(r"\w", re.sub(r"(?i)\b(?:the|a|an|and|or|for|with|about|of|at|to|on|ones?|complaints?)\b",
-                                          " ", rest)):
+        rest = re.sub(rf"(?i)(?<!\w){re.escape(words)}(?:'s|\u2019s)?(?!\w)", " ", rest)
+    if not new:
         return None
+    rest = " ".join(re.sub(r"(?i)\b(?:the|a|an|and|or|for|with|about|of|at|to|on|ones?|complaints?)\b", " ",
+                           rest).split())
     old = {}
     for kind, words in subjects(previous):
         old.setdefault(kind, words)
@@ -134,7 +140,16 @@ def _swap(previous: str, fragment: str, subjects: Subjects) -> str | None:
         words = " and ".join(w for k, w in new if k == kind)
         out = re.sub(rf"(?i)(?<!\w){re.escape(old[kind])}(?!\w)", lambda _: words, out, count=1)
         changed = True
-    return _strip(out) + "?" if changed else None
+    if not changed:
+        return None
+    if rest:
+        # "and TransUnion's fees?": the new subject in the same frame, with the fragment's topic.
+        parts = topic_of(out)
+        if (parts is None or _QUESTION_START.search(fragment) or _PRONOUN_END.search(rest)
+                or any(w.lower() in parts[1].lower() for _, w in new)):
+            return None
+        return f"{parts[0]} {rest}?"
+    return _strip(out) + "?"
 
 
 def _swap_reference(reference: str, topic: str) -> str:

@@ -16,6 +16,9 @@ from .retrieval import Found, Params
 FIELD_NAMES = {"type": "type (the complaint's own category)", "sub_issue": "CFPB sub-issue", "issue": "CFPB issue",
                "product": "CFPB product"}
 TOP_COMPANIES = 10
+# Filters on how a complaint ended: "What share of Navient's complaints were closed with relief?"
+# asks for a share of the complaints under the other filters.
+RESULT_KEYS = ("status", "outcome", "timely_response", "consumer_disputed")
 
 
 def _quoted(values: list[str]) -> str:
@@ -53,6 +56,11 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     total, counts = catalog.breakdown(where)
     # CFPB records say whether the company answered within 15 days; other sources leave it empty.
     timely = {v: n for v, n in catalog.group_counts("timely_response", where).items() if v not in ("", "Unknown")}
+    # The same set's share of the complaints under the filters on what they are about, not on
+    # how they ended: one indexed count, only where both kinds are given.
+    about = {k: v for k, v in filters.items() if k not in RESULT_KEYS}
+    base = ({"base_total": catalog.count(filtering.to_sql(filtering.normalize(about))),
+             "base_scope": filtering.describe(about)} if about and len(about) < len(filters) else {})
     asked = {}
     if by and by not in ("company", "month"):  # those two are counted below in any case
         asked = {f"by_{by}": {v: n for v, n in catalog.group_counts(by, where, limit=TOP_COMPANIES).items()
@@ -62,6 +70,7 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         "rule": rule,
         **({"index_total": index_total} if index_total else {}),
         **({"scope_total": scope_total} if scope_total and filters else {}),
+        **base,
         "filters": set_filters,
         "by_outcome": {outcome_label(tag): n for tag, n in counts["outcome"].items()},
         "by_status": counts["status"],

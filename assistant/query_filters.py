@@ -52,7 +52,12 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "many number get got filed submitted often percent percentage company companies "
                           "business businesses came come sent happen happened happening say says said "
                           "mention mentions mentioned ever usually typically generally really actually "
-                          "always sometimes also"))
+                          "always sometimes also "
+                          # how the set was dealt with is what every answer reports (matching.py)
+                          "handle handled handles handling respond responded responds response responses treat "
+                          "treated treats deal deals dealt resolve resolves "
+                          # a ranking or a trend is a breakdown of the set, not a topic
+                          "common frequent frequently trend trends"))
 
 # outcome tag -> phrasings that name it. Kept to phrasings that state the outcome,
 # not the topic: "refund" alone is a topic, "got a refund" is an outcome.
@@ -248,7 +253,7 @@ def _types(q: str, types: list[str]) -> list[Implied]:
 
 
 def _statuses(q: str, statuses: list[str]) -> list[Implied]:
-    return _status_words(q, statuses) or _status_by_name(q, statuses)
+    return _status_words(q, statuses) or _status_by_name(q, statuses) or _status_by_head(q, statuses)
 
 
 def _content_words(q: str) -> list[tuple[re.Match, str]]:
@@ -291,6 +296,26 @@ def _status_by_name(q: str, statuses: list[str]) -> list[Implied]:
     names = [h[3] for h in chosen]
     phrase = " / ".join(q[words[a][0].start():words[b][0].end()] for _, a, b, _ in chosen)
     return [Implied("status", names[0] if len(names) == 1 else tuple(sorted(names)), phrase)]
+
+
+def _status_by_head(q: str, statuses: list[str]) -> list[Implied]:
+    """Every status named by its head word and one word of its own, side by side: "closed with
+    relief" names both of the CFPB's "Closed with monetary relief" and "... non-monetary relief";
+    "closed with explanation" its one status. The head word is the one most statuses share."""
+    stop = stop_words()
+    words = _content_words(q)
+    stems = [t for _, t in words]
+    own_terms = {s: [t for t in terms(s) if t not in stop] for s in statuses}
+    shared = Counter(t for ts in own_terms.values() for t in set(ts))
+    for i in range(len(stems) - 1):
+        head, word = stems[i], stems[i + 1]
+        if shared[head] * 2 <= len(statuses) or not 0 < shared[word] * 2 <= len(statuses):
+            continue
+        named = sorted(s for s, ts in own_terms.items() if head in ts and word in ts[ts.index(head) + 1:])
+        if named:
+            phrase = q[words[i][0].start():words[i + 1][0].end()]
+            return [Implied("status", named[0] if len(named) == 1 else tuple(named), phrase)]
+    return []
 
 
 def _status_words(q: str, statuses: list[str]) -> list[Implied]:
@@ -422,6 +447,16 @@ def products_alike(pairs: dict[tuple[str, str], int]) -> dict[str, list[str]]:
     return out
 
 
+def _names_part(stems: list[str], part: tuple[str, ...]) -> bool:
+    """The question's stems say the name, its last word also as the noun for who does it: "debt
+    collectors" for "Debt collection", "mortgage lenders" for a "lending" product (an agent noun
+    is the name's stem plus -er or -or; the stemmer keeps them apart)."""
+    if tuple(stems[:-1]) != part[:-1]:
+        return False
+    last, name = stems[-1], part[-1]
+    return last == name or (len(name) >= 4 and last in (name + "er", name + "or"))
+
+
 def _products(q: str, products: list[str], sub_products: list[str],
               alike: dict[str, list[str]] | None = None, whole: bool = False) -> list[Implied]:
     """"mortgage companies" -> the CFPB product Mortgage; "credit card debt" -> the sub-product
@@ -437,7 +472,7 @@ def _products(q: str, products: list[str], sub_products: list[str],
             for name, part in _product_parts(value, key == "product"):
                 for i in range(len(stems) - len(part) + 1):
                     j = i + len(part) - 1
-                    if (tuple(stems[i:j + 1]) == part and (whole or _SUBJECT_AFTER.match(q, words[j][0].end())
+                    if (_names_part(stems[i:j + 1], part) and (whole or _SUBJECT_AFTER.match(q, words[j][0].end())
                                                     or _SUBJECT_BEFORE.search(q[:words[i][0].start()]))):
                         hits.append((len(part), i, j, key, value, name))
                         break
@@ -478,7 +513,8 @@ _IN_TIME = re.compile(rf"\b{_ANSWERED}\s+(?:\w+\s+){{0,2}}?(?:on|in)\s+time\b|\b
 
 # The CFPB's "Consumer disputed?" field (kept until 2017): the consumer disputed the company's
 # response. Said of the response, so that "disputed a charge" stays a topic.
-_RESPONSE = (r"(?:(?:the|its|their|a|that)\s+)?(?:(?:company|company's|business|business's|firm's|bank's)\s+)?"
+_POSSESSIVE = r"[\w&.-]+(?:'s|\u2019s|s')"
+_RESPONSE = (rf"(?:(?:the|its|their|a|that)\s+)?(?:(?:company|business|{_POSSESSIVE})\s+)?"
              r"(?:response|resolution|answer)s?")
 _NOT_DISPUTED = re.compile(rf"\b(?:not|never|\w+n't)\s+disput(?:e|ed|ing)\s+{_RESPONSE}\b|\bundisputed\s+{_RESPONSE}\b",
                            re.I)
@@ -494,7 +530,10 @@ def _yes_no(q: str, key: str, values: list[str], no: re.Pattern, yes: re.Pattern
     for pattern, value in ((no, "no"), (yes, "yes")):
         match = pattern.search(q)
         if match:
-            return [Implied(key, held[value], match.group(0))] if value in held else []
+            # A possessive inside ("TransUnion's response") names a company: the phrase is the
+            # words around it, so that taking the phrase out of the question leaves the name.
+            parts = [p for p in re.split(rf"\s+{_POSSESSIVE}\s+", match.group(0)) if p]
+            return [Implied(key, held[value], " / ".join(parts))] if value in held else []
     return []
 
 
@@ -549,7 +588,7 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
              *_products(q, vocabulary.products, vocabulary.sub_products, vocabulary.alike),
              *_yes_no(q, "consumer_disputed", vocabulary.disputed, _NOT_DISPUTED, _DISPUTED)]
     timely = _yes_no(q, "timely_response", vocabulary.timely, _LATE, _IN_TIME)
-    late = re.search(re.escape(timely[0].phrase), q) if timely else None
+    late = re.search(re.escape(timely[0].phrase.split(" / ")[0]), q) if timely else None
     # Not where a status says it already ("untimely response" is a CFPB status, whose complaints
     # all have "No"); "didn't respond in time" answered late: not the outcome "no response" in it.
     if late and not any(i.key == "status" and _overlap(q, i.phrase, late) for i in found):
@@ -574,9 +613,19 @@ class Breakdown:
     phrase: str
 
 
+# "the most common problems": the category counted; "over time", "the trend": the month.
+_BY_RANK = re.compile(r"\b(?:most\s+(?:common|frequent)|top|biggest|main|leading)\s+(?:[A-Za-z]+\s+)?"
+                      r"(?:problems?|complaints?|reasons?)\b", re.I)
+_BY_TIME = re.compile(r"\b(?:over\s+(?:time|the\s+years)|trends?|year\s+(?:by|over)\s+year)\b", re.I)
+
+
 def breakdown_asked(question: str) -> Breakdown | None:
     match = _BY.search(question or "")
     if not match:
+        for pattern, field in ((_BY_RANK, "issue"), (_BY_TIME, "month")):
+            said = [m.group(0) for m in pattern.finditer(question or "")]
+            if said:  # "the trend ... over time": every phrase that asks it is a word of asking
+                return Breakdown(field, " / ".join(dict.fromkeys(said)))
         return None
     word = re.sub(r"[^a-z]", "", match.group("word").lower())
     stem = word[:-3] + "y" if word.endswith("ies") else word.rstrip("s") if not word.endswith("ss") else word

@@ -277,6 +277,17 @@ class Catalog:
             return None
         return tuple(f"{d // 10000:04d}-{d // 100 % 100:02d}-{d % 100:02d}" for d in (first, last))
 
+    def years(self) -> list[int]:
+        """The years that hold a dated complaint: one look-up on the date index per year held,
+        each jumping to the next year that has one."""
+        held, after = [], 1
+        while True:
+            found = self.db.execute("SELECT min(date) FROM complaints WHERE date >= ?", (after,)).fetchone()[0]
+            if not found:
+                return held
+            held.append(found // 10000)
+            after = (found // 10000 + 1) * 10000
+
     def ids(self, where: tuple[str, list] = ("", []), page: int = PAGE) -> Iterator[str]:
         """Every matching id, read a page at a time (keyset pagination, so no OFFSET scans)."""
         clause, params = where

@@ -8,14 +8,17 @@ _SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n{2,}")
 # A split after these is no sentence end: "Ms. [redacted]", "1. 5 years", "a.m. on".
 _NO_END = re.compile(r"(?:\b(?:mr|mrs|ms|dr|st|no|vs|etc|inc|jr|sr|e\.g|i\.e|a\.m|p\.m|approx)|\b\w)\.[\"')\]]*$", re.I)
 
-# Letter furniture of business responses: true, but says nothing about the policy.
+# Letter furniture: true, but says nothing about the complaint or the policy. Besides these
+# openings and sign-offs of a reply, a sentence of a few words ("Sincerely", a company's name
+# on its own line) or mostly masked details (an address block) is furniture.
 _BOILERPLATE = re.compile(
-    r"^(this letter is in response|regards|sincerely|corporate escalations|charter communications$"
-    r"|better business bureau:?$|complaint:|\[redacted\]$)"
+    r"^(this letter is in response|complaint:)"
     r"|representative provided .{0,40}(direct )?contact information"
     r"|contacted .{0,60} (and|to) discuss(ed)? the above information",
     re.I,
 )
+_MASKED = re.compile(r"\[redacted\]|\bX{2,}\b", re.I)
+_FEWEST_WORDS = 4
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -49,8 +52,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 def is_boilerplate(sentence: str) -> bool:
-    return bool(_BOILERPLATE.search(sentence.strip()))
-
-
-def substantive(text: str) -> list[str]:
-    return [s for s in split_sentences(text) if not is_boilerplate(s)]
+    text = sentence.strip()
+    words = re.findall(r"[A-Za-z]+", _MASKED.sub(" ", text))
+    masked = len(_MASKED.findall(text))
+    return len(words) < _FEWEST_WORDS or 2 * masked >= len(words) or bool(_BOILERPLATE.search(text))

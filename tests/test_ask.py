@@ -196,6 +196,18 @@ def test_sentences_split_as_complaints_are_written():
         "AFTER 1. 5 YEARS I MOVED.", "I spoke with Ms. [redacted] today."]
 
 
+def test_letter_furniture_is_never_quoted_as_what_someone_said():
+    from index.sentences import is_boilerplate
+
+    for furniture in ("Sincerely,", "Acme Widgets Corporation", "[redacted], [redacted], CA [redacted] To : "
+                      "Consumer Protection Bureau : Complaint regarding [redacted] Name : [redacted].",
+                      "This letter is in response to the complaint filed with your office."):
+        assert is_boilerplate(furniture), furniture
+    for said in ("They charged me for the whole month after I cancelled.",
+                 "I called [redacted] on [redacted] and they refused to refund the fee."):
+        assert not is_boilerplate(said), said
+
+
 def test_argument_mistakes_are_reported_before_the_model_loads(sample_index):
     import subprocess
     import sys

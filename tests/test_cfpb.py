@@ -4,6 +4,7 @@ users' words are answered over the whole matching set with the CFPB's own labels
 from __future__ import annotations
 
 import json
+import re
 
 FILES = {"cfpb_2023-06_export.json": 4339, "cfpb_2015-2020_sample.csv": 1532, "cfpb_small_with_index_column.csv": 647}
 
@@ -245,3 +246,48 @@ def test_complaints_that_mention_a_word_are_counted_exactly(cfpb_assistant):
     assert result.citations and all("arbitr" in terms(c.quote) for c in result.citations)
     nothing = cfpb_assistant.ask("Which complaints mention unicorns?")
     assert nothing.citations == [] and "(mentions: unicorns)" in nothing.answer
+
+
+def test_a_trend_question_leads_with_the_set_over_time_and_quotes_each_text_once(cfpb_assistant):
+    result = cfpb_assistant.ask("What's the trend in credit reporting complaints over time?")
+    in_product = cfpb_assistant.stats(filters=result.filters)["complaints"]
+    assert result.filters["product"] and all("Credit reporting" in p for p in result.filters["product"])
+    assert result.matching["count"] == in_product > 0 and result.matching["asked_by"] == "month"
+    assert "Over the whole set: over time: 2015: " in result.answer
+    # Form letters sent by many people are one quoted line with all their markers.
+    reports = result.answer.split("**What customers report**")[1].split("\n\n")[0].strip().splitlines()
+    texts = [line.rsplit('" ', 1)[0] for line in reports]
+    assert len(texts) == len(set(texts))
+    assert sorted(int(n) for line in reports for n in re.findall(r"\[(\d+)\]", line.rsplit('" ', 1)[1])) == \
+        [c.ref for c in result.citations]
+
+
+def test_words_that_ask_how_complaints_were_handled_leave_the_filtered_set_whole(cfpb_assistant):
+    # "respond" asks what every answer reports: all the servicemembers' complaints, not a search
+    # for complaints about responding.
+    result = cfpb_assistant.ask("How do companies respond to complaints from servicemembers?")
+    assert result.filters.get("tags")
+    assert result.matching["count"] == cfpb_assistant.stats(filters=result.filters)["complaints"] > 100
+    collectors = cfpb_assistant.ask("Show me complaints from Texas about debt collectors.")
+    assert collectors.filters == {"product": "Debt collection", "state": "TX"}
+    assert collectors.matching["count"] == cfpb_assistant.stats(filters=collectors.filters)["complaints"] > 0
+
+
+def test_a_year_the_exports_skip_is_said_to_hold_nothing(cfpb_assistant):
+    years = sorted({m[:4] for m in cfpb_assistant.stats()["by_month"] if m[:4].isdigit()})
+    missing = next(str(y) for y in range(int(years[0]), int(years[-1])) if str(y) not in years)
+    result = cfpb_assistant.ask(f"complaints about identity theft in {missing}")
+    assert result.citations == [] and result.matching == {"count": 0}
+    # Inside the first and last dates, yet empty: the answer says which years hold none.
+    assert f"The index holds complaints dated {years[0]}-" in result.answer
+    assert missing in result.answer.split("none in ")[1]
+
+
+def test_a_share_of_a_companys_complaints_is_counted_against_that_company(cfpb_assistant):
+    result = cfpb_assistant.ask("What percentage of Navient complaints were closed with relief?")
+    company = result.filters["company"]
+    assert sorted(result.filters["status"]) == ["Closed with monetary relief", "Closed with non-monetary relief"]
+    navient = cfpb_assistant.stats(filters={"company": company})["complaints"]
+    assert result.matching["base_total"] == navient > result.matching["count"]
+    share = result.matching["count"] / navient
+    assert f"({share:.1%} of the {navient:,} complaints under company: {company})" in result.answer

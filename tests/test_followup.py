@@ -59,3 +59,17 @@ def test_a_followup_naming_another_company_or_product_asks_the_same_question_abo
     assert standalone("what about mortgages?", loans, _subjects) == "How many mortgages complaints are there?"
     # A kind the first question did not name: the usual rule, the fragment as its topic.
     assert standalone("and mortgages?", history, _subjects) == "How does Equifax handle mortgages?"
+    # Another company and another topic: the new company in the same frame, asked about the topic.
+    assert standalone("and TransUnion's fees?", history, _subjects) == "How does TransUnion handle fees?"
+    # A whole question that points back keeps its own words; the pronoun takes the topic.
+    assert standalone("How did TransUnion respond to that?", history, _subjects) == (
+        "How did TransUnion respond to identity theft disputes?")
+
+
+def test_a_short_question_for_a_breakdown_asks_it_of_the_last_set():
+    loans = [("How many complaints about student loans are there?", "answer")]
+    assert is_followup("Which companies?", loans)
+    assert standalone("Which companies?", loans) == "How many complaints about student loans are there: Which companies?"
+    assert standalone("By year?", loans) == "How many complaints about student loans are there: By year?"
+    # A whole new question that happens to rank something is not a follow-up.
+    assert standalone("Which states have the most complaints?", loans) == "Which states have the most complaints?"

@@ -75,6 +75,10 @@ def test_a_status_is_read_by_the_words_that_set_it_apart():
     assert found("Why was my account closed without explanation?", cfpb) == {}
     assert found("Do they offer debt relief?", cfpb) == {}
     assert found("complaints still in progress", cfpb) == {}
+    # The head word most statuses share, with one word of their own: every status it names.
+    assert found("What share of Navient complaints were closed with relief?", cfpb) == {
+        "status": ("Closed with monetary relief", "Closed with non-monetary relief")}
+    assert found("How many were closed with explanation?", cfpb) == {"status": "Closed with explanation"}
 
 
 def test_a_state_is_read_by_its_name_only_where_it_says_where():
@@ -120,6 +124,9 @@ def test_a_product_is_read_where_it_is_the_questions_subject():
     assert found("I checked my mortgage statement", cfpb) == {}
     assert found("Can I break my lease early?", cfpb) == {}
     assert found("loan complaints", cfpb) == {}
+    # The product's last word as the noun for who does it: collectors do debt collection.
+    assert found("complaints from Texas about debt collectors", cfpb) == {"product": "Debt collection"}
+    assert found("A debt collector called my work", cfpb) == {}
 
 
 def test_products_alike_are_one_category_under_two_names():
@@ -159,6 +166,11 @@ def test_a_disputed_response_is_read_as_the_cfpb_consumer_disputed():
     # Disputing a charge, a debt or a report is the complaint's topic.
     assert found("I disputed a charge on my card", cfpb) == {}
     assert found("How often do people dispute their credit report?", cfpb) == {}
+    # A company's possessive before the response: its name stays out of the phrase, so that
+    # the company is still read from the question.
+    chips = detect("How often do consumers dispute TransUnion's response?", cfpb)
+    assert [(i.key, i.value, i.phrase) for i in chips] == [("consumer_disputed", "Yes", "dispute / response")]
+    assert leftover("How often do consumers dispute TransUnion's response?", chips, ["TransUnion"]) == []
 
 
 def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
@@ -169,6 +181,10 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert asked("What issues do Chase customers have?") == ("issue", "What issues")
     assert asked("Complaints per year about debt collection") == ("month", "per year")
     assert asked("How do they handle the state of my account?") is None
+    # A ranking of problems is the category counted; a trend is the months.
+    assert asked("What are the most common problems with prepaid cards?") == ("issue", "most common problems")
+    assert asked("What's the trend in credit reporting complaints over time?") == ("month", "trend / over time")
+    assert asked("Has it taken a long time?") is None
 
 
 def test_outcomes():
@@ -223,6 +239,12 @@ def test_what_is_left_of_a_question_once_its_filters_are_read():
     assert leftover(question, detect(question, VOCAB), ["Charter Spectrum"]) == []
     question = "Which complaints about a data breach got an adjustment?"
     assert leftover(question, detect(question, VOCAB)) == ["data", "breach"]
+    # How the set was handled is what every answer reports: the words that ask it are no topic.
+    tags = Vocabulary(tags=["Servicemember"])
+    question = "How do companies respond to complaints from servicemembers?"
+    assert leftover(question, detect(question, tags)) == []
+    question = "How does Charter handle disputes about late fees?"
+    assert leftover(question, detect(question, VOCAB), ["Charter Spectrum"]) == ["disput", "late", "fee"]
 
 
 def test_a_panel_date_and_a_year_in_the_question_do_not_collide_in_the_chat():
