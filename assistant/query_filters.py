@@ -655,11 +655,16 @@ def without_phrases(text: str, implied: list[Implied]) -> str:
     return text
 
 
+# "How are debt collection complaints usually closed?" asks how they ended, which every answer
+# gives; "Why was my account closed?" and "closing on a mortgage" are about a closing.
+_HOW_CLOSED = re.compile(r"(?<=^how\b)(?P<asked>.*)\bclosed(?=\s*[?.!]*\s*$)", re.I | re.S)
+
+
 def leftover(question: str, implied: list[Implied], names: list[str] = ()) -> list[str]:
     """The question's terms once the phrases read as filters, the names of the companies it
     named, English stop words and the words of asking are taken out. Empty when the question
     asks for the filtered complaints themselves ("Which complaints got a refund?")."""
-    text = without_phrases(question, implied)
+    text = _HOW_CLOSED.sub(lambda m: m.group("asked"), without_phrases(question, implied).strip())
     taken = stop_words() | _ASKING | {t for name in names for t in terms(name)}
     return [t for t in terms(text) if t not in taken]
 

@@ -243,6 +243,10 @@ def test_what_is_left_of_a_question_once_its_filters_are_read():
     tags = Vocabulary(tags=["Servicemember"])
     question = "How do companies respond to complaints from servicemembers?"
     assert leftover(question, detect(question, tags)) == []
+    question = "How are Charter complaints usually closed?"
+    assert leftover(question, detect(question, VOCAB), ["Charter Spectrum"]) == []
+    question = "Why was my Charter account closed?"
+    assert leftover(question, detect(question, VOCAB), ["Charter Spectrum"]) == ["account", "close"]
     question = "How does Charter handle disputes about late fees?"
     assert leftover(question, detect(question, VOCAB), ["Charter Spectrum"]) == ["disput", "late", "fee"]
 
