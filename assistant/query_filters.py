@@ -57,7 +57,9 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "handle handled handles handling respond responded responds response responses treat "
                           "treated treats deal deals dealt resolve resolves "
                           # a ranking or a trend is a breakdown of the set, not a topic
-                          "common frequent frequently trend trends"))
+                          "common frequent frequently trend trends "
+                          # a comparison is answered by the sets' own breakdowns
+                          "differently compare compared comparison versus vs"))
 
 # outcome tag -> phrasings that name it. Kept to phrasings that state the outcome,
 # not the topic: "refund" alone is a topic, "got a refund" is an outcome.
@@ -406,6 +408,9 @@ def _tags(q: str, values: list[str]) -> list[Implied]:
 # report", asked about a debt collector).
 _SUBJECT_AFTER = re.compile(r"\s*(?:complaints?|issues?|problems?|cases?|compan(?:y|ies)|lenders?|servicers?|"
                             r"providers?|issuers?|firms?|industry|products?|borrowers?|holders?)\b", re.I)
+# Who did it is the subject too: "treated differently by debt collectors" (an agent noun only:
+# "paid by credit card" is how, not who).
+_BY_AGENT = re.compile(r"\bby\s+(?:(?:the|their|my|your|some|many|most)\s+)?$", re.I)
 _SUBJECT_BEFORE = re.compile(r"\b(?:about|with|over|regarding|involving|concerning)\s+(?:(?:a|an|the|their|my|"
                              r"your|his|her|our)\s+)?$", re.I)
 
@@ -447,14 +452,14 @@ def products_alike(pairs: dict[tuple[str, str], int]) -> dict[str, list[str]]:
     return out
 
 
-def _names_part(stems: list[str], part: tuple[str, ...]) -> bool:
-    """The question's stems say the name, its last word also as the noun for who does it: "debt
-    collectors" for "Debt collection", "mortgage lenders" for a "lending" product (an agent noun
-    is the name's stem plus -er or -or; the stemmer keeps them apart)."""
+def _names_part(stems: list[str], part: tuple[str, ...]) -> str:
+    """"name" where the question's stems say the name, "agent" where its last word is the noun for
+    who does it ("debt collectors" for "Debt collection": the name's stem plus -er or -or, which
+    the stemmer keeps apart), else ""."""
     if tuple(stems[:-1]) != part[:-1]:
-        return False
+        return ""
     last, name = stems[-1], part[-1]
-    return last == name or (len(name) >= 4 and last in (name + "er", name + "or"))
+    return "name" if last == name else "agent" if len(name) >= 4 and last in (name + "er", name + "or") else ""
 
 
 def _products(q: str, products: list[str], sub_products: list[str],
@@ -472,8 +477,10 @@ def _products(q: str, products: list[str], sub_products: list[str],
             for name, part in _product_parts(value, key == "product"):
                 for i in range(len(stems) - len(part) + 1):
                     j = i + len(part) - 1
-                    if (_names_part(stems[i:j + 1], part) and (whole or _SUBJECT_AFTER.match(q, words[j][0].end())
-                                                    or _SUBJECT_BEFORE.search(q[:words[i][0].start()]))):
+                    said = _names_part(stems[i:j + 1], part)
+                    before = q[:words[i][0].start()]
+                    if said and (whole or _SUBJECT_AFTER.match(q, words[j][0].end()) or _SUBJECT_BEFORE.search(before)
+                                 or (said == "agent" and _BY_AGENT.search(before))):
                         hits.append((len(part), i, j, key, value, name))
                         break
     # Longest first; at one span a product wins over a sub-product of the same name ("Credit card").

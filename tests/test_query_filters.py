@@ -127,6 +127,9 @@ def test_a_product_is_read_where_it_is_the_questions_subject():
     # The product's last word as the noun for who does it: collectors do debt collection.
     assert found("complaints from Texas about debt collectors", cfpb) == {"product": "Debt collection"}
     assert found("A debt collector called my work", cfpb) == {}
+    # After "by" only the noun for who does it: who treated them, not how they paid.
+    assert found("Are older Americans treated differently by debt collectors?", cfpb) == {"product": "Debt collection"}
+    assert found("I paid by credit card and was charged twice", cfpb) == {}
 
 
 def test_products_alike_are_one_category_under_two_names():
