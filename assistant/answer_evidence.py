@@ -156,14 +156,20 @@ def _grouped(quotes: list[tuple[int, str]]) -> list[str]:
     return [f"- \"{texts[key]}\" {_markers(group)}" for key, group in grouped.items()]
 
 
-def _mentioning(rows: list[tuple], stems: set[str]) -> list[tuple]:
-    """Each section's sentences that hold one of `stems`, where it has any; all of them else."""
-    if not stems:
+def _says(sentence: str, wanted: list[str]) -> bool:
+    """Whether the sentence holds one of `wanted` (stems, a phrase's side by side)."""
+    said = f" {' '.join(terms(sentence))} "
+    return any(f" {stems} " in said for stems in wanted)
+
+
+def _mentioning(rows: list[tuple], wanted: list[str]) -> list[tuple]:
+    """Each section's sentences that say one of `wanted`, where it has any; all of them else."""
+    if not wanted:
         return rows
     out = []
     for section in dict.fromkeys(r[0] for r in rows):
         part = [r for r in rows if r[0] == section]
-        out += [r for r in part if stems & set(terms(r[2]))] or part
+        out += [r for r in part if _says(r[2], wanted)] or part
     return out
 
 
@@ -189,7 +195,7 @@ class EvidenceAnswerer:
         stored = self.catalog.sentences(list(refs))
         query = np.asarray(query_vector, dtype=np.float32)
         # A question about what complaints mention quotes the sentences that mention it.
-        wanted = {t for word in filtering.values((matching or {}).get("filters", {}), "mentions") for t in terms(word)}
+        wanted = [" ".join(terms(words)) for words in filtering.values((matching or {}).get("filters", {}), "mentions")]
         reports, answers, quotes = [], [], {}
         silent = []
         for e in evidence:

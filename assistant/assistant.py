@@ -27,7 +27,7 @@ from . import filters as filtering
 from . import followup, query_filters
 from .answer_evidence import EvidenceAnswerer
 from .companies import CompanyNames
-from .errors import IndexMissing, UserError
+from .errors import IndexMissing, UserError, check_question
 from .matching import whole_set
 from .query_filters import Implied, Vocabulary
 from .results import AskResult, Evidence
@@ -133,12 +133,7 @@ class Assistant:
         them; a filter given in `filters` wins over one read for the same key. The browser passes
         False: it has read them already and lets the user remove a chip. A company the index does
         not hold is refused either way."""
-        question = (question or "").strip()
-        if not question:
-            raise UserError("the question is empty")
-        if len(question) > self.settings.max_question_chars:
-            raise UserError(f"the question is {len(question):,} characters long; the limit is "
-                            f"{self.settings.max_question_chars:,}")
+        question = check_question(question, self.settings.max_question_chars)
         if k < 1:
             raise UserError("--k must be at least 1")
         backend = backend or self.settings.llm_backend
@@ -274,7 +269,8 @@ class Assistant:
                                                        alike=query_filters.products_alike(
                                                            catalog.pair_counts("product", "sub_product")),
                                                        companies_in=self.companies_in,
-                                                       distinctive=self.store.keywords.distinctive))
+                                                       distinctive=self.store.keywords.distinctive,
+                                                       distinctive_phrase=self.store.keywords.distinctive_phrase))
         return self._vocabulary[1]
 
     def subjects(self, text: str) -> list[tuple[str, str]]:

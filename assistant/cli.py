@@ -130,17 +130,13 @@ def cmd_ingest(args) -> int:
 
 def cmd_ask(args) -> int:
     from .assistant import Assistant
-    from .errors import UserError
+    from .errors import UserError, check_question
     from .filters import normalize
     from .results import AskResult
 
     # Argument mistakes are reported before the model loads (seconds), not after.
     settings = _settings(args)
-    if not args.question.strip():
-        raise UserError("the question is empty")
-    if len(args.question.strip()) > settings.max_question_chars:
-        raise UserError(f"the question is {len(args.question.strip()):,} characters long; the limit is "
-                        f"{settings.max_question_chars:,}")
+    check_question(args.question, settings.max_question_chars)
     if args.k < 1:
         raise UserError("--k must be at least 1")
     filters = normalize({"company": args.company, "type": args.type, "status": args.status,

@@ -16,4 +16,17 @@ class IndexMissing(UserError):
     pass
 
 
+def check_question(question: str, limit: int) -> str:
+    """The question stripped, or the one line that says why it cannot be asked (the CLI checks
+    before its model loads, the API on every question)."""
+    question = (question or "").strip()
+    if not question:
+        raise UserError("the question is empty")
+    if not any(ch.isalnum() for ch in question):
+        raise UserError("the question has no words to search for")
+    if len(question) > limit:
+        raise UserError(f"the question is {len(question):,} characters long; the limit is {limit:,}")
+    return question
+
+
 USER_ERRORS = (UserError, IngestError, StoreError, FilterError, EncoderError, SettingsError)

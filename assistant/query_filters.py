@@ -157,6 +157,7 @@ class Vocabulary:
     # The keyword index's own test (KeywordIndex.distinctive): a word most passages use ("credit"
     # in bank complaints) is no word to find, and counting its tens of thousands is slow.
     distinctive: Callable | None = None
+    distinctive_phrase: Callable | None = None  # the same test for words side by side
 
     @classmethod
     def from_stats(cls, stats: dict) -> "Vocabulary":
@@ -567,11 +568,24 @@ _MENTION = re.compile(r"\bmention(?:s|ed|ing)?\b", re.I)
 MENTION_MOST = 3  # more words than this beside "mention" is a topic to search, not words to find
 
 
-def _mentions(q: str, found: list[Implied], distinctive: Callable | None = None) -> list[Implied]:
+_QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d]{1,80})[\"\u201d]")
+PHRASE_MOST = 5  # words in one quoted phrase to find
+
+
+def _mentions(q: str, found: list[Implied], distinctive: Callable | None = None,
+              distinctive_phrase: Callable | None = None) -> list[Implied]:
     """"Which complaints mention arbitration?" asks for the word itself: every complaint whose
-    text holds it (the keyword index answers exactly), not the complaints that read close."""
+    text holds it (the keyword index answers exactly), not the complaints that read close. A
+    quoted phrase ("credit freeze") is found as written, its words side by side."""
     if not _MENTION.search(q):
         return []
+    quoted = [m.group(1).strip() for m in _QUOTED.finditer(q) if terms(m.group(1))]
+    if quoted:
+        if not all(len(terms(p)) <= PHRASE_MOST and (distinctive_phrase is None or distinctive_phrase(terms(p)))
+                   for p in quoted):
+            return []
+        return [Implied("mentions", quoted[0].lower() if len(quoted) == 1 else tuple(p.lower() for p in quoted),
+                        " / ".join(quoted))]
     wanted = leftover(q, found)
     if not 1 <= len(wanted) <= MENTION_MOST or (distinctive and len(distinctive(wanted)) < len(wanted)):
         return []
@@ -600,7 +614,7 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
     # all have "No"); "didn't respond in time" answered late: not the outcome "no response" in it.
     if late and not any(i.key == "status" and _overlap(q, i.phrase, late) for i in found):
         found = [i for i in found if not (i.key == "outcome" and _overlap(q, i.phrase, late))] + timely
-    return found + _mentions(q, found, vocabulary.distinctive)
+    return found + _mentions(q, found, vocabulary.distinctive, vocabulary.distinctive_phrase)
 
 
 # "Which states have the most complaints?", "complaints by product": the set counted by a field.

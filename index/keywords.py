@@ -91,5 +91,10 @@ class CatalogKeywords:
         total = max(self._passages(), 1)
         return [t for t in query_terms if df[t] < self.COMMON * total]
 
+    def distinctive_phrase(self, phrase_terms: list[str]) -> bool:
+        """Whether under COMMON of all passages hold these terms side by side ("credit freeze":
+        "credit" alone is in half of them): one FTS5 phrase count."""
+        return self.catalog.phrase_frequency(phrase_terms) < self.COMMON * max(self._passages(), 1)
+
     def search(self, query_terms: list[str], n: int, where=("", [])) -> list[tuple[str, str, float]]:
         return self.catalog.keyword_search(query_terms, n, where)

@@ -213,12 +213,13 @@ def test_argument_mistakes_are_reported_before_the_model_loads(sample_index):
     import sys
 
     code = ("import sys; from assistant.cli import main\n"
-            f"rcs = [main(['ask', q, '--index', {str(sample_index)!r}]) for q in ('  ', 'x' * 5000)]\n"
+            f"rcs = [main(['ask', q, '--index', {str(sample_index)!r}]) for q in ('  ', 'x' * 5000, '?!')]\n"
             "rcs.append(main(['ask', 'late fees?', '--since', 'April 2025', '--index', " + repr(str(sample_index)) + "]))\n"
             "print(rcs, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.stdout.split() == ["[1,", "1,", "1]", "False", "False"], out.stdout + out.stderr
+    assert out.stdout.split() == ["[1,", "1,", "1,", "1]", "False", "False"], out.stdout + out.stderr
     assert "the question is empty" in out.stderr and "characters long" in out.stderr and "--since" in out.stderr
+    assert "the question has no words" in out.stderr
 
 
 def test_the_matching_set_is_counted_past_the_first_page_of_results(tmp_path):

@@ -244,6 +244,13 @@ def test_complaints_that_mention_a_word_are_counted_exactly(cfpb_assistant):
     assert result.matching["count"] == expected > 0
     # Each cited complaint is quoted where it says the word.
     assert result.citations and all("arbitr" in terms(c.quote) for c in result.citations)
+    # A quoted phrase: its words side by side, counted exactly and quoted where said.
+    expected = sum(1 for c in cfpb_assistant.iter_complaints()
+                   if " credit freez " in " " + " ".join(terms(complaint_text(c))) + " ")
+    result = cfpb_assistant.ask('Which complaints mention "credit freeze"?')
+    assert result.filters == {"mentions": ["credit freeze"]}
+    assert result.matching["count"] == expected > 0
+    assert all(" credit freez " in f" {' '.join(terms(c.quote))} " for c in result.citations)
     nothing = cfpb_assistant.ask("Which complaints mention unicorns?")
     assert nothing.citations == [] and "(mentions: unicorns)" in nothing.answer
 

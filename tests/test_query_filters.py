@@ -287,3 +287,10 @@ def test_a_question_about_what_complaints_mention_reads_the_words_themselves():
     # Many words beside "mention" are a topic, not words to find; no "mention", no words.
     assert found("Did anyone mention that the bank ignored disputes about late fees for months?", vocabulary) == {}
     assert found("Which complaints are about bankruptcy?", vocabulary) == {}
+    # A quoted phrase is found as written, its words side by side, unless most passages hold it.
+    phrases = Vocabulary(distinctive=lambda stems: [t for t in stems if t != "credit"],
+                         distinctive_phrase=lambda stems: stems != ["credit", "report"])
+    assert found('Which complaints mention "credit freeze"?', phrases) == {"mentions": "credit freeze"}
+    assert found("complaints mentioning \u201cChapter 7\u201d or \u201csecurity freeze\u201d", phrases) == {
+        "mentions": ("chapter 7", "security freeze")}
+    assert found('How many complaints mention "credit report"?', phrases) == {}
