@@ -37,6 +37,8 @@ def question_problem(question: str | None, max_chars: int) -> str | None:
     text = (question or "").strip()
     if not text:
         return "Type a question first, or pick one of the examples below."
+    if not any(ch.isalnum() for ch in text):
+        return "That question has no words to search for: ask it in words, or pick one of the examples below."
     if len(text) > max_chars:
         return (f"Questions are limited to {max_chars:,} characters; this one has {len(text):,}. "
                 "Shorten it to the part you want answered.")

@@ -177,6 +177,7 @@ def test_questions_are_bounded_with_a_clear_message():
     from assistant.chat_session import question_problem
 
     assert "Type a question" in question_problem("  ", 1000)
+    assert "no words" in question_problem("?!", 1000)
     message = question_problem("x" * 10_000, 1000)
     assert "1,000" in message and "10,000" in message
     assert question_problem("Do they waive late fees?", 1000) is None
