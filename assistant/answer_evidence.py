@@ -75,10 +75,11 @@ def _outcome_lines(evidence: list[Evidence], refs: dict[str, int], matching: dic
     return lines
 
 
-def _shares(counts: dict[str, int], total: int, top: int = 4) -> str:
-    items = sorted(counts.items(), key=lambda kv: -kv[1])[:top]
+def _shares(counts: dict[str, int], total: int, top: int = 4, fewest: bool = False) -> str:
+    items = sorted(counts.items(), key=lambda kv: kv[1] if fewest else -kv[1])[:top]
     # Names come from the files (companies, CFPB categories): data, made inert like quotes.
-    return "; ".join(f"{inert(name)} {n / total:.0%} ({n:,})" for name, n in items)
+    return "; ".join(f"{inert(name)} {'<1%' if 0 < n / total < 0.005 else f'{n / total:.0%}'} ({n:,})"
+                     for name, n in items)
 
 
 def _over_time(by_month: dict[str, int]) -> str:
@@ -104,7 +105,12 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
         return []
     facts = []
     asked = matching.get("asked_by")
-    if asked and matching.get(f"by_{asked}"):
+    if asked and matching.get(f"fewest_by_{asked}"):
+        # Asked for the least ("Which company has the fewest complaints?"): of the values that
+        # have any, the fewest first.
+        name = _FIELD_PLURALS.get(asked, "months" if asked == "month" else asked)
+        facts.append(f"{name} with the fewest: {_shares(matching[f'fewest_by_{asked}'], total, top=8, fewest=True)}")
+    elif asked and matching.get(f"by_{asked}"):
         # The breakdown the question asked for leads ("Which states have the most complaints?").
         name = "over time" if asked == "month" else _FIELD_PLURALS.get(asked, asked)
         shown = _over_time(matching["by_month"]) if asked == "month" else _shares(matching[f"by_{asked}"], total, top=8)

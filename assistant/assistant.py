@@ -200,9 +200,10 @@ class Assistant:
             if not found.evidence and clean and not self.store.keywords.distinctive(beyond):
                 # Only everyday words beyond the filters, and none read close to any complaint.
                 found = self.retriever.browse(search, k, clean, query_vector)
-        matching = whole_set(self.store.catalog, found, clean, self.retriever.params, scope,
-                             self.retriever.index_total(), self.retriever.scope_total(clean),
-                             by=asked.field if asked else None) if found.evidence else {"count": 0}
+        matching = (whole_set(self.store.catalog, found, clean, self.retriever.params, scope,
+                              self.retriever.index_total(), self.retriever.scope_total(clean),
+                              by=asked.field if asked else None, fewest=bool(asked and asked.fewest))
+                    if found.evidence else {"count": 0})
         evidence = found.evidence
         retrieved = time.perf_counter()
         if backend == "evidence":
@@ -310,7 +311,7 @@ class Assistant:
             return None
         for field in (asked.field, "type") if asked.field == "issue" else (asked.field,):
             if self.store.catalog.holds(field):
-                return query_filters.Breakdown(field, asked.phrase)
+                return dataclasses.replace(asked, field=field)
         return None
 
     @staticmethod

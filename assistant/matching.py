@@ -27,10 +27,12 @@ def _quoted(values: list[str]) -> str:
 
 
 def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, scope: str = "",
-              index_total: int | None = None, scope_total: int | None = None, by: str | None = None) -> dict:
+              index_total: int | None = None, scope_total: int | None = None, by: str | None = None,
+              fewest: bool = False) -> dict:
     """The matching set's count, rule and breakdowns. `index_total` (every complaint in the index)
     and `scope_total` (those under the question's filters) let an answer say what share the set is.
-    `by`: a field the question asks the set counted by ("Which states ..."), given first."""
+    `by`: a field the question asks the set counted by ("Which states ..."), given first;
+    `fewest`: its smallest values were asked for ("... the fewest complaints?")."""
     if found.whole_filter:
         set_filters = dict(filters)
         rule = ("every complaint under the filters: the question asks for nothing beyond them" if filters else
@@ -62,9 +64,10 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     base = ({"base_total": catalog.count(filtering.to_sql(filtering.normalize(about))),
              "base_scope": filtering.describe(about)} if about and len(about) < len(filters) else {})
     asked = {}
-    if by and by not in ("company", "month"):  # those two are counted below in any case
-        asked = {f"by_{by}": {v: n for v, n in catalog.group_counts(by, where, limit=TOP_COMPANIES).items()
-                              if v not in ("Unknown", "")}}
+    if by and (fewest or by not in ("company", "month")):  # those two are counted below in any case
+        name = f"fewest_by_{by}" if fewest else f"by_{by}"
+        asked = {name: {v: n for v, n in catalog.group_counts(by, where, limit=TOP_COMPANIES, fewest=fewest).items()
+                        if v not in ("Unknown", "")}}
     return {
         "count": total,
         "rule": rule,

@@ -59,7 +59,7 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           # a ranking or a trend is a breakdown of the set, not a topic
                           "common frequent frequently trend trends "
                           # a comparison is answered by the sets' own breakdowns
-                          "differently compare compared comparison versus vs"))
+                          "differently compare compared comparison versus vs fewest least"))
 
 # outcome tag -> phrasings that name it. Kept to phrasings that state the outcome,
 # not the topic: "refund" alone is a topic, "got a refund" is an outcome.
@@ -632,6 +632,7 @@ class Breakdown:
 
     field: str
     phrase: str
+    fewest: bool = False  # "Which company has the fewest complaints?": the smallest values asked for
 
 
 # "the most common problems": the category counted; "over time", "the trend": the month.
@@ -640,11 +641,21 @@ _BY_RANK = re.compile(r"\b(?:most\s+(?:common|frequent)|top|biggest|main|leading
 _BY_TIME = re.compile(r"\b(?:over\s+(?:time|the\s+years)|trends?|year\s+(?:by|over)\s+year)\b", re.I)
 
 
+_FEWEST = re.compile(r"\b(?:fewest|least)\b", re.I)
+
+
 def breakdown_asked(question: str) -> Breakdown | None:
-    match = _BY.search(question or "")
+    asked = _breakdown(question or "")
+    if asked is not None and _FEWEST.search(question):
+        return Breakdown(asked.field, asked.phrase, fewest=True)
+    return asked
+
+
+def _breakdown(question: str) -> Breakdown | None:
+    match = _BY.search(question)
     if not match:
         for pattern, field in ((_BY_RANK, "issue"), (_BY_TIME, "month")):
-            said = [m.group(0) for m in pattern.finditer(question or "")]
+            said = [m.group(0) for m in pattern.finditer(question)]
             if said:  # "the trend ... over time": every phrase that asks it is a word of asking
                 return Breakdown(field, " / ".join(dict.fromkeys(said)))
         return None

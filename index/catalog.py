@@ -311,7 +311,9 @@ class Catalog:
                 out[cid] = Complaint.from_dict(json.loads(doc))
         return out
 
-    def group_counts(self, field: str, where: tuple[str, list] = ("", []), limit: int | None = None) -> dict[str, int]:
+    def group_counts(self, field: str, where: tuple[str, list] = ("", []), limit: int | None = None,
+                     fewest: bool = False) -> dict[str, int]:
+        """Complaints per value of `field` under `where`, the most first (`fewest`: the fewest)."""
         clause, params = where
         if field == "outcome":
             sql = (f"SELECT o.outcome, count(*) n FROM outcome_flags o JOIN complaints c ON c.id = o.complaint_id "
@@ -320,7 +322,7 @@ class Catalog:
             if field not in FIELDS:
                 raise ValueError(f"unknown field {field!r}")
             sql = f"SELECT c.{field}, count(*) n FROM complaints c {clause} GROUP BY c.{field}"
-        sql += " ORDER BY n DESC" + (f" LIMIT {int(limit)}" if limit else "")
+        sql += f" ORDER BY n {'ASC' if fewest else 'DESC'}" + (f" LIMIT {int(limit)}" if limit else "")
         return {(k if k is not None else "Unknown"): n for k, n in self.db.execute(sql, params)}
 
     def chunk_owners(self, chunk_ids: list[str], where: tuple[str, list] = ("", [])) -> dict[str, str]:

@@ -298,3 +298,14 @@ def test_a_share_of_a_companys_complaints_is_counted_against_that_company(cfpb_a
     assert result.matching["base_total"] == navient > result.matching["count"]
     share = result.matching["count"] / navient
     assert f"({share:.1%} of the {navient:,} complaints under company: {company})" in result.answer
+
+
+def test_a_question_for_the_fewest_gets_the_smallest_values_first(cfpb_assistant):
+    result = cfpb_assistant.ask("Which states have the fewest complaints about debt collection?")
+    assert result.filters == {"product": "Debt collection"} and result.matching["asked_by"] == "state"
+    by_state = {s: n for s, n in cfpb_assistant.stats(filters=result.filters)["by_state"].items()
+                if s not in ("Unknown", "")}
+    fewest = result.matching["fewest_by_state"]
+    assert list(fewest.values()) == sorted(by_state.values())[:len(fewest)]
+    assert all(by_state[s] == n for s, n in fewest.items())
+    assert "Over the whole set: states with the fewest: " in result.answer

@@ -188,6 +188,9 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert asked("What are the most common problems with prepaid cards?") == ("issue", "most common problems")
     assert asked("What's the trend in credit reporting complaints over time?") == ("month", "trend / over time")
     assert asked("Has it taken a long time?") is None
+    # The least asked for: the same field, its smallest values.
+    assert breakdown_asked("Which company has the fewest complaints?").fewest
+    assert not breakdown_asked("Which company has the most complaints?").fewest
 
 
 def test_outcomes():
