@@ -412,7 +412,10 @@ _SUBJECT_AFTER = re.compile(r"\s*(?:complaints?|issues?|problems?|cases?|compan(
 # Who did it is the subject too: "treated differently by debt collectors" (an agent noun only:
 # "paid by credit card" is how, not who).
 _BY_AGENT = re.compile(r"\bby\s+(?:(?:the|their|my|your|some|many|most)\s+)?$", re.I)
-_SUBJECT_BEFORE = re.compile(r"\b(?:about|with|over|regarding|involving|concerning)\s+(?:(?:a|an|the|their|my|"
+# "for" only after the words for complaints: "the most common issue for credit cards", not
+# "I applied for a mortgage".
+_SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|concerning)|"
+                             r"\b(?:complaints?|issues?|problems?)\s+for)\s+(?:(?:a|an|the|their|my|"
                              r"your|his|her|our)\s+)?$", re.I)
 
 

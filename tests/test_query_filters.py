@@ -130,6 +130,10 @@ def test_a_product_is_read_where_it_is_the_questions_subject():
     # After "by" only the noun for who does it: who treated them, not how they paid.
     assert found("Are older Americans treated differently by debt collectors?", cfpb) == {"product": "Debt collection"}
     assert found("I paid by credit card and was charged twice", cfpb) == {}
+    # "for" after the words for complaints, not after any verb.
+    assert found("What is the most common issue for credit cards?", cfpb) == {
+        "product": ("Credit card", "Credit card or prepaid card")}
+    assert found("I applied for a mortgage and was turned down", cfpb) == {}
 
 
 def test_products_alike_are_one_category_under_two_names():
