@@ -59,7 +59,8 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           # a ranking or a trend is a breakdown of the set, not a topic
                           "common frequent frequently trend trends "
                           # a comparison is answered by the sets' own breakdowns
-                          "differently compare compared comparison versus vs fewest least"))
+                          "differently compare compared comparison versus vs fewest least "
+                          "share proportion fraction"))
 
 # outcome tag -> phrasings that name it. Kept to phrasings that state the outcome,
 # not the topic: "refund" alone is a topic, "got a refund" is an outcome.
@@ -419,11 +420,15 @@ _SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|conce
                              r"your|his|her|our)\s+)?$", re.I)
 
 
+_SERVICES = terms("services")[0]
+
+
 @lru_cache(maxsize=4096)  # the index's values, stemmed again on every question otherwise
 def _product_parts(value: str, single_word: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """"Payday loan, title loan, or personal loan" -> each name it lists, with its stems. A
     one-word name is read only where it is the whole value and `single_word` allows it
-    ("Mortgage"): a listed one ("Checking", "lease") or a sub-product's ("Loan") is a common word."""
+    ("Mortgage"): a listed one ("Checking", "lease") or a sub-product's ("Loan") is a common word.
+    A name that ends in "services" is also said without it ("credit repair companies")."""
     stop = stop_words()
     parts = [p.strip() for p in re.split(r",\s*(?:or\s+)?|\s+or\s+", value) if p.strip()]
     out = []
@@ -431,6 +436,8 @@ def _product_parts(value: str, single_word: bool) -> tuple[tuple[str, tuple[str,
         stems = [t for t in terms(part) if t not in stop]
         if len(stems) >= 2 or (stems and single_word and len(parts) == 1):
             out.append((part, tuple(stems)))
+        if len(stems) >= 3 and stems[-1] == _SERVICES:
+            out.append((part, tuple(stems[:-1])))
     return tuple(out)
 
 
@@ -487,8 +494,10 @@ def _products(q: str, products: list[str], sub_products: list[str],
                                  or (said == "agent" and _BY_AGENT.search(before))):
                         hits.append((len(part), i, j, key, value, name))
                         break
-    # Longest first; at one span a product wins over a sub-product of the same name ("Credit card").
-    hits.sort(key=lambda h: (-h[0], h[3] != "product"))
+    # Longest first; at one span a product that is that name wins over a sub-product of the same
+    # name ("Credit card"), and a sub-product over a product that only lists it among others ("credit
+    # repair services" in "Credit reporting, credit repair services, or ...").
+    hits.sort(key=lambda h: (-h[0], 0 if h[3] == "product" and h[5] == h[4] else 1 if h[3] == "sub_product" else 2))
     spans: list[tuple[int, int, str]] = []
     chosen: dict[str, list] = {}
     for length, i, j, key, value, name in hits:
@@ -641,7 +650,8 @@ class Breakdown:
 # "the most common problems": the category counted; "over time", "the trend": the month.
 _BY_RANK = re.compile(r"\b(?:most\s+(?:common|frequent)|top|biggest|main|leading)\s+(?:[A-Za-z]+\s+)?"
                       r"(?:problems?|complaints?|reasons?)\b", re.I)
-_BY_TIME = re.compile(r"\b(?:over\s+(?:time|the\s+years)|trends?|year\s+(?:by|over)\s+year)\b", re.I)
+_BY_TIME = re.compile(r"\b(?:(?:(?:changed?|grown|grew|risen|rose|fallen|fell|increased|decreased)\s+)?"
+                      r"over\s+(?:time|the\s+years)|trends?|year\s+(?:by|over)\s+year)\b", re.I)
 
 
 _FEWEST = re.compile(r"\b(?:fewest|least)\b", re.I)

@@ -134,6 +134,14 @@ def test_a_product_is_read_where_it_is_the_questions_subject():
     assert found("What is the most common issue for credit cards?", cfpb) == {
         "product": ("Credit card", "Credit card or prepaid card")}
     assert found("I applied for a mortgage and was turned down", cfpb) == {}
+    # A product that lists several names yields to the sub-product that is the one said; a name
+    # ending in "services" is said without it too.
+    reports = Vocabulary(products=["Credit reporting, credit repair services, or other personal consumer reports",
+                                   "Credit card"],
+                         sub_products=["Credit repair services", "Credit reporting", "Credit card"])
+    assert found("List the complaints about credit repair companies", reports) == {
+        "sub_product": "Credit repair services"}
+    assert found("credit card complaints", reports) == {"product": "Credit card"}
 
 
 def test_products_alike_are_one_category_under_two_names():
@@ -192,6 +200,7 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert asked("What are the most common problems with prepaid cards?") == ("issue", "most common problems")
     assert asked("What's the trend in credit reporting complaints over time?") == ("month", "trend / over time")
     assert asked("Has it taken a long time?") is None
+    assert asked("How has the number of TransUnion complaints changed over time?") == ("month", "changed over time")
     # The least asked for: the same field, its smallest values.
     assert breakdown_asked("Which company has the fewest complaints?").fewest
     assert not breakdown_asked("Which company has the most complaints?").fewest
