@@ -84,19 +84,44 @@ class CompanyNames:
             for word in words:
                 if word_owners[word] == 1 and len(word) >= 3 and self._distinctive(word, name):
                     self.aliases.setdefault(word, set()).add(name)
+        # A family of companies under one brand ("Santander" for SANTANDER BANK, SANTANDER
+        # HOLDINGS USA and Santander Consumer USA): the first word of each of their names, where
+        # the complaints use it no more than their own complaints explain. Read only as a
+        # capitalised word inside the question ("in spring", "a nationwide problem" name nobody),
+        # and only where the complaints write it alone (`match`).
+        starts: dict[str, set[str]] = {}
+        for name in names:
+            words = [t for t in _tokens(name) if t not in _LEGAL]
+            if words and len(words[0]) >= 4:
+                starts.setdefault(words[0], set()).add(name)
+        self.families = {word: members for word, members in starts.items()
+                         if len(members) > 1 and word_owners[word] == len(members) and word not in self.aliases
+                         and self._distinctive(word, *members)}
         # Longest first: "wells fargo" before "wells".
         self._ordered = sorted(self.aliases, key=lambda a: (-len(a.split()), -len(a)))
 
-    def _distinctive(self, word: str, name: str) -> bool:
-        """A word names `name` only if the complaints do not use it far more often than that
-        company's own complaints explain. Without statistics every word counts."""
+    def _distinctive(self, word: str, *names: str) -> bool:
+        """A word names `names` only if the complaints do not use it far more often than those
+        companies' own complaints explain. Without statistics every word counts."""
         if not self._word_passages:
             return True
         stem = (terms(word) or [word])[0]
         if stem not in self._spread:
             self._spread.update(self._word_passages([stem]))
-        own = (self._passages(name) or 0) if self._passages else 0
+        own = sum((self._passages(name) or 0) for name in names) if self._passages else 0
         return self._spread.get(stem, 0) <= NAME_SPREAD * max(own, 1)
+
+    def _said_alone(self, word: str, vocabulary_share) -> bool:
+        """Whether the complaints write a family's brand word alone at least half the time, not
+        mostly as the start of one member's name: "Santander" is; "American", most often written
+        as "American Express", names no family of American companies."""
+        stem = (terms(word) or [word])[0]
+        alone = everywhere = vocabulary_share([stem])
+        for name in self.families[word]:
+            words = [t for t in _tokens(name) if t not in _LEGAL]
+            if len(words) > 1:
+                alone -= vocabulary_share([stem, (terms(words[1]) or [words[1]])[0]])
+        return everywhere > 0 and alone * 2 >= everywhere
 
     def match(self, question: str, vocabulary_share) -> CompanyMatch:
         """`vocabulary_share(stems) -> float`: the share of passages that use these terms side by
@@ -110,6 +135,12 @@ class CompanyNames:
                 said.append(_as_written(question, alias))
                 lowered = lowered.replace(f" {alias} ", " ")
         known_words = self._known_words
+        for position, word in enumerate(_WORD.findall(question)):
+            bare = _bare(word)
+            if (position and bare[:1].isupper() and bare.lower() in self.families and bare.lower() in lowered.split()
+                    and self._said_alone(bare.lower(), vocabulary_share)):
+                found.extend(sorted(self.families[bare.lower()]))
+                said.append(bare)
         # A capitalised short form of one company's own word: "Citi" for CITIBANK, N.A.
         for word in _WORD.findall(question):
             bare = _bare(word).lower()

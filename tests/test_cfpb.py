@@ -309,3 +309,14 @@ def test_a_question_for_the_fewest_gets_the_smallest_values_first(cfpb_assistant
     assert list(fewest.values()) == sorted(by_state.values())[:len(fewest)]
     assert all(by_state[s] == n for s, n in fewest.items())
     assert "Over the whole set: states with the fewest: " in result.answer
+
+
+def test_a_brand_names_every_company_of_its_family(cfpb_assistant):
+    by_company = cfpb_assistant.stats()["by_company"]
+    family = {name: n for name, n in by_company.items() if name.lower().startswith("santander")}
+    assert len(family) > 1
+    result = cfpb_assistant.ask("What about Santander?")
+    assert sorted(result.filters["company"]) == sorted(family)
+    assert result.matching["count"] == sum(family.values())
+    # "American" is mostly written as "American Express": no family of American companies.
+    assert "company" not in cfpb_assistant.ask("How do American banks treat overdrafts?").filters

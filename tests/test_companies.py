@@ -48,3 +48,24 @@ def test_a_possessive_names_its_company():
     spread = {"tesla": 0}
     unknown = _names().match("How does Tesla's lender treat late payers?", lambda stems: spread.get(stems[0], 0))
     assert unknown.unknown == ["Tesla"]
+
+
+def test_a_brand_shared_by_a_family_of_companies_names_them_all():
+    names = ["SANTANDER BANK, NATIONAL ASSOCIATION", "Santander Consumer USA Holdings Inc.",
+             "SANTANDER HOLDINGS USA, INC.", "First Bank", "First Federal"]
+    own = {names[0]: 4, names[1]: 18, names[2]: 3, "First Bank": 9, "First Federal": 5}
+    spread = {"santand": 21, "first": 900}
+    share = lambda stems: {"santand": 21, "santand bank": 3, "santand consum": 6}.get(" ".join(stems), 0) / 1e4  # noqa: E731
+    family = CompanyNames(names, passages=own.get, word_passages=lambda stems: {s: spread.get(s, 0) for s in stems})
+    got = family.match("What do people say about car repossessions by Santander?", share)
+    assert got.companies == sorted(names[:3]) and got.said == ["Santander"]
+    # An everyday first word ("First") names no family, nor a brand word not written as a name.
+    assert family.match("Who was First to answer?", lambda stems: 0.0).companies == []
+    assert family.match("Which bank is like santander?", share).companies == []
+    # A brand word the complaints mostly write as one member's whole name ("American Express")
+    # names no family: "American banks" are not five companies.
+    names = ["AMERICAN EXPRESS COMPANY", "American Credit Acceptance, LLC"]
+    american = CompanyNames(names, passages={names[0]: 90, names[1]: 10}.get,
+                            word_passages=lambda stems: {s: 117 if s == "american" else 0 for s in stems})
+    written = lambda stems: {"american": 117, "american express": 88, "american credit": 3}.get(" ".join(stems), 0)  # noqa: E731
+    assert american.match("How do American banks treat overdrafts?", written).companies == []
