@@ -70,12 +70,16 @@ _OUTCOME_PHRASES: dict[str, tuple[str, ...]] = {
         r"\b(?:\w+n't|not|never|refused\s+to|declined\s+to)\s+(?:get|got|receive|received|give|gave|issue|issued|grant|"
         r"granted)\s+(?:me\s+|us\s+|them\s+)?(?:a\s+|an\s+|the\s+|any\s+)?(?:credits?|refunds?|adjustments?)\b",
         r"\b(?:credits?|refunds?|adjustments?)\s+(?:(?:was|were|got|being)\s+)?(?:denied|refused|declined)\b",
+        r"\b(?:\w+n't|not|never|refused\s+to|declined\s+to)\s+(?:get|got|receive|received|give|gave|return|returned)\s+"
+        r"(?:\w+\s+){0,2}?money\s+back\b",
     ),
     "adjustment_applied": (
         # Not after a negation: "never got a refund" is the opposite (credit_denied above).
         r"(?<!n't\s)(?<!not\s)(?<!never\s)(?<!to\s)\b(?:got|received|give|gives|gave|giving|given|issued|applied|"
         r"granted)\s+(?:a\s+|an\s+|any\s+)?(?:credits?|refunds?|adjustments?)\b",
         r"\b(?:credits?|refunds?|adjustments?)\s+(?:(?:was|were)\s+)?(?:applied|issued|granted)\b",
+        r"(?<!n't\s)(?<!not\s)(?<!never\s)(?<!to\s)\b(?:got|get|gets|getting|received|give|gives|gave|giving|given|"
+        r"returned|with)\s+(?:\w+\s+){0,2}?money\s+back\b",
     ),
     "policy_cited": (
         r"\b(?:cited|cite|citing|quoted|pointed\s+to|invoked)\s+(?:a\s+|the\s+|their\s+|its\s+)?polic(?:y|ies)\b",

@@ -207,6 +207,9 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
 
 
 def test_outcomes():
+    assert found("Which complaints were resolved with money back?") == {"outcome": "adjustment_applied"}
+    assert found("Did anyone get their money back?") == {"outcome": "adjustment_applied"}
+    assert found("I never got my money back") == {"outcome": "credit_denied"}
     assert found("when were customers denied credit?") == {"outcome": "credit_denied"}
     assert found("complaints where a refund was issued") == {"outcome": "adjustment_applied"}
     assert found("what about refunds?") == {}
