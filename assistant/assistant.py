@@ -26,6 +26,7 @@ from index.settings import BACKENDS
 from . import filters as filtering
 from . import followup, query_filters
 from .answer_evidence import EvidenceAnswerer
+from .breakdowns import Breakdown, breakdown_asked
 from .companies import CompanyNames
 from .errors import IndexMissing, UserError, check_question
 from .matching import whole_set
@@ -303,10 +304,10 @@ class Assistant:
                 return vectors[int(np.argmax(counts))].tolist()
         return None
 
-    def _breakdown_asked(self, question: str) -> query_filters.Breakdown | None:
+    def _breakdown_asked(self, question: str) -> Breakdown | None:
         """The field the question asks its set counted by ("Which states ..."), where the index
         holds values for it; a BBB page's category is its type, where the CFPB's is its issue."""
-        asked = query_filters.breakdown_asked(question)
+        asked = breakdown_asked(question)
         if asked is None:
             return None
         for field in (asked.field, "type") if asked.field == "issue" else (asked.field,):
@@ -316,7 +317,7 @@ class Assistant:
 
     @staticmethod
     def _beyond_filters(question: str, stated: list[Implied], filters: dict, said: list[str] = (),
-                        asked: query_filters.Breakdown | None = None) -> list[str]:
+                        asked: Breakdown | None = None) -> list[str]:
         """The question's terms once the phrases read as filters, the companies' names (as the
         index holds them and as the question said them: "Citi"), stop words and the words of
         asking are taken out. None left, or only words most passages use, and "Which complaints

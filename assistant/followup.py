@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .query_filters import breakdown_asked
+from .breakdowns import breakdown_asked
 
 Subjects = Callable[[str], list[tuple[str, str]]]
 

@@ -1,7 +1,8 @@
 """Filters a question implies, proposed only with values the index holds."""
 
+from assistant.breakdowns import breakdown_asked
 from assistant.companies import CompanyNames
-from assistant.query_filters import (Implied, Vocabulary, applied, breakdown_asked, detect, leftover, merge, not_given,
+from assistant.query_filters import (Implied, Vocabulary, applied, detect, leftover, merge, not_given,
                                      products_alike)
 
 VOCAB = Vocabulary(companies=["Charter Spectrum", "Comcast"], types=["Billing Issues", "Delivery Issues"],

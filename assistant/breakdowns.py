@@ -1,0 +1,58 @@
+"""The breakdown a question asks of its matching set: "Which states have the most complaints?"
+is the set counted by state, "the trend over time" by month, "the fewest" the smallest values.
+
+The words name the index's own fields; where the index holds no values for the field the
+question is asked as usual (`Assistant._breakdown_asked`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# "Which states have the most complaints?", "complaints by product": a field named after these.
+_BY_FIELD = {"state": "state", "product": "product", "subproduct": "sub_product", "issue": "issue",
+             "subissue": "sub_issue", "company": "company", "compani": "company", "tag": "tags", "year": "month",
+             "month": "month", "type": "type"}
+_BY = re.compile(r"\b(?:which|what|top|by|per|each|most\s+common)\s+(?:[A-Za-z]+\s+)?(?P<word>states?|products?|"
+                 r"sub-?products?|issues?|sub-?issues?|compan(?:y|ies)|tags?|years?|months?|types?)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A field the question asks the matching set to be counted by, with the words that ask it."""
+
+    field: str
+    phrase: str
+    fewest: bool = False  # "Which company has the fewest complaints?": the smallest values asked for
+
+
+# "the most common problems": the category counted; "over time", "the trend": the month.
+_BY_RANK = re.compile(r"\b(?:most\s+(?:common|frequent)|top|biggest|main|leading)\s+(?:[A-Za-z]+\s+)?"
+                      r"(?:problems?|complaints?|reasons?)\b", re.I)
+_BY_TIME = re.compile(r"\b(?:(?:(?:changed?|grown|grew|risen|rose|fallen|fell|increased|decreased)\s+)?"
+                      r"over\s+(?:time|the\s+years)|trends?|year\s+(?:by|over)\s+year)\b", re.I)
+
+
+_FEWEST = re.compile(r"\b(?:fewest|least)\b", re.I)
+
+
+def breakdown_asked(question: str) -> Breakdown | None:
+    asked = _breakdown(question or "")
+    if asked is not None and _FEWEST.search(question):
+        return Breakdown(asked.field, asked.phrase, fewest=True)
+    return asked
+
+
+def _breakdown(question: str) -> Breakdown | None:
+    match = _BY.search(question)
+    if not match:
+        for pattern, field in ((_BY_RANK, "issue"), (_BY_TIME, "month")):
+            said = [m.group(0) for m in pattern.finditer(question)]
+            if said:  # "the trend ... over time": every phrase that asks it is a word of asking
+                return Breakdown(field, " / ".join(dict.fromkeys(said)))
+        return None
+    word = re.sub(r"[^a-z]", "", match.group("word").lower())
+    stem = word[:-3] + "y" if word.endswith("ies") else word.rstrip("s") if not word.endswith("ss") else word
+    field = _BY_FIELD.get(stem) or _BY_FIELD.get(word.rstrip("s"))
+    return Breakdown(field, match.group(0)) if field else None
