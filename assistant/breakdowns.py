@@ -14,7 +14,7 @@ from dataclasses import dataclass
 _BY_FIELD = {"state": "state", "product": "product", "subproduct": "sub_product", "issue": "issue",
              "subissue": "sub_issue", "company": "company", "compani": "company", "tag": "tags", "year": "month",
              "month": "month", "type": "type"}
-_BY = re.compile(r"\b(?:which|what|top|by|per|each|most\s+common)\s+(?:[A-Za-z]+\s+)?(?P<word>states?|products?|"
+_BY = re.compile(r"\b(?:which|what|top|by|per|each|most\s+common)\s+(?:[A-Za-z]+\s+|\d+\s+)?(?P<word>states?|products?|"
                  r"sub-?products?|issues?|sub-?issues?|compan(?:y|ies)|tags?|years?|months?|types?)\b", re.I)
 
 

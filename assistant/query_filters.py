@@ -60,7 +60,9 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "common frequent frequently trend trends "
                           # a comparison is answered by the sets' own breakdowns
                           "differently compare compared comparison versus vs fewest least "
-                          "share proportion fraction"))
+                          "share proportion fraction "
+                          # the whole index, said as such ("How many complaints are in the index?")
+                          "index database dataset total overall altogether"))
 
 # outcome tag -> phrasings that name it. Kept to phrasings that state the outcome,
 # not the topic: "refund" alone is a topic, "got a refund" is an outcome.
