@@ -82,9 +82,13 @@ def _shares(counts: dict[str, int], total: int, top: int = 4, fewest: bool = Fal
                      for name, n in items)
 
 
+def _by_year(by_month: dict[str, int]) -> bool:
+    return len(by_month) > 24 or len({m[:4] for m in by_month}) > 2
+
+
 def _over_time(by_month: dict[str, int]) -> str:
     """By year when the set spans more than two years, else by month."""
-    if len(by_month) > 24 or len({m[:4] for m in by_month}) > 2:
+    if _by_year(by_month):
         years: dict[str, int] = defaultdict(int)
         for month, n in by_month.items():
             years[month[:4]] += n
@@ -115,6 +119,10 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
         name = "over time" if asked == "month" else _FIELD_PLURALS.get(asked, asked)
         shown = _over_time(matching["by_month"]) if asked == "month" else _shares(matching[f"by_{asked}"], total, top=8)
         facts.append(f"{name}: {shown}")
+        if asked == "month" and _by_year(matching["by_month"]):
+            # Counted by year: "Which month had the most complaints?" still gets its months.
+            busiest = sorted(matching["by_month"].items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+            facts.append("busiest months: " + ", ".join(f"{m} ({n:,})" for m, n in busiest))
     if matching.get("by_status"):
         facts.append(f"status: {_shares(matching['by_status'], total)}")
     if matching.get("by_company") and len(matching["by_company"]) > 1 and asked != "company":

@@ -261,6 +261,10 @@ def test_a_trend_question_leads_with_the_set_over_time_and_quotes_each_text_once
     assert result.filters["product"] and all("Credit reporting" in p for p in result.filters["product"])
     assert result.matching["count"] == in_product > 0 and result.matching["asked_by"] == "month"
     assert "Over the whole set: over time: 2015: " in result.answer
+    # Counted by year, the months with the most are named too ("Which month had the most ...?").
+    by_month = cfpb_assistant.stats(filters=result.filters)["by_month"]
+    top = max((m for m in by_month if m[:4].isdigit()), key=lambda m: by_month[m])
+    assert f"busiest months: {top} ({by_month[top]:,})" in result.answer
     # Form letters sent by many people are one quoted line with all their markers.
     reports = result.answer.split("**What customers report**")[1].split("\n\n")[0].strip().splitlines()
     texts = [line.rsplit('" ', 1)[0] for line in reports]
