@@ -109,15 +109,16 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
         return []
     facts = []
     asked = matching.get("asked_by")
+    top = matching.get("asked_top") or 8  # "the top 5 companies": five
     if asked and matching.get(f"fewest_by_{asked}"):
         # Asked for the least ("Which company has the fewest complaints?"): of the values that
         # have any, the fewest first.
         name = _FIELD_PLURALS.get(asked, "months" if asked == "month" else asked)
-        facts.append(f"{name} with the fewest: {_shares(matching[f'fewest_by_{asked}'], total, top=8, fewest=True)}")
+        facts.append(f"{name} with the fewest: {_shares(matching[f'fewest_by_{asked}'], total, top=top, fewest=True)}")
     elif asked and matching.get(f"by_{asked}"):
         # The breakdown the question asked for leads ("Which states have the most complaints?").
         name = "over time" if asked == "month" else _FIELD_PLURALS.get(asked, asked)
-        shown = _over_time(matching["by_month"]) if asked == "month" else _shares(matching[f"by_{asked}"], total, top=8)
+        shown = _over_time(matching["by_month"]) if asked == "month" else _shares(matching[f"by_{asked}"], total, top=top)
         facts.append(f"{name}: {shown}")
         if asked == "month" and _by_year(matching["by_month"]):
             # Counted by year: "Which month had the most complaints?" still gets its months.

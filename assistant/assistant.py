@@ -203,7 +203,7 @@ class Assistant:
                 found = self.retriever.browse(search, k, clean, query_vector)
         matching = (whole_set(self.store.catalog, found, clean, self.retriever.params, scope,
                               self.retriever.index_total(), self.retriever.scope_total(clean),
-                              by=asked.field if asked else None, fewest=bool(asked and asked.fewest))
+                              asked=asked)
                     if found.evidence else {"count": 0})
         evidence = found.evidence
         retrieved = time.perf_counter()

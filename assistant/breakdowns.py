@@ -25,6 +25,7 @@ class Breakdown:
     field: str
     phrase: str
     fewest: bool = False  # "Which company has the fewest complaints?": the smallest values asked for
+    top: int | None = None  # "the top 5 companies": how many values asked for
 
 
 # "the most common problems": the category counted; "over time", "the trend": the month.
@@ -37,11 +38,17 @@ _BY_TIME = re.compile(r"\b(?:(?:(?:changed?|grown|grew|risen|rose|fallen|fell|in
 _FEWEST = re.compile(r"\b(?:fewest|least)\b", re.I)
 
 
+_HOW_MANY = re.compile(r"\b(?:top|which|what|the)\s+(?P<n>\d{1,2})\b", re.I)
+MOST_SHOWN = 20  # values an answer lists at most, whatever number is asked
+
+
 def breakdown_asked(question: str) -> Breakdown | None:
     asked = _breakdown(question or "")
-    if asked is not None and _FEWEST.search(question):
-        return Breakdown(asked.field, asked.phrase, fewest=True)
-    return asked
+    if asked is None:
+        return None
+    number = _HOW_MANY.search(asked.phrase)
+    top = min(int(number.group("n")), MOST_SHOWN) if number and int(number.group("n")) > 0 else None
+    return Breakdown(asked.field, asked.phrase, fewest=bool(_FEWEST.search(question)), top=top)
 
 
 def _breakdown(question: str) -> Breakdown | None:

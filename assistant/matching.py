@@ -11,6 +11,7 @@ from index.catalog import Catalog
 from index.outcomes import outcome_label
 
 from . import filters as filtering
+from .breakdowns import Breakdown
 from .retrieval import Found, Params
 
 FIELD_NAMES = {"type": "type (the complaint's own category)", "sub_issue": "CFPB sub-issue", "issue": "CFPB issue",
@@ -27,12 +28,12 @@ def _quoted(values: list[str]) -> str:
 
 
 def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, scope: str = "",
-              index_total: int | None = None, scope_total: int | None = None, by: str | None = None,
-              fewest: bool = False) -> dict:
+              index_total: int | None = None, scope_total: int | None = None,
+              asked: Breakdown | None = None) -> dict:
     """The matching set's count, rule and breakdowns. `index_total` (every complaint in the index)
     and `scope_total` (those under the question's filters) let an answer say what share the set is.
-    `by`: a field the question asks the set counted by ("Which states ..."), given first;
-    `fewest`: its smallest values were asked for ("... the fewest complaints?")."""
+    `asked`: the breakdown the question asks ("Which states ...", "the fewest", "the top 5"),
+    given first."""
     if found.whole_filter:
         set_filters = dict(filters)
         rule = ("every complaint under the filters: the question asks for nothing beyond them" if filters else
@@ -63,11 +64,14 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     about = {k: v for k, v in filters.items() if k not in RESULT_KEYS}
     base = ({"base_total": catalog.count(filtering.to_sql(filtering.normalize(about))),
              "base_scope": filtering.describe(about)} if about and len(about) < len(filters) else {})
-    asked = {}
-    if by and (fewest or by not in ("company", "month")):  # those two are counted below in any case
-        name = f"fewest_by_{by}" if fewest else f"by_{by}"
-        asked = {name: {v: n for v, n in catalog.group_counts(by, where, limit=TOP_COMPANIES, fewest=fewest).items()
-                        if v not in ("Unknown", "")}}
+    by = asked.field if asked else None
+    shown = max(TOP_COMPANIES, (asked.top or 0) if asked else 0)
+    counted = {}
+    # Company and month are counted below in any case, the ten largest companies at most.
+    if by and (asked.fewest or by not in ("company", "month") or (by == "company" and shown > TOP_COMPANIES)):
+        name = f"fewest_by_{by}" if asked.fewest else f"by_{by}"
+        counted = {name: {v: n for v, n in catalog.group_counts(by, where, limit=shown, fewest=asked.fewest).items()
+                          if v not in ("Unknown", "")}}
     return {
         "count": total,
         "rule": rule,
@@ -80,6 +84,7 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         "by_company": dict(list(counts["company"].items())[:TOP_COMPANIES]),
         "by_month": dict(sorted(counts["month"].items())),
         **({"by_timely_response": timely} if timely else {}),
-        **asked,
+        **counted,
         **({"asked_by": by} if by else {}),
+        **({"asked_top": asked.top} if asked and asked.top else {}),
     }

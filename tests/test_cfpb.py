@@ -324,3 +324,12 @@ def test_a_brand_names_every_company_of_its_family(cfpb_assistant):
     assert result.matching["count"] == sum(family.values())
     # "American" is mostly written as "American Express": no family of American companies.
     assert "company" not in cfpb_assistant.ask("How do American banks treat overdrafts?").filters
+
+
+def test_a_breakdown_asked_with_a_number_lists_that_many(cfpb_assistant):
+    by_company = cfpb_assistant.stats()["by_company"]
+    result = cfpb_assistant.ask("Which 15 companies have the most complaints?")
+    assert result.matching["asked_top"] == 15
+    assert list(result.matching["by_company"]) == list(by_company)[:15]
+    listed = result.answer.split("Over the whole set: companies: ")[1].split(" · ")[0]
+    assert listed.count("; ") == 14 and list(by_company)[14] in listed

@@ -203,6 +203,8 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert asked("Has it taken a long time?") is None
     assert asked("How has the number of TransUnion complaints changed over time?") == ("month", "changed over time")
     assert asked("What are the top 5 companies for mortgage complaints?") == ("company", "top 5 companies")
+    assert breakdown_asked("What are the top 5 companies for mortgage complaints?").top == 5
+    assert breakdown_asked("Which companies have the most complaints?").top is None
     # The least asked for: the same field, its smallest values.
     assert breakdown_asked("Which company has the fewest complaints?").fewest
     assert not breakdown_asked("Which company has the most complaints?").fewest
