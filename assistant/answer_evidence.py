@@ -219,7 +219,7 @@ class EvidenceAnswerer:
             told = self._best(query, _said(rows, "complaint"), 1)
             if told:
                 reports.append((ref, _short(told[0])))
-            reply = self._best(query, [r for r in rows if r[0] == "business_response" and not is_boilerplate(r[2])], 2)
+            reply = self._best(query, _said(rows, "business_response"), 2)
             if reply:
                 answers.append((ref, " ".join(_short(s) for s in reply)))
             elif not e.complaint.source_format.startswith("cfpb"):

@@ -244,3 +244,13 @@ def test_the_matching_set_is_counted_past_the_first_page_of_results(tmp_path):
     assert "within" in matching["rule"]  # the relative cut, not a label: every complaint is "Billing Issues"
     assert matching["count"] == 160 and "200 best search results" in matching["rule"], matching
     assert "floor" not in matching["rule"]  # the search ran deep enough to see where the cut ends
+
+
+def test_a_reply_of_short_sentences_is_still_quoted_not_called_missing():
+    from assistant.answer_evidence import _said
+
+    rows = [("complaint", 0, "They billed me twice for the same month of service.", None),
+            ("business_response", 0, "Account credited.", None), ("business_response", 1, "Sincerely,", None)]
+    # Every sentence of this reply is short: quoted anyway, never "no business response".
+    assert [r[2] for r in _said(rows, "business_response")] == ["Account credited.", "Sincerely,"]
+    assert [r[2] for r in _said(rows, "complaint")] == ["They billed me twice for the same month of service."]
