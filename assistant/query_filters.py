@@ -308,6 +308,9 @@ def _status_by_name(q: str, statuses: list[str]) -> list[Implied]:
     return [Implied("status", names[0] if len(names) == 1 else tuple(sorted(names)), phrase)]
 
 
+_NEGATION = re.compile(r"\b(?:no|not|never|without)\b|n't", re.I)
+
+
 def _status_by_head(q: str, statuses: list[str]) -> list[Implied]:
     """Every status named by its head word and one word of its own, side by side: "closed with
     relief" names both of the CFPB's "Closed with monetary relief" and "... non-monetary relief";
@@ -321,6 +324,8 @@ def _status_by_head(q: str, statuses: list[str]) -> list[Implied]:
         head, word = stems[i], stems[i + 1]
         if shared[head] * 2 <= len(statuses) or not 0 < shared[word] * 2 <= len(statuses):
             continue
+        if _NEGATION.search(q[words[i][0].end():words[i + 1][0].start()]):
+            continue  # "closed with no explanation" is the opposite of the status
         named = sorted(s for s, ts in own_terms.items() if head in ts and word in ts[ts.index(head) + 1:])
         if named:
             phrase = q[words[i][0].start():words[i + 1][0].end()]

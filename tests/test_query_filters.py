@@ -80,6 +80,7 @@ def test_a_status_is_read_by_the_words_that_set_it_apart():
     assert found("What share of Navient complaints were closed with relief?", cfpb) == {
         "status": ("Closed with monetary relief", "Closed with non-monetary relief")}
     assert found("How many were closed with explanation?", cfpb) == {"status": "Closed with explanation"}
+    assert found("My account was closed with no explanation", cfpb) == {}
 
 
 def test_a_state_is_read_by_its_name_only_where_it_says_where():
