@@ -120,8 +120,9 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
 def _swap(previous: str, fragment: str, subjects: Subjects) -> str | None:
     """"and TransUnion?" after "How does Equifax handle identity theft disputes?" asks the same
     question about TransUnion, not about both, nor "How does Equifax handle TransUnion?". Where
-    the fragment is nothing but a company or product and the previous question named one of the
-    same kind, the fragment's words take the place of the previous question's."""
+    the fragment names a company or product and the previous question named one of the same
+    kind, the fragment's words take the place of the previous question's; words beside the name
+    ("and TransUnion's fees?") take the place of its topic too."""
     new = subjects(fragment)
     rest = fragment
     for _, words in new:
