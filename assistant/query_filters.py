@@ -263,7 +263,12 @@ def _types(q: str, types: list[str]) -> list[Implied]:
 
 
 def _statuses(q: str, statuses: list[str]) -> list[Implied]:
-    return _status_words(q, statuses) or _status_by_name(q, statuses) or _status_by_head(q, statuses)
+    words = _content_words(q)
+    stop = stop_words()
+    own_terms = {s: [t for t in terms(s) if t not in stop] for s in statuses}
+    shared = Counter(t for ts in own_terms.values() for t in set(ts))  # statuses that hold each word
+    return (_status_words(q, statuses) or _status_by_name(q, words, own_terms, shared)
+            or _status_by_head(q, words, own_terms, shared))
 
 
 def _content_words(q: str) -> list[tuple[re.Match, str]]:
@@ -273,19 +278,15 @@ def _content_words(q: str) -> list[tuple[re.Match, str]]:
     return [(m, t) for m, t in words if t and t not in stop]
 
 
-def _status_by_name(q: str, statuses: list[str]) -> list[Implied]:
+def _status_by_name(q: str, words: list, own_terms: dict[str, list[str]], shared: Counter) -> list[Implied]:
     """A status the index holds, named by the words that set it apart from the other statuses,
     side by side: "monetary relief" names the CFPB's "Closed with monetary relief" ("closed" is
     shared by most statuses). Two such words at least: one alone ("explanation", "relief") is
     as often the question's topic ("closed without explanation", "debt relief")."""
-    stop = stop_words()
-    words = _content_words(q)
     stems = [t for _, t in words]
-    own_terms = {s: [t for t in terms(s) if t not in stop] for s in statuses}
-    shared = Counter(t for ts in own_terms.values() for t in set(ts))
     hits = []
     for status, status_terms in own_terms.items():
-        own = [t for t in status_terms if shared[t] * 2 <= len(statuses)]
+        own = [t for t in status_terms if shared[t] * 2 <= len(own_terms)]
         if len(own) < 2:
             continue
         for i in range(len(stems) - len(own) + 1):
@@ -311,18 +312,14 @@ def _status_by_name(q: str, statuses: list[str]) -> list[Implied]:
 _NEGATION = re.compile(r"\b(?:no|not|never|without)\b|n't", re.I)
 
 
-def _status_by_head(q: str, statuses: list[str]) -> list[Implied]:
+def _status_by_head(q: str, words: list, own_terms: dict[str, list[str]], shared: Counter) -> list[Implied]:
     """Every status named by its head word and one word of its own, side by side: "closed with
     relief" names both of the CFPB's "Closed with monetary relief" and "... non-monetary relief";
     "closed with explanation" its one status. The head word is the one most statuses share."""
-    stop = stop_words()
-    words = _content_words(q)
     stems = [t for _, t in words]
-    own_terms = {s: [t for t in terms(s) if t not in stop] for s in statuses}
-    shared = Counter(t for ts in own_terms.values() for t in set(ts))
     for i in range(len(stems) - 1):
         head, word = stems[i], stems[i + 1]
-        if shared[head] * 2 <= len(statuses) or not 0 < shared[word] * 2 <= len(statuses):
+        if shared[head] * 2 <= len(own_terms) or not 0 < shared[word] * 2 <= len(own_terms):
             continue
         if _NEGATION.search(q[words[i][0].end():words[i + 1][0].start()]):
             continue  # "closed with no explanation" is the opposite of the status
