@@ -65,14 +65,15 @@ class CompanyNames:
         passages holding each stem. Without them (no statistics yet) every distinct word counts."""
         self.names = names
         self._passages, self._word_passages = passages, word_passages
-        word_owners = Counter(t for name in names for t in set(_tokens(name)) if t not in _LEGAL)
+        # Each name's own words, without the legal forms ("inc", "llc"): read once, here.
+        self._words = {name: [t for t in _tokens(name) if t not in _LEGAL] for name in names}
+        word_owners = Counter(t for words in self._words.values() for t in set(words))
         # One look-up for every name word; _distinctive reads it, and asks only for other words.
         stems = sorted({(terms(w) or [w])[0] for w in word_owners})
         self._spread: dict[str, int] = word_passages(stems) if word_passages else {}
         self._known_words = {w for name in names for w in _tokens(name)}
         self.aliases: dict[str, set[str]] = {}
-        for name in names:
-            words = [t for t in _tokens(name) if t not in _LEGAL]
+        for name, words in self._words.items():
             if not words:
                 continue
             if len(words) > 1 or self._distinctive(words[0], name):
@@ -90,8 +91,7 @@ class CompanyNames:
         # capitalised word inside the question ("in spring", "a nationwide problem" name nobody),
         # and only where the complaints write it alone (`match`).
         starts: dict[str, set[str]] = {}
-        for name in names:
-            words = [t for t in _tokens(name) if t not in _LEGAL]
+        for name, words in self._words.items():
             if words and len(words[0]) >= 4:
                 starts.setdefault(words[0], set()).add(name)
         self.families = {word: members for word, members in starts.items()
@@ -118,7 +118,7 @@ class CompanyNames:
         stem = (terms(word) or [word])[0]
         alone = everywhere = vocabulary_share([stem])
         for name in self.families[word]:
-            words = [t for t in _tokens(name) if t not in _LEGAL]
+            words = self._words[name]
             if len(words) > 1:
                 alone -= vocabulary_share([stem, (terms(words[1]) or [words[1]])[0]])
         return everywhere > 0 and alone * 2 >= everywhere
