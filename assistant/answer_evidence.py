@@ -97,7 +97,8 @@ def _over_time(by_month: dict[str, int]) -> str:
 
 
 _FIELD_PLURALS = {"state": "states", "product": "products", "sub_product": "sub-products", "issue": "issues",
-                  "sub_issue": "sub-issues", "tags": "tags", "type": "types", "company": "companies"}
+                  "sub_issue": "sub-issues", "tags": "tags", "type": "types", "company": "companies",
+                  "month": "months"}
 
 
 def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[str]:
@@ -113,7 +114,7 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
     if asked and matching.get(f"fewest_by_{asked}"):
         # Asked for the least ("Which company has the fewest complaints?"): of the values that
         # have any, the fewest first.
-        name = _FIELD_PLURALS.get(asked, "months" if asked == "month" else asked)
+        name = _FIELD_PLURALS.get(asked, asked)
         facts.append(f"{name} with the fewest: {_shares(matching[f'fewest_by_{asked}'], total, top=top, fewest=True)}")
     elif asked and matching.get(f"by_{asked}"):
         # The breakdown the question asked for leads ("Which states have the most complaints?").

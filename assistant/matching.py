@@ -66,9 +66,11 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
              "base_scope": filtering.describe(about)} if about and len(about) < len(filters) else {})
     by = asked.field if asked else None
     shown = max(TOP_COMPANIES, (asked.top or 0) if asked else 0)
+    # The breakdown below already holds every month and the ten largest companies: the asked
+    # one is counted apart only where it holds something else.
+    already = by == "month" or (by == "company" and shown == TOP_COMPANIES)
     counted = {}
-    # Company and month are counted below in any case, the ten largest companies at most.
-    if by and (asked.fewest or by not in ("company", "month") or (by == "company" and shown > TOP_COMPANIES)):
+    if by and (asked.fewest or not already):
         name = f"fewest_by_{by}" if asked.fewest else f"by_{by}"
         counted = {name: {v: n for v, n in catalog.group_counts(by, where, limit=shown, fewest=asked.fewest).items()
                           if v not in ("Unknown", "")}}
