@@ -19,6 +19,7 @@ import numpy as np
 from index import ComplaintStore, IngestReport, Settings, ingest
 from index.catalog import LABEL_KEYS, PAGE
 from index.embedding import settings_model
+from index.keywords import terms
 from index.encoder_record import check as check_encoder
 from index.records import Complaint
 from index.settings import BACKENDS
@@ -157,6 +158,7 @@ class Assistant:
             text = NOT_IN_INDEX.format(names=" or ".join(inert(n) for n in named.unknown),
                                        they="they handle" if len(named.unknown) > 1 else "it handles",
                                        known=", ".join(inert(n) for n in self.company_names().names[:8]))
+            text += self._mentioned_note(named.unknown)
             yield text
             yield AskResult(question=question, answer=text, backend=backend, citations=[],
                             timings_ms={"retrieve": 0.0, "answer": 0.0, "total": (time.perf_counter() - started) * 1000},
@@ -216,6 +218,15 @@ class Assistant:
                 backend, question, evidence, query_vector, scope, history=history, standalone=search,
                 retrieve=lambda q, vector: self.retriever.retrieve(q, k=k, filters=clean, query_vector=vector),
                 matching=matching)
+        if not citations:
+            # "What do people say about Venmo?": nothing reads close, but a name it writes may be
+            # in a few complaints' words.
+            names = [n for n in self.company_names().other_names(unfiltered)
+                     if terms(n) and self.store.keywords.distinctive_phrase(terms(n))]
+            hint = self._mentioned_note(names) if names else ""
+            if hint:
+                yield hint
+                text += hint
         notes = self._notes(read, named) + notes
         done = time.perf_counter()
         yield AskResult(
@@ -231,6 +242,25 @@ class Assistant:
             matching=matching,
             implied=_implied_dicts(read),
         )
+
+    def _mentioned_note(self, names: list[str]) -> str:
+        """A name that is no company of the index may still be written in its complaints
+        ("Venmo" in PayPal's): say how many, so that the user can ask for them, rather than
+        answer a question about that company with other companies' complaints."""
+        said = []
+        for name in names:
+            try:
+                count = self.retriever.scope_total(filtering.normalize({"mentions": name.lower()}))
+            except filtering.FilterError:  # a name of no word the keyword index keeps
+                continue
+            if count:
+                # Written as a phrase where it is several words ("T-Mobile"), so that the
+                # suggested question finds them side by side.
+                asked = inert(name) if len(terms(name)) == 1 else f'"{inert(name)}"'
+                said.append(f"{count:,} complaint{'s' if count != 1 else ''} in the index mention"
+                            f"{'s' if count == 1 else ''} “{inert(name)}”: ask “Which complaints mention "
+                            f"{asked}?” to read them.")
+        return (" " + " ".join(said)) if said else ""
 
     @staticmethod
     def _notes(read: list[Implied], named) -> list[str]:

@@ -134,7 +134,6 @@ class CompanyNames:
                 found.extend(sorted(self.aliases[alias]))
                 said.append(_as_written(question, alias))
                 lowered = lowered.replace(f" {alias} ", " ")
-        known_words = self._known_words
         for position, word in enumerate(_WORD.findall(question)):
             bare = _bare(word)
             if (position and bare[:1].isupper() and bare.lower() in self.families and bare.lower() in lowered.split()
@@ -144,20 +143,23 @@ class CompanyNames:
         # A capitalised short form of one company's own word: "Citi" for CITIBANK, N.A.
         for word in _WORD.findall(question):
             bare = _bare(word).lower()
-            if word[:1].isupper() and len(bare) >= 4 and bare not in known_words:
+            if word[:1].isupper() and len(bare) >= 4 and bare not in self._known_words:
                 owners = {n for alias, names in self.aliases.items() if " " not in alias and alias.startswith(bare)
                           for n in names}
                 if len(owners) == 1 and self._distinctive(bare, next(iter(owners))):
                     found.extend(owners)
                     said.append(bare)
         unknown = []
-        for position, word in enumerate(_WORD.findall(question)):
-            bare = _bare(word)
-            if position == 0 or not bare[:1].isupper() or bare.lower() in known_words:
-                continue
+        for bare in self.other_names(question):
             # "T-Mobile", "Tesla": the word as written, its parts side by side, decides: "t" and
             # "mobile" are everyday words, "t mobile" may never occur.
             stems = terms(bare)
             if stems and vocabulary_share(stems) < ORDINARY_SHARE:
                 unknown.append(bare)
         return CompanyMatch(list(dict.fromkeys(found)), [] if found else unknown, list(dict.fromkeys(said)))
+
+    def other_names(self, question: str) -> list[str]:
+        """The words a question writes as names (capitalised, not its first word) that are no
+        word of a company name the index holds."""
+        return [bare for position, word in enumerate(_WORD.findall(question))
+                if position and (bare := _bare(word))[:1].isupper() and bare.lower() not in self._known_words]

@@ -378,23 +378,34 @@ def _state_names() -> dict[str, str]:
 
 
 def _states(q: str, states: list[str]) -> list[Implied]:
-    """"complaints from Texas" -> state TX, for codes the index holds. Only a full name after "in",
-    "from" or "of", and not followed by a capitalised word: a code alone is too often a word
-    ("IN", "OR", "ME"), and a name may begin a company's ("Texas Capital Bank")."""
+    """"complaints from Texas" (or "from TX", "in NY and CA") -> state TX, for codes the index
+    holds. Only after "in", "from" or "of", and not followed by a capitalised word: a name may
+    begin a company's ("Texas Capital Bank"). A code only as a capitalised word of its own in a
+    question that is not written in capitals, and not for a code that is an English stop word
+    ("in OR", "from ME"): lower-case or shouted, codes are too often words."""
     names = _state_names()
-    hits = []
+    shouted = sum(c.isupper() for c in q) > sum(c.islower() for c in q)
+    said: dict[str, str] = {}  # each way a held state can be written -> its code
     for code in states:
-        name = names.get(code)
-        if not name:
-            continue
-        match = re.search(rf"\b(?:in|from|of)\s+(?:the\s+state\s+of\s+)?{re.escape(name)}\b(?-i:(?!\s+[A-Z][a-z]))", q,
-                          re.I)
-        if match:
-            hits.append((code, match.group(0)))
+        if code in names:
+            said[names[code].lower()] = code
+            if not shouted and code.lower() not in stop_words():
+                said[code] = code
+    if not said:
+        return []
+    # Longest first, so that "West Virginia" is not read as "Virginia"; codes as capitals only.
+    one = "|".join(w if w.isupper() else f"(?i:{re.escape(w)})" for w in sorted(said, key=len, reverse=True))
+    one = rf"(?:{one})\b(?!\s*[-&]?\s*[A-Z][a-z])"
+    hits = []
+    for match in re.finditer(rf"\b(?i:in|from|of)\s+(?i:the\s+state\s+of\s+)?{one}(?:\s*(?:,|\band\b|\bor\b|&)\s*{one})*",
+                             q):
+        codes = [said.get(w) or said.get(w.lower()) for w in re.findall(one, match.group(0))]
+        hits += [(code, match.group(0)) for code in codes if code]
     if not hits:
         return []
-    value = hits[0][0] if len(hits) == 1 else tuple(sorted(code for code, _ in hits))
-    return [Implied("state", value, " / ".join(phrase for _, phrase in hits))]
+    codes = sorted(dict.fromkeys(code for code, _ in hits))
+    return [Implied("state", codes[0] if len(codes) == 1 else tuple(codes),
+                    " / ".join(dict.fromkeys(phrase for _, phrase in hits)))]
 
 
 def _tags(q: str, values: list[str]) -> list[Implied]:

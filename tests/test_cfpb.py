@@ -94,6 +94,30 @@ def test_a_company_not_in_the_index_is_said_so_and_nothing_else_is_cited(cfpb_as
     assert "no complaints about T-Mobile" in result.answer
 
 
+def test_a_name_that_no_answer_fits_says_how_many_complaints_write_it(cfpb_assistant):
+    from assistant.evaluation import complaint_text
+    from index.keywords import terms
+
+    def writing(word):
+        return sum(1 for c in cfpb_assistant.iter_complaints() if word in terms(complaint_text(c)))
+
+    # No company of that name, and nothing else cited; but the user learns where it is written.
+    charter = cfpb_assistant.ask("How does Charter handle mid-cycle cancellations?")
+    assert charter.citations == [] and "no complaints about Charter" in charter.answer
+    assert f" {writing('charter')} complaint" in charter.answer
+    assert "ask “Which complaints mention Charter?” to read them." in charter.answer
+    # A name common enough to be searched, which nothing reads close to: the same hint...
+    venmo = cfpb_assistant.ask("What do people say about Venmo?")
+    assert venmo.citations == [] and "I found no complaints" in venmo.answer
+    count = writing("venmo")
+    assert f"{count} complaints in the index mention “Venmo”" in venmo.answer
+    # ...and the question it suggests finds exactly those.
+    assert cfpb_assistant.ask("Which complaints mention Venmo?").matching["count"] == count > 0
+    # A name written nowhere adds nothing.
+    zelle = cfpb_assistant.ask("Were any complaints about Zelle scams?")
+    assert zelle.citations == [] and "mention" not in zelle.answer
+
+
 def test_company_short_forms_come_from_the_index_names(cfpb_assistant):
     names = cfpb_assistant.company_names()
     for short, full in (("Chase", "JPMORGAN CHASE & CO."), ("Equifax", "EQUIFAX, INC."),
@@ -173,6 +197,11 @@ def test_a_state_named_in_the_question_filters_by_the_cfpb_state_field(cfpb_assi
     # ...and so is the CFPB's "Timely response?" (every CFPB record has one).
     timely = texas.matching["by_timely_response"]
     assert sum(timely.values()) == by_state["TX"] and "the company answered in time: " in texas.answer
+    # Its postal code, written as one: the same set.
+    assert cfpb_assistant.ask("Show me complaints from TX").matching["count"] == by_state["TX"]
+    both = cfpb_assistant.ask("How many complaints came from NY and CA?")
+    assert both.filters["state"] == ["CA", "NY"]
+    assert both.matching["count"] == by_state["CA"] + by_state["NY"]
     # A state's name is not taken for a company the index lacks.
     nebraska = cfpb_assistant.ask("What do people in Nebraska complain about?")
     assert nebraska.citations and all(c.labels.get("state") == "NE" for c in nebraska.citations)

@@ -91,7 +91,15 @@ def test_a_state_is_read_by_its_name_only_where_it_says_where():
     assert found("complaints from Texas Capital Bank", states) == {}  # a company's name
     assert found("What about in Washington Mutual?", states) == {}
     assert found("complaints in Ohio", states) == {}  # not a state the index holds
-    assert found("Can I opt in or out?", states) == {}  # codes are never read
+    assert found("Can I opt in or out?", states) == {}
+    # A code is read as written by someone naming a state: capitals, after "in" or "from".
+    assert found("complaints from NY since 2020", states) == {"state": "NY", "since": "2020-01-01"}
+    assert found("What about borrowers in TX and WA?", states) == {"state": ("TX", "WA")}
+    assert found("in New York, Texas or Washington", states) == {"state": ("NY", "TX", "WA")}
+    assert found("complaints from ny", states) == {}  # lower case: too often a word
+    assert found("I AM IN DEBT FROM TX", states) == {}  # shouted: every word is capitals
+    assert found("Can I opt in OR out?", states) == {}  # a code that is an English word
+    assert found("Complaints from NY Community Bank", states) == {}  # a company's name
 
 
 def test_a_tag_is_read_with_every_value_that_holds_it():
