@@ -27,13 +27,13 @@ from index.settings import BACKENDS
 from . import filters as filtering
 from . import followup, query_filters
 from .answer_evidence import EvidenceAnswerer
-from .breakdowns import Breakdown, breakdown_asked
+from .breakdowns import Breakdown, Newest, breakdown_asked, newest_asked
 from .companies import CompanyNames
 from .errors import IndexMissing, UserError, check_question
 from .matching import whole_set
 from .query_filters import Implied, Vocabulary
 from .results import AskResult, Evidence
-from .retrieval import HybridRetriever
+from .retrieval import HybridRetriever, to_evidence
 from .safe_text import inert
 
 NOT_IN_INDEX = ("The index holds no complaints about {names}, so I cannot say how {they} this. "
@@ -190,7 +190,8 @@ class Assistant:
         else:
             said = named.said if named.companies else []
         asked = self._breakdown_asked(search)
-        beyond = self._beyond_filters(search, stated, clean, said, asked)
+        newest = newest_asked(search)
+        beyond = self._beyond_filters(search, stated, clean, said, asked, newest)
         if beyond == []:
             # No word beyond the filters and the words of asking ("How often do companies close
             # the complaint with monetary relief?"): a search would vote on a topic from nothing.
@@ -203,10 +204,14 @@ class Assistant:
             if not found.evidence and clean and not self.store.keywords.distinctive(beyond):
                 # Only everyday words beyond the filters, and none read close to any complaint.
                 found = self.retriever.browse(search, k, clean, query_vector)
+        if newest is not None and found.evidence:
+            found.evidence = self._newest_examples(search, query_vector, found, clean, newest.top or k)
         matching = (whole_set(self.store.catalog, found, clean, self.retriever.params, scope,
                               self.retriever.index_total(), self.retriever.scope_total(clean),
                               asked=asked)
                     if found.evidence else {"count": 0})
+        if newest is not None and found.evidence:
+            matching["examples"] = "newest"
         evidence = found.evidence
         retrieved = time.perf_counter()
         if backend == "evidence":
@@ -242,6 +247,24 @@ class Assistant:
             matching=matching,
             implied=_implied_dicts(read),
         )
+
+    def _newest_examples(self, question: str, query_vector, found, filters: dict, n: int) -> list[Evidence]:
+        """"The 3 most recent complaints about Chase": the matching set's newest, newest first,
+        each quoted where it reads closest to the question."""
+        if found.whole_filter:
+            within = filters
+        elif found.topic is not None:
+            within = {**filters, found.topic.field: found.topic.values}
+        else:
+            within = {**filters, "complaint_id": sorted(found.candidates)}
+        ids = self.store.catalog.newest_ids(filtering.to_sql(filtering.normalize(within)), n)
+        if not ids:
+            return found.evidence
+        # Every passage of those few complaints is a candidate, so that each has its best one.
+        cands = self.retriever.candidates(question, query_vector, {"complaint_id": ids}, n=max(16, 8 * len(ids)))
+        records = self.store.catalog.complaints(ids)
+        by_id = {c.complaint_id: c for c in cands}
+        return [to_evidence(by_id[i], records[i]) for i in ids if i in by_id and i in records]
 
     def _mentioned_note(self, names: list[str]) -> str:
         """A name that is no company of the index may still be written in its complaints
@@ -347,7 +370,7 @@ class Assistant:
 
     @staticmethod
     def _beyond_filters(question: str, stated: list[Implied], filters: dict, said: list[str] = (),
-                        asked: Breakdown | None = None) -> list[str]:
+                        asked: Breakdown | None = None, newest: Newest | None = None) -> list[str]:
         """The question's terms once the phrases read as filters, the companies' names (as the
         index holds them and as the question said them: "Citi"), stop words and the words of
         asking are taken out. None left, or only words most passages use, and "Which complaints
@@ -358,6 +381,8 @@ class Assistant:
         read = query_filters.applied(stated, filters)
         if asked:  # the words that ask for a breakdown ("which states") are words of asking
             read.append(Implied("by", asked.field, asked.phrase))
+        if newest:  # and so are those asking for the newest ("the 3 most recent complaints")
+            read.append(Implied("newest", newest.top, newest.phrase))
         return query_filters.leftover(question, read, names)
 
     # --- companies -----------------------------------------------------------------

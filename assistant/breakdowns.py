@@ -63,3 +63,26 @@ def _breakdown(question: str) -> Breakdown | None:
     stem = word[:-3] + "y" if word.endswith("ies") else word.rstrip("s") if not word.endswith("ss") else word
     field = _BY_FIELD.get(stem) or _BY_FIELD.get(word.rstrip("s"))
     return Breakdown(field, match.group(0)) if field else None
+
+
+# "the 3 most recent complaints about Chase", "the latest Equifax complaints": the set's newest
+# are its examples. Only where complaints are what is newest ("my latest statement" is a topic).
+_NEWEST = re.compile(r"\b(?:(?:the\s+)?(?P<n>\d{1,2})\s+)?(?:most\s+recent|latest|newest|(?<=the\s)last)\s+"
+                     r"(?:(?P<m>\d{1,2})\s+)?(?:[A-Za-z&.'-]+\s+){0,3}?(?:complaints?|cases|ones)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Newest:
+    """The question asks for the set's newest complaints as its examples, `top` of them (0: as
+    many as usual), in the words `phrase`."""
+
+    phrase: str
+    top: int = 0
+
+
+def newest_asked(question: str) -> Newest | None:
+    match = _NEWEST.search(question or "")
+    if not match:
+        return None
+    number = match.group("n") or match.group("m")
+    return Newest(match.group(0), min(int(number), MOST_SHOWN) if number else 0)

@@ -53,6 +53,8 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "business businesses came come sent happen happened happening say says said "
                           "mention mentions mentioned ever usually typically generally really actually "
                           "always sometimes also "
+                          # the newest are examples the answer picks, not a topic ("the latest complaints")
+                          "recent recently latest newest "
                           # how the set was dealt with is what every answer reports (matching.py)
                           "handle handled handles handling respond responded responds response responses treat "
                           "treated treats deal deals dealt resolve resolves "

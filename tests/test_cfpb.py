@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+from assistant import filters as filtering
+
 FILES = {"cfpb_2023-06_export.json": 4339, "cfpb_2015-2020_sample.csv": 1532, "cfpb_small_with_index_column.csv": 647}
 
 
@@ -362,3 +364,18 @@ def test_a_breakdown_asked_with_a_number_lists_that_many(cfpb_assistant):
     assert list(result.matching["by_company"]) == list(by_company)[:15]
     listed = result.answer.split("Over the whole set: companies: ")[1].split(" · ")[0]
     assert listed.count("; ") == 14 and list(by_company)[14] in listed
+
+
+def test_a_question_for_the_newest_complaints_cites_them_newest_first(cfpb_assistant):
+    chase = "JPMORGAN CHASE & CO."
+    result = cfpb_assistant.ask("Show me the 3 most recent complaints about Chase")
+    # The whole company is the set (no word of it is a topic), and its three newest are cited.
+    assert result.matching["count"] == cfpb_assistant.stats()["by_company"][chase]
+    dates = sorted((c.date for c in cfpb_assistant.iter_complaints() if c.company == chase), reverse=True)
+    assert [c.date for c in result.citations] == dates[:3]
+    assert "The 3 newest are cited below, newest first." in result.answer
+    # Under a topic, the topic's newest.
+    theft = cfpb_assistant.ask("What are the latest complaints about identity theft?")
+    topic = theft.matching["filters"]
+    newest = cfpb_assistant.store.catalog.newest_ids(filtering.to_sql(filtering.normalize(topic)), 8)
+    assert [c.complaint_id for c in theft.citations] == newest

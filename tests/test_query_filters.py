@@ -1,6 +1,6 @@
 """Filters a question implies, proposed only with values the index holds."""
 
-from assistant.breakdowns import breakdown_asked
+from assistant.breakdowns import breakdown_asked, newest_asked
 from assistant.companies import CompanyNames
 from assistant.query_filters import (Implied, Vocabulary, applied, detect, leftover, merge, not_given,
                                      products_alike)
@@ -196,6 +196,19 @@ def test_a_disputed_response_is_read_as_the_cfpb_consumer_disputed():
     chips = detect("How often do consumers dispute TransUnion's response?", cfpb)
     assert [(i.key, i.value, i.phrase) for i in chips] == [("consumer_disputed", "Yes", "dispute / response")]
     assert leftover("How often do consumers dispute TransUnion's response?", chips, ["TransUnion"]) == []
+
+
+def test_a_question_for_the_newest_complaints_is_read_with_how_many():
+    newest = lambda q: (lambda n: n and (n.top, n.phrase))(newest_asked(q))  # noqa: E731
+    assert newest("Show me the 3 most recent complaints about Chase") == (3, "the 3 most recent complaints")
+    assert newest("What are the latest Equifax complaints?") == (0, "latest Equifax complaints")
+    assert newest("the last 5 complaints about debt collection") == (5, "last 5 complaints")
+    assert newest("the most recent 40 complaints")[0] == 20  # at most what an answer lists
+    # The newest of something else is what a complaint is about.
+    assert newest("My latest statement shows a wrong charge") is None
+    assert newest("my last complaint was ignored") is None
+    # Its words are words of asking: nothing is left to search.
+    assert leftover("Show me the latest complaints", []) == []
 
 
 def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
