@@ -30,7 +30,10 @@ class Breakdown:
 
 # "the most common problems": the category counted; "over time", "the trend": the month.
 _BY_RANK = re.compile(r"\b(?:most\s+(?:common|frequent)|top|biggest|main|leading)\s+(?:[A-Za-z]+\s+)?"
-                      r"(?:problems?|complaints?|reasons?)\b", re.I)
+                      r"(?:problems?|complaints?|reasons?)\b"
+                      # "What do customers complain about most?", "What are they most upset about?"
+                      r"|\b(?:complain(?:s|ed|ing)?|upset|angry|unhappy)\s+about\s+(?:the\s+)?most\b"
+                      r"|\bmost\s+(?:often\s+)?(?:complain(?:s|ed)?|upset|angry|unhappy)\s+about\b", re.I)
 _BY_TIME = re.compile(r"\b(?:(?:(?:changed?|grown|grew|risen|rose|fallen|fell|increased|decreased)\s+)?"
                       r"over\s+(?:time|the\s+years)|trends?|year\s+(?:by|over)\s+year)\b", re.I)
 

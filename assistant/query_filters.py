@@ -48,7 +48,8 @@ RESOLVED_STATUSES = {"resolved", "closed with monetary relief", "closed with non
 _KIND_WORDS = r"(?:complaints?|issues?|problems?|cases?)"
 # Words that say what is asked for, not what about (stemmed): "show me the complaints customers filed".
 _ASKING = frozenset(terms("complaint complaints complain complained issue issues problem problems case cases "
-                          "customer customers consumer consumers people person show list find give tell count "
+                          "customer customers consumer consumers people person anyone anybody someone everyone show list find "
+                          "give tell count "
                           "many number get got filed submitted often percent percentage company companies "
                           "business businesses came come sent happen happened happening say says said "
                           "mention mentions mentioned ever usually typically generally really actually "
@@ -59,7 +60,7 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "handle handled handles handling respond responded responds response responses treat "
                           "treated treats deal deals dealt resolve resolves "
                           # a ranking or a trend is a breakdown of the set, not a topic
-                          "common frequent frequently trend trends "
+                          "common frequent frequently trend trends upset angry unhappy "
                           # a comparison is answered by the sets' own breakdowns
                           "differently compare compared comparison versus vs fewest least "
                           "share proportion fraction "
@@ -74,13 +75,18 @@ _OUTCOME_PHRASES: dict[str, tuple[str, ...]] = {
         r"\b(?:\w+n't|not|never|refused\s+to|declined\s+to)\s+(?:get|got|receive|received|give|gave|issue|issued|grant|"
         r"granted)\s+(?:me\s+|us\s+|them\s+)?(?:a\s+|an\s+|the\s+|any\s+)?(?:credits?|refunds?|adjustments?)\b",
         r"\b(?:credits?|refunds?|adjustments?)\s+(?:(?:was|were|got|being)\s+)?(?:denied|refused|declined)\b",
+        r"\b(?:\w+n't|not|never|refused\s+to|declined\s+to)\s+refund(?:ed)?\s+(?:anyone|anybody|someone|people|"
+        r"customers?|consumers?|borrowers?|them|him|her|me|us)\b",
         r"\b(?:\w+n't|not|never|refused\s+to|declined\s+to)\s+(?:get|got|receive|received|give|gave|return|returned)\s+"
         r"(?:\w+\s+){0,2}?money\s+back\b",
     ),
     "adjustment_applied": (
         # Not after a negation: "never got a refund" is the opposite (credit_denied above).
-        r"(?<!n't\s)(?<!not\s)(?<!never\s)(?<!to\s)\b(?:got|received|give|gives|gave|giving|given|issued|applied|"
-        r"granted)\s+(?:a\s+|an\s+|any\s+)?(?:credits?|refunds?|adjustments?)\b",
+        r"(?<!n't\s)(?<!not\s)(?<!never\s)(?<!to\s)\b(?:got|get|gets|received|give|gives|gave|giving|given|issued|"
+        r"applied|granted)\s+(?:a\s+|an\s+|any\s+)?(?:credits?|refunds?|adjustments?)\b",
+        # "Did Spectrum ever refund anyone?": the verb, with whom it was refunded to.
+        r"(?<!n't\s)(?<!not\s)(?<!never\s)(?<!to\s)\brefund(?:s|ed)?\s+(?:anyone|anybody|someone|people|customers?|"
+        r"consumers?|borrowers?|them|him|her|me|us)\b",
         r"\b(?:credits?|refunds?|adjustments?)\s+(?:(?:was|were)\s+)?(?:applied|issued|granted)\b",
         r"(?<!n't\s)(?<!not\s)(?<!never\s)(?<!to\s)\b(?:got|get|gets|getting|received|give|gives|gave|giving|given|"
         r"returned|with)\s+(?:\w+\s+){0,2}?money\s+back\b",
@@ -332,6 +338,11 @@ def _status_by_head(q: str, words: list, own_terms: dict[str, list[str]], shared
     return []
 
 
+_COUNTED_RESOLVED = re.compile(r"^\s*(?:how\s+many|which|what\s+(?:share|percent(?:age)?|fraction|proportion))\b.*?"
+                               r"(?P<said>\b(?:were|was|are|is|got|get|been|marked)\s+(?:(?:marked|actually|finally)\s+)?"
+                               r"resolved)\s*[?.!]*\s*$", re.I | re.S)
+
+
 def _status_words(q: str, statuses: list[str]) -> list[Implied]:
     by_lower = {s.lower(): s for s in statuses}
     match = re.search(rf"\b(?:(?:still\s+)?(?:unresolved|not\s+(?:yet\s+)?resolved)|still\s+open|"
@@ -343,10 +354,13 @@ def _status_words(q: str, statuses: list[str]) -> list[Implied]:
         if others and len(others) < len(statuses):
             return [Implied("status", others[0] if len(others) == 1 else others, match.group(0))]
         return []
-    # "resolved" alone is usually a verb ("how were they resolved?"); ask for the adjective.
-    match = re.search(rf"\b(?:resolved\s+(?:{_KIND_WORDS}|ones)|only\s+(?:the\s+)?resolved)\b", q, re.I)
+    # "resolved" alone is usually a verb ("how were they resolved?"); ask for the adjective, or
+    # for the ones that were, counted or listed ("How many complaints were resolved?").
+    match = (re.search(rf"\b(?:resolved\s+(?:{_KIND_WORDS}|ones)|only\s+(?:the\s+)?resolved)\b", q, re.I)
+             or _COUNTED_RESOLVED.search(q))
     if match and "resolved" in by_lower:
-        return [Implied("status", by_lower["resolved"], match.group(0))]
+        return [Implied("status", by_lower["resolved"], match.group("said") if "said" in match.re.groupindex
+                        else match.group(0))]
     match = re.search(rf"\bunanswered\b", q, re.I)
     if match and "unanswered" in by_lower:
         return [Implied("status", by_lower["unanswered"], match.group(0))]

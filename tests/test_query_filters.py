@@ -27,6 +27,11 @@ def test_status_uses_what_the_index_holds():
     assert found("unresolved complaints") == {"status": "Answered"}
     assert found("only resolved complaints") == {"status": "Resolved"}
     assert found("how were they resolved?") == {}  # a verb, not a filter
+    assert found("How were billing complaints resolved?") == {"type": "Billing Issues"}
+    # ...but counted or listed, the ones that were are those with the status.
+    assert found("How many complaints were resolved?") == {"status": "Resolved"}
+    assert found("Which complaints about billing were actually resolved?") == {"status": "Resolved",
+                                                                              "type": "Billing Issues"}
     with_unresolved = Vocabulary(statuses=["Resolved", "Unresolved"])
     assert found("still unresolved", with_unresolved) == {"status": "Unresolved"}
     # "still" is read with it: left behind, it was a word to search ("still" is rare in a small
@@ -223,6 +228,9 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert asked("What are the most common problems with prepaid cards?") == ("issue", "most common problems")
     assert asked("What's the trend in credit reporting complaints over time?") == ("month", "trend / over time")
     assert asked("Has it taken a long time?") is None
+    assert asked("What are customers most upset about?") == ("issue", "most upset about")
+    assert asked("What do people complain about most with Equifax?") == ("issue", "complain about most")
+    assert asked("I am upset about the fees") is None
     assert asked("How has the number of TransUnion complaints changed over time?") == ("month", "changed over time")
     assert asked("What are the top 5 companies for mortgage complaints?") == ("company", "top 5 companies")
     assert breakdown_asked("What are the top 5 companies for mortgage complaints?").top == 5
@@ -234,6 +242,12 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
 
 def test_outcomes():
     assert found("Which complaints were resolved with money back?") == {"outcome": "adjustment_applied"}
+    assert found("Did anyone get a refund in 2025?") == {"outcome": "adjustment_applied", "since": "2025-01-01",
+                                                         "until": "2025-12-31"}
+    assert leftover("Did anyone get a refund in 2025?", detect("Did anyone get a refund in 2025?", VOCAB)) == []
+    assert found("Did Spectrum ever refund anyone?") == {"outcome": "adjustment_applied"}
+    assert found("They never refunded me") == {"outcome": "credit_denied"}
+    assert found("I was trying to get a refund") == {}  # what the complaint is about
     assert found("Did anyone get their money back?") == {"outcome": "adjustment_applied"}
     assert found("I never got my money back") == {"outcome": "credit_denied"}
     assert found("when were customers denied credit?") == {"outcome": "credit_denied"}
