@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -223,12 +224,10 @@ class Assistant:
                 backend, question, evidence, query_vector, scope, history=history, standalone=search,
                 retrieve=lambda q, vector: self.retriever.retrieve(q, k=k, filters=clean, query_vector=vector),
                 matching=matching)
-        if not citations:
-            # "What do people say about Venmo?": nothing reads close, but a name it writes may be
-            # in a few complaints' words.
-            names = [n for n in self.company_names().other_names(unfiltered)
-                     if terms(n) and self.store.keywords.distinctive_phrase(terms(n))]
-            hint = self._mentioned_note(names) if names else ""
+        if not citations and beyond:
+            # "What do people say about Venmo?": nothing reads close, but the words it is about
+            # may be in a few complaints.
+            hint = self._abstained_hint(unfiltered, beyond)
             if hint:
                 yield hint
                 text += hint
@@ -270,20 +269,38 @@ class Assistant:
         """A name that is no company of the index may still be written in its complaints
         ("Venmo" in PayPal's): say how many, so that the user can ask for them, rather than
         answer a question about that company with other companies' complaints."""
-        said = []
-        for name in names:
+        return "".join(self._mention_hint([name]) for name in names)
+
+    def _mention_hint(self, words: list[str]) -> str:
+        """How many complaints write these words, side by side (or else each somewhere), and the
+        question that lists them; "" where none does. Said where nothing reads close to a
+        question: "complaints about cable boxes" may not read close to a complaint that says
+        "return my 2 cable boxes" in passing."""
+        phrase = " ".join(words)
+        tries = [(phrase.lower(), f'"{inert(phrase)}"' if len(terms(phrase)) > 1 else inert(phrase), f"“{inert(phrase)}”")]
+        if len(words) > 1:  # not side by side: every word, anywhere in the complaint
+            tries.append(([w.lower() for w in words], ", ".join(inert(w) for w in words[:-1]) + f" and {inert(words[-1])}",
+                          "each of " + ", ".join(f"“{inert(w)}”" for w in words)))
+        for value, asked, shown in tries:
             try:
-                count = self.retriever.scope_total(filtering.normalize({"mentions": name.lower()}))
-            except filtering.FilterError:  # a name of no word the keyword index keeps
-                continue
+                count = self.retriever.scope_total(filtering.normalize({"mentions": value}))
+            except filtering.FilterError:  # words the keyword index does not keep
+                return ""
             if count:
-                # Written as a phrase where it is several words ("T-Mobile"), so that the
-                # suggested question finds them side by side.
-                asked = inert(name) if len(terms(name)) == 1 else f'"{inert(name)}"'
-                said.append(f"{count:,} complaint{'s' if count != 1 else ''} in the index mention"
-                            f"{'s' if count == 1 else ''} “{inert(name)}”: ask “Which complaints mention "
-                            f"{asked}?” to read them.")
-        return (" " + " ".join(said)) if said else ""
+                return (f" {count:,} complaint{'s' if count != 1 else ''} in the index mention{'s' if count == 1 else ''} "
+                        f"{shown}: ask “Which complaints mention {asked}?” to read them.")
+        return ""
+
+    def _abstained_hint(self, question: str, beyond: list[str]) -> str:
+        """The hint for a question nothing reads close to, from its words beyond the filters that
+        few passages use (at most as many as a question of mentions reads)."""
+        wanted = set(self.store.keywords.distinctive(beyond or []))
+        words: dict[str, str] = {}
+        for match in re.finditer(r"[A-Za-z0-9][A-Za-z0-9'-]*", question):
+            stem = (terms(match.group(0)) or [""])[0]
+            if stem in wanted:
+                words.setdefault(stem, match.group(0))
+        return self._mention_hint(list(words.values())) if 1 <= len(words) <= query_filters.MENTION_MOST else ""
 
     @staticmethod
     def _notes(read: list[Implied], named) -> list[str]:

@@ -146,6 +146,19 @@ def test_what_happened_in_a_month_is_every_complaint_of_that_month(assistant):
     assert result.matching["count"] == assistant.stats(april)["complaints"] > 0 and result.citations
 
 
+def test_an_abstaining_answer_says_which_complaints_write_its_words(assistant):
+    # Nothing reads close enough to cite, but one complaint says "return my 2 cable boxes".
+    result = assistant.ask("complaints about cable boxes")
+    assert result.citations == []
+    assert "1 complaint in the index mentions “cable boxes”" in result.answer
+    asked = re.search(r"ask “(.+?)” to read them", result.answer).group(1)
+    assert asked == 'Which complaints mention "cable boxes"?'
+    listed = assistant.ask(asked)
+    assert listed.matching["count"] == 1 and "cable boxes" in listed.citations[0].quote
+    # Words no complaint writes add nothing to the abstention.
+    assert "mention" not in assistant.ask("What is the recipe for banana bread?").answer
+
+
 def test_a_filtered_question_about_something_the_index_lacks_still_abstains(assistant):
     result = assistant.ask("Which complaints about a data breach got an adjustment in 2025?")
     assert result.filters["outcome"] == ["adjustment_applied"] and result.filters["since"] == "2025-01-01"
