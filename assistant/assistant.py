@@ -272,24 +272,21 @@ class Assistant:
         return "".join(self._mention_hint([name]) for name in names)
 
     def _mention_hint(self, words: list[str]) -> str:
-        """How many complaints write these words, side by side (or else each somewhere), and the
-        question that lists them; "" where none does. Said where nothing reads close to a
-        question: "complaints about cable boxes" may not read close to a complaint that says
-        "return my 2 cable boxes" in passing."""
+        """How many complaints write these words side by side, and the question that lists them;
+        "" where none does. Said where nothing reads close to a question: "complaints about cable
+        boxes" may not read close to a complaint that says "return my 2 cable boxes" in passing.
+        Side by side only: one FTS5 phrase count (1-94 ms at 100,000 complaints), where a count of
+        complaints holding each word anywhere took up to 1.5 s there."""
         phrase = " ".join(words)
-        tries = [(phrase.lower(), f'"{inert(phrase)}"' if len(terms(phrase)) > 1 else inert(phrase), f"“{inert(phrase)}”")]
-        if len(words) > 1:  # not side by side: every word, anywhere in the complaint
-            tries.append(([w.lower() for w in words], ", ".join(inert(w) for w in words[:-1]) + f" and {inert(words[-1])}",
-                          "each of " + ", ".join(f"“{inert(w)}”" for w in words)))
-        for value, asked, shown in tries:
-            try:
-                count = self.retriever.scope_total(filtering.normalize({"mentions": value}))
-            except filtering.FilterError:  # words the keyword index does not keep
-                return ""
-            if count:
-                return (f" {count:,} complaint{'s' if count != 1 else ''} in the index mention{'s' if count == 1 else ''} "
-                        f"{shown}: ask “Which complaints mention {asked}?” to read them.")
-        return ""
+        try:
+            count = self.store.catalog.count(filtering.to_sql(filtering.normalize({"mentions": phrase.lower()})))
+        except filtering.FilterError:  # words the keyword index does not keep
+            return ""
+        if not count:
+            return ""
+        asked = f'"{inert(phrase)}"' if len(terms(phrase)) > 1 else inert(phrase)
+        return (f" {count:,} complaint{'s' if count != 1 else ''} in the index mention{'s' if count == 1 else ''} "
+                f"“{inert(phrase)}”: ask “Which complaints mention {asked}?” to read them.")
 
     def _abstained_hint(self, question: str, beyond: list[str]) -> str:
         """The hint for a question nothing reads close to, from its words beyond the filters that
