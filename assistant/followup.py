@@ -30,6 +30,12 @@ _BACK_REFERENCE = re.compile(
     re.I)
 # A question that ends on a pronoun ("what did they do about it?") is about the last topic.
 _PRONOUN_END = re.compile(r"\b(?:it|that|this|them)(?=\s*$)", re.I)
+# After a question, "they" are whoever it was about ("How did they respond?"), "ones" its
+# complaints ("the 3 most recent ones"), and a count with no noun counts them ("How many were
+# closed with relief?").
+_POINTS_BACK = re.compile(r"\b(?:they|them|their|ones)\b"
+                          r"|^(?:how\s+many|what\s+(?:share|percent(?:age)?|fraction|proportion))\s+"
+                          r"(?:were|was|are|got|get|did|have|had|received)\b", re.I)
 # A fragment that only narrows ("in 2024?", "for unresolved ones?") keeps the whole previous question.
 _NARROWING = re.compile(r"^(?:in|during|since|before|after|until|from|between|for|with|without|among|only|just)\b",
                         re.I)
@@ -62,7 +68,8 @@ def is_followup(question: str, history: list | None) -> bool:
     if not history:
         return False
     text = _strip(question)
-    if _CONNECTOR.search(text) or _BACK_REFERENCE.search(text) or _PRONOUN_END.search(text):
+    if (_CONNECTOR.search(text) or _BACK_REFERENCE.search(text) or _PRONOUN_END.search(text)
+            or _POINTS_BACK.search(text)):
         return True
     # A bare noun phrase ("late fees?") right after a question continues it, and so does a short
     # question that only asks how the last set breaks down ("Which companies?", "By year?").
@@ -102,19 +109,35 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     if len(fragment.split()) <= 3 and breakdown_asked(fragment) is not None:
         return f"{_strip(previous)}: {fragment}?"
     if _QUESTION_START.search(fragment) and len(fragment.split()) > 3:
-        # A whole question that points back ("how many of those were resolved?").
+        # A whole question that points back ("how many of those were resolved?"): the last
+        # topic where it points, and whom or where the last question was about beside it.
         if parts and _PRONOUN_END.search(fragment):
-            return _PRONOUN_END.sub(parts[1], fragment, count=1) + "?"
-        if parts and _BACK_REFERENCE.search(fragment):
-            return _BACK_REFERENCE.sub(lambda m: _swap_reference(m.group(0), parts[1]), fragment, count=1) + "?"
-        if parts:
-            return f"{fragment} ({parts[1]})?"
-        return f"{fragment} ({_strip(previous)})?"
+            asked = _PRONOUN_END.sub(parts[1], fragment, count=1)
+        elif parts and _BACK_REFERENCE.search(fragment):
+            asked = _BACK_REFERENCE.sub(lambda m: _swap_reference(m.group(0), parts[1]), fragment, count=1)
+        elif parts and topic_of(fragment) is None:  # "How did they respond?": no topic of its own
+            asked = f"{fragment} (about {parts[1]})"
+        elif parts:
+            asked = fragment
+        else:
+            return f"{fragment} ({_strip(previous)})?"
+        return asked + _context(previous, asked, subjects) + "?"
     if _NARROWING.search(fragment):
         return f"{_strip(previous)} {fragment}?"
     if parts:
         return f"{parts[0]} {fragment}?"
     return f"{_strip(previous)}: {fragment}?"
+
+
+def _context(previous: str, asked: str, subjects: Subjects | None) -> str:
+    """The companies and states the previous question named that the new one does not name
+    itself nor already carries: " (Navient)", " (in Texas)"."""
+    if subjects is None:
+        return ""
+    own = {kind for kind, _ in subjects(asked)}
+    carried = [("in " if kind == "state" else "") + words for kind, words in subjects(previous)
+               if kind in ("company", "state") and kind not in own]
+    return f" ({', '.join(dict.fromkeys(carried))})" if carried else ""
 
 
 def _swap(previous: str, fragment: str, subjects: Subjects) -> str | None:
@@ -137,6 +160,12 @@ def _swap(previous: str, fragment: str, subjects: Subjects) -> str | None:
     out, changed = previous, False
     for kind in dict.fromkeys(kind for kind, _ in new):
         if kind not in old:
+            if kind in ("company", "state") and not rest:
+                # Whom or where, not what: "What about Texas?" narrows the last question
+                # ("... about debt collection in Texas"), where "and mortgages?" is its new topic.
+                words = " and ".join(w for k, w in new if k == kind)
+                out = f"{_strip(out)} {'in ' if kind == 'state' else 'at '}{words}"
+                changed = True
             continue
         words = " and ".join(w for k, w in new if k == kind)
         out = re.sub(rf"(?i)(?<!\w){re.escape(old[kind])}(?!\w)", lambda _: words, out, count=1)

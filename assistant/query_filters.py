@@ -48,7 +48,7 @@ RESOLVED_STATUSES = {"resolved", "closed with monetary relief", "closed with non
 _KIND_WORDS = r"(?:complaints?|issues?|problems?|cases?)"
 # Words that say what is asked for, not what about (stemmed): "show me the complaints customers filed".
 _ASKING = frozenset(terms("complaint complaints complain complained issue issues problem problems case cases "
-                          "customer customers consumer consumers people person anyone anybody someone everyone show list find "
+                          "customer customers consumer consumers people person anyone anybody someone everyone ones show list find "
                           "give tell count "
                           "many number get got filed submitted often percent percentage company companies "
                           "business businesses came come sent happen happened happening say says said "
@@ -276,7 +276,27 @@ def _statuses(q: str, statuses: list[str]) -> list[Implied]:
     own_terms = {s: [t for t in terms(s) if t not in stop] for s in statuses}
     shared = Counter(t for ts in own_terms.values() for t in set(ts))  # statuses that hold each word
     return (_status_words(q, statuses) or _status_by_name(q, words, own_terms, shared)
-            or _status_by_head(q, words, own_terms, shared))
+            or _status_by_head(q, words, own_terms, shared) or _status_received(q, own_terms, shared))
+
+
+_RECEIVED = re.compile(r"(?<!n't\s)(?<!not\s)(?<!never\s)\b(?:got|get|gets|getting|received?|receiving|given|"
+                       r"obtained)\s+(?:(?:any|some|a|an|the)\s+)?(?P<word>[A-Za-z-]+)\b", re.I)
+
+
+def _status_received(q: str, own_terms: dict[str, list[str]], shared: Counter) -> list[Implied]:
+    """"Which ones got relief?": every status holding the word received, where that word is one
+    of a few statuses' own (CFPB: "Closed with monetary relief", "... non-monetary relief")."""
+    for match in _RECEIVED.finditer(q):
+        word = (terms(match.group("word")) or [""])[0]
+        if not 0 < shared[word] * 2 <= len(own_terms):
+            continue
+        named = sorted(s for s, ts in own_terms.items() if word in ts)
+        # One status that says more than the word ("Untimely response") is not what receiving
+        # it means ("How many got a response?"); several that share it are its kinds.
+        if len(named) == 1 and any(t != word and shared[t] * 2 <= len(own_terms) for t in own_terms[named[0]]):
+            continue
+        return [Implied("status", named[0] if len(named) == 1 else tuple(named), match.group(0))]
+    return []
 
 
 def _content_words(q: str) -> list[tuple[re.Match, str]]:
@@ -665,16 +685,29 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
 
 
 def subjects(text: str, vocabulary: Vocabulary) -> list[tuple[str, str]]:
-    """(kind, the text's words for it) for the companies and products a short text names, read
-    as a subject whatever words stand around it: a follow-up such as "and TransUnion?" or "what
-    about mortgages?" is nothing but one."""
+    """(kind, the text's words for it) for the companies, products and states a short text
+    names, read as a subject whatever words stand around it: a follow-up such as "and
+    TransUnion?", "what about mortgages?" or "and CA?" is nothing but one."""
     out = []
     if vocabulary.companies_in is not None:
         match = vocabulary.companies_in(text)
         out += [("company", words) for words in (match.said if match.companies else [])]
     for item in _products(text, vocabulary.products, vocabulary.sub_products, vocabulary.alike, whole=True):
         out += [("product", phrase) for phrase in item.phrase.split(" / ")]
-    return out
+    return out + [("state", words) for words in _state_words(text, vocabulary.states)]
+
+
+def _state_words(text: str, states: list[str]) -> list[str]:
+    """The text's own words for the states it names, wherever they stand: names in any case,
+    codes as capitals that are no English stop word (as `_states` reads them after "in")."""
+    names = _state_names()
+    said = [re.escape(names[code]) for code in states if code in names]
+    codes = [code for code in states if code in names and code.lower() not in stop_words()]
+    if not said:
+        return []
+    pattern = rf"(?<![\w-])(?:(?i:{'|'.join(sorted(said, key=len, reverse=True))})" + (
+        rf"|{'|'.join(codes)}" if codes else "") + r")(?![\w-])(?!\s+[A-Z][a-z])"
+    return [m.group(0) for m in re.finditer(pattern, text)]
 
 
 def without_phrases(text: str, implied: list[Implied]) -> str:

@@ -379,3 +379,21 @@ def test_a_question_for_the_newest_complaints_cites_them_newest_first(cfpb_assis
     topic = theft.matching["filters"]
     newest = cfpb_assistant.store.catalog.newest_ids(filtering.to_sql(filtering.normalize(topic)), 8)
     assert [c.complaint_id for c in theft.citations] == newest
+
+
+def test_followups_keep_whom_and_where_the_conversation_is_about(cfpb_assistant):
+    a = cfpb_assistant
+    ny = a.ask("Complaints from NY about mortgages")
+    ca = a.ask("and CA?", history=[("Complaints from NY about mortgages", ny.answer)])
+    assert ca.filters == {"state": "CA", "product": "Mortgage"}
+    assert ca.matching["count"] == a.stats({"state": "CA", "product": "Mortgage"})["complaints"] > 0
+    relief = a.ask("Which ones got relief?", history=[("Complaints from NY about mortgages", ny.answer),
+                                                       ("and CA?", ca.answer)])
+    statuses = [s for s in a.stats()["by_status"] if "relief" in s]
+    assert relief.filters["status"] == sorted(statuses) and relief.filters["state"] == "CA"
+    assert relief.matching["count"] == a.stats(relief.filters)["complaints"]
+    navient = "Navient Solutions, LLC."
+    said = a.ask("What do people say about Navient?")
+    respond = a.ask("How did they respond?", history=[("What do people say about Navient?", said.answer)])
+    assert respond.filters == {"company": navient}
+    assert respond.matching["count"] == a.stats()["by_company"][navient]

@@ -1,5 +1,7 @@
 """Follow-up questions become standalone questions, by rule."""
 
+import re
+
 import pytest
 
 from assistant.followup import is_followup, standalone, topic_of
@@ -43,9 +45,10 @@ def test_a_question_ending_on_a_pronoun_is_about_the_last_topic():
 
 def _subjects(text):
     # What the index would name in these texts: two companies and a product.
-    known = {"equifax": "company", "transunion": "company", "student loan": "product", "mortgages": "product"}
+    known = {"equifax": "company", "transunion": "company", "navient": "company", "student loan": "product",
+             "mortgages": "product", "texas": "state", "NY": "state", "CA": "state"}
     return [(kind, m.group(0)) for word, kind in known.items()
-            for m in [__import__("re").search(rf"(?i)\b{word}\b", text)] if m]
+            for m in [__import__("re").search(rf"\b{word}\b", text, 0 if word.isupper() else re.I)] if m]
 
 
 def test_a_followup_naming_another_company_or_product_asks_the_same_question_about_it():
@@ -73,3 +76,27 @@ def test_a_short_question_for_a_breakdown_asks_it_of_the_last_set():
     assert standalone("By year?", loans) == "How many complaints about student loans are there: By year?"
     # A whole new question that happens to rank something is not a follow-up.
     assert standalone("Which states have the most complaints?", loans) == "Which states have the most complaints?"
+
+
+def test_a_question_that_points_back_keeps_whom_and_where_the_last_one_was_about():
+    navient = [("What do people say about Navient?", "answer")]
+    # "they" are Navient; the question has no topic of its own, so the last one comes along.
+    assert standalone("How did they respond?", navient, _subjects) == "How did they respond (about Navient)?"
+    texas = [("Which companies get the most complaints about student loan servicing in Texas?", "answer")]
+    assert standalone("How many were closed with monetary relief?", texas, _subjects) == (
+        "How many were closed with monetary relief (about student loan servicing in Texas)?")
+    # "ones" are the last question's complaints; a company it named is carried beside its topic.
+    equifax = [("How does Equifax handle identity theft disputes?", "answer")]
+    assert standalone("Show me the 3 most recent ones", equifax, _subjects) == (
+        "Show me the 3 most recent ones (about identity theft disputes) (Equifax)?")
+    # A question naming its own company carries no other.
+    assert standalone("How did TransUnion respond to them?", equifax, _subjects) == (
+        "How did TransUnion respond to identity theft disputes?")
+
+
+def test_a_followup_naming_a_state_or_a_company_narrows_or_swaps_the_last_question():
+    ny = [("Complaints from NY about mortgages", "answer")]
+    assert standalone("and CA?", ny, _subjects) == "Complaints from CA about mortgages?"
+    loans = [("How many student loan complaints are there?", "answer")]
+    assert standalone("What about Texas?", loans, _subjects) == "How many student loan complaints are there in Texas?"
+    assert standalone("What about Navient?", loans, _subjects) == "How many student loan complaints are there at Navient?"

@@ -69,6 +69,16 @@ def test_company_needs_more_than_one_in_the_index():
     assert found("How does Charter handle it?", Vocabulary(companies=["Charter Spectrum"])) == {}
 
 
+def test_a_status_received_is_read_where_the_word_received_is_the_statuses_own():
+    cfpb = Vocabulary(statuses=["Closed with monetary relief", "Closed with non-monetary relief",
+                                "Closed with explanation", "Untimely response", "In progress", "Closed"])
+    assert found("Which ones got relief?", cfpb) == {"status": ("Closed with monetary relief",
+                                                                 "Closed with non-monetary relief")}
+    assert found("Did anyone get an explanation?", cfpb) == {"status": "Closed with explanation"}
+    assert found("I never got relief", cfpb) == {}
+    assert found("How many got a response?", cfpb) == {}  # not "Untimely response"
+
+
 def test_a_status_is_read_by_the_words_that_set_it_apart():
     cfpb = Vocabulary(statuses=["Closed with explanation", "Closed with monetary relief", "Closed",
                                 "Closed with non-monetary relief", "In progress", "Untimely response"])
