@@ -24,18 +24,20 @@ _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if
 _MONTH = r"(?P<{g}>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _QUARTERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4}
 _QUARTER = (r"(?:q(?P<{g}>[1-4])|(?:the\s+)?(?P<{g}w>" + "|".join(_QUARTERS) + r")\s+quarter(?:\s+of)?)")
+_HALF = r"(?:the\s+)?(?P<{g}>first|1st|second|2nd|last)\s+half(?:\s+of)?"
 _YEAR = r"(?P<{g}>(?:19|20)\d\d)"
 
 
 def _when(n: str = "") -> str:
-    """A month, a quarter or nothing, then a year; group names suffixed with n."""
-    return (rf"(?:{_MONTH.format(g='m' + n)}\s+|{_QUARTER.format(g='q' + n)}\s+)?(?:of\s+)?"
-            + _YEAR.format(g="y" + n))
+    """A month, a quarter, a half or nothing, then a year; group names suffixed with n."""
+    return (rf"(?:{_MONTH.format(g='m' + n)}\s+|{_QUARTER.format(g='q' + n)}\s+|{_HALF.format(g='h' + n)}\s+)?"
+            r"(?:of\s+)?" + _YEAR.format(g="y" + n))
 
 
 _END = r"(?!\s*(?:-|to|and|until|through)\s*(?:\w+\s+)?\d)"  # not the start of a range
 # "in April 2025", "from April 2025" (with no end): that whole month.
-_IN = re.compile(rf"\b(?:in|during|for|of|from)\s+{_when()}\b{_END}", re.I)
+# Not the "of" inside "since the third quarter of 2019": the quarter belongs to "since".
+_IN = re.compile(rf"(?<!quarter\s)(?<!half\s)\b(?:in|during|for|of|from)\s+{_when()}\b{_END}", re.I)
 _SINCE = re.compile(rf"\b(?P<op>since|after|starting(?:\s+(?:in|from))?)\s+{_when()}\b", re.I)
 _UNTIL = re.compile(rf"\b(?P<op>before|until|till|through|up\s+to)\s+{_when()}\b", re.I)
 _BETWEEN = re.compile(rf"\b(?:between|from)\s+{_when('1')}\s+(?:and|to|-|until|through)\s+{_when('2')}\b", re.I)
@@ -53,7 +55,7 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "many number get got filed submitted often percent percentage company companies "
                           "business businesses came come sent happen happened happening say says said "
                           "mention mentions mentioned ever usually typically generally really actually "
-                          "always sometimes also "
+                          "always sometimes also outcome outcomes "
                           # the newest are examples the answer picks, not a topic ("the latest complaints")
                           "recent recently latest newest "
                           # how the set was dealt with is what every answer reports (matching.py)
@@ -196,6 +198,10 @@ def _range(match: re.Match, n: str = "") -> tuple[str, str]:
     if quarter or quarter_word:
         q = int(quarter) if quarter else _QUARTERS[quarter_word.lower()]
         return f"{y:04d}-{3 * q - 2:02d}-01", _month_end(y, 3 * q)
+    half = match.group("h" + n)
+    if half:
+        return (f"{y:04d}-01-01", f"{y:04d}-06-30") if half.lower() in ("first", "1st") else \
+            (f"{y:04d}-07-01", f"{y:04d}-12-31")
     return f"{y:04d}-01-01", f"{y:04d}-12-31"
 
 
@@ -593,8 +599,11 @@ _RESPONSE = (rf"(?:(?:the|its|their|a|that)\s+)?(?:(?:company|business|{_POSSESS
              r"(?:response|resolution|answer)s?")
 _NOT_DISPUTED = re.compile(rf"\b(?:not|never|\w+n't)\s+disput(?:e|ed|ing)\s+{_RESPONSE}\b|\bundisputed\s+{_RESPONSE}\b",
                            re.I)
-_DISPUTED = re.compile(rf"\bdisput(?:e|ed|es|ing)\s+{_RESPONSE}\b|\b{_RESPONSE}\s+(?:(?:was|were|got)\s+)?disputed\b",
-                       re.I)
+_DISPUTED = re.compile(rf"\bdisput(?:e|ed|es|ing)\s+{_RESPONSE}\b|\b{_RESPONSE}\s+(?:(?:was|were|got)\s+)?disputed\b"
+                       # "complaints (that were) disputed by the consumer": the CFPB field's own words;
+                       # "a charge disputed by the customer" is what the complaint is about.
+                       r"|\b(?:complaints?|ones|cases)\s+(?:(?:that|which|were|was|got|been)\s+){0,2}disputed\s+by\s+"
+                       r"(?:the\s+)?(?:consumers?|customers?|borrowers?)\b", re.I)
 
 
 def _yes_no(q: str, key: str, values: list[str], no: re.Pattern, yes: re.Pattern) -> list[Implied]:

@@ -208,6 +208,8 @@ def test_a_disputed_response_is_read_as_the_cfpb_consumer_disputed():
     assert found("How often do people dispute their credit report?", cfpb) == {}
     # A company's possessive before the response: its name stays out of the phrase, so that
     # the company is still read from the question.
+    assert found("What share of complaints were disputed by the consumer?", cfpb) == {"consumer_disputed": "Yes"}
+    assert found("a charge disputed by the customer", cfpb) == {}  # the complaint's topic
     chips = detect("How often do consumers dispute TransUnion's response?", cfpb)
     assert [(i.key, i.value, i.phrase) for i in chips] == [("consumer_disputed", "Yes", "dispute / response")]
     assert leftover("How often do consumers dispute TransUnion's response?", chips, ["TransUnion"]) == []
@@ -241,6 +243,7 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert asked("What are customers most upset about?") == ("issue", "most upset about")
     assert asked("What do people complain about most with Equifax?") == ("issue", "complain about most")
     assert asked("I am upset about the fees") is None
+    assert asked("What are the main issues with student loans?") == ("issue", "main issues")
     assert asked("How has the number of TransUnion complaints changed over time?") == ("month", "changed over time")
     assert asked("What are the top 5 companies for mortgage complaints?") == ("company", "top 5 companies")
     assert breakdown_asked("What are the top 5 companies for mortgage complaints?").top == 5
@@ -275,6 +278,14 @@ def test_merge_panel_wins_and_outcomes_add_up():
     merged = merge({"status": ["Resolved"], "outcome": ["adjustment_applied"]}, implied)
     assert merged == {"status": ["Resolved"], "type": "Billing Issues",
                       "outcome": ["adjustment_applied", "credit_denied"]}
+
+
+def test_a_half_year_is_its_six_months_and_since_a_quarter_starts_there():
+    assert found("How many complaints in the first half of 2019?") == {"since": "2019-01-01", "until": "2019-06-30"}
+    assert found("complaints from the second half of 2018") == {"since": "2018-07-01", "until": "2018-12-31"}
+    # The "of" inside the period belongs to "since" / "before": these used to be all of 2019.
+    assert found("since the third quarter of 2019") == {"since": "2019-07-01"}
+    assert found("before the second half of 2019") == {"until": "2019-06-30"}
 
 
 def test_a_named_month_quarter_or_year_is_that_whole_period():
