@@ -20,6 +20,7 @@ TOP_COMPANIES = 10
 # Filters on how a complaint ended: "What share of Navient's complaints were closed with relief?"
 # asks for a share of the complaints under the other filters.
 RESULT_KEYS = ("status", "outcome", "timely_response", "consumer_disputed")
+RECORDED_KEYS = ("timely_response", "consumer_disputed")  # yes / no, or nothing where not recorded
 
 
 def _quoted(values: list[str]) -> str:
@@ -62,8 +63,16 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     # The same set's share of the complaints under the filters on what they are about, not on
     # how they ended: one indexed count, only where both kinds are given.
     about = {k: v for k, v in filters.items() if k not in RESULT_KEYS}
-    base = ({"base_total": catalog.count(filtering.to_sql(filtering.normalize(about))),
-             "base_scope": filtering.describe(about)} if about and len(about) < len(filters) else {})
+    for key in RECORDED_KEYS:
+        # A field the source stopped recording (the CFPB's "Consumer disputed?" ends in 2017):
+        # a share of the complaints where it was recorded, not of years that cannot say.
+        held = catalog.group_counts(key) if key in filters else {}
+        recorded = sorted(v for v in held if v not in ("", "Unknown"))
+        if len(recorded) < len(held):
+            about[key] = recorded
+    about = filtering.normalize(about)
+    base = ({"base_total": catalog.count(filtering.to_sql(about)), "base_scope": filtering.describe(about)}
+            if about and about != filtering.normalize(filters) else {})
     by = asked.field if asked else None
     shown = max(TOP_COMPANIES, (asked.top or 0) if asked else 0)
     # The breakdown below already holds every month and the ten largest companies: the asked

@@ -397,3 +397,14 @@ def test_followups_keep_whom_and_where_the_conversation_is_about(cfpb_assistant)
     respond = a.ask("How did they respond?", history=[("What do people say about Navient?", said.answer)])
     assert respond.filters == {"company": navient}
     assert respond.matching["count"] == a.stats()["by_company"][navient]
+
+
+def test_a_share_of_a_field_the_cfpb_stopped_recording_counts_only_where_it_was_recorded(cfpb_assistant):
+    disputed = cfpb_assistant.stats()["by_consumer_disputed"]
+    recorded = disputed.get("Yes", 0) + disputed.get("No", 0)
+    assert 0 < recorded < cfpb_assistant.store.count()  # "Consumer disputed?" ends in 2017
+    result = cfpb_assistant.ask("What share of complaints were disputed by the consumer?")
+    assert result.filters == {"consumer_disputed": "Yes"}
+    assert result.matching["count"] == disputed["Yes"] and result.matching["base_total"] == recorded
+    assert f"({disputed['Yes'] / recorded:.1%} of the {recorded:,} complaints under consumer disputed: No, Yes)" \
+        in result.answer
