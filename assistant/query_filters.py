@@ -109,11 +109,16 @@ _OUTCOME_PHRASES: dict[str, tuple[str, ...]] = {
     "no_business_response": (
         r"\bno\s+(?:business\s+)?(?:response|reply)\b|\b(?:never|didn't|did\s+not|failed\s+to)\s+(?:respond|reply)\b",
     ),
+    # "customers accepted the resolution" whole, so that nothing of it is left to search.
     "customer_accepted": (
-        r"\bcustomers?\s+accepted\b|\baccepted\s+(?:the\s+)?(?:resolution|response|offer)\b",
+        r"\b(?:customers?|consumers?)\s+(?:(?!not\b|never\b|\w+n't\b)\w+\s+)?accept(?:ed)?(?:\s+(?:the\s+|its\s+|their\s+)?(?:business(?:'s)?\s+)?"
+        r"(?:resolution|response|offer|answer))?\b"
+        r"|\baccepted\s+(?:the\s+)?(?:resolution|response|offer)\b",
     ),
     "customer_rejected": (
-        r"\bcustomers?\s+rejected\b|\brejected\s+(?:the\s+)?(?:resolution|response|offer)\b",
+        r"\b(?:customers?|consumers?)\s+(?:(?!not\b|never\b|\w+n't\b)\w+\s+)?reject(?:ed)?(?:\s+(?:the\s+|its\s+|their\s+)?(?:business(?:'s)?\s+)?"
+        r"(?:resolution|response|offer|answer))?\b"
+        r"|\brejected\s+(?:the\s+)?(?:resolution|response|offer)\b",
     ),
 }
 _OUTCOME_RES = {

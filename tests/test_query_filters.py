@@ -6,7 +6,8 @@ from assistant.query_filters import (Implied, Vocabulary, applied, detect, lefto
                                      products_alike)
 
 VOCAB = Vocabulary(companies=["Charter Spectrum", "Comcast"], types=["Billing Issues", "Delivery Issues"],
-                   statuses=["Resolved", "Answered"], outcomes=["credit_denied", "adjustment_applied"])
+                   statuses=["Resolved", "Answered"],
+                   outcomes=["credit_denied", "adjustment_applied", "customer_accepted", "customer_rejected"])
 
 
 def found(question, vocabulary=VOCAB):
@@ -261,6 +262,11 @@ def test_outcomes():
     assert found("Did Spectrum ever refund anyone?") == {"outcome": "adjustment_applied"}
     assert found("They never refunded me") == {"outcome": "credit_denied"}
     assert found("I was trying to get a refund") == {}  # what the complaint is about
+    # The customer's answer, with what was accepted, so that nothing of it is left to search.
+    accepted = detect("How many customers accepted the resolution?", VOCAB)
+    assert [(i.value, i.phrase) for i in accepted] == [("customer_accepted", "customers accepted the resolution")]
+    assert found("Which complaints did the customer reject?") == {"outcome": "customer_rejected"}
+    assert found("the customer didn't accept") == {}
     assert found("Did anyone get their money back?") == {"outcome": "adjustment_applied"}
     assert found("I never got my money back") == {"outcome": "credit_denied"}
     assert found("when were customers denied credit?") == {"outcome": "credit_denied"}
