@@ -141,7 +141,8 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
     if matching.get("examples") == "newest":  # "the 3 most recent complaints"
         closest = "The newest is cited below." if cited == 1 else f"The {cited} newest are cited below, newest first."
     else:
-        closest = "The closest one is cited below." if cited == 1 else f"The {cited} cited below are the closest examples."
+        closest = ("The closest one is cited below." if cited == 1
+                   else f"The {cited} cited below are the closest examples.")
     counted = f"{total:,} complaints in the index match" if total != 1 else "1 complaint in the index matches"
     # A share of what the question's filters hold ("of Charter's"), else of the whole index.
     in_scope, of_all = matching.get("scope_total") or 0, matching.get("index_total") or 0

@@ -20,8 +20,8 @@ import numpy as np
 from index import ComplaintStore, IngestReport, Settings, ingest
 from index.catalog import LABEL_KEYS, PAGE
 from index.embedding import settings_model
-from index.keywords import terms
 from index.encoder_record import check as check_encoder
+from index.keywords import terms
 from index.records import Complaint
 from index.settings import BACKENDS
 

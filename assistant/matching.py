@@ -61,7 +61,8 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     # CFPB records say whether the company answered within 15 days; other sources leave it empty.
     timely = {v: n for v, n in catalog.group_counts("timely_response", where).items() if v not in ("", "Unknown")}
     # The same set's share of the complaints under the filters on what they are about, not on
-    # how they ended: one indexed count, only where both kinds are given.
+    # how they ended: one indexed count, where both kinds are given or a field was not always
+    # recorded.
     about = {k: v for k, v in filters.items() if k not in RESULT_KEYS}
     for key in RECORDED_KEYS:
         # A field the source stopped recording (the CFPB's "Consumer disputed?" ends in 2017):

@@ -50,7 +50,8 @@ RESOLVED_STATUSES = {"resolved", "closed with monetary relief", "closed with non
 _KIND_WORDS = r"(?:complaints?|issues?|problems?|cases?)"
 # Words that say what is asked for, not what about (stemmed): "show me the complaints customers filed".
 _ASKING = frozenset(terms("complaint complaints complain complained issue issues problem problems case cases "
-                          "customer customers consumer consumers people person anyone anybody someone everyone ones show list find "
+                          "customer customers consumer consumers people person anyone anybody someone everyone ones "
+                          "show list find "
                           "give tell count "
                           "many number get got filed submitted often percent percentage company companies "
                           "business businesses came come sent happen happened happening say says said "
@@ -68,6 +69,11 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "share proportion fraction "
                           # the whole index, said as such ("How many complaints are in the index?")
                           "index database dataset total overall altogether"))
+
+# One word between the customer and the verb ("customers who accepted"), never a negation.
+_NOT_NEGATED = r"(?:(?!not\b|never\b|\w+n't\b)\w+\s+)?"
+# What the customer answered, read with the verb so that none of it is left to search.
+_WHAT_ANSWERED = r"(?:\s+(?:the\s+|its\s+|their\s+)?(?:business(?:'s)?\s+)?(?:resolution|response|offer|answer))?"
 
 # outcome tag -> phrasings that name it. Kept to phrasings that state the outcome,
 # not the topic: "refund" alone is a topic, "got a refund" is an outcome.
@@ -109,15 +115,12 @@ _OUTCOME_PHRASES: dict[str, tuple[str, ...]] = {
     "no_business_response": (
         r"\bno\s+(?:business\s+)?(?:response|reply)\b|\b(?:never|didn't|did\s+not|failed\s+to)\s+(?:respond|reply)\b",
     ),
-    # "customers accepted the resolution" whole, so that nothing of it is left to search.
     "customer_accepted": (
-        r"\b(?:customers?|consumers?)\s+(?:(?!not\b|never\b|\w+n't\b)\w+\s+)?accept(?:ed)?(?:\s+(?:the\s+|its\s+|their\s+)?(?:business(?:'s)?\s+)?"
-        r"(?:resolution|response|offer|answer))?\b"
+        rf"\b(?:customers?|consumers?)\s+{_NOT_NEGATED}accept(?:ed)?{_WHAT_ANSWERED}\b"
         r"|\baccepted\s+(?:the\s+)?(?:resolution|response|offer)\b",
     ),
     "customer_rejected": (
-        r"\b(?:customers?|consumers?)\s+(?:(?!not\b|never\b|\w+n't\b)\w+\s+)?reject(?:ed)?(?:\s+(?:the\s+|its\s+|their\s+)?(?:business(?:'s)?\s+)?"
-        r"(?:resolution|response|offer|answer))?\b"
+        rf"\b(?:customers?|consumers?)\s+{_NOT_NEGATED}reject(?:ed)?{_WHAT_ANSWERED}\b"
         r"|\brejected\s+(?:the\s+)?(?:resolution|response|offer)\b",
     ),
 }
@@ -370,7 +373,8 @@ def _status_by_head(q: str, words: list, own_terms: dict[str, list[str]], shared
 
 
 _COUNTED_RESOLVED = re.compile(r"^\s*(?:how\s+many|which|what\s+(?:share|percent(?:age)?|fraction|proportion))\b.*?"
-                               r"(?P<said>\b(?:were|was|are|is|got|get|been|marked)\s+(?:(?:marked|actually|finally)\s+)?"
+                               r"(?P<said>\b(?:were|was|are|is|got|get|been|marked)\s+"
+                               r"(?:(?:marked|actually|finally)\s+)?"
                                r"resolved)\s*[?.!]*\s*$", re.I | re.S)
 
 
@@ -392,7 +396,7 @@ def _status_words(q: str, statuses: list[str]) -> list[Implied]:
     if match and "resolved" in by_lower:
         return [Implied("status", by_lower["resolved"], match.group("said") if "said" in match.re.groupindex
                         else match.group(0))]
-    match = re.search(rf"\bunanswered\b", q, re.I)
+    match = re.search(r"\bunanswered\b", q, re.I)
     if match and "unanswered" in by_lower:
         return [Implied("status", by_lower["unanswered"], match.group(0))]
     return []
@@ -424,28 +428,32 @@ def _state_names() -> dict[str, str]:
     return {code: name for name, code in (r.split("\t") for r in rows if r.strip() and not r.startswith("#"))}
 
 
-def _states(q: str, states: list[str]) -> list[Implied]:
-    """"complaints from Texas" (or "from TX", "in NY and CA") -> state TX, for codes the index
-    holds. Only after "in", "from" or "of", and not followed by a capitalised word: a name may
-    begin a company's ("Texas Capital Bank"). A code only as a capitalised word of its own in a
-    question that is not written in capitals, and not for a code that is an English stop word
-    ("in OR", "from ME"): lower-case or shouted, codes are too often words."""
+def _state_spellings(states: list[str], codes: bool = True) -> tuple[dict[str, str], str]:
+    """Each way a held state can be written -> its code, and the pattern of one of them: names in
+    any case, codes (with `codes`) only as capitals that are no English stop word ("OR", "ME",
+    "IN" are words), never followed by a capitalised word ("Texas Capital Bank"). Longest first,
+    so that "West Virginia" is not read as "Virginia"."""
     names = _state_names()
-    shouted = sum(c.isupper() for c in q) > sum(c.islower() for c in q)
-    said: dict[str, str] = {}  # each way a held state can be written -> its code
+    said: dict[str, str] = {}
     for code in states:
         if code in names:
             said[names[code].lower()] = code
-            if not shouted and code.lower() not in stop_words():
+            if codes and code.lower() not in stop_words():
                 said[code] = code
+    one = "|".join(w if w.isupper() else f"(?i:{re.escape(w)})" for w in sorted(said, key=len, reverse=True))
+    return said, rf"(?<![\w-])(?:{one})(?![\w-])(?!\s*[-&]?\s*[A-Z][a-z])"
+
+
+def _states(q: str, states: list[str]) -> list[Implied]:
+    """"complaints from Texas" (or "from TX", "in NY and CA") -> state TX, for codes the index
+    holds. Only after "in", "from" or "of", codes not in a question written in capitals."""
+    shouted = sum(c.isupper() for c in q) > sum(c.islower() for c in q)
+    said, one = _state_spellings(states, codes=not shouted)
     if not said:
         return []
-    # Longest first, so that "West Virginia" is not read as "Virginia"; codes as capitals only.
-    one = "|".join(w if w.isupper() else f"(?i:{re.escape(w)})" for w in sorted(said, key=len, reverse=True))
-    one = rf"(?:{one})\b(?!\s*[-&]?\s*[A-Z][a-z])"
     hits = []
-    for match in re.finditer(rf"\b(?i:in|from|of)\s+(?i:the\s+state\s+of\s+)?{one}(?:\s*(?:,|\band\b|\bor\b|&)\s*{one})*",
-                             q):
+    listed = rf"{one}(?:\s*(?:,|\band\b|\bor\b|&)\s*{one})*"  # "in NY and CA", "in Virginia, Texas or Ohio"
+    for match in re.finditer(rf"\b(?i:in|from|of)\s+(?i:the\s+state\s+of\s+)?{listed}", q):
         codes = [said.get(w) or said.get(w.lower()) for w in re.findall(one, match.group(0))]
         hits += [(code, match.group(0)) for code in codes if code]
     if not hits:
@@ -712,16 +720,9 @@ def subjects(text: str, vocabulary: Vocabulary) -> list[tuple[str, str]]:
 
 
 def _state_words(text: str, states: list[str]) -> list[str]:
-    """The text's own words for the states it names, wherever they stand: names in any case,
-    codes as capitals that are no English stop word (as `_states` reads them after "in")."""
-    names = _state_names()
-    said = [re.escape(names[code]) for code in states if code in names]
-    codes = [code for code in states if code in names and code.lower() not in stop_words()]
-    if not said:
-        return []
-    pattern = rf"(?<![\w-])(?:(?i:{'|'.join(sorted(said, key=len, reverse=True))})" + (
-        rf"|{'|'.join(codes)}" if codes else "") + r")(?![\w-])(?!\s+[A-Z][a-z])"
-    return [m.group(0) for m in re.finditer(pattern, text)]
+    """The text's own words for the states it names, wherever they stand (`_state_spellings`)."""
+    said, one = _state_spellings(states)
+    return [m.group(0) for m in re.finditer(one, text)] if said else []
 
 
 def without_phrases(text: str, implied: list[Implied]) -> str:

@@ -99,4 +99,5 @@ def test_a_followup_naming_a_state_or_a_company_narrows_or_swaps_the_last_questi
     assert standalone("and CA?", ny, _subjects) == "Complaints from CA about mortgages?"
     loans = [("How many student loan complaints are there?", "answer")]
     assert standalone("What about Texas?", loans, _subjects) == "How many student loan complaints are there in Texas?"
-    assert standalone("What about Navient?", loans, _subjects) == "How many student loan complaints are there at Navient?"
+    assert standalone("What about Navient?", loans, _subjects) == (
+        "How many student loan complaints are there at Navient?")
