@@ -13,9 +13,14 @@ from dataclasses import dataclass
 # "Which states have the most complaints?", "complaints by product": a field named after these.
 _BY_FIELD = {"state": "state", "product": "product", "subproduct": "sub_product", "issue": "issue",
              "subissue": "sub_issue", "company": "company", "compani": "company", "tag": "tags", "year": "month",
-             "month": "month", "type": "type"}
+             "month": "month", "type": "type", "kind": "type", "sort": "type"}
 _BY = re.compile(r"\b(?:which|what|top|by|per|each|most\s+common)\s+(?:[A-Za-z]+\s+|\d+\s+)?(?P<word>states?|products?|"
-                 r"sub-?products?|issues?|sub-?issues?|compan(?:y|ies)|tags?|years?|months?|types?)\b", re.I)
+                 r"sub-?products?|issues?|sub-?issues?|compan(?:y|ies)|tags?|years?|months?|types?|kinds?|sorts?)\b",
+                 re.I)
+# "Who gets the most complaints?", "Where do most complaints come from?", "When did most of them
+# happen?": the question word is the field.
+_BY_QUESTION_WORD = re.compile(r"^\s*(?P<word>who|where|when)\b(?=.*\bmost\b)", re.I)
+_QUESTION_WORD_FIELD = {"who": "company", "where": "state", "when": "month"}
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,9 @@ def breakdown_asked(question: str) -> Breakdown | None:
 
 def _breakdown(question: str) -> Breakdown | None:
     match = _BY.search(question)
+    asking = _BY_QUESTION_WORD.search(question) if not match else None
+    if asking:
+        return Breakdown(_QUESTION_WORD_FIELD[asking.group("word").lower()], asking.group("word"))
     if not match:
         for pattern, field in ((_BY_RANK, "issue"), (_BY_TIME, "month")):
             said = [m.group(0) for m in pattern.finditer(question)]

@@ -51,7 +51,7 @@ _KIND_WORDS = r"(?:complaints?|issues?|problems?|cases?)"
 # Words that say what is asked for, not what about (stemmed): "show me the complaints customers filed".
 _ASKING = frozenset(terms("complaint complaints complain complained issue issues problem problems case cases "
                           "customer customers consumer consumers people person anyone anybody someone everyone ones "
-                          "show list find "
+                          "show list find kind kinds sort sorts "
                           "give tell count "
                           "many number get got filed submitted often percent percentage company companies "
                           "business businesses came come sent happen happened happening say says said "

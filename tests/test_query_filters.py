@@ -245,6 +245,13 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert asked("What do people complain about most with Equifax?") == ("issue", "complain about most")
     assert asked("I am upset about the fees") is None
     assert asked("What are the main issues with student loans?") == ("issue", "main issues")
+    # The question word names the field: who is a company, where a state, when a month.
+    assert asked("Who gets the most complaints?") == ("company", "Who")
+    assert asked("Where do most complaints come from?") == ("state", "Where")
+    assert asked("When did most complaints happen?") == ("month", "When")
+    assert asked("Who handles disputes?") is None and asked("Where can I complain?") is None
+    assert asked("What kind of problems do people have with Nationstar?") == ("type", "What kind")
+    assert leftover("What kind of problems do people have?", []) == []
     assert asked("How has the number of TransUnion complaints changed over time?") == ("month", "changed over time")
     assert asked("What are the top 5 companies for mortgage complaints?") == ("company", "top 5 companies")
     assert breakdown_asked("What are the top 5 companies for mortgage complaints?").top == 5
