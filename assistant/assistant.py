@@ -206,7 +206,7 @@ class Assistant:
                 # Only everyday words beyond the filters, and none read close to any complaint.
                 found = self.retriever.browse(search, k, clean, query_vector)
         if newest is not None and found.evidence:
-            found.evidence = self._newest_examples(search, query_vector, found, clean, newest.top or k)
+            found.evidence = self._newest_examples(query_vector, found, clean, newest.top or k)
         matching = (whole_set(self.store.catalog, found, clean, self.retriever.params, scope,
                               self.retriever.index_total(), self.retriever.scope_total(clean),
                               asked=asked)
@@ -247,7 +247,7 @@ class Assistant:
             implied=_implied_dicts(read),
         )
 
-    def _newest_examples(self, question: str, query_vector, found, filters: dict, n: int) -> list[Evidence]:
+    def _newest_examples(self, query_vector, found, filters: dict, n: int) -> list[Evidence]:
         """"The 3 most recent complaints about Chase": the matching set's newest, newest first,
         each quoted where it reads closest to the question."""
         if found.whole_filter:
@@ -259,10 +259,8 @@ class Assistant:
         ids = self.store.catalog.newest_ids(filtering.to_sql(filtering.normalize(within)), n)
         if not ids:
             return found.evidence
-        # Every passage of those few complaints is a candidate, so that each has its best one.
-        cands = self.retriever.candidates(question, query_vector, {"complaint_id": ids}, n=max(16, 8 * len(ids)))
         records = self.store.catalog.complaints(ids)
-        by_id = {c.complaint_id: c for c in cands}
+        by_id = {c.complaint_id: c for c in self.retriever.passages_of(ids, query_vector)}
         return [to_evidence(by_id[i], records[i]) for i in ids if i in by_id and i in records]
 
     def _mentioned_note(self, names: list[str]) -> str:
