@@ -97,9 +97,14 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     question = question.strip()
     if not questions or not is_followup(question, questions):
         return question
+    text = _strip(question)
+    if (subjects and _POINTS_BACK.search(text) and len(text.split()) > 3 and not _CONNECTOR.search(text)
+            and not _BACK_REFERENCE.search(text) and not _PRONOUN_END.search(text) and subjects(text)):
+        # "Do debt collectors call people at work when they're told not to?": "they" are the
+        # question's own subject, not the last one's.
+        return question
     # The previous question may itself have been a follow-up: resolve it first.
     previous = standalone(questions[-1], questions[:-1], subjects)
-    text = _strip(question)
     fragment = _strip(_CONNECTOR.sub("", text, count=1)) or text
     swapped = _swap(previous, fragment, subjects) if subjects else None
     if swapped:

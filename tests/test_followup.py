@@ -89,6 +89,9 @@ def test_a_question_that_points_back_keeps_whom_and_where_the_last_one_was_about
     equifax = [("How does Equifax handle identity theft disputes?", "answer")]
     assert standalone("Show me the 3 most recent ones", equifax, _subjects) == (
         "Show me the 3 most recent ones (about identity theft disputes) (Equifax)?")
+    # "they" inside a question that names its own subject are that subject: a new question.
+    assert standalone("Does TransUnion fix errors when they are disputed?", equifax, _subjects) == (
+        "Does TransUnion fix errors when they are disputed?")
     # A question naming its own company carries no other.
     assert standalone("How did TransUnion respond to them?", equifax, _subjects) == (
         "How did TransUnion respond to identity theft disputes?")
