@@ -39,6 +39,9 @@ _POINTS_BACK = re.compile(r"\b(?:they|them|their|ones)\b"
 # A fragment that only narrows ("in 2024?", "for unresolved ones?") keeps the whole previous question.
 _NARROWING = re.compile(r"^(?:in|during|since|before|after|until|from|between|for|with|without|among|only|just)\b",
                         re.I)
+# A fragment that is only a period ("2019?", "March 2024?", "Q2 2023?") narrows the last question to it.
+_PERIOD = re.compile(r"^(?:(?:the\s+)?(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+(?:half|quarter)\s+(?:of\s+)?"
+                     r"|q[1-4]\s+|[A-Za-z]{3,9}\.?\s+)?(?:19|20)\d\d$", re.I)
 # Where the topic of a question starts: after the verb of handling, or after "about".
 _TOPIC_AFTER = re.compile(
     r"\b(?:handles?|handled|handling|deals?\s+with|dealt\s+with|respond(?:s|ed)?\s+to|treats?|treated|"
@@ -129,6 +132,8 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         return asked + _context(previous, asked, subjects) + "?"
     if _NARROWING.search(fragment):
         return f"{_strip(previous)} {fragment}?"
+    if _PERIOD.search(fragment):
+        return f"{_strip(previous)} in {fragment}?"
     if parts:
         return f"{parts[0]} {fragment}?"
     return f"{_strip(previous)}: {fragment}?"

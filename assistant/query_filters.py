@@ -38,6 +38,10 @@ _END = r"(?!\s*(?:-|to|and|until|through)\s*(?:\w+\s+)?\d)"  # not the start of 
 # "in April 2025", "from April 2025" (with no end): that whole month.
 # Not the "of" inside "since the third quarter of 2019": the quarter belongs to "since".
 _IN = re.compile(rf"(?<!quarter\s)(?<!half\s)\b(?:in|during|for|of|from)\s+{_when()}\b{_END}", re.I)
+# "2019 complaints about Chase", or a period alone ("2019?", "March 2019?"); not "my 2019 Honda",
+# a model year.
+_PERIOD_OF = re.compile(rf"\b{_when()}(?=\s+complaints?\b)", re.I)
+_PERIOD_ALONE = re.compile(rf"{_when()}(?=\s*[?.!]*$)", re.I)  # matched at the stripped question's start
 _SINCE = re.compile(rf"\b(?P<op>since|after|starting(?:\s+(?:in|from))?)\s+{_when()}\b", re.I)
 _UNTIL = re.compile(rf"\b(?P<op>before|until|till|through|up\s+to)\s+{_when()}\b", re.I)
 _BETWEEN = re.compile(rf"\b(?:between|from)\s+{_when('1')}\s+(?:and|to|-|until|through)\s+{_when('2')}\b", re.I)
@@ -232,7 +236,7 @@ def _dates(q: str) -> list[Implied]:
         start, _ = _range(match, "1")
         _, end = _range(match, "2")
         return [Implied("since", start, match.group(0)), Implied("until", end, match.group(0))]
-    match = _IN.search(q)
+    match = _IN.search(q) or _PERIOD_OF.search(q) or _PERIOD_ALONE.match(q.strip())
     if match:
         start, end = _range(match)
         return [Implied("since", start, match.group(0)), Implied("until", end, match.group(0))]

@@ -14,6 +14,8 @@ BILLING = [("How does Charter handle billing disputes?", "answer")]
     ("What about early termination fees?", "How does Charter handle early termination fees?"),
     ("late fees?", "How does Charter handle late fees?"),
     ("and in 2024?", "How does Charter handle billing disputes in 2024?"),
+    ("2024?", "How does Charter handle billing disputes in 2024?"),
+    ("what about March 2025?", "How does Charter handle billing disputes in March 2025?"),
     ("How many of those complaints were resolved?", "How many of billing disputes were resolved?"),
     ("How does Charter handle mid-cycle cancellations?", "How does Charter handle mid-cycle cancellations?"),
 ])

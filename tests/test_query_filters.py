@@ -293,6 +293,14 @@ def test_merge_panel_wins_and_outcomes_add_up():
                       "outcome": ["adjustment_applied", "credit_denied"]}
 
 
+def test_a_period_alone_or_before_complaints_is_that_period_and_a_model_year_is_not():
+    assert found("2019?") == {"since": "2019-01-01", "until": "2019-12-31"}
+    assert found("March 2019?") == {"since": "2019-03-01", "until": "2019-03-31"}
+    assert found("2019 complaints about billing") == {"since": "2019-01-01", "until": "2019-12-31",
+                                                      "type": "Billing Issues"}
+    assert found("my 2019 Honda was repossessed") == {}
+
+
 def test_a_half_year_is_its_six_months_and_since_a_quarter_starts_there():
     assert found("How many complaints in the first half of 2019?") == {"since": "2019-01-01", "until": "2019-06-30"}
     assert found("complaints from the second half of 2018") == {"since": "2018-07-01", "until": "2018-12-31"}
