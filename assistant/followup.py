@@ -57,8 +57,22 @@ def _strip(text: str) -> str:
 
 
 def topic_of(question: str) -> tuple[str, str] | None:
-    """(frame, topic) of a standalone question, e.g. ("How does Charter handle", "billing disputes")."""
+    """(frame, topic) of a standalone question, e.g. ("How does Charter handle", "billing disputes").
+    A resolved follow-up carries the context it kept in brackets ("How did they respond (about
+    identity theft) (Equifax)?"): its topic is its own words', else the bracket's."""
     text = _strip(question)
+    bare = _strip(re.sub(r"\s*\([^()]*\)", "", text))
+    found = _topic(bare)
+    if found:
+        return found
+    for inner in re.findall(r"\(([^()]*)\)", text):
+        found = _topic(inner)
+        if found:
+            return f"{bare} about", found[1]
+    return None
+
+
+def _topic(text: str) -> tuple[str, str] | None:
     match = _TOPIC_AFTER.search(text)
     if not match:
         return None
@@ -140,13 +154,13 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
 
 
 def _context(previous: str, asked: str, subjects: Subjects | None) -> str:
-    """The companies and states the previous question named that the new one does not name
-    itself nor already carries: " (Navient)", " (in Texas)"."""
+    """The companies, states and products the previous question named that the new one does not
+    name itself nor already carries: " (Navient)", " (in Texas)", " (about mortgages)"."""
     if subjects is None:
         return ""
     own = {kind for kind, _ in subjects(asked)}
-    carried = [("in " if kind == "state" else "") + words for kind, words in subjects(previous)
-               if kind in ("company", "state") and kind not in own]
+    lead = {"state": "in ", "product": "about "}
+    carried = [lead.get(kind, "") + words for kind, words in subjects(previous) if kind not in own]
     return f" ({', '.join(dict.fromkeys(carried))})" if carried else ""
 
 

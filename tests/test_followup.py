@@ -91,6 +91,13 @@ def test_a_question_that_points_back_keeps_whom_and_where_the_last_one_was_about
     equifax = [("How does Equifax handle identity theft disputes?", "answer")]
     assert standalone("Show me the 3 most recent ones", equifax, _subjects) == (
         "Show me the 3 most recent ones (about identity theft disputes) (Equifax)?")
+    # A chain: the context the last answer carried in brackets is not its topic.
+    chain = equifax + [("Do they ever give refunds?", "answer")]
+    assert standalone("Which states are they from?", chain, _subjects) == (
+        "Which states are they from (about identity theft disputes) (Equifax)?")
+    # A product the last question named is carried too.
+    assert standalone("What did they say about fees?", [("Complaints about mortgages in Texas", "a")], _subjects) == (
+        "What did they say about fees (about mortgages, in Texas)?")
     # "they" inside a question that names its own subject are that subject: a new question.
     assert standalone("Does TransUnion fix errors when they are disputed?", equifax, _subjects) == (
         "Does TransUnion fix errors when they are disputed?")
