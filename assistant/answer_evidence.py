@@ -127,6 +127,9 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
             facts.append("busiest months: " + ", ".join(f"{m} ({n:,})" for m, n in busiest))
     if matching.get("by_status"):
         facts.append(f"status: {_shares(matching['by_status'], total)}")
+    for company, statuses in (matching.get("by_company_status") or {}).items():
+        # Each named company's own shares, so that a comparison is read off the answer.
+        facts.append(f"{inert(company)}: {_shares(statuses, sum(statuses.values()), top=3)}")
     if matching.get("by_company") and len(matching["by_company"]) > 1 and asked != "company":
         facts.append(f"companies: {_shares(matching['by_company'], total, top=5)}")
     if matching.get("by_month") and asked != "month":

@@ -21,6 +21,7 @@ TOP_COMPANIES = 10
 # asks for a share of the complaints under the other filters.
 RESULT_KEYS = ("status", "outcome", "timely_response", "consumer_disputed")
 RECORDED_KEYS = ("timely_response", "consumer_disputed")  # yes / no, or nothing where not recorded
+COMPARED_MOST = 5  # companies named in one question whose outcomes are shown side by side
 
 
 def _quoted(values: list[str]) -> str:
@@ -84,9 +85,18 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         name = f"fewest_by_{by}" if asked.fewest else f"by_{by}"
         counted = {name: {v: n for v, n in catalog.group_counts(by, where, limit=shown, fewest=asked.fewest).items()
                           if v not in ("Unknown", "")}}
+    # "How do Navient and Nelnet compare?": where the question names a few companies, how each
+    # one's complaints ended, side by side (one grouped count).
+    named = filtering.values(filters, "company")
+    compared = {}
+    if 1 < len(named) <= COMPARED_MOST:
+        for (company, status), n in catalog.pair_counts("company", "status", where).items():
+            compared.setdefault(company, {})[status] = n
+        compared = {c: dict(sorted(v.items(), key=lambda kv: -kv[1])) for c, v in compared.items()}
     return {
         "count": total,
         "rule": rule,
+        **({"by_company_status": compared} if compared else {}),
         **({"index_total": index_total} if index_total else {}),
         **({"scope_total": scope_total} if scope_total and filters else {}),
         **base,

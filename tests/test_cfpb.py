@@ -408,3 +408,19 @@ def test_a_share_of_a_field_the_cfpb_stopped_recording_counts_only_where_it_was_
     assert result.matching["count"] == disputed["Yes"] and result.matching["base_total"] == recorded
     assert f"({disputed['Yes'] / recorded:.1%} of the {recorded:,} complaints under consumer disputed: No, Yes)" \
         in result.answer
+
+
+def test_a_question_naming_a_few_companies_gives_each_ones_outcomes_side_by_side(cfpb_assistant):
+    result = cfpb_assistant.ask("How do Navient and Nelnet compare?")
+    companies = ["Navient Solutions, LLC.", "Nelnet, Inc."]
+    assert result.filters == {"company": companies}
+    expected = {}
+    for (company, status), n in cfpb_assistant.pair_counts("company", "status", {"company": companies}).items():
+        expected.setdefault(company, {})[status] = n
+    assert result.matching["by_company_status"] == expected
+    navient = expected[companies[0]]
+    top = max(navient, key=navient.get)
+    share = navient[top] / sum(navient.values())
+    assert f"Navient Solutions, LLC.: {top} {share:.0%} ({navient[top]:,})" in result.answer
+    # One company: its outcomes are the set's, said once.
+    assert "by_company_status" not in cfpb_assistant.ask("How does Navient handle forbearance?").matching
