@@ -86,11 +86,11 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         counted = {name: {v: n for v, n in catalog.group_counts(by, where, limit=shown, fewest=asked.fewest).items()
                           if v not in ("Unknown", "")}}
     # "How do Navient and Nelnet compare?": where the question names a few companies, how each
-    # one's complaints ended, side by side (one grouped count).
+    # one's complaints ended, side by side (from the breakdown's own pass).
     named = filtering.values(filters, "company")
     compared = {}
     if 1 < len(named) <= COMPARED_MOST:
-        for (company, status), n in catalog.pair_counts("company", "status", where).items():
+        for (company, status), n in counts["company_status"].items():
             compared.setdefault(company, {})[status] = n
         compared = {c: dict(sorted(v.items(), key=lambda kv: -kv[1])) for c, v in compared.items()}
     return {
