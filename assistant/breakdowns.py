@@ -14,7 +14,7 @@ from dataclasses import dataclass
 _BY_FIELD = {"state": "state", "product": "product", "subproduct": "sub_product", "issue": "issue",
              "subissue": "sub_issue", "company": "company", "compani": "company", "tag": "tags", "year": "month",
              "month": "month", "type": "type", "kind": "type", "sort": "type"}
-_BY = re.compile(r"\b(?:which|what|top|by|per|each|most\s+common)\s+(?:[A-Za-z]+\s+|\d+\s+)?(?P<word>states?|products?|"
+_BY = re.compile(r"\b(?:which|what|top|by|per|each|most\s+common|rank|ranked|ranking)\s+(?:[A-Za-z]+\s+|\d+\s+)?(?P<word>states?|products?|"
                  r"sub-?products?|issues?|sub-?issues?|compan(?:y|ies)|tags?|years?|months?|types?|kinds?|sorts?)\b",
                  re.I)
 # "Who gets the most complaints?", "Where do most complaints come from?", "When did most of them
@@ -40,7 +40,12 @@ _BY_RANK = re.compile(r"\b(?:most\s+(?:common|frequent)|top|biggest|main|leading
                       r"|\b(?:complain(?:s|ed|ing)?|upset|angry|unhappy)\s+about\s+(?:the\s+)?most\b"
                       r"|\bmost\s+(?:often\s+)?(?:complain(?:s|ed)?|upset|angry|unhappy)\s+about\b", re.I)
 _BY_TIME = re.compile(r"\b(?:(?:(?:changed?|grown|grew|risen|rose|fallen|fell|increased|decreased)\s+)?"
-                      r"over\s+(?:time|the\s+years)|trends?|year\s+(?:by|over)\s+year)\b", re.I)
+                      r"over\s+(?:time|the\s+years)|trends?|year\s+(?:by|over)\s+year"
+                      r"|(?:increasing|decreasing|rising|falling|growing|declining)\s+(?:number\s+of\s+)?complaints)\b",
+                      re.I)
+# "Are mortgage complaints increasing?", "Are complaints about fraud rising?": a question about
+# complaints whose last word is that they rise or fall ("Are banks increasing fees?" is not).
+_RISING_LAST = re.compile(r"\b(?:increasing|decreasing|rising|falling|growing|declining)(?=\s*[?.!]*\s*$)", re.I)
 
 
 _FEWEST = re.compile(r"\b(?:fewest|least)\b", re.I)
@@ -69,6 +74,9 @@ def _breakdown(question: str) -> Breakdown | None:
             said = [m.group(0) for m in pattern.finditer(question)]
             if said:  # "the trend ... over time": every phrase that asks it is a word of asking
                 return Breakdown(field, " / ".join(dict.fromkeys(said)))
+        rising = _RISING_LAST.search(question)
+        if rising and re.search(r"\bcomplaints?\b", question[:rising.start()], re.I):
+            return Breakdown("month", rising.group(0))
         return None
     word = re.sub(r"[^a-z]", "", match.group("word").lower())
     stem = word[:-3] + "y" if word.endswith("ies") else word.rstrip("s") if not word.endswith("ss") else word

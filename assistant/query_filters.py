@@ -67,7 +67,8 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "handle handled handles handling respond responded responds response responses treat "
                           "treated treats deal deals dealt resolve resolves "
                           # a ranking or a trend is a breakdown of the set, not a topic
-                          "common frequent frequently trend trends upset angry unhappy "
+                          "common frequent frequently trend trends upset angry unhappy worst best rank ranked "
+                          "ranking increasing decreasing rising falling growing declining "
                           # a comparison is answered by the sets' own breakdowns
                           "differently compare compared comparison versus vs fewest least "
                           "share proportion fraction "

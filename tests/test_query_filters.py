@@ -252,6 +252,13 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert asked("Who handles disputes?") is None and asked("Where can I complain?") is None
     assert asked("What kind of problems do people have with Nationstar?") == ("type", "What kind")
     assert leftover("What kind of problems do people have?", []) == []
+    # Ranked, worst or best: the field's breakdown, and those words are no topic.
+    assert asked("Rank companies by monetary relief") == ("company", "Rank companies")
+    assert leftover("Which company is the worst?", []) == []
+    # Complaints that rise or fall: the months.
+    assert asked("Are mortgage complaints increasing?") == ("month", "increasing")
+    assert asked("Are complaints about fraud rising?") == ("month", "rising")
+    assert asked("Are banks increasing fees?") is None
     assert asked("How has the number of TransUnion complaints changed over time?") == ("month", "changed over time")
     assert asked("What are the top 5 companies for mortgage complaints?") == ("company", "top 5 companies")
     assert breakdown_asked("What are the top 5 companies for mortgage complaints?").top == 5
