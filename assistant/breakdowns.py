@@ -14,9 +14,9 @@ from dataclasses import dataclass
 _BY_FIELD = {"state": "state", "product": "product", "subproduct": "sub_product", "issue": "issue",
              "subissue": "sub_issue", "company": "company", "compani": "company", "tag": "tags", "year": "month",
              "month": "month", "type": "type", "kind": "type", "sort": "type"}
-_BY = re.compile(r"\b(?:which|what|top|by|per|each|most\s+common|rank|ranked|ranking)\s+(?:[A-Za-z]+\s+|\d+\s+)?(?P<word>states?|products?|"
-                 r"sub-?products?|issues?|sub-?issues?|compan(?:y|ies)|tags?|years?|months?|types?|kinds?|sorts?)\b",
-                 re.I)
+_BY = re.compile(r"\b(?:which|what|top|by|per|each|most\s+common|rank|ranked|ranking)\s+(?:[A-Za-z]+\s+|\d+\s+)?"
+                 r"(?P<word>states?|products?|sub-?products?|issues?|sub-?issues?|compan(?:y|ies)|tags?|years?|"
+                 r"months?|types?|kinds?|sorts?)\b", re.I)
 # "Who gets the most complaints?", "Where do most complaints come from?", "When did most of them
 # happen?": the question word is the field.
 _BY_QUESTION_WORD = re.compile(r"^\s*(?P<word>who|where|when)\b(?=.*\bmost\b)", re.I)

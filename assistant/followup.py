@@ -40,8 +40,8 @@ _POINTS_BACK = re.compile(r"\b(?:they|them|their|ones)\b"
 _NARROWING = re.compile(r"^(?:in|during|since|before|after|until|from|between|for|with|without|among|only|just)\b",
                         re.I)
 # A fragment that is only a period ("2019?", "March 2024?", "Q2 2023?") narrows the last question to it.
-_PERIOD = re.compile(r"^(?:(?:the\s+)?(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+(?:half|quarter)\s+(?:of\s+)?"
-                     r"|q[1-4]\s+|[A-Za-z]{3,9}\.?\s+)?(?:19|20)\d\d$", re.I)
+_PERIOD = re.compile(r"^(?:(?:the\s+)?(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+(?:half|quarter)\s+"
+                     r"(?:of\s+)?|q[1-4]\s+|[A-Za-z]{3,9}\.?\s+)?(?:19|20)\d\d$", re.I)
 # Where the topic of a question starts: after the verb of handling, or after "about".
 _TOPIC_AFTER = re.compile(
     r"\b(?:handles?|handled|handling|deals?\s+with|dealt\s+with|respond(?:s|ed)?\s+to|treats?|treated|"
@@ -109,7 +109,8 @@ def _previous_questions(history) -> list[str]:
 
 def standalone(question: str, history: list | None, subjects: Subjects | None = None) -> str:
     """The question as it would be asked on its own; unchanged when it is not a follow-up.
-    `subjects(text)`: the companies and products a text names, as (kind, words) (see `_swap`)."""
+    `subjects(text)`: the companies, products and states a text names, as (kind, words) (see
+    `_swap` and `_context`)."""
     questions = _previous_questions(history)
     question = question.strip()
     if not questions or not is_followup(question, questions):
