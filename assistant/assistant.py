@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -209,7 +208,7 @@ class Assistant:
             found.evidence = self._newest_examples(query_vector, found, clean, newest.top or k)
         matching = (whole_set(self.store.catalog, found, clean, self.retriever.params, scope,
                               self.retriever.index_total(), self.retriever.scope_total(clean),
-                              asked=asked)
+                              asked=asked, recorded=self.vocabulary().recorded)
                     if found.evidence else {"count": 0})
         if newest is not None and found.evidence:
             matching["examples"] = "newest"
@@ -289,13 +288,8 @@ class Assistant:
     def _abstained_hint(self, question: str, beyond: list[str]) -> str:
         """The hint for a question nothing reads close to, from its words beyond the filters that
         few passages use (at most as many as a question of mentions reads)."""
-        wanted = set(self.store.keywords.distinctive(beyond or []))
-        words: dict[str, str] = {}
-        for match in re.finditer(r"[A-Za-z0-9][A-Za-z0-9'-]*", question):
-            stem = (terms(match.group(0)) or [""])[0]
-            if stem in wanted:
-                words.setdefault(stem, match.group(0))
-        return self._mention_hint(list(words.values())) if 1 <= len(words) <= query_filters.MENTION_MOST else ""
+        words = query_filters.words_for(question, set(self.store.keywords.distinctive(beyond or [])))
+        return self._mention_hint(words) if 1 <= len(words) <= query_filters.MENTION_MOST else ""
 
     @staticmethod
     def _notes(read: list[Implied], named) -> list[str]:
@@ -323,14 +317,21 @@ class Assistant:
         generation = self.store.catalog.generation()
         if self._vocabulary is None or self._vocabulary[0] != generation:
             catalog = self.store.catalog
-            values = {name: [v for v in catalog.group_counts(name) if v != "Unknown"]
+            counts = {name: catalog.group_counts(name)
                       for name in ("company", "type", "status", "outcome", "state", "tags", "product", "sub_product",
                                    "timely_response", "consumer_disputed")}
+            values = {name: [v for v in held if v != "Unknown"] for name, held in counts.items()}
+            recorded = {}  # a yes/no field some complaints lack: the values where it was recorded
+            for name in ("timely_response", "consumer_disputed"):
+                held = sorted(v for v in counts[name] if v not in ("", "Unknown"))
+                if held and len(held) < len(counts[name]):
+                    recorded[name] = held
             self._vocabulary = (generation, Vocabulary(companies=values["company"], types=values["type"],
                                                        statuses=values["status"], outcomes=values["outcome"],
                                                        states=values["state"], tags=values["tags"],
                                                        timely=values["timely_response"],
                                                        disputed=values["consumer_disputed"],
+                                                       recorded=recorded,
                                                        products=values["product"],
                                                        sub_products=values["sub_product"],
                                                        alike=query_filters.products_alike(

@@ -20,7 +20,6 @@ TOP_COMPANIES = 10
 # Filters on how a complaint ended: "What share of Navient's complaints were closed with relief?"
 # asks for a share of the complaints under the other filters.
 RESULT_KEYS = ("status", "outcome", "timely_response", "consumer_disputed")
-RECORDED_KEYS = ("timely_response", "consumer_disputed")  # yes / no, or nothing where not recorded
 COMPARED_MOST = 5  # companies named in one question whose outcomes are shown side by side
 
 
@@ -31,11 +30,12 @@ def _quoted(values: list[str]) -> str:
 
 def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, scope: str = "",
               index_total: int | None = None, scope_total: int | None = None,
-              asked: Breakdown | None = None) -> dict:
+              asked: Breakdown | None = None, recorded: dict[str, list[str]] | None = None) -> dict:
     """The matching set's count, rule and breakdowns. `index_total` (every complaint in the index)
     and `scope_total` (those under the question's filters) let an answer say what share the set is.
     `asked`: the breakdown the question asks ("Which states ...", "the fewest", "the top 5"),
-    given first."""
+    given first. `recorded`: the fields not every complaint has (the CFPB's "Consumer disputed?"
+    ends in 2017), with the values recorded (`Vocabulary.recorded`)."""
     if found.whole_filter:
         set_filters = dict(filters)
         rule = ("every complaint under the filters: the question asks for nothing beyond them" if filters else
@@ -65,13 +65,11 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     # how they ended: one indexed count, where both kinds are given or a field was not always
     # recorded.
     about = {k: v for k, v in filters.items() if k not in RESULT_KEYS}
-    for key in RECORDED_KEYS:
-        # A field the source stopped recording (the CFPB's "Consumer disputed?" ends in 2017):
-        # a share of the complaints where it was recorded, not of years that cannot say.
-        held = catalog.group_counts(key) if key in filters else {}
-        recorded = sorted(v for v in held if v not in ("", "Unknown"))
-        if len(recorded) < len(held):
-            about[key] = recorded
+    for key, values in (recorded or {}).items():
+        # A field the source stopped recording: a share of the complaints where it was recorded,
+        # not of years that cannot say.
+        if key in filters:
+            about[key] = values
     about = filtering.normalize(about)
     base = ({"base_total": catalog.count(filtering.to_sql(about)), "base_scope": filtering.describe(about)}
             if about and about != filtering.normalize(filters) else {})

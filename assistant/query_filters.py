@@ -75,6 +75,12 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           # the whole index, said as such ("How many complaints are in the index?")
                           "index database dataset total overall altogether"))
 
+# Not right after a negation ("never got a refund" says the opposite).
+_UNNEGATED = r"(?<!n't\s)(?<!not\s)(?<!never\s)"
+# A negation or a refusal before the verb: "didn't get", "refused to give".
+_REFUSING = r"(?:\w+n't|not|never|refused\s+to|declined\s+to)"
+# Whom something was given or refused to: "refund anyone", "never refunded me".
+_WHOM = r"(?:anyone|anybody|someone|people|customers?|consumers?|borrowers?|them|him|her|me|us)"
 # One word between the customer and the verb ("customers who accepted"), never a negation.
 _NOT_NEGATED = r"(?:(?!not\b|never\b|\w+n't\b)\w+\s+)?"
 # What the customer answered, read with the verb so that none of it is left to search.
@@ -85,23 +91,21 @@ _WHAT_ANSWERED = r"(?:\s+(?:the\s+|its\s+|their\s+)?(?:business(?:'s)?\s+)?(?:re
 _OUTCOME_PHRASES: dict[str, tuple[str, ...]] = {
     "credit_denied": (
         r"\b(?:denied|refused|declined|rejected|no)\s+(?:a\s+|the\s+|any\s+)?(?:credits?|refunds?|adjustments?)\b",
-        r"\b(?:\w+n't|not|never|refused\s+to|declined\s+to)\s+(?:get|got|receive|received|give|gave|issue|issued|grant|"
+        rf"\b{_REFUSING}\s+(?:get|got|receive|received|give|gave|issue|issued|grant|"
         r"granted)\s+(?:me\s+|us\s+|them\s+)?(?:a\s+|an\s+|the\s+|any\s+)?(?:credits?|refunds?|adjustments?)\b",
         r"\b(?:credits?|refunds?|adjustments?)\s+(?:(?:was|were|got|being)\s+)?(?:denied|refused|declined)\b",
-        r"\b(?:\w+n't|not|never|refused\s+to|declined\s+to)\s+refund(?:ed)?\s+(?:anyone|anybody|someone|people|"
-        r"customers?|consumers?|borrowers?|them|him|her|me|us)\b",
-        r"\b(?:\w+n't|not|never|refused\s+to|declined\s+to)\s+(?:get|got|receive|received|give|gave|return|returned)\s+"
+        rf"\b{_REFUSING}\s+refund(?:ed)?\s+{_WHOM}\b",
+        rf"\b{_REFUSING}\s+(?:get|got|receive|received|give|gave|return|returned)\s+"
         r"(?:\w+\s+){0,2}?money\s+back\b",
     ),
     "adjustment_applied": (
         # Not after a negation: "never got a refund" is the opposite (credit_denied above).
-        r"(?<!n't\s)(?<!not\s)(?<!never\s)(?<!to\s)\b(?:got|get|gets|received|give|gives|gave|giving|given|issued|"
+        rf"{_UNNEGATED}(?<!to\s)\b(?:got|get|gets|received|give|gives|gave|giving|given|issued|"
         r"applied|granted)\s+(?:a\s+|an\s+|any\s+)?(?:credits?|refunds?|adjustments?)\b",
         # "Did Spectrum ever refund anyone?": the verb, with whom it was refunded to.
-        r"(?<!n't\s)(?<!not\s)(?<!never\s)(?<!to\s)\brefund(?:s|ed)?\s+(?:anyone|anybody|someone|people|customers?|"
-        r"consumers?|borrowers?|them|him|her|me|us)\b",
+        rf"{_UNNEGATED}(?<!to\s)\brefund(?:s|ed)?\s+{_WHOM}\b",
         r"\b(?:credits?|refunds?|adjustments?)\s+(?:(?:was|were)\s+)?(?:applied|issued|granted)\b",
-        r"(?<!n't\s)(?<!not\s)(?<!never\s)(?<!to\s)\b(?:got|get|gets|getting|received|give|gives|gave|giving|given|"
+        rf"{_UNNEGATED}(?<!to\s)\b(?:got|get|gets|getting|received|give|gives|gave|giving|given|"
         r"returned|with)\s+(?:\w+\s+){0,2}?money\s+back\b",
     ),
     "policy_cited": (
@@ -177,6 +181,9 @@ class Vocabulary:
     tags: list[str] = field(default_factory=list)  # the Tags field's values ("Older American, Servicemember")
     timely: list[str] = field(default_factory=list)  # the CFPB's "Timely response?" values ("Yes", "No")
     disputed: list[str] = field(default_factory=list)  # the CFPB's "Consumer disputed?" values
+    # Of those two yes/no fields, each that some complaints lack, with the values recorded: a
+    # share of one is of the complaints where it was recorded (matching.whole_set).
+    recorded: dict[str, list[str]] = field(default_factory=dict)
     products: list[str] = field(default_factory=list)  # the CFPB's Product values
     sub_products: list[str] = field(default_factory=list)
     # product -> the products that are the same category under another name (`products_alike`)
@@ -298,7 +305,7 @@ def _statuses(q: str, statuses: list[str]) -> list[Implied]:
             or _status_by_head(q, words, own_terms, shared) or _status_received(q, own_terms, shared))
 
 
-_RECEIVED = re.compile(r"(?<!n't\s)(?<!not\s)(?<!never\s)\b(?:got|get|gets|getting|received?|receiving|given|"
+_RECEIVED = re.compile(rf"{_UNNEGATED}\b(?:got|get|gets|getting|received?|receiving|given|"
                        r"obtained)\s+(?:(?:any|some|a|an|the)\s+)?(?P<word>[A-Za-z-]+)\b", re.I)
 
 
@@ -399,8 +406,7 @@ def _status_words(q: str, statuses: list[str]) -> list[Implied]:
     match = (re.search(rf"\b(?:resolved\s+(?:{_KIND_WORDS}|ones)|only\s+(?:the\s+)?resolved)\b", q, re.I)
              or _COUNTED_RESOLVED.search(q))
     if match and "resolved" in by_lower:
-        return [Implied("status", by_lower["resolved"], match.group("said") if "said" in match.re.groupindex
-                        else match.group(0))]
+        return [Implied("status", by_lower["resolved"], match.groupdict().get("said") or match.group(0))]
     match = re.search(r"\bunanswered\b", q, re.I)
     if match and "unanswered" in by_lower:
         return [Implied("status", by_lower["unanswered"], match.group(0))]
@@ -683,16 +689,21 @@ def _mentions(q: str, found: list[Implied], distinctive: Callable | None = None,
     wanted = leftover(q, found)
     if not 1 <= len(wanted) <= MENTION_MOST or (distinctive and len(distinctive(wanted)) < len(wanted)):
         return []
-    words: dict[str, str] = {}  # stem -> the question's word for it
-    for match in re.finditer(r"[A-Za-z0-9][A-Za-z0-9'-]*", q):
-        stem = (terms(match.group(0)) or [""])[0]
-        if stem in wanted:
-            words.setdefault(stem, match.group(0))
-    said = list(words.values())
+    said = words_for(q, wanted)
     if not said:
         return []
     value = said[0].lower() if len(said) == 1 else tuple(w.lower() for w in said)
     return [Implied("mentions", value, " / ".join(said))]
+
+
+def words_for(question: str, stems) -> list[str]:
+    """The question's own words for these stems, each once, in the order it says them."""
+    words: dict[str, str] = {}  # stem -> the question's word for it
+    for match in re.finditer(r"[A-Za-z0-9][A-Za-z0-9'-]*", question):
+        stem = (terms(match.group(0)) or [""])[0]
+        if stem in stems:
+            words.setdefault(stem, match.group(0))
+    return list(words.values())
 
 
 def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
