@@ -20,6 +20,16 @@ _BY = re.compile(r"\b(?:which|what|top|by|per|each|most\s+common|rank|ranked|ran
 # "Who gets the most complaints?", "Where do most complaints come from?", "When did most of them
 # happen?": the question word is the field.
 _BY_QUESTION_WORD = re.compile(r"^\s*(?P<word>who|where|when)\b(?=.*\bmost\b)", re.I)
+# "each credit bureau", "Which lender gets the most complaints?": the businesses complained about
+# are the companies. Counted per business ("each", "per", "rank") or asked which of them with a
+# ranking word after it: "Which bank accounts get frozen?" asks for no breakdown. A word before
+# the noun ("debt collectors", "credit bureau") says which businesses: those words stay to be read.
+_BUSINESSES = (r"(?P<noun>bureaus?|lenders?|banks?(?!\s+(?:accounts?|cards?|statements?|transfers?|fees?|errors?)\b)|"
+               r"servicers?|collectors?|issuers?|agenc(?:y|ies)|firms?|businesses|institutions?|providers?)\b")
+_BY_BUSINESS = (re.compile(rf"\b(?P<ask>(?:each|per|every|rank|ranked|ranking)\s+(?:the\s+)?)(?P<which>(?:[A-Za-z]+\s+){{1,2}})?{_BUSINESSES}",
+                           re.I),
+                re.compile(rf"\b(?P<ask>(?:which|what)\s+)(?P<which>(?:[A-Za-z]+\s+){{1,2}})?{_BUSINESSES}"
+                           r"(?=.*\b(?:most|fewest|least|worst|best)\b)", re.I))
 _QUESTION_WORD_FIELD = {"who": "company", "where": "state", "when": "month"}
 
 
@@ -66,6 +76,10 @@ def breakdown_asked(question: str) -> Breakdown | None:
 
 def _breakdown(question: str) -> Breakdown | None:
     match = _BY.search(question)
+    business = None if match else next(filter(None, (p.search(question) for p in _BY_BUSINESS)), None)
+    if business:
+        asking = business.group("ask").strip()
+        return Breakdown("company", f"{asking} / {business.group('noun')}" if business.group("which") else business.group(0))
     asking = _BY_QUESTION_WORD.search(question) if not match else None
     if asking:
         return Breakdown(_QUESTION_WORD_FIELD[asking.group("word").lower()], asking.group("word"))

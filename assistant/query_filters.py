@@ -497,7 +497,9 @@ _SUBJECT_AFTER = re.compile(r"\s*(?:complaints?|issues?|problems?|cases?|compan(
                             r"providers?|issuers?|firms?|industry|products?|borrowers?|holders?)\b", re.I)
 # Who did it is the subject too: "treated differently by debt collectors" (an agent noun only:
 # "paid by credit card" is how, not who).
-_BY_AGENT = re.compile(r"\bby\s+(?:(?:the|their|my|your|some|many|most)\s+)?$", re.I)
+# So is a business counted or ranked: "each debt collector", "Which debt collectors get the most ...".
+_BY_AGENT = re.compile(r"\b(?:by\s+(?:(?:the|their|my|your|some|many|most)\s+)?|(?:each|every|per|which|what|"
+                       r"rank(?:ed)?)\s+(?:the\s+)?)$", re.I)
 # "for" only after the words for complaints: "the most common issue for credit cards", not
 # "I applied for a mortgage".
 _SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|concerning)|"
@@ -612,7 +614,10 @@ def _products(q: str, products: list[str], sub_products: list[str],
 _ANSWERING = r"(?:respon(?:d|ded|ds|se|ses)|answer(?:ed|s)?|repl(?:ied|ies|y))"
 _ANSWERED = r"(?:respond(?:ed|s)?|answer(?:ed|s)?|repl(?:ied|ies|y))"  # verbs only: "my response was on time"
 _LATE = re.compile(rf"(?:\bnot|\bnever|\b\w+n't|\bwithout)\s+(?:\w+\s+){{0,2}}?{_ANSWERED}\s+(?:\w+\s+){{0,2}}?"
-                   rf"(?:on|in)\s+time\b|\b(?:late|untimely)\s+{_ANSWERING}\b|\b{_ANSWERED}\s+(?:too\s+)?late\b", re.I)
+                   rf"(?:on|in)\s+time\b|\b(?:late|untimely)\s+{_ANSWERING}\b|\b{_ANSWERED}\s+(?:too\s+)?late\b"
+                   # "miss the response deadline", "missed the deadline to respond"
+                   rf"|\bmiss(?:ed|es|ing)?\s+(?:the\s+|a\s+|their\s+|its\s+)?(?:{_ANSWERING}\s+deadlines?\b|"
+                   rf"deadlines?\s+to\s+{_ANSWERING}\b)", re.I)
 _IN_TIME = re.compile(rf"\b{_ANSWERED}\s+(?:\w+\s+){{0,2}}?(?:on|in)\s+time\b|\btimely\s+{_ANSWERING}\b", re.I)
 
 

@@ -156,6 +156,9 @@ def test_a_product_is_read_where_it_is_the_questions_subject():
     # After "by" only the noun for who does it: who treated them, not how they paid.
     assert found("Are older Americans treated differently by debt collectors?", cfpb) == {"product": "Debt collection"}
     assert found("I paid by credit card and was charged twice", cfpb) == {}
+    # So is a business counted or ranked.
+    assert found("Which debt collector gets the most complaints?", cfpb) == {"product": "Debt collection"}
+    assert found("Complaints per debt collector", cfpb) == {"product": "Debt collection"}
     # "for" after the words for complaints, not after any verb.
     assert found("What is the most common issue for credit cards?", cfpb) == {
         "product": ("Credit card", "Credit card or prepaid card")}
@@ -191,6 +194,9 @@ def test_an_answers_timing_is_read_as_the_cfpb_timely_response():
     assert [(i.key, i.phrase) for i in detect("Which companies didn't respond in time?", cfpb)] == [
         ("timely_response", "didn't respond in time")]
     assert found("How often did companies respond late?", cfpb) == {"timely_response": "No"}
+    assert found("How often do companies miss the response deadline?", cfpb) == {"timely_response": "No"}
+    assert found("Which companies missed the deadline to respond?", cfpb) == {"timely_response": "No"}
+    assert found("I missed the deadline to pay", cfpb) == {}
     assert found("Did Equifax answer complaints on time?", cfpb) == {"timely_response": "Yes"}
     # A status that says it already; someone else's timing; a value the index lacks.
     assert found("untimely responses from lenders", cfpb) == {"status": "Untimely response"}
@@ -265,6 +271,14 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert breakdown_asked("Which companies have the most complaints?").top is None
     # The least asked for: the same field, its smallest values.
     assert breakdown_asked("Which company has the fewest complaints?").fewest
+    # The businesses complained about are the companies; the words before the noun say which, and
+    # stay to be read ("credit" searched, "debt collector" a product).
+    assert asked("How many complaints does each credit bureau get?") == ("company", "each / bureau")
+    assert asked("Which lender gets the most complaints?") == ("company", "Which lender")
+    assert asked("Rank the student loan servicers") == ("company", "Rank the / servicers")
+    assert asked("Which bank accounts get frozen?") is None
+    assert asked("Which bank account has the most fees?") is None
+    assert asked("Which lenders approved me?") is None
     assert not breakdown_asked("Which company has the most complaints?").fewest
 
 
