@@ -226,7 +226,7 @@ class Assistant:
         if not citations and beyond:
             # "What do people say about Venmo?": nothing reads close, but the words it is about
             # may be in a few complaints.
-            hint = self._abstained_hint(unfiltered, beyond)
+            hint = self._abstained_hint(unfiltered, beyond, clean)
             if hint:
                 yield hint
                 text += hint
@@ -268,28 +268,35 @@ class Assistant:
         answer a question about that company with other companies' complaints."""
         return "".join(self._mention_hint([name]) for name in names)
 
-    def _mention_hint(self, words: list[str]) -> str:
+    def _mention_hint(self, words: list[str], filters: dict | None = None) -> str:
         """How many complaints write these words side by side, and the question that lists them;
         "" where none does. Said where nothing reads close to a question: "complaints about cable
         boxes" may not read close to a complaint that says "return my 2 cable boxes" in passing.
-        Side by side only: one FTS5 phrase count (1-94 ms at 100,000 complaints), where a count of
-        complaints holding each word anywhere took up to 1.5 s there."""
+        Under `filters` (a company the question named) it also says how many of them fall under
+        those, since the question it suggests lists the whole index's. Side by side only: one FTS5
+        phrase count (1-94 ms at 100,000 complaints) per scope, where a count of complaints holding
+        each word anywhere took up to 1.5 s there."""
         phrase = " ".join(words)
+        catalog = self.store.catalog
         try:
-            count = self.store.catalog.count(filtering.to_sql(filtering.normalize({"mentions": phrase.lower()})))
+            count = catalog.count(filtering.to_sql(filtering.normalize({"mentions": phrase.lower()})))
+            within = (catalog.count(filtering.to_sql(filtering.normalize({**filters, "mentions": phrase.lower()})))
+                      if filters and count else None)
         except filtering.FilterError:  # words the keyword index does not keep
             return ""
         if not count:
             return ""
         asked = f'"{inert(phrase)}"' if len(terms(phrase)) > 1 else inert(phrase)
+        under = "" if within is None else " ({} of them under this question's filters)".format(
+            "all" if within == count else f"{within:,}" if within else "none")
         return (f" {count:,} complaint{'s' if count != 1 else ''} in the index mention{'s' if count == 1 else ''} "
-                f"“{inert(phrase)}”: ask “Which complaints mention {asked}?” to read them.")
+                f"“{inert(phrase)}”{under}: ask “Which complaints mention {asked}?” to read them.")
 
-    def _abstained_hint(self, question: str, beyond: list[str]) -> str:
+    def _abstained_hint(self, question: str, beyond: list[str], filters: dict | None = None) -> str:
         """The hint for a question nothing reads close to, from its words beyond the filters that
         few passages use (at most as many as a question of mentions reads)."""
         words = query_filters.words_for(question, set(self.store.keywords.distinctive(beyond or [])))
-        return self._mention_hint(words) if 1 <= len(words) <= query_filters.MENTION_MOST else ""
+        return self._mention_hint(words, filters) if 1 <= len(words) <= query_filters.MENTION_MOST else ""
 
     @staticmethod
     def _notes(read: list[Implied], named) -> list[str]:

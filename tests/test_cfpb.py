@@ -115,6 +115,14 @@ def test_a_name_that_no_answer_fits_says_how_many_complaints_write_it(cfpb_assis
     assert f"{count} complaints in the index mention “Venmo”" in venmo.answer
     # ...and the question it suggests finds exactly those.
     assert cfpb_assistant.ask("Which complaints mention Venmo?").matching["count"] == count > 0
+    # Under filters the hint also says how many of them fall under those: the question it
+    # suggests lists the whole index's.
+    years = {c.date[:4] for c in cfpb_assistant.iter_complaints() if "venmo" in terms(complaint_text(c))}
+    assert years == {"2023"}
+    assert "(all of them under this question's filters)" in cfpb_assistant.ask(
+        "What do people say about Venmo in 2023?").answer
+    assert "(none of them under this question's filters)" in cfpb_assistant.ask(
+        "What do people say about Venmo in 2019?").answer
     # A name written nowhere adds nothing.
     zelle = cfpb_assistant.ask("Were any complaints about Zelle scams?")
     assert zelle.citations == [] and "mention" not in zelle.answer
