@@ -10,6 +10,7 @@ import html
 from dataclasses import dataclass, field
 
 from . import followup, query_filters
+from .errors import UserError, check_question
 from .query_filters import Implied, Vocabulary
 
 
@@ -33,15 +34,15 @@ class Turn:
 
 
 def question_problem(question: str | None, max_chars: int) -> str | None:
-    """Why a question cannot be asked as typed, in one line for the page; None when it can."""
-    text = (question or "").strip()
-    if not text:
-        return "Type a question first, or pick one of the examples below."
-    if not any(ch.isalnum() for ch in text):
-        return "That question has no words to search for: ask it in words, or pick one of the examples below."
-    if len(text) > max_chars:
-        return (f"Questions are limited to {max_chars:,} characters; this one has {len(text):,}. "
-                "Shorten it to the part you want answered.")
+    """Why a question cannot be asked as typed, in one line for the page; None when it can. The
+    rule is the API's and the CLI's (`check_question`); the page adds what to do about it."""
+    try:
+        check_question(question, max_chars)
+    except UserError as problem:
+        said = str(problem)
+        advice = ("Shorten it to the part you want answered." if len((question or "").strip()) > max_chars
+                  else "Type a question in words, or pick one of the examples below.")
+        return f"{said[:1].upper()}{said[1:]}. {advice}"
     return None
 
 

@@ -176,7 +176,8 @@ def test_cards_carry_the_complaints_identity_and_no_internal_id():
 def test_questions_are_bounded_with_a_clear_message():
     from assistant.chat_session import question_problem
 
-    assert "Type a question" in question_problem("  ", 1000)
+    assert question_problem("  ", 1000) == ("The question is empty. "
+                                            "Type a question in words, or pick one of the examples below.")
     assert "no words" in question_problem("?!", 1000)
     message = question_problem("x" * 10_000, 1000)
     assert "1,000" in message and "10,000" in message

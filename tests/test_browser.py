@@ -311,11 +311,11 @@ def test_empty_and_overlong_questions_get_a_visible_hint(browser, workbench):
     _, url = workbench
     open_page(browser, url)
     browser.js("document.querySelector('#cc-send').click()")
-    browser.wait("document.querySelector('#cc-hint').innerText.includes('Type a question first')", timeout=10)
+    browser.wait("document.querySelector('#cc-hint').innerText.includes('The question is empty. Type a question')", timeout=10)
     browser.js("document.querySelector('#cc-question textarea').focus()")
     browser.call("Input.insertText", text="why " * 400)
     browser.js("document.querySelector('#cc-send').click()")
-    browser.wait("document.querySelector('#cc-hint').innerText.includes('limited to 1,000 characters')", timeout=10)
+    browser.wait("document.querySelector('#cc-hint').innerText.includes('the limit is 1,000')", timeout=10)
     assert answers(browser) == 0
 
 
