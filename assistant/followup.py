@@ -18,7 +18,8 @@ Subjects = Callable[[str], list[tuple[str, str]]]
 _CONNECTOR = re.compile(
     r"^\s*(?:and|also|plus|or|but|then|now|ok(?:ay)?|so)?\s*,?\s*"
     r"(?:what|how)\s+about\s+|^\s*(?:and|also|plus|or)\s+(?:for\s+|with\s+|about\s+)?"
-    r"|^\s*(?:same|the\s+same)\s+(?:question\s+)?(?:for|with|about)\s+|^\s*what\s+of\s+",
+    r"|^\s*(?:same|the\s+same)\s+(?:question\s+)?(?:for|with|about)\s+|^\s*what\s+of\s+"
+    r"|^\s*(?:and\s+)?any\s+(?:about|regarding|involving|over)\s+",  # "Any about the debit card?"
     re.I)
 _QUESTION_START = re.compile(
     r"^(?:how|what|which|why|when|where|who|whom|whose|do|does|did|is|are|was|were|will|would|can|could|"
@@ -33,12 +34,16 @@ _PRONOUN_END = re.compile(r"\b(?:it|that|this|them)(?=\s*$)", re.I)
 # After a question, "they" are whoever it was about ("How did they respond?"), "ones" its
 # complaints ("the 3 most recent ones"), and a count with no noun counts them ("How many were
 # closed with relief?").
-_POINTS_BACK = re.compile(r"\b(?:they|them|their|ones)\b"
+_POINTS_BACK = re.compile(r"\b(?:they|them|their|ones|those|these)\b"
                           r"|^(?:how\s+many|what\s+(?:share|percent(?:age)?|fraction|proportion))\s+"
-                          r"(?:were|was|are|got|get|did|have|had|received)\b", re.I)
+                          r"(?:were|was|are|got|get|did|have|had|received)\b"
+                          # "Were any refunded?", "Did any get relief?": any of them
+                          r"|^(?:were|was|did|do|have|has|are|is)\s+any\b(?!\s*(?:one|body|thing)\b)", re.I)
+# A ranking that stops at its superlative ("Which bureau got the most?") ranks the last set.
+_ELLIPTIC = re.compile(r"\b(?:most|fewest|least)$", re.I)
 # A fragment that only narrows ("in 2024?", "for unresolved ones?") keeps the whole previous question.
-_NARROWING = re.compile(r"^(?:in|during|since|before|after|until|from|between|for|with|without|among|only|just)\b",
-                        re.I)
+_NARROWING = re.compile(r"^(?:any\s+(?:from|in|during|since|before|after|by)\s|in|during|since|before|after|until|"
+                        r"from|between|for|with|without|among|only|just)\b", re.I)
 # A fragment that is only a period ("2019?", "March 2024?", "Q2 2023?") narrows the last question to it.
 _PERIOD = re.compile(r"^(?:(?:the\s+)?(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+(?:half|quarter)\s+"
                      r"(?:of\s+)?|q[1-4]\s+|[A-Za-z]{3,9}\.?\s+)?(?:19|20)\d\d$", re.I)
@@ -47,7 +52,9 @@ _TOPIC_AFTER = re.compile(
     r"\b(?:handles?|handled|handling|deals?\s+with|dealt\s+with|respond(?:s|ed)?\s+to|treats?|treated|"
     r"address(?:es|ed)?|resolves?|resolved|waives?|waived|charges?|charged|refunds?|refunded|"
     r"credits?|credited|bills?|billed|explain(?:s|ed)?|justif(?:y|ies|ied))\s+(?P<topic>.+)$"
-    r"|\b(?:about|regarding|concerning|over|involving|mentioning|on)\s+(?P<topic2>.+)$",
+    r"|\b(?:about|regarding|concerning|over|involving|mentioning|on)\s+(?P<topic2>.+)$"
+    # "What are their fees?": what is asked of them is the topic
+    r"|^(?:what|how\s+(?:much|high))\s+(?:are|is|were|was)\s+(?:their|its|the)\s+(?P<topic3>.+)$",
     re.I)
 _TRAILING = re.compile(r"[\s?.!]+$")
 
@@ -76,7 +83,7 @@ def _topic(text: str) -> tuple[str, str] | None:
     match = _TOPIC_AFTER.search(text)
     if not match:
         return None
-    start = match.start("topic") if match.group("topic") else match.start("topic2")
+    start = match.start(next(name for name in ("topic", "topic2", "topic3") if match.group(name)))
     topic = text[start:].strip()
     return (text[:start].rstrip(), topic) if topic else None
 
@@ -90,7 +97,13 @@ def is_followup(question: str, history: list | None) -> bool:
         return True
     # A bare noun phrase ("late fees?") right after a question continues it, and so does a short
     # question that only asks how the last set breaks down ("Which companies?", "By year?").
-    return len(text.split()) <= 3 and (not _QUESTION_START.search(text) or breakdown_asked(text) is not None)
+    return _ranks_the_last(text) or len(text.split()) <= 3 and not _QUESTION_START.search(text)
+
+
+def _ranks_the_last(text: str) -> bool:
+    """"Which companies?", "By year?", "Which bureau got the most?": a short question that only
+    asks how a set breaks down, or a ranking that stops at its superlative."""
+    return (len(text.split()) <= 3 or bool(_ELLIPTIC.search(text))) and breakdown_asked(text) is not None
 
 
 def _previous_questions(history) -> list[str]:
@@ -129,9 +142,9 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         return swapped
     parts = topic_of(previous)
 
-    if len(fragment.split()) <= 3 and breakdown_asked(fragment) is not None:
+    if _ranks_the_last(fragment):
         return f"{_strip(previous)}: {fragment}?"
-    if _QUESTION_START.search(fragment) and len(fragment.split()) > 3:
+    if _QUESTION_START.search(fragment) and (len(fragment.split()) > 3 or _POINTS_BACK.search(fragment)):
         # A whole question that points back ("how many of those were resolved?"): the last
         # topic where it points, and whom or where the last question was about beside it.
         if parts and _PRONOUN_END.search(fragment):
@@ -208,5 +221,7 @@ def _swap(previous: str, fragment: str, subjects: Subjects) -> str | None:
 
 
 def _swap_reference(reference: str, topic: str) -> str:
+    """"of those" -> "of the complaints about late fees": the topic as the subject it was, so that
+    the product or company in it is read as such."""
     lead = re.match(r"(?i)(of|for|in|among)\s+", reference)
-    return f"{lead.group(0)}{topic}" if lead else topic
+    return f"{lead.group(0)}the complaints about {topic}" if lead else topic

@@ -113,3 +113,30 @@ def test_a_followup_naming_a_state_or_a_company_narrows_or_swaps_the_last_questi
     assert standalone("What about Texas?", loans, _subjects) == "How many student loan complaints are there in Texas?"
     assert standalone("What about Navient?", loans, _subjects) == (
         "How many student loan complaints are there at Navient?")
+
+
+def test_more_ways_of_pointing_back():
+    equifax = [("How does Equifax handle identity theft disputes?", "answer")]
+    # "those" alone, and "any" of them.
+    assert standalone("Which states do those come from?", equifax, _subjects) == (
+        "Which states do those come from (about identity theft disputes) (Equifax)?")
+    assert standalone("Were any refunded?", equifax, _subjects) == (
+        "Were any refunded (about identity theft disputes) (Equifax)?")
+    # "of those" is the last topic as the subject it was, so that a product in it is read.
+    collectors = [("Show me complaints about debt collectors calling at work", "answer")]
+    assert standalone("How many of those were in California?", collectors) == (
+        "How many of the complaints about debt collectors calling at work were in California?")
+    # What is asked of them is the question's own topic: the last one does not come along.
+    navient = [("How does Navient handle payment problems?", "answer")]
+    assert standalone("What are their fees?", navient, _subjects) == "What are their fees (Navient)?"
+    # A ranking that stops at its superlative ranks the last set; a whole one does not.
+    reports = [("Complaints about credit reports in 2023", "answer")]
+    assert standalone("Which bureau got the most?", reports) == (
+        "Complaints about credit reports in 2023: Which bureau got the most?")
+    assert standalone("Which states have the most complaints?", reports) == "Which states have the most complaints?"
+    # "Any from ..." narrows; "Any about ..." is a new topic in the same frame.
+    assert standalone("Any from servicemembers?", reports) == (
+        "Complaints about credit reports in 2023 Any from servicemembers?")
+    checking = [("Are there complaints about checking accounts?", "answer")]
+    assert standalone("Any about the debit card not working?", checking) == (
+        "Are there complaints about the debit card not working?")
