@@ -26,9 +26,10 @@ _BY_QUESTION_WORD = re.compile(r"^\s*(?P<word>who|where|when)\b(?=.*\bmost\b)", 
 # the noun ("debt collectors", "credit bureau") says which businesses: those words stay to be read.
 _BUSINESSES = (r"(?P<noun>bureaus?|lenders?|banks?(?!\s+(?:accounts?|cards?|statements?|transfers?|fees?|errors?)\b)|"
                r"servicers?|collectors?|issuers?|agenc(?:y|ies)|firms?|businesses|institutions?|providers?)\b")
-_BY_BUSINESS = (re.compile(rf"\b(?P<ask>(?:each|per|every|rank|ranked|ranking)\s+(?:the\s+)?)(?P<which>(?:[A-Za-z]+\s+){{1,2}})?{_BUSINESSES}",
+_WHICH_BUSINESSES = rf"(?P<which>(?:[A-Za-z]+\s+){{1,2}})?{_BUSINESSES}"
+_BY_BUSINESS = (re.compile(rf"\b(?P<ask>(?:each|per|every|rank|ranked|ranking)\s+(?:the\s+)?){_WHICH_BUSINESSES}",
                            re.I),
-                re.compile(rf"\b(?P<ask>(?:which|what)\s+)(?P<which>(?:[A-Za-z]+\s+){{1,2}})?{_BUSINESSES}"
+                re.compile(rf"\b(?P<ask>(?:which|what)\s+){_WHICH_BUSINESSES}"
                            r"(?=.*\b(?:most|fewest|least|worst|best)\b)", re.I))
 _QUESTION_WORD_FIELD = {"who": "company", "where": "state", "when": "month"}
 
@@ -78,8 +79,8 @@ def _breakdown(question: str) -> Breakdown | None:
     match = _BY.search(question)
     business = None if match else next(filter(None, (p.search(question) for p in _BY_BUSINESS)), None)
     if business:
-        asking = business.group("ask").strip()
-        return Breakdown("company", f"{asking} / {business.group('noun')}" if business.group("which") else business.group(0))
+        said = f"{business.group('ask').strip()} / {business.group('noun')}" if business.group("which") else None
+        return Breakdown("company", said or business.group(0))
     asking = _BY_QUESTION_WORD.search(question) if not match else None
     if asking:
         return Breakdown(_QUESTION_WORD_FIELD[asking.group("word").lower()], asking.group("word"))

@@ -97,7 +97,7 @@ def is_followup(question: str, history: list | None) -> bool:
         return True
     # A bare noun phrase ("late fees?") right after a question continues it, and so does a short
     # question that only asks how the last set breaks down ("Which companies?", "By year?").
-    return _ranks_the_last(text) or len(text.split()) <= 3 and not _QUESTION_START.search(text)
+    return _ranks_the_last(text) or (len(text.split()) <= 3 and not _QUESTION_START.search(text))
 
 
 def _ranks_the_last(text: str) -> bool:
