@@ -332,34 +332,54 @@ def _content_words(q: str) -> list[tuple[re.Match, str]]:
     return [(m, t) for m, t in words if t and t not in stop]
 
 
+_NEGATED_BEFORE = re.compile(r"(?:\b(?:no|not|without)|\w+n't)\s+(?:\w+\s+){0,2}$", re.I)
+_NEVER_BEFORE = re.compile(r"\bnever\s+(?:\w+\s+){0,2}$", re.I)
+_ENDED_WITH = re.compile(r"\b(?:end(?:ed|s|ing)?|finish(?:ed|es)?|conclud(?:ed|es))\s+(?:up\s+)?(?:with|in)\s+$", re.I)
+
+
 def _status_by_name(q: str, words: list, own_terms: dict[str, list[str]], shared: Counter) -> list[Implied]:
     """A status the index holds, named by the words that set it apart from the other statuses,
     side by side: "monetary relief" names the CFPB's "Closed with monetary relief" ("closed" is
     shared by most statuses). Two such words at least: one alone ("explanation", "relief") is
-    as often the question's topic ("closed without explanation", "debt relief")."""
+    as often the question's topic ("closed without explanation", "debt relief"). Negated ("closed
+    without monetary relief", "didn't get monetary relief") it names the other statuses that
+    share its head word."""
     stems = [t for _, t in words]
-    hits = []
+    hits = []  # (words in the name, first word, last word, status, where the phrase starts, negated)
     for status, status_terms in own_terms.items():
         own = [t for t in status_terms if shared[t] * 2 <= len(own_terms)]
         if len(own) < 2:
             continue
         for i in range(len(stems) - len(own) + 1):
             if stems[i:i + len(own)] == own:
+                before = q[:words[i][0].start()]
+                if _NEVER_BEFORE.search(before):
+                    break  # "Which companies never gave monetary relief?" asks of companies, not complaints
                 # The status's shared words just before it belong to the phrase ("close the
-                # complaint with monetary relief"), so that they leave the question with it.
+                # complaint with monetary relief"), so that they leave the question with it; so
+                # does a negation, and how it ended ("ended with monetary relief").
                 shared_before = [j for j in range(max(0, i - 3), i) if stems[j] in status_terms and stems[j] not in own]
                 start = shared_before[0] if shared_before else i
-                hits.append((len(own), start, i + len(own) - 1, status))
+                negated = _NEGATED_BEFORE.search(before)
+                ended = _ENDED_WITH.search(q[:words[start][0].start()])
+                at = negated.start() if negated else ended.start() if ended else words[start][0].start()
+                hits.append((len(own), start, i + len(own) - 1, status, min(at, words[start][0].start()),
+                             bool(negated)))
                 break
-    chosen: list[tuple[int, int, int, str]] = []
+    chosen: list[tuple] = []
     for hit in sorted(hits, key=lambda h: -h[0]):  # "non-monetary relief" before "monetary relief"
         if all(hit[2] < other[1] or hit[1] > other[2] for other in chosen):
             chosen.append(hit)
-    if not chosen:
-        return []
+    if not chosen or (len(chosen) > 1 and any(h[5] for h in chosen)):
+        return []  # a negated status beside another: no one reading of the two
     chosen.sort(key=lambda h: h[1])
     names = [h[3] for h in chosen]
-    phrase = " / ".join(q[words[a][0].start():words[b][0].end()] for _, a, b, _ in chosen)
+    if chosen[0][5]:
+        head = max(own_terms[names[0]], key=lambda t: shared[t])  # "closed"
+        names = [s for s, ts in own_terms.items() if head in ts and s != names[0]]
+        if not names:
+            return []
+    phrase = " / ".join(q[at:words[b][0].end()] for _, _, b, _, at, _ in chosen)
     return [Implied("status", names[0] if len(names) == 1 else tuple(sorted(names)), phrase)]
 
 

@@ -97,6 +97,17 @@ def test_a_status_is_read_by_the_words_that_set_it_apart():
         "status": ("Closed with monetary relief", "Closed with non-monetary relief")}
     assert found("How many were closed with explanation?", cfpb) == {"status": "Closed with explanation"}
     assert found("My account was closed with no explanation", cfpb) == {}
+    # How it ended is asked with the status; negated, the status names the others of its head word.
+    ended = detect("What share of mortgage complaints ended with monetary relief?", cfpb)
+    assert [(i.value, i.phrase) for i in ended] == [("Closed with monetary relief", "ended with monetary relief")]
+    others = ("Closed", "Closed with explanation", "Closed with non-monetary relief")
+    assert [(i.value, i.phrase) for i in detect("Complaints closed without monetary relief", cfpb)] == [
+        (others, "closed without monetary relief")]
+    assert found("How many complaints didn't get monetary relief?", cfpb) == {"status": others}
+    assert found("How many complaints ended in non-monetary relief?", cfpb) == {
+        "status": "Closed with non-monetary relief"}
+    # "never" is said of companies, not of complaints: no status.
+    assert found("Which companies never gave monetary relief?", cfpb) == {}
 
 
 def test_a_state_is_read_by_its_name_only_where_it_says_where():
