@@ -45,6 +45,10 @@ _PERIOD_ALONE = re.compile(rf"{_when()}(?=\s*[?.!]*$)", re.I)  # matched at the 
 _SINCE = re.compile(rf"\b(?P<op>since|after|starting(?:\s+(?:in|from))?)\s+{_when()}\b", re.I)
 _UNTIL = re.compile(rf"\b(?P<op>before|until|till|through|up\s+to)\s+{_when()}\b", re.I)
 _BETWEEN = re.compile(rf"\b(?:between|from)\s+{_when('1')}\s+(?:and|to|-|until|through)\s+{_when('2')}\b", re.I)
+# "in 2019 versus 2023", "2019 and 2023": two periods compared. One range covers both, and the
+# answer's counts by year tell them apart.
+_TWO_PERIODS = re.compile(rf"\b(?:in|during|for|from|compare)\s+{_when('1')}\s+(?:and|or|versus|vs\.?|against|with|to|"
+                          rf"compared\s+(?:to|with))\s+(?:(?:in|during|for)\s+)?{_when('2')}\b", re.I)
 
 # Statuses that mean the customer got what they asked for: BBB's "Resolved" and the CFPB's
 # "Closed with ... relief". "Unresolved" is every other status the index holds.
@@ -244,6 +248,10 @@ def _dates(q: str) -> list[Implied]:
         start, _ = _range(match, "1")
         _, end = _range(match, "2")
         return [Implied("since", start, match.group(0)), Implied("until", end, match.group(0))]
+    match = _TWO_PERIODS.search(q)
+    if match:
+        ranges = sorted([_range(match, "1"), _range(match, "2")])
+        return [Implied("since", ranges[0][0], match.group(0)), Implied("until", ranges[1][1], match.group(0))]
     match = _IN.search(q) or _PERIOD_OF.search(q) or _PERIOD_ALONE.match(q.strip())
     if match:
         start, end = _range(match)
@@ -652,7 +660,11 @@ _DISPUTED = re.compile(rf"\bdisput(?:e|ed|es|ing)\s+{_RESPONSE}\b|\b{_RESPONSE}\
                        # "complaints (that were) disputed by the consumer": the CFPB field's own words;
                        # "a charge disputed by the customer" is what the complaint is about.
                        r"|\b(?:complaints?|ones|cases)\s+(?:(?:that|which|were|was|got|been)\s+){0,2}disputed\s+by\s+"
-                       r"(?:the\s+)?(?:consumers?|customers?|borrowers?)\b", re.I)
+                       r"(?:the\s+)?(?:consumers?|customers?|borrowers?)\b"
+                       # "What percentage of Navient complaints were disputed?": complaints are what was
+                       # disputed; "complaints that disputed a charge" are not.
+                       r"|\b(?:complaints?|ones|cases)\s+(?:(?:that|which)\s+)?(?:were|was|got|been|are|is)\s+disputed"
+                       r"(?=\s*(?:[?.!]|$|(?:in|during|since|before|after|from|at|with|and|or)\b))", re.I)
 
 
 def _yes_no(q: str, key: str, values: list[str], no: re.Pattern, yes: re.Pattern) -> list[Implied]:

@@ -228,6 +228,11 @@ def test_a_disputed_response_is_read_as_the_cfpb_consumer_disputed():
     # the company is still read from the question.
     assert found("What share of complaints were disputed by the consumer?", cfpb) == {"consumer_disputed": "Yes"}
     assert found("a charge disputed by the customer", cfpb) == {}  # the complaint's topic
+    # Complaints that were disputed: the consumer disputed them; complaints that dispute a charge did not.
+    assert found("What percentage of Navient complaints were disputed?", cfpb) == {"consumer_disputed": "Yes"}
+    assert found("How many complaints were disputed in 2016?", cfpb)["consumer_disputed"] == "Yes"
+    assert found("complaints that disputed a charge", cfpb) == {}
+    assert found("complaints were disputed charges", cfpb) == {}
     chips = detect("How often do consumers dispute TransUnion's response?", cfpb)
     assert [(i.key, i.value, i.phrase) for i in chips] == [("consumer_disputed", "Yes", "dispute / response")]
     assert leftover("How often do consumers dispute TransUnion's response?", chips, ["TransUnion"]) == []
@@ -331,6 +336,14 @@ def test_a_period_alone_or_before_complaints_is_that_period_and_a_model_year_is_
     assert found("2019 complaints about billing") == {"since": "2019-01-01", "until": "2019-12-31",
                                                       "type": "Billing Issues"}
     assert found("my 2019 Honda was repossessed") == {}
+
+
+def test_two_periods_compared_are_read_as_the_range_that_covers_both():
+    both = {"since": "2019-01-01", "until": "2023-12-31"}
+    assert found("How many complaints did Experian get in 2019 versus 2023?") == both
+    assert found("complaints in 2023 and 2019") == both  # in either order
+    assert found("Compare March 2023 with April 2023") == {"since": "2023-03-01", "until": "2023-04-30"}
+    assert found("I paid my 2019 and 2020 taxes") == {}  # no period said
 
 
 def test_a_half_year_is_its_six_months_and_since_a_quarter_starts_there():
