@@ -30,7 +30,7 @@ from .answer_evidence import EvidenceAnswerer
 from .breakdowns import Breakdown, Newest, breakdown_asked, newest_asked
 from .companies import CompanyNames
 from .errors import IndexMissing, UserError, check_question
-from .matching import whole_set
+from .matching import share_base, whole_set
 from .query_filters import Implied, Vocabulary
 from .results import AskResult, Evidence
 from .retrieval import HybridRetriever, to_evidence
@@ -39,6 +39,8 @@ from .safe_text import inert
 NOT_IN_INDEX = ("The index holds no complaints about {names}, so I cannot say how {they} this. "
                 "Companies in the index: {known}.")
 NOTHING_UNDER_FILTERS = "No complaint in the index falls under these filters ({scope}), so none can answer this."
+NONE_OF_THEM = ("**0 complaints in the index match** (0% of the {total:,} complaints under {base}): none of them "
+                "falls under all of these filters ({scope}).")
 
 
 def _implied_dicts(read: list[Implied]) -> list[dict]:
@@ -173,11 +175,17 @@ class Assistant:
 
         if clean and self.retriever.scope_total(clean) == 0:
             # Said as such: "nothing addresses this question" would send the user rewording it.
-            text = NOTHING_UNDER_FILTERS.format(scope=scope) + self._date_span_note(clean)
+            # Where complaints are under the filters on what they are about, none of them ended
+            # so: a share of 0 ("What percentage of Navient complaints were disputed?").
+            base = share_base(self.store.catalog, clean, self.vocabulary().recorded)
+            if base.get("base_total"):
+                text = NONE_OF_THEM.format(total=base["base_total"], base=inert(base["base_scope"]), scope=scope)
+            else:
+                text = NOTHING_UNDER_FILTERS.format(scope=scope) + self._date_span_note(clean)
             yield text
             yield AskResult(question=question, answer=text, backend=backend, citations=[],
                             timings_ms={"retrieve": 0.0, "answer": 0.0, "total": (time.perf_counter() - started) * 1000},
-                            filters=clean, notes=self._notes(read, named), matching={"count": 0},
+                            filters=clean, notes=self._notes(read, named), matching={"count": 0, **base},
                             implied=_implied_dicts(read))
             return
 

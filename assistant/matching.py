@@ -64,15 +64,7 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     # The same set's share of the complaints under the filters on what they are about, not on
     # how they ended: one indexed count, where both kinds are given or a field was not always
     # recorded.
-    about = {k: v for k, v in filters.items() if k not in RESULT_KEYS}
-    for key, values in (recorded or {}).items():
-        # A field the source stopped recording: a share of the complaints where it was recorded,
-        # not of years that cannot say.
-        if key in filters:
-            about[key] = values
-    about = filtering.normalize(about)
-    base = ({"base_total": catalog.count(filtering.to_sql(about)), "base_scope": filtering.describe(about)}
-            if about and about != filtering.normalize(filters) else {})
+    base = share_base(catalog, filters, recorded)
     by = asked.field if asked else None
     shown = max(TOP_COMPANIES, (asked.top or 0) if asked else 0)
     # The breakdown below already holds every month and the ten largest companies: the asked
@@ -108,3 +100,19 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         **({"asked_by": by} if by else {}),
         **({"asked_top": asked.top} if asked and asked.top else {}),
     }
+
+
+def share_base(catalog: Catalog, filters: dict, recorded: dict | None = None) -> dict:
+    """The complaints a set filtered on how complaints ended is a share of: those under the
+    filters on what they are about (`base_total`, `base_scope`); {} where the filters are of one
+    kind only. One indexed count."""
+    about = {k: v for k, v in filters.items() if k not in RESULT_KEYS}
+    for key, values in (recorded or {}).items():
+        # A field the source stopped recording: a share of the complaints where it was recorded,
+        # not of years that cannot say.
+        if key in filters:
+            about[key] = values
+    about = filtering.normalize(about)
+    if not about or about == filtering.normalize(filters):
+        return {}
+    return {"base_total": catalog.count(filtering.to_sql(about)), "base_scope": filtering.describe(about)}

@@ -416,6 +416,15 @@ def test_a_share_of_a_field_the_cfpb_stopped_recording_counts_only_where_it_was_
     assert result.matching["count"] == disputed["Yes"] and result.matching["base_total"] == recorded
     assert f"({disputed['Yes'] / recorded:.1%} of the {recorded:,} complaints under consumer disputed: No, Yes)" \
         in result.answer
+    # A company none of whose recorded complaints was disputed: a share of 0, not "no complaint
+    # falls under these filters".
+    navient = "Navient Solutions, LLC."
+    theirs = [c.labels.get("consumer_disputed") for c in cfpb_assistant.iter_complaints({"company": navient})]
+    assert "Yes" not in theirs and theirs.count("No") > 0
+    none = cfpb_assistant.ask("What percentage of Navient complaints were disputed?")
+    assert none.filters == {"company": navient, "consumer_disputed": "Yes"} and none.citations == []
+    assert none.matching["count"] == 0 and none.matching["base_total"] == theirs.count("No")
+    assert none.answer.startswith(f"**0 complaints in the index match** (0% of the {theirs.count('No')} complaints")
 
 
 def test_a_question_naming_a_few_companies_gives_each_ones_outcomes_side_by_side(cfpb_assistant):
