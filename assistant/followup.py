@@ -101,9 +101,23 @@ def is_followup(question: str, history: list | None) -> bool:
 
 
 def _ranks_the_last(text: str) -> bool:
-    """"Which companies?", "By year?", "Which bureau got the most?": a short question that only
-    asks how a set breaks down, or a ranking that stops at its superlative."""
-    return (len(text.split()) <= 3 or bool(_ELLIPTIC.search(text))) and breakdown_asked(text) is not None
+    """"Which companies?", "By year?", "Which bureau got the most?", "What percentage?": a short
+    question that only asks how a set breaks down or what share it is, or a ranking that stops at
+    its superlative."""
+    return (bool(_SHARE_ONLY.match(text))
+            or (len(text.split()) <= 3 or bool(_ELLIPTIC.search(text))) and breakdown_asked(text) is not None)
+
+
+# "What percentage?", "How many?", "What share?": the count of the last set, nothing more.
+_SHARE_ONLY = re.compile(r"^(?:(?:what|which)\s+(?:percent(?:age)?|share|proportion|fraction)|how\s+(?:many|often))"
+                         r"(?:\s+of\s+(?:them|those|these))?$", re.I)
+
+
+def _base(previous: str) -> str:
+    """The last question without a breakdown a follow-up asked of it ("Complaints about student
+    loans: By state?" -> "Complaints about student loans"), so that the next one replaces it."""
+    head, _, tail = _strip(previous).rpartition(": ")
+    return head if head and _ranks_the_last(tail) else _strip(previous)
 
 
 def _previous_questions(history) -> list[str]:
@@ -143,7 +157,7 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     parts = topic_of(previous)
 
     if _ranks_the_last(fragment):
-        return f"{_strip(previous)}: {fragment}?"
+        return f"{_base(previous)}: {fragment}?"
     if _QUESTION_START.search(fragment) and (len(fragment.split()) > 3 or _POINTS_BACK.search(fragment)):
         # A whole question that points back ("how many of those were resolved?"): the last
         # topic where it points, and whom or where the last question was about beside it.
@@ -163,18 +177,27 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     if _PERIOD.search(fragment):
         return f"{_strip(previous)} in {fragment}?"
     if parts:
-        return f"{parts[0]} {fragment}?"
+        asked = f"{parts[0]} {fragment}"
+        pointer = _POINTS_BACK.search(fragment)
+        if not pointer:
+            return asked + "?"
+        # "How about their credit cards?" after a question about Capital One: the company's; "ones
+        # that threatened ..." after a question about debt collectors: its complaints, product and all.
+        whom = re.fullmatch(r"(?i)they|them|their", pointer.group(0))
+        return asked + _context(previous, asked, subjects, ("company", "state") if whom else None) + "?"
     return f"{_strip(previous)}: {fragment}?"
 
 
-def _context(previous: str, asked: str, subjects: Subjects | None) -> str:
-    """The companies, states and products the previous question named that the new one does not
-    name itself nor already carries: " (Navient)", " (in Texas)", " (about mortgages)"."""
+def _context(previous: str, asked: str, subjects: Subjects | None, kinds: tuple[str, ...] | None = None) -> str:
+    """The companies, states and products (or only `kinds`) the previous question named that the
+    new one does not name itself nor already carries: " (Navient)", " (in Texas)", " (about
+    mortgages)"."""
     if subjects is None:
         return ""
     own = {kind for kind, _ in subjects(asked)}
     lead = {"state": "in ", "product": "about "}
-    carried = [lead.get(kind, "") + words for kind, words in subjects(previous) if kind not in own]
+    carried = [lead.get(kind, "") + words for kind, words in subjects(previous)
+               if kind not in own and (kinds is None or kind in kinds)]
     return f" ({', '.join(dict.fromkeys(carried))})" if carried else ""
 
 

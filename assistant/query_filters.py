@@ -341,6 +341,7 @@ def _content_words(q: str) -> list[tuple[re.Match, str]]:
 
 
 _NEGATED_BEFORE = re.compile(r"(?:\b(?:no|not|without)|\w+n't)\s+(?:\w+\s+){0,2}$", re.I)
+_ENDING_STEMS = frozenset(terms("resolved ended concluded finished"))
 _NEVER_BEFORE = re.compile(r"\bnever\s+(?:\w+\s+){0,2}$", re.I)
 _ENDED_WITH = re.compile(r"\b(?:end(?:ed|s|ing)?|finish(?:ed|es)?|conclud(?:ed|es))\s+(?:up\s+)?(?:with|in)\s+$", re.I)
 
@@ -399,8 +400,12 @@ def _status_by_head(q: str, words: list, own_terms: dict[str, list[str]], shared
     relief" names both of the CFPB's "Closed with monetary relief" and "... non-monetary relief";
     "closed with explanation" its one status. The head word is the one most statuses share."""
     stems = [t for _, t in words]
+    # A verb of ending stands for the head word: "resolved with relief", "ended with relief".
+    common = max(shared, key=shared.get, default="")
     for i in range(len(stems) - 1):
         head, word = stems[i], stems[i + 1]
+        if head in _ENDING_STEMS and not shared[head]:
+            head = common
         if shared[head] * 2 <= len(own_terms) or not 0 < shared[word] * 2 <= len(own_terms):
             continue
         if _NEGATION.search(q[words[i][0].end():words[i + 1][0].start()]):

@@ -140,3 +140,28 @@ def test_more_ways_of_pointing_back():
     checking = [("Are there complaints about checking accounts?", "answer")]
     assert standalone("Any about the debit card not working?", checking) == (
         "Are there complaints about the debit card not working?")
+
+
+def test_a_followup_that_asks_only_for_a_share_or_a_new_breakdown_and_one_about_their_product():
+    refunds = [("How does Wells Fargo handle overdraft fees?", "a"), ("Do they refund them?", "b")]
+    assert standalone("What percentage?", refunds, _subjects) == (
+        "Do they refund overdraft fees: What percentage?")
+    # A second breakdown replaces the first rather than stacking on it.
+    loans = [("Complaints about student loans", "a"), ("By state?", "b")]
+    assert standalone("Which servicer has the fewest?", loans) == (
+        "Complaints about student loans: Which servicer has the fewest?")
+    # "their" product keeps whom the last question was about.
+    navient = [("What do people say about Navient?", "a")]
+    assert standalone("How about their student loan complaints?", navient, _subjects) == (
+        "What do people say about their student loan complaints (Navient)?")
+
+
+
+def test_a_new_topic_about_their_things_keeps_whom_and_where_and_about_ones_keeps_the_product():
+    texas = [("What do people say about student loan payments in Texas?", "a")]
+    # "their" are the companies: where they were is kept, the product was part of the old topic.
+    assert standalone("What about their fees?", texas, _subjects) == (
+        "What do people say about their fees (in Texas)?")
+    # "ones" are the complaints: the product comes along.
+    assert standalone("What about ones that mention fees?", texas, _subjects) == (
+        "What do people say about ones that mention fees (about student loan, in Texas)?")

@@ -106,6 +106,11 @@ def test_a_status_is_read_by_the_words_that_set_it_apart():
     assert found("How many complaints didn't get monetary relief?", cfpb) == {"status": others}
     assert found("How many complaints ended in non-monetary relief?", cfpb) == {
         "status": "Closed with non-monetary relief"}
+    # A verb of ending stands for the head word.
+    assert found("How many were resolved with relief?", cfpb) == {
+        "status": ("Closed with monetary relief", "Closed with non-monetary relief")}
+    assert found("complaints that ended with an explanation", cfpb) == {"status": "Closed with explanation"}
+    assert found("resolved with no relief", cfpb) == {}
     # "never" is said of companies, not of complaints: no status.
     assert found("Which companies never gave monetary relief?", cfpb) == {}
 
