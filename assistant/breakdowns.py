@@ -34,6 +34,13 @@ _BY_BUSINESS = (re.compile(rf"\b(?P<ask>(?:each|per|every|rank|ranked|ranking)\s
 _QUESTION_WORD_FIELD = {"who": "company", "where": "state", "when": "month"}
 
 
+def business_noun(text: str) -> str | None:
+    """The first noun for the businesses complained about in a text ("credit bureaus" -> "bureaus"),
+    for a follow-up that says "which one" of them."""
+    match = re.search(_BUSINESSES, text or "", re.I)
+    return match.group("noun") if match else None
+
+
 @dataclass(frozen=True)
 class Breakdown:
     """A field the question asks the matching set to be counted by, with the words that ask it."""

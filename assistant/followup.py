@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .breakdowns import breakdown_asked
+from .breakdowns import breakdown_asked, business_noun
 
 Subjects = Callable[[str], list[tuple[str, str]]]
 
@@ -47,11 +47,13 @@ _NARROWING = re.compile(r"^(?:any\s+(?:from|in|during|since|before|after|by)\s|i
 # A fragment that is only a period ("2019?", "March 2024?", "Q2 2023?") narrows the last question to it.
 _PERIOD = re.compile(r"^(?:(?:the\s+)?(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+(?:half|quarter)\s+"
                      r"(?:of\s+)?|q[1-4]\s+|[A-Za-z]{3,9}\.?\s+)?(?:19|20)\d\d$", re.I)
-# Where the topic of a question starts: after the verb of handling, or after "about".
+# Where the topic of a question starts: after the verb of handling, or after "about". "credit"
+# and "bill" only in forms that cannot be nouns ("credit bureaus", "my bill went up"); "resolved
+# with relief" says how it ended, not what about.
 _TOPIC_AFTER = re.compile(
     r"\b(?:handles?|handled|handling|deals?\s+with|dealt\s+with|respond(?:s|ed)?\s+to|treats?|treated|"
     r"address(?:es|ed)?|resolves?|resolved|waives?|waived|charges?|charged|refunds?|refunded|"
-    r"credits?|credited|bills?|billed|explain(?:s|ed)?|justif(?:y|ies|ied))\s+(?P<topic>.+)$"
+    r"credited|billed|explain(?:s|ed)?|justif(?:y|ies|ied))\s+(?!with\b)(?P<topic>.+)$"
     r"|\b(?:about|regarding|concerning|over|involving|mentioning|on)\s+(?P<topic2>.+)$"
     # "What are their fees?": what is asked of them is the topic
     r"|^(?:what|how\s+(?:much|high))\s+(?:are|is|were|was)\s+(?:their|its|the)\s+(?P<topic3>.+)$",
@@ -93,7 +95,7 @@ def is_followup(question: str, history: list | None) -> bool:
         return False
     text = _strip(question)
     if (_CONNECTOR.search(text) or _BACK_REFERENCE.search(text) or _PRONOUN_END.search(text)
-            or _POINTS_BACK.search(text)):
+            or _POINTS_BACK.search(text) or (_WHICH_ONE.search(text) and _ELLIPTIC.search(text))):
         return True
     # A bare noun phrase ("late fees?") right after a question continues it, and so does a short
     # question that only asks how the last set breaks down ("Which companies?", "By year?").
@@ -108,6 +110,7 @@ def _ranks_the_last(text: str) -> bool:
             or (len(text.split()) <= 3 or bool(_ELLIPTIC.search(text))) and breakdown_asked(text) is not None)
 
 
+_WHICH_ONE = re.compile(r"\b(which|what)\s+ones?\b", re.I)
 # "What percentage?", "How many?", "What share?": the count of the last set, nothing more.
 _SHARE_ONLY = re.compile(r"^(?:(?:what|which)\s+(?:percent(?:age)?|share|proportion|fraction)|how\s+(?:many|often))"
                          r"(?:\s+of\s+(?:them|those|these))?$", re.I)
@@ -154,8 +157,12 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     swapped = _swap(previous, fragment, subjects) if subjects else None
     if swapped:
         return swapped
-    parts = topic_of(previous)
+    parts = topic_of(_base(previous))
 
+    noun = business_noun(previous)
+    if noun and _WHICH_ONE.search(fragment) and _ELLIPTIC.search(fragment):
+        # "Which one gets the most?" after a question about credit bureaus: which bureau.
+        fragment = _WHICH_ONE.sub(lambda m: f"{m.group(1)} {noun}", fragment, count=1)
     if _ranks_the_last(fragment):
         return f"{_base(previous)}: {fragment}?"
     if _QUESTION_START.search(fragment) and (len(fragment.split()) > 3 or _POINTS_BACK.search(fragment)):

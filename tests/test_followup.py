@@ -165,3 +165,13 @@ def test_a_new_topic_about_their_things_keeps_whom_and_where_and_about_ones_keep
     # "ones" are the complaints: the product comes along.
     assert standalone("What about ones that mention fees?", texas, _subjects) == (
         "What do people say about ones that mention fees (about student loan, in Texas)?")
+
+
+def test_which_one_of_the_businesses_and_how_it_ended_is_no_topic():
+    bureaus = [("How do credit bureaus handle identity theft disputes?", "a")]
+    assert topic_of(bureaus[0][0]) == ("How do credit bureaus handle", "identity theft disputes")
+    assert standalone("Which one gets the most?", bureaus) == (
+        "How do credit bureaus handle identity theft disputes: Which bureaus gets the most?")
+    chain = bureaus + [("Which one gets the most?", "b")]
+    assert standalone("How many were resolved with relief?", chain) == (
+        "How many were resolved with relief (about identity theft disputes)?")
