@@ -285,26 +285,37 @@ class Assistant:
         phrase count (1-94 ms at 100,000 complaints) per scope, where a count of complaints holding
         each word anywhere took up to 1.5 s there."""
         phrase = " ".join(words)
-        catalog = self.store.catalog
-        try:
-            count = catalog.count(filtering.to_sql(filtering.normalize({"mentions": phrase.lower()})))
-            within = (catalog.count(filtering.to_sql(filtering.normalize({**filters, "mentions": phrase.lower()})))
-                      if filters and count else None)
-        except filtering.FilterError:  # words the keyword index does not keep
-            return ""
+        count = self._mentions(phrase)
         if not count:
             return ""
+        within = self._mentions(phrase, filters) if filters else None
         asked = f'"{inert(phrase)}"' if len(terms(phrase)) > 1 else inert(phrase)
         under = "" if within is None else " ({} of them under this question's filters)".format(
             "all" if within == count else f"{within:,}" if within else "none")
         return (f" {count:,} complaint{'s' if count != 1 else ''} in the index mention{'s' if count == 1 else ''} "
                 f"“{inert(phrase)}”{under}: ask “Which complaints mention {asked}?” to read them.")
 
+    def _mentions(self, phrase: str, filters: dict | None = None) -> int:
+        """Complaints (under `filters`) that write this phrase: one FTS5 count."""
+        try:
+            return self.store.catalog.count(filtering.to_sql(filtering.normalize(
+                {**(filters or {}), "mentions": phrase.lower()})))
+        except filtering.FilterError:  # words the keyword index does not keep
+            return 0
+
     def _abstained_hint(self, question: str, beyond: list[str], filters: dict | None = None) -> str:
         """The hint for a question nothing reads close to, from its words beyond the filters that
-        few passages use (at most as many as a question of mentions reads)."""
+        few passages use (at most as many as a question of mentions reads). Where no complaint
+        writes them side by side ("equipment returns"), the rarest of them that one does."""
         words = query_filters.words_for(question, set(self.store.keywords.distinctive(beyond or [])))
-        return self._mention_hint(words, filters) if 1 <= len(words) <= query_filters.MENTION_MOST else ""
+        if not 1 <= len(words) <= query_filters.MENTION_MOST:
+            return ""
+        hint = self._mention_hint(words, filters)
+        if hint or len(words) == 1:
+            return hint
+        counts = {word: self._mentions(word) for word in words}
+        written = [word for word in words if counts[word]]
+        return self._mention_hint([min(written, key=counts.get)], filters) if written else ""
 
     @staticmethod
     def _notes(read: list[Implied], named) -> list[str]:

@@ -157,6 +157,16 @@ def test_an_abstaining_answer_says_which_complaints_write_its_words(assistant):
     assert listed.matching["count"] == 1 and "cable boxes" in listed.citations[0].quote
     # Words no complaint writes add nothing to the abstention.
     assert "mention" not in assistant.ask("What is the recipe for banana bread?").answer
+    # Words no complaint writes side by side: the rarest of them that one writes.
+    from assistant.evaluation import complaint_text
+    from index.keywords import terms
+
+    written = [set(terms(complaint_text(c))) for c in assistant.iter_complaints()]
+    equipment, returns = (sum(stem in held for held in written) for stem in terms("equipment returns"))
+    assert 0 < equipment < returns and not assistant.ask('Which complaints mention "equipment returns"?').citations
+    result = assistant.ask("What did customers say about equipment returns?")
+    assert result.citations == []
+    assert f"{equipment} complaints in the index mention “equipment”" in result.answer
 
 
 def test_a_filtered_question_about_something_the_index_lacks_still_abstains(assistant):
