@@ -20,7 +20,7 @@ TOP_COMPANIES = 10
 # Filters on how a complaint ended: "What share of Navient's complaints were closed with relief?"
 # asks for a share of the complaints under the other filters.
 RESULT_KEYS = ("status", "outcome", "timely_response", "consumer_disputed")
-COMPARED_MOST = 5  # companies named in one question whose outcomes are shown side by side
+COMPARED_MOST = 5  # companies (their outcomes) or states (their counts) named in one question, side by side
 
 
 def _quoted(values: list[str]) -> str:

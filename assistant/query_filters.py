@@ -71,7 +71,7 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "handle handled handles handling respond responded responds response responses treat "
                           "treated treats deal deals dealt resolve resolves "
                           # a ranking or a trend is a breakdown of the set, not a topic
-                          "common frequent frequently trend trends upset angry unhappy worst best rank ranked "
+                          "common frequent frequently trend trends upset angry unhappy worst worse best rank ranked "
                           "ranking increasing decreasing rising falling growing declining "
                           # a comparison is answered by the sets' own breakdowns
                           "differently compare compared comparison versus vs fewest least "
@@ -496,7 +496,8 @@ def _states(q: str, states: list[str]) -> list[Implied]:
     if not said:
         return []
     hits = []
-    listed = rf"{one}(?:\s*(?:,|\band\b|\bor\b|&)\s*{one})*"  # "in NY and CA", "in Virginia, Texas or Ohio"
+    # "in NY and CA", "in Virginia, Texas or Ohio", "in California versus Texas"
+    listed = rf"{one}(?:\s*(?:,|\band\b|\bor\b|&|\bversus\b|\bvs\b\.?|\bagainst\b|\bcompared\s+(?:to|with)\b)\s*{one})*"
     for match in re.finditer(rf"\b(?i:in|from|of)\s+(?i:the\s+state\s+of\s+)?{listed}", q):
         codes = [said.get(w) or said.get(w.lower()) for w in re.findall(one, match.group(0))]
         hits += [(code, match.group(0)) for code in codes if code]

@@ -441,3 +441,16 @@ def test_a_question_naming_a_few_companies_gives_each_ones_outcomes_side_by_side
     assert f"Navient Solutions, LLC.: {top} {share:.0%} ({navient[top]:,})" in result.answer
     # One company: its outcomes are the set's, said once.
     assert "by_company_status" not in cfpb_assistant.ask("How does Navient handle forbearance?").matching
+    # "Which is worse" asks for the comparison: nothing is left to search.
+    worse = cfpb_assistant.ask("Which is worse, Navient or Nelnet?")
+    assert worse.matching["count"] == sum(cfpb_assistant.stats({"company": companies})["by_company"].values())
+    assert worse.matching["by_company_status"] == expected
+
+
+def test_states_compared_are_counted_side_by_side(cfpb_assistant):
+    result = cfpb_assistant.ask("How many complaints in California versus Texas?")
+    assert result.filters == {"state": ["CA", "TX"]}
+    by_state = {s: cfpb_assistant.stats({"state": s})["complaints"] for s in ("CA", "TX")}
+    assert result.matching["count"] == sum(by_state.values()) and result.matching["by_state"] == by_state
+    share = by_state["TX"] / sum(by_state.values())
+    assert f"states: TX {share:.0%} ({by_state['TX']:,})" in result.answer

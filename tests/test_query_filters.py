@@ -116,7 +116,7 @@ def test_a_status_is_read_by_the_words_that_set_it_apart():
 
 
 def test_a_state_is_read_by_its_name_only_where_it_says_where():
-    states = Vocabulary(states=["TX", "NY", "IN", "OR", "WA"])
+    states = Vocabulary(states=["TX", "NY", "IN", "OR", "WA", "CA"])
     assert found("Show me complaints from Texas", states) == {"state": "TX"}
     assert found("complaints in New York since 2020", states) == {"state": "NY", "since": "2020-01-01"}
     assert found("in Indiana or in Oregon", states) == {"state": ("IN", "OR")}
@@ -128,6 +128,8 @@ def test_a_state_is_read_by_its_name_only_where_it_says_where():
     assert found("complaints from NY since 2020", states) == {"state": "NY", "since": "2020-01-01"}
     assert found("What about borrowers in TX and WA?", states) == {"state": ("TX", "WA")}
     assert found("in New York, Texas or Washington", states) == {"state": ("NY", "TX", "WA")}
+    assert found("How many complaints in California versus Texas?", states) == {"state": ("CA", "TX")}
+    assert found("from Texas compared to Washington", states) == {"state": ("TX", "WA")}
     assert found("complaints from ny", states) == {}  # lower case: too often a word
     assert found("I AM IN DEBT FROM TX", states) == {}  # shouted: every word is capitals
     assert found("Can I opt in OR out?", states) == {}  # a code that is an English word
