@@ -44,9 +44,12 @@ def _tokens(name: str) -> list[str]:
 
 def _as_written(question: str, alias: str) -> str:
     """The question's own words for an alias ("Bank of America" for "bank america"), so that a
-    chip quotes what the user typed; the alias itself where the words cannot be found again."""
+    chip quotes what the user typed; the alias itself where the words cannot be found again. A
+    kind of company said after it belongs to the name ("Synchrony Bank", "Chase bank"): those
+    words are no topic to search."""
     between = r"[\W_]+(?:(?:" + "|".join(re.escape(w) for w in sorted(_LEGAL)) + r")[\W_]+)*"
-    pattern = r"(?<![A-Za-z0-9])" + between.join(re.escape(w) for w in alias.split()) + r"(?![A-Za-z0-9])"
+    pattern = (r"(?<![A-Za-z0-9])" + between.join(re.escape(w) for w in alias.split())
+               + r"(?:\s+(?:bank|financial)(?!\s+(?:of|account)))?(?![A-Za-z0-9])")
     hit = re.search(pattern, question, re.IGNORECASE)
     return hit.group(0) if hit else alias
 

@@ -69,3 +69,13 @@ def test_a_brand_shared_by_a_family_of_companies_names_them_all():
                             word_passages=lambda stems: {s: 117 if s == "american" else 0 for s in stems})
     written = lambda stems: {"american": 117, "american express": 88, "american credit": 3}.get(" ".join(stems), 0)  # noqa: E731
     assert american.match("How do American banks treat overdrafts?", written).companies == []
+
+
+def test_a_kind_of_company_after_its_name_belongs_to_the_name():
+    # "Synchrony Bank": the bank is Synchrony, not a topic to search.
+    names = CompanyNames(["SYNCHRONY FINANCIAL", "JPMORGAN CHASE & CO."])
+    got = names.match("How does Synchrony Bank handle disputes?", lambda stems: 0.0)
+    assert got.companies == ["SYNCHRONY FINANCIAL"] and got.said == ["Synchrony Bank"]
+    assert names.match("Chase bank fees", lambda stems: 0.0).said == ["Chase bank"]
+    # A bank account is what the complaint is about.
+    assert names.match("Chase bank account closed", lambda stems: 0.0).said == ["Chase"]
