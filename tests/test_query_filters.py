@@ -256,6 +256,7 @@ def test_a_question_for_the_newest_complaints_is_read_with_how_many():
     assert newest("my last complaint was ignored") is None
     # Its words are words of asking: nothing is left to search.
     assert leftover("Show me the latest complaints", []) == []
+    assert leftover("what do ppl say about it", []) == []  # people, as typed in a hurry
 
 
 def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
