@@ -141,8 +141,9 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
     if said:
         facts.append(f"the company answered in time: {timely.get('Yes', 0) / said:.0%} ({timely.get('Yes', 0):,} of "
                      f"{said:,})")
-    if matching.get("examples") == "newest":  # "the 3 most recent complaints"
-        closest = "The newest is cited below." if cited == 1 else f"The {cited} newest are cited below, newest first."
+    if matching.get("examples") in ("newest", "oldest"):  # "the 3 most recent complaints", "the oldest"
+        end = matching["examples"]
+        closest = f"The {end} is cited below." if cited == 1 else f"The {cited} {end} are cited below, {end} first."
     else:
         closest = ("The closest one is cited below." if cited == 1
                    else f"The {cited} cited below are the closest examples.")

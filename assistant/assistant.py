@@ -220,13 +220,13 @@ class Assistant:
                 # Only everyday words beyond the filters, and none read close to any complaint.
                 found = self.retriever.browse(search, k, clean, query_vector)
         if newest is not None and found.evidence:
-            found.evidence = self._newest_examples(query_vector, found, clean, newest.top or k)
+            found.evidence = self._newest_examples(query_vector, found, clean, newest.top or k, newest.oldest)
         matching = (whole_set(self.store.catalog, found, clean, self.retriever.params, scope,
                               self.retriever.index_total(), self.retriever.scope_total(clean),
                               asked=asked or _states_compared(clean), recorded=self.vocabulary().recorded)
                     if found.evidence else {"count": 0})
         if newest is not None and found.evidence:
-            matching["examples"] = "newest"
+            matching["examples"] = "oldest" if newest.oldest else "newest"
         evidence = found.evidence
         retrieved = time.perf_counter()
         if backend == "evidence":
@@ -261,16 +261,16 @@ class Assistant:
             implied=_implied_dicts(read),
         )
 
-    def _newest_examples(self, query_vector, found, filters: dict, n: int) -> list[Evidence]:
-        """"The 3 most recent complaints about Chase": the matching set's newest, newest first,
-        each quoted where it reads closest to the question."""
+    def _newest_examples(self, query_vector, found, filters: dict, n: int, oldest: bool = False) -> list[Evidence]:
+        """"The 3 most recent complaints about Chase": the matching set's newest, newest first (or
+        its oldest, oldest first), each quoted where it reads closest to the question."""
         if found.whole_filter:
             within = filters
         elif found.topic is not None:
             within = {**filters, found.topic.field: found.topic.values}
         else:
             within = {**filters, "complaint_id": sorted(found.candidates)}
-        ids = self.store.catalog.newest_ids(filtering.to_sql(filtering.normalize(within)), n)
+        ids = self.store.catalog.newest_ids(filtering.to_sql(filtering.normalize(within)), n, oldest=oldest)
         if not ids:
             return found.evidence
         records = self.store.catalog.complaints(ids)

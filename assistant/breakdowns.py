@@ -59,7 +59,8 @@ _BY_RANK = re.compile(r"\b(?:most\s+(?:common|frequent)|top|biggest|main|leading
                       r"|\bmost\s+(?:often\s+)?(?:complain(?:s|ed)?|upset|angry|unhappy)\s+about\b", re.I)
 _BY_TIME = re.compile(r"\b(?:(?:(?:changed?|grown|grew|risen|rose|fallen|fell|increased|decreased)\s+)?"
                       r"over\s+(?:time|the\s+years)|trends?|year\s+(?:by|over)\s+year"
-                      r"|(?:increasing|decreasing|rising|falling|growing|declining)\s+(?:number\s+of\s+)?complaints)\b",
+                      r"|(?:increasing|decreasing|rising|falling|growing|declining)\s+(?:number\s+of\s+)?complaints"
+                      r"|(?:date|time)\s+(?:range|span|period))\b",
                       re.I)
 # "Are mortgage complaints increasing?", "Are complaints about fraud rising?": a question about
 # complaints whose last word is that they rise or fall ("Are banks increasing fees?" is not).
@@ -107,18 +108,20 @@ def _breakdown(question: str) -> Breakdown | None:
 
 
 # "the 3 most recent complaints about Chase", "the latest Equifax complaints": the set's newest
-# are its examples. Only where complaints are what is newest ("my latest statement" is a topic).
-_NEWEST = re.compile(r"\b(?:(?:the\s+)?(?P<n>\d{1,2})\s+)?(?:most\s+recent|latest|newest|(?<=the\s)last)\s+"
-                     r"(?:(?P<m>\d{1,2})\s+)?(?:[A-Za-z&.'-]+\s+){0,3}?(?:complaints?|cases|ones)\b", re.I)
+# are its examples; "the oldest complaint", "the earliest ones" its oldest. Only where complaints
+# are what is newest ("my latest statement" is a topic).
+_NEWEST = re.compile(r"\b(?:(?:the\s+)?(?P<n>\d{1,2})\s+)?(?P<end>most\s+recent|latest|newest|(?<=the\s)last|oldest|"
+                     r"earliest)\s+(?:(?P<m>\d{1,2})\s+)?(?:[A-Za-z&.'-]+\s+){0,3}?(?P<noun>complaints?|cases|ones)\b", re.I)
 
 
 @dataclass(frozen=True)
 class Newest:
-    """The question asks for the set's newest complaints as its examples, `top` of them (0: as
-    many as usual), in the words `phrase`."""
+    """The question asks for the set's newest (or, with `oldest`, its oldest) complaints as its
+    examples, `top` of them (0: as many as usual), in the words `phrase`."""
 
     phrase: str
     top: int = 0
+    oldest: bool = False
 
 
 def newest_asked(question: str) -> Newest | None:
@@ -126,4 +129,6 @@ def newest_asked(question: str) -> Newest | None:
     if not match:
         return None
     number = match.group("n") or match.group("m")
-    return Newest(match.group(0), min(int(number), MOST_SHOWN) if number else 0)
+    # "the oldest complaint": one; "the latest complaints": as many as usual
+    top = min(int(number), MOST_SHOWN) if number else 1 if match.group("noun").lower() == "complaint" else 0
+    return Newest(match.group(0), top, oldest=match.group("end").lower() in ("oldest", "earliest"))

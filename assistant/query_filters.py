@@ -77,7 +77,8 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "differently compare compared comparison versus vs fewest least "
                           "share proportion fraction "
                           # the whole index, said as such ("How many complaints are in the index?")
-                          "index database dataset total overall altogether"))
+                          "index database dataset total overall altogether cover covers covered include "
+                          "includes included contain contains"))
 
 # Not right after a negation ("never got a refund" says the opposite).
 _UNNEGATED = r"(?<!n't\s)(?<!not\s)(?<!never\s)"

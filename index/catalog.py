@@ -394,12 +394,15 @@ class Catalog:
         return {(a or "Unknown", b or "Unknown"): n for a, b, n in self.db.execute(
             f"SELECT c.{first}, c.{second}, count(*) FROM complaints c {clause} GROUP BY 1, 2", params)}
 
-    def newest_ids(self, where: tuple[str, list] = ("", []), limit: int = PAGE) -> list[str]:
-        """The ids of the newest matching complaints, at most `limit` (the date index, not a sort
-        of the whole set, when no filter is narrower)."""
+    def newest_ids(self, where: tuple[str, list] = ("", []), limit: int = PAGE, oldest: bool = False) -> list[str]:
+        """The ids of the newest (or the oldest dated) matching complaints, at most `limit` (the
+        date index, not a sort of the whole set, when no filter is narrower)."""
         clause, params = where
+        if oldest:  # an undated complaint (0 or NULL) is not the oldest
+            clause = f"WHERE ({clause.removeprefix('WHERE ')}) AND c.date > 0" if clause else "WHERE c.date > 0"
+        order = "ASC" if oldest else "DESC"
         return [r[0] for r in self.db.execute(
-            f"SELECT c.id FROM complaints c {clause} ORDER BY c.date DESC, c.id LIMIT ?", [*params, int(limit)])]
+            f"SELECT c.id FROM complaints c {clause} ORDER BY c.date {order}, c.id LIMIT ?", [*params, int(limit)])]
 
     def sentences(self, complaint_ids: list[str]) -> dict[str, list[tuple[str, int, str, bytes | None]]]:
         out: dict[str, list] = {cid: [] for cid in complaint_ids}

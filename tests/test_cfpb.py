@@ -387,6 +387,11 @@ def test_a_question_for_the_newest_complaints_cites_them_newest_first(cfpb_assis
     topic = theft.matching["filters"]
     newest = cfpb_assistant.store.catalog.newest_ids(filtering.to_sql(filtering.normalize(topic)), 8)
     assert [c.complaint_id for c in theft.citations] == newest
+    # The other end: the oldest dated, oldest first; one where one is asked for.
+    earliest = cfpb_assistant.ask("Show me the 3 earliest complaints about Chase")
+    assert [c.date for c in earliest.citations] == sorted(d for d in dates if d)[:3]
+    assert earliest.matching["examples"] == "oldest" and "The 3 oldest are cited below, oldest first." in earliest.answer
+    assert len(cfpb_assistant.ask("What is the oldest complaint?").citations) == 1
 
 
 def test_followups_keep_whom_and_where_the_conversation_is_about(cfpb_assistant):

@@ -1,6 +1,6 @@
 """Filters a question implies, proposed only with values the index holds."""
 
-from assistant.breakdowns import breakdown_asked, newest_asked
+from assistant.breakdowns import Newest, breakdown_asked, newest_asked
 from assistant.companies import CompanyNames
 from assistant.query_filters import (Implied, Vocabulary, applied, detect, leftover, merge, not_given,
                                      products_alike)
@@ -251,6 +251,11 @@ def test_a_question_for_the_newest_complaints_is_read_with_how_many():
     assert newest("What are the latest Equifax complaints?") == (0, "latest Equifax complaints")
     assert newest("the last 5 complaints about debt collection") == (5, "last 5 complaints")
     assert newest("the most recent 40 complaints")[0] == 20  # at most what an answer lists
+    # One complaint asked for is one; the oldest are the other end.
+    assert newest("What is the latest complaint about Chase?") == (1, "latest complaint")
+    assert newest_asked("What is the oldest complaint?") == Newest("oldest complaint", 1, oldest=True)
+    assert newest_asked("Show me the 3 earliest complaints about Navient").oldest
+    assert not newest_asked("the 3 most recent complaints").oldest
     # The newest of something else is what a complaint is about.
     assert newest("My latest statement shows a wrong charge") is None
     assert newest("my last complaint was ignored") is None
