@@ -111,7 +111,8 @@ def _breakdown(question: str) -> Breakdown | None:
 # are its examples; "the oldest complaint", "the earliest ones" its oldest. Only where complaints
 # are what is newest ("my latest statement" is a topic).
 _NEWEST = re.compile(r"\b(?:(?:the\s+)?(?P<n>\d{1,2})\s+)?(?P<end>most\s+recent|latest|newest|(?<=the\s)last|oldest|"
-                     r"earliest)\s+(?:(?P<m>\d{1,2})\s+)?(?:[A-Za-z&.'-]+\s+){0,3}?(?P<noun>complaints?|cases|ones)\b", re.I)
+                     r"earliest)\s+(?:(?P<m>\d{1,2})\s+)?(?:[A-Za-z&.'-]+\s+){0,3}?"
+                     r"(?P<noun>complaints?|cases|ones)\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,11 @@ _POINTS_BACK = re.compile(r"\b(?:they|them|their|ones|those|these)\b"
                           r"|^(?:were|was|did|do|have|has|are|is)\s+any\b(?!\s*(?:one|body|thing)\b)", re.I)
 # A ranking that stops at its superlative ("Which bureau got the most?") ranks the last set.
 _ELLIPTIC = re.compile(r"\b(?:most|fewest|least)$", re.I)
+# "Which one gets the most?": which of the businesses the last question was about.
+_WHICH_ONE = re.compile(r"\b(which|what)\s+ones?\b", re.I)
+# "What percentage?", "How many?", "What share?": the count of the last set, nothing more.
+_SHARE_ONLY = re.compile(r"^(?:(?:what|which)\s+(?:percent(?:age)?|share|proportion|fraction)|how\s+(?:many|often))"
+                         r"(?:\s+of\s+(?:them|those|these))?$", re.I)
 # A fragment that only narrows ("in 2024?", "for unresolved ones?") keeps the whole previous question.
 _NARROWING = re.compile(r"^(?:any\s+(?:from|in|during|since|before|after|by)\s|in|during|since|before|after|until|"
                         r"from|between|for|with|without|among|only|just)\b", re.I)
@@ -106,14 +111,8 @@ def _ranks_the_last(text: str) -> bool:
     """"Which companies?", "By year?", "Which bureau got the most?", "What percentage?": a short
     question that only asks how a set breaks down or what share it is, or a ranking that stops at
     its superlative."""
-    return (bool(_SHARE_ONLY.match(text))
-            or (len(text.split()) <= 3 or bool(_ELLIPTIC.search(text))) and breakdown_asked(text) is not None)
-
-
-_WHICH_ONE = re.compile(r"\b(which|what)\s+ones?\b", re.I)
-# "What percentage?", "How many?", "What share?": the count of the last set, nothing more.
-_SHARE_ONLY = re.compile(r"^(?:(?:what|which)\s+(?:percent(?:age)?|share|proportion|fraction)|how\s+(?:many|often))"
-                         r"(?:\s+of\s+(?:them|those|these))?$", re.I)
+    short = len(text.split()) <= 3 or bool(_ELLIPTIC.search(text))
+    return bool(_SHARE_ONLY.match(text)) or (short and breakdown_asked(text) is not None)
 
 
 def _base(previous: str) -> str:

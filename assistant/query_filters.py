@@ -58,7 +58,8 @@ RESOLVED_STATUSES = {"resolved", "closed with monetary relief", "closed with non
 _KIND_WORDS = r"(?:complaints?|issues?|problems?|cases?)"
 # Words that say what is asked for, not what about (stemmed): "show me the complaints customers filed".
 _ASKING = frozenset(terms("complaint complaints complain complained issue issues problem problems case cases "
-                          "customer customers consumer consumers people ppl folks person anyone anybody someone everyone ones "
+                          "customer customers consumer consumers people ppl folks person anyone anybody someone "
+                          "everyone ones "
                           "show list find kind kinds sort sorts "
                           "give tell count "
                           "many number get got filed submitted often percent percentage company companies "

@@ -311,7 +311,8 @@ def test_empty_and_overlong_questions_get_a_visible_hint(browser, workbench):
     _, url = workbench
     open_page(browser, url)
     browser.js("document.querySelector('#cc-send').click()")
-    browser.wait("document.querySelector('#cc-hint').innerText.includes('The question is empty. Type a question')", timeout=10)
+    browser.wait("document.querySelector('#cc-hint').innerText.includes('The question is empty. Type a question')",
+                 timeout=10)
     browser.js("document.querySelector('#cc-question textarea').focus()")
     browser.call("Input.insertText", text="why " * 400)
     browser.js("document.querySelector('#cc-send').click()")

@@ -390,7 +390,8 @@ def test_a_question_for_the_newest_complaints_cites_them_newest_first(cfpb_assis
     # The other end: the oldest dated, oldest first; one where one is asked for.
     earliest = cfpb_assistant.ask("Show me the 3 earliest complaints about Chase")
     assert [c.date for c in earliest.citations] == sorted(d for d in dates if d)[:3]
-    assert earliest.matching["examples"] == "oldest" and "The 3 oldest are cited below, oldest first." in earliest.answer
+    assert earliest.matching["examples"] == "oldest"
+    assert "The 3 oldest are cited below, oldest first." in earliest.answer
     assert len(cfpb_assistant.ask("What is the oldest complaint?").citations) == 1
 
 
