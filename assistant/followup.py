@@ -39,6 +39,9 @@ _POINTS_BACK = re.compile(r"\b(?:they|them|their|ones|those|these)\b"
                           r"(?:were|was|are|got|get|did|have|had|received)\b"
                           # "Were any refunded?", "Did any get relief?": any of them
                           r"|^(?:were|was|did|do|have|has|are|is)\s+any\b(?!\s*(?:one|body|thing)\b)", re.I)
+# "What did the companies say?": the businesses of the last question, where the question has no
+# topic of its own ("How do the banks handle overdraft fees?" is a new one).
+_THE_BUSINESSES = re.compile(r"\bthe\s+(?:companies|businesses|banks|lenders|servicers|collectors|bureaus)\b", re.I)
 # A ranking that stops at its superlative ("Which bureau got the most?") ranks the last set.
 _ELLIPTIC = re.compile(r"\b(?:most|fewest|least)$", re.I)
 # "Which one gets the most?": which of the businesses the last question was about.
@@ -100,7 +103,8 @@ def is_followup(question: str, history: list | None) -> bool:
         return False
     text = _strip(question)
     if (_CONNECTOR.search(text) or _BACK_REFERENCE.search(text) or _PRONOUN_END.search(text)
-            or _POINTS_BACK.search(text) or (_WHICH_ONE.search(text) and _ELLIPTIC.search(text))):
+            or _POINTS_BACK.search(text) or (_WHICH_ONE.search(text) and _ELLIPTIC.search(text))
+            or (_THE_BUSINESSES.search(text) and topic_of(text) is None)):
         return True
     # A bare noun phrase ("late fees?") right after a question continues it, and so does a short
     # question that only asks how the last set breaks down ("Which companies?", "By year?").

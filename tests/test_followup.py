@@ -175,3 +175,11 @@ def test_which_one_of_the_businesses_and_how_it_ended_is_no_topic():
     chain = bureaus + [("Which one gets the most?", "b")]
     assert standalone("How many were resolved with relief?", chain) == (
         "How many were resolved with relief (about identity theft disputes)?")
+
+
+def test_the_companies_of_the_last_question_without_a_topic_of_their_own():
+    calls = [("Show me complaints about debt collectors calling at work", "a")]
+    assert standalone("What did the companies say?", calls) == (
+        "What did the companies say (about debt collectors calling at work)?")
+    # With a topic of its own it is a new question.
+    assert standalone("How do the banks handle overdraft fees?", calls) == "How do the banks handle overdraft fees?"
