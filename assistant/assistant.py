@@ -283,16 +283,16 @@ class Assistant:
         answer a question about that company with other companies' complaints."""
         return "".join(self._mention_hint([name]) for name in names)
 
-    def _mention_hint(self, words: list[str], filters: dict | None = None) -> str:
+    def _mention_hint(self, words: list[str], filters: dict | None = None, count: int | None = None) -> str:
         """How many complaints write these words side by side, and the question that lists them;
         "" where none does. Said where nothing reads close to a question: "complaints about cable
         boxes" may not read close to a complaint that says "return my 2 cable boxes" in passing.
         Under `filters` (a company the question named) it also says how many of them fall under
         those, since the question it suggests lists the whole index's. Side by side only: one FTS5
         phrase count (1-94 ms at 100,000 complaints) per scope, where a count of complaints holding
-        each word anywhere took up to 1.5 s there."""
+        each word anywhere took up to 1.5 s there. `count`: the index-wide count, where known."""
         phrase = " ".join(words)
-        count = self._mentions(phrase)
+        count = self._mentions(phrase) if count is None else count
         if not count:
             return ""
         within = self._mentions(phrase, filters) if filters else None
@@ -322,7 +322,10 @@ class Assistant:
             return hint
         counts = {word: self._mentions(word) for word in words}
         written = [word for word in words if counts[word]]
-        return self._mention_hint([min(written, key=counts.get)], filters) if written else ""
+        if not written:
+            return ""
+        rarest = min(written, key=counts.get)
+        return self._mention_hint([rarest], filters, counts[rarest])
 
     @staticmethod
     def _notes(read: list[Implied], named) -> list[str]:

@@ -183,11 +183,12 @@ class HybridRetriever:
         """A narrow filter: the search runs over its chunks, named by the catalog (40 ms for a
         company of 1,000 complaints at 100k, where Chroma's metadata filter takes 100-150 ms).
         None (Chroma filters) when the filter holds more than WITHIN_CHUNKS chunks."""
-        ids = self.store.catalog.chunk_ids(filtering.to_sql(filters), limit=WITHIN_CHUNKS)
-        if ids is None:
+        owners = self.store.catalog.chunks_of(filtering.to_sql(filters), limit=WITHIN_CHUNKS)
+        if owners is None:
             return None
-        if not ids:
+        if not owners:
             return []
+        ids = list(owners)
         include = ["distances", "metadatas", "documents"] if texts else ["distances", "metadatas"]
         got = self.store.chunks.query(query_embeddings=[list(map(float, query_vector))], ids=ids,
                                       n_results=min(n, len(ids)), include=include)
@@ -257,14 +258,13 @@ class HybridRetriever:
         """Every passage of a few named complaints, scored by its stored vector's cosine with the
         question, best first: no nearest-neighbour search (Chroma's search restricted to named
         ids took 110 ms at 100,000 complaints for 16 passages; reading them takes a few)."""
-        ids = self.store.catalog.chunk_ids(filtering.to_sql({"complaint_id": list(complaint_ids)}),
-                                           limit=WITHIN_CHUNKS)
-        if not ids:
+        owners = self.store.catalog.chunks_of(filtering.to_sql({"complaint_id": list(complaint_ids)}),
+                                              limit=WITHIN_CHUNKS)
+        if not owners:
             return []
-        owners = self.store.catalog.chunk_owners(ids)
         section: dict[str, str] = {}
         text: dict[str, str] = {}
-        cosine = self._cosines(query_vector, ids, section, text)
+        cosine = self._cosines(query_vector, list(owners), section, text)
         by_complaint: dict[str, Candidate] = {}
         for chunk in sorted(cosine, key=lambda c: -cosine[c]):
             cand = by_complaint.setdefault(owners[chunk], Candidate(owners[chunk], fused=cosine[chunk],

@@ -340,12 +340,13 @@ class Catalog:
                 f"{clause} {joiner} p.chunk_id IN ({','.join('?' * len(part))})", [*params, *part]))
         return out
 
-    def chunk_ids(self, where: tuple[str, list], limit: int) -> list[str] | None:
-        """Every chunk of the complaints passing the filter, or None when there are more than `limit`."""
+    def chunks_of(self, where: tuple[str, list], limit: int) -> dict[str, str] | None:
+        """Every chunk of the complaints passing the filter, chunk id -> complaint id, or None when
+        there are more than `limit`."""
         clause, params = where
-        rows = self.db.execute(f"SELECT p.chunk_id FROM complaints c CROSS JOIN passages p ON p.complaint_id = c.id "
-                               f"{clause} LIMIT ?", [*params, limit + 1]).fetchall()
-        return None if len(rows) > limit else [r[0] for r in rows]
+        rows = self.db.execute(f"SELECT p.chunk_id, p.complaint_id FROM complaints c CROSS JOIN passages p "
+                               f"ON p.complaint_id = c.id {clause} LIMIT ?", [*params, limit + 1]).fetchall()
+        return None if len(rows) > limit else dict(rows)
 
     def groups(self, where: tuple[str, list] = ("", [])) -> Iterator[tuple[str, str, str, tuple[str, ...], int]]:
         """The matching complaints grouped by (status, company, month, outcomes), each outcome once:
