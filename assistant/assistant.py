@@ -30,7 +30,7 @@ from .answer_evidence import EvidenceAnswerer
 from .breakdowns import Breakdown, Newest, breakdown_asked, newest_asked
 from .companies import CompanyNames
 from .errors import IndexMissing, UserError, check_question
-from .matching import COMPARED_MOST, share_base, whole_set
+from .matching import share_base, whole_set
 from .query_filters import Implied, Vocabulary
 from .results import AskResult, Evidence
 from .retrieval import HybridRetriever, to_evidence
@@ -41,13 +41,6 @@ NOT_IN_INDEX = ("The index holds no complaints about {names}, so I cannot say ho
 NOTHING_UNDER_FILTERS = "No complaint in the index falls under these filters ({scope}), so none can answer this."
 NONE_OF_THEM = ("**0 complaints in the index match** (0% of the {total:,} complaints under {base}): none of them "
                 "falls under all of these filters ({scope}).")
-
-
-def _states_compared(filters: dict) -> Breakdown | None:
-    """"How many complaints in California versus Texas?": a set under a few states is counted by
-    state, as a few companies are side by side."""
-    states = filtering.values(filters, "state")
-    return Breakdown("state", " / ".join(states)) if 1 < len(states) <= COMPARED_MOST else None
 
 
 def _implied_dicts(read: list[Implied]) -> list[dict]:
@@ -223,7 +216,7 @@ class Assistant:
             found.evidence = self._newest_examples(query_vector, found, clean, newest.top or k, newest.oldest)
         matching = (whole_set(self.store.catalog, found, clean, self.retriever.params, scope,
                               self.retriever.index_total(), self.retriever.scope_total(clean),
-                              asked=asked or _states_compared(clean), recorded=self.vocabulary().recorded)
+                              asked=asked, recorded=self.vocabulary().recorded)
                     if found.evidence else {"count": 0})
         if newest is not None and found.evidence:
             matching["examples"] = "oldest" if newest.oldest else "newest"

@@ -34,7 +34,7 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     """The matching set's count, rule and breakdowns. `index_total` (every complaint in the index)
     and `scope_total` (those under the question's filters) let an answer say what share the set is.
     `asked`: the breakdown the question asks ("Which states ...", "the fewest", "the top 5"),
-    given first. `recorded`: the fields not every complaint has (the CFPB's "Consumer disputed?"
+    given first; by state where none is asked and the filters name a few states. `recorded`: the fields not every complaint has (the CFPB's "Consumer disputed?"
     ends in 2017), with the values recorded (`Vocabulary.recorded`)."""
     if found.whole_filter:
         set_filters = dict(filters)
@@ -65,6 +65,11 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     # how they ended: one indexed count, where both kinds are given or a field was not always
     # recorded.
     base = share_base(catalog, filters, recorded)
+    # "How many complaints in California versus Texas?": a set under a few states is counted by
+    # state, as a few companies are side by side below.
+    states = filtering.values(filters, "state")
+    if asked is None and 1 < len(states) <= COMPARED_MOST:
+        asked = Breakdown("state", " / ".join(states))
     by = asked.field if asked else None
     shown = max(TOP_COMPANIES, (asked.top or 0) if asked else 0)
     # The breakdown below already holds every month and the ten largest companies: the asked

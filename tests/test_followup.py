@@ -156,7 +156,6 @@ def test_a_followup_that_asks_only_for_a_share_or_a_new_breakdown_and_one_about_
         "What do people say about their student loan complaints (Navient)?")
 
 
-
 def test_a_new_topic_about_their_things_keeps_whom_and_where_and_about_ones_keeps_the_product():
     texas = [("What do people say about student loan payments in Texas?", "a")]
     # "their" are the companies: where they were is kept, the product was part of the old topic.
