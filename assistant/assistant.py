@@ -185,7 +185,7 @@ class Assistant:
             yield text
             yield AskResult(question=question, answer=text, backend=backend, citations=[],
                             timings_ms={"retrieve": 0.0, "answer": 0.0, "total": (time.perf_counter() - started) * 1000},
-                            filters=clean, notes=self._notes(read, named), matching={"count": 0, **base},
+                            filters=clean, notes=self._notes(read, named), matching={"count": 0},
                             implied=_implied_dicts(read))
             return
 
