@@ -116,7 +116,7 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
         # have any, the fewest first.
         name = _FIELD_PLURALS.get(asked, asked)
         facts.append(f"{name} with the fewest: {_shares(matching[f'fewest_by_{asked}'], total, top=top, fewest=True)}")
-    elif asked and matching.get(f"by_{asked}"):
+    elif asked and asked != "timely_response" and matching.get(f"by_{asked}"):  # that one is said below
         # The breakdown the question asked for leads ("Which states have the most complaints?").
         name = "over time" if asked == "month" else _FIELD_PLURALS.get(asked, asked)
         shown = _over_time(matching["by_month"]) if asked == "month" else _shares(matching[f"by_{asked}"], total, top=top)
@@ -139,7 +139,9 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
     timely = matching.get("by_timely_response") or {}
     said = timely.get("Yes", 0) + timely.get("No", 0)
     if said:
-        facts.append(f"the company answered in time: {timely.get('Yes', 0) / said:.0%} ({timely.get('Yes', 0):,} of "
+        # "How long does Equifax take to respond?" is answered by this line: it leads there.
+        facts.insert(0 if asked == "timely_response" else len(facts),
+                     f"the company answered in time: {timely.get('Yes', 0) / said:.0%} ({timely.get('Yes', 0):,} of "
                      f"{said:,})")
     if matching.get("examples") in ("newest", "oldest"):  # "the 3 most recent complaints", "the oldest"
         end = matching["examples"]

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 _BY_FIELD = {"state": "state", "product": "product", "subproduct": "sub_product", "issue": "issue",
              "subissue": "sub_issue", "company": "company", "compani": "company", "tag": "tags", "year": "month",
              "month": "month", "type": "type", "kind": "type", "sort": "type"}
-_BY = re.compile(r"\b(?:which|what|top|by|per|each|most\s+common|rank|ranked|ranking)\s+(?:[A-Za-z]+\s+|\d+\s+)?"
+_BY = re.compile(r"(?:\b(?:break|broken|split|group(?:ed)?|sort(?:ed)?|count(?:ed)?)\s+"  # "break them down by state"
+                 r"(?:(?:down|up|out)\s+)?(?:(?:them|it|those|these|this|that|the\s+[A-Za-z]+)\s+)?(?:(?:down|up|out)\s+)?"
+                 r"(?=by\b|per\b))?"
+                 r"\b(?:which|what|top|by|per|each|most\s+common|rank|ranked|ranking)\s+(?:[A-Za-z]+\s+|\d+\s+)?"
                  r"(?P<word>states?|products?|sub-?products?|issues?|sub-?issues?|compan(?:y|ies)|tags?|years?|"
                  r"months?|types?|kinds?|sorts?)\b", re.I)
 # "Who gets the most complaints?", "Where do most complaints come from?", "When did most of them
@@ -32,6 +35,11 @@ _BY_BUSINESS = (re.compile(rf"\b(?P<ask>(?:each|per|every|rank|ranked|ranking)\s
                 re.compile(rf"\b(?P<ask>(?:which|what)\s+){_WHICH_BUSINESSES}"
                            r"(?=.*\b(?:most|fewest|least|worst|best)\b)", re.I))
 _QUESTION_WORD_FIELD = {"who": "company", "where": "state", "when": "month"}
+# "How long does Equifax take to respond?": the CFPB's own field for it says whether the company
+# answered within 15 days. Only the asking words are the phrase: the name between stays a name.
+_HOW_LONG = re.compile(r"\b(?P<how>how\s+(?:long|quickly|fast|soon))\b(?:\s+[\w&.'-]+){0,6}?\s+"
+                       r"(?P<verb>(?:(?:take|takes|took|taking)\s+(?:[\w&.'-]+\s+){0,3}?to\s+)?"
+                       r"(?:respon(?:d|ds|ded|se)|answer(?:s|ed)?|repl(?:y|ies|ied)))\b", re.I)
 
 
 def business_noun(text: str) -> str | None:
@@ -57,6 +65,9 @@ _BY_RANK = re.compile(r"\b(?:most\s+(?:common|frequent)|top|biggest|main|leading
                       # "What do customers complain about most?", "What are they most upset about?"
                       r"|\b(?:complain(?:s|ed|ing)?|upset|angry|unhappy)\s+about\s+(?:the\s+)?most\b"
                       r"|\bmost\s+(?:often\s+)?(?:complain(?:s|ed)?|upset|angry|unhappy)\s+about\b", re.I)
+# "What do servicemembers complain about?": what about, with nothing after it.
+_WHAT_ABOUT = re.compile(r"^\s*what\b.*?\b(?P<said>(?:complain(?:s|ed|ing)?|upset|angry|unhappy)\s+about)"
+                         r"(?=\s*[?.!]*\s*$)", re.I)
 _BY_TIME = re.compile(r"\b(?:(?:(?:changed?|grown|grew|risen|rose|fallen|fell|increased|decreased)\s+)?"
                       r"over\s+(?:time|the\s+years)|trends?|year\s+(?:by|over)\s+year"
                       r"|(?:increasing|decreasing|rising|falling|growing|declining)\s+(?:number\s+of\s+)?complaints"
@@ -89,6 +100,9 @@ def _breakdown(question: str) -> Breakdown | None:
     if business:
         said = f"{business.group('ask').strip()} / {business.group('noun')}" if business.group("which") else None
         return Breakdown("company", said or business.group(0))
+    how_long = _HOW_LONG.search(question) if not match else None
+    if how_long:
+        return Breakdown("timely_response", f"{how_long.group('how')} / {how_long.group('verb')}")
     asking = _BY_QUESTION_WORD.search(question) if not match else None
     if asking:
         return Breakdown(_QUESTION_WORD_FIELD[asking.group("word").lower()], asking.group("word"))
@@ -97,6 +111,9 @@ def _breakdown(question: str) -> Breakdown | None:
             said = [m.group(0) for m in pattern.finditer(question)]
             if said:  # "the trend ... over time": every phrase that asks it is a word of asking
                 return Breakdown(field, " / ".join(dict.fromkeys(said)))
+        about = _WHAT_ABOUT.search(question)
+        if about:
+            return Breakdown("issue", about.group("said"))
         rising = _RISING_LAST.search(question)
         if rising and re.search(r"\bcomplaints?\b", question[:rising.start()], re.I):
             return Breakdown("month", rising.group(0))

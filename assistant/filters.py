@@ -141,5 +141,6 @@ def describe(filters: dict) -> str:
             shown = values(filters, key)
             if key == "outcome":  # the words the answer's outcome lines use, not the tag
                 shown = [outcome_label(v) for v in shown]
-            parts.append(f"{_SAID.get(key, key)}: {', '.join(inert(v) for v in shown)}")
+            # " or ": values hold commas of their own ("EQUIFAX, INC.", "Older American, Servicemember")
+            parts.append(f"{_SAID.get(key, key)}: {' or '.join(inert(v) for v in shown)}")
     return "; ".join(parts)

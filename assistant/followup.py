@@ -121,9 +121,10 @@ def _ranks_the_last(text: str) -> bool:
 
 def _base(previous: str) -> str:
     """The last question without a breakdown a follow-up asked of it ("Complaints about student
-    loans: By state?" -> "Complaints about student loans"), so that the next one replaces it."""
+    loans: By state?", "...: Break them down by state?" -> "Complaints about student loans"), so
+    that the next one replaces it."""
     head, _, tail = _strip(previous).rpartition(": ")
-    return head if head and _ranks_the_last(tail) else _strip(previous)
+    return head if head and (_ranks_the_last(tail) or breakdown_asked(tail)) else _strip(previous)
 
 
 def _previous_questions(history) -> list[str]:

@@ -74,7 +74,7 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     shown = max(TOP_COMPANIES, (asked.top or 0) if asked else 0)
     # The breakdown below already holds every month and the ten largest companies: the asked
     # one is counted apart only where it holds something else.
-    already = by == "month" or (by == "company" and shown == TOP_COMPANIES)
+    already = by in ("month", "timely_response") or (by == "company" and shown == TOP_COMPANIES)
     counted = {}
     if by and (asked.fewest or not already):
         name = f"fewest_by_{by}" if asked.fewest else f"by_{by}"

@@ -538,7 +538,7 @@ _BY_AGENT = re.compile(r"\b(?:by\s+(?:(?:the|their|my|your|some|many|most)\s+)?|
                        r"rank(?:ed)?)\s+(?:the\s+)?)$", re.I)
 # "for" only after the words for complaints: "the most common issue for credit cards", not
 # "I applied for a mortgage".
-_SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|concerning)|"
+_SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|concerning|under|within)|"
                              r"\b(?:complaints?|issues?|problems?)\s+for)\s+(?:(?:a|an|the|their|my|"
                              r"your|his|her|our)\s+)?$", re.I)
 

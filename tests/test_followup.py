@@ -150,6 +150,10 @@ def test_a_followup_that_asks_only_for_a_share_or_a_new_breakdown_and_one_about_
     loans = [("Complaints about student loans", "a"), ("By state?", "b")]
     assert standalone("Which servicer has the fewest?", loans) == (
         "Complaints about student loans: Which servicer has the fewest?")
+    # So does a breakdown asked in a whole sentence ("Break them down by state").
+    collectors = [("How many debt collection complaints are there?", "a"), ("Break them down by state", "b")]
+    assert standalone("Which company has the most?", collectors) == (
+        "How many debt collection complaints are there: Which company has the most?")
     # "their" product keeps whom the last question was about.
     navient = [("What do people say about Navient?", "a")]
     assert standalone("How about their student loan complaints?", navient, _subjects) == (

@@ -181,6 +181,8 @@ def test_a_product_is_read_where_it_is_the_questions_subject():
     assert found("What is the most common issue for credit cards?", cfpb) == {
         "product": ("Credit card", "Credit card or prepaid card")}
     assert found("I applied for a mortgage and was turned down", cfpb) == {}
+    # "under" a product: the category a ranking is asked within.
+    assert found("Top 5 sub-issues under debt collection", cfpb) == {"product": "Debt collection"}
     # A product that lists several names yields to the sub-product that is the one said; a name
     # ending in "services" is said without it too.
     reports = Vocabulary(products=["Credit reporting, credit repair services, or other personal consumer reports",
@@ -309,6 +311,20 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert asked("Which bank account has the most fees?") is None
     assert asked("Which lenders approved me?") is None
     assert not breakdown_asked("Which company has the most complaints?").fewest
+    # "What do they complain about?" with nothing after it: what about, counted.
+    assert asked("What do servicemembers complain about?") == ("issue", "complain about")
+    assert asked("What do people complain about regarding fees?") is None
+    # Asked to break a set down, split or count it by a field: the whole phrase is asking words.
+    assert asked("Break them down by state") == ("state", "Break them down by state")
+    assert asked("break down the complaints by year") == ("month", "break down the complaints by year")
+    assert asked("Can you split those per company?") == ("company", "split those per company")
+    assert leftover("Break them down by state", [Implied("by", "state", "Break them down by state")]) == []
+    # How long a company takes to answer is the CFPB's timely-response field; the name between
+    # the asking words stays to be read.
+    assert asked("How long does Equifax take to respond?") == ("timely_response", "How long / take to respond")
+    assert asked("How long did it take Navient to answer complaints?") == (
+        "timely_response", "How long / take Navient to answer")
+    assert asked("How long does it take to get a refund?") is None
 
 
 def test_outcomes():
