@@ -38,6 +38,10 @@ def _short(sentence: str) -> str:
     return inert(sentence)
 
 
+GIST_WORDS = 35  # a sentence quoted as a complaint's gist is at most this long, where it has one
+GIST_OWN = object()  # a complaint's gist is the mean of its own sentences (it has no category centroid)
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text.lower().replace("[redacted]", " ")).strip()
 
@@ -206,7 +210,10 @@ class EvidenceAnswerer:
         self.catalog = catalog
 
     def answer(self, question: str, query_vector, evidence: list[Evidence], scope: str = "",
-               matching: dict | None = None) -> tuple[str, list[Citation]]:
+               matching: dict | None = None, gists: dict | None = None) -> tuple[str, list[Citation]]:
+        """`gists`: where the question asks about no topic, per complaint the vector its quotes are
+        chosen by instead of the question's (its category's centroid); a complaint not in it is
+        quoted by the mean of its own sentences."""
         if not evidence:
             return NO_EVIDENCE.format(scope=f" ({scope})" if scope else ""), []
         refs = {e.complaint.complaint_id: n for n, e in enumerate(evidence, start=1)}
@@ -215,7 +222,9 @@ class EvidenceAnswerer:
         lines = whole_set_lines(matching or {}, len(evidence))
         if lines:
             lines.append("")
-        lines.append(f"{len(evidence)} matching complaint{plural} about {company} cited"
+        businesses = len({e.complaint.company for e in evidence})
+        about = f"about {company}" if businesses == 1 else f"from {businesses} businesses"
+        lines.append(f"{len(evidence)} matching complaint{plural} {about} cited"
                      + (f" ({scope})" if scope else "") + f" {_markers(refs.values())}.")
 
         stored = self.catalog.sentences(list(refs))
@@ -227,10 +236,11 @@ class EvidenceAnswerer:
         for e in evidence:
             ref = refs[e.complaint.complaint_id]
             rows = _mentioning(stored.get(e.complaint.complaint_id, []), wanted)
-            told = self._best(query, _said(rows, "complaint"), 1)
+            gist = None if gists is None else gists.get(e.complaint.complaint_id, GIST_OWN)
+            told = self._best(query if gist is None else gist, _said(rows, "complaint"), 1, gist is not None)
             if told:
                 reports.append((ref, _short(told[0])))
-            reply = self._best(query, _said(rows, "business_response"), 2)
+            reply = self._best(query if gist is None else gist, _said(rows, "business_response"), 2, gist is not None)
             if reply:
                 answers.append((ref, " ".join(_short(s) for s in reply)))
             elif not e.complaint.source_format.startswith("cfpb"):
@@ -253,11 +263,19 @@ class EvidenceAnswerer:
         return "\n".join(lines), citations
 
     @staticmethod
-    def _best(query: np.ndarray, rows: list[tuple], n: int) -> list[str]:
-        """The n stored sentences closest to the question, in the order they were written."""
+    def _best(query, rows: list[tuple], n: int, gist: bool = False) -> list[str]:
+        """The n stored sentences closest to `query` (the question, or with `gist` what the text is
+        about: `GIST_OWN` for the mean of its own sentences), in the order they were written."""
         rows = [r for r in rows if r[3] is not None]
         if not rows:
             return []
-        scores = vectors_from_blobs([r[3] for r in rows]) @ query
+        vectors = vectors_from_blobs([r[3] for r in rows])
+        if gist:
+            query = vectors.mean(axis=0) if query is GIST_OWN else np.asarray(query, dtype=np.float32)
+            # A gist leans to long sentences, which say most: one a reader takes in at a glance.
+            short = [i for i, r in enumerate(rows) if len(r[2].split()) <= GIST_WORDS]
+            if short:
+                rows, vectors = [rows[i] for i in short], vectors[short]
+        scores = vectors @ query
         best = sorted(np.argsort(-scores)[:n])
         return [rows[i][2] for i in best]

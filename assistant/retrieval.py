@@ -288,6 +288,22 @@ class HybridRetriever:
         return {f: dict(zip(values, (matrix @ q).tolist())) for f, (values, matrix) in centroids.items()
                 if len(values)}
 
+    def gist_vectors(self, complaints) -> dict[str, np.ndarray]:
+        """Per complaint, the centroid of its own most specific category (from the cached
+        centroids): what a complaint filed under it is typically about, for quoting it where the
+        question names no topic. Complaints with no category centroid are left out."""
+        centroids = self._label_centroids()
+        rows = {f: {v: i for i, v in enumerate(values)} for f, (values, _) in centroids.items()}
+        out = {}
+        for complaint in complaints:
+            for f in self.params.label_fields:
+                value = complaint.type if f == "type" else complaint.labels.get(f)
+                row = rows.get(f, {}).get(value)
+                if row is not None and value not in ("", "Unknown"):
+                    out[complaint.complaint_id] = centroids[f][1][row]
+                    break
+        return out
+
     def _label_centroids(self) -> dict:
         """Per label field, the catalog's centroids, read once per index change (a few hundred rows)."""
         generation = self.store.catalog.generation()

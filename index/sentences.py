@@ -14,7 +14,10 @@ _NO_END = re.compile(r"(?:\b(?:mr|mrs|ms|dr|st|no|vs|etc|inc|jr|sr|e\.g|i\.e|a\.
 _BOILERPLATE = re.compile(
     r"^(this letter is in response|complaint:)"
     r"|representative provided .{0,40}(direct )?contact information"
-    r"|contacted .{0,60} (and|to) discuss(ed)? the above information",
+    r"|contacted .{0,60} (and|to) discuss(ed)? the above information"
+    # a salutation or a thank-you that is the whole sentence ("To whom it may concern.")
+    r"|^(to whom it may concern|dear [^,:.]{1,40}|thank you( (so|very) much)?( for [^.!,;]{1,40})?|thanks"
+    r"( for [^.!,;]{1,40})?|(best |kind )?regards|respectfully( yours)?)\s*[.,:;!]*$",
     re.I,
 )
 _MASKED = re.compile(r"\[redacted\]|\bX{2,}\b", re.I)

@@ -224,10 +224,13 @@ def test_letter_furniture_is_never_quoted_as_what_someone_said():
 
     for furniture in ("Sincerely,", "Acme Widgets Corporation", "[redacted], [redacted], CA [redacted] To : "
                       "Consumer Protection Bureau : Complaint regarding [redacted] Name : [redacted].",
-                      "This letter is in response to the complaint filed with your office."):
+                      "This letter is in response to the complaint filed with your office.",
+                      "To whom it may concern.", "Thank you for your assistance in this matter.", "Dear Sir or Madam,"):
         assert is_boilerplate(furniture), furniture
     for said in ("They charged me for the whole month after I cancelled.",
-                 "I called [redacted] on [redacted] and they refused to refund the fee."):
+                 "I called [redacted] on [redacted] and they refused to refund the fee.",
+                 "To whom it may concern, this is my third attempt to correct my credit report.",
+                 "Thank you for nothing, the fee is still on my bill."):
         assert not is_boilerplate(said), said
 
 

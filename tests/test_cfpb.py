@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
+
 from assistant import filters as filtering
+from index.catalog import vectors_from_blobs
+from index.sentences import is_boilerplate
 
 FILES = {"cfpb_2023-06_export.json": 4339, "cfpb_2015-2020_sample.csv": 1532, "cfpb_small_with_index_column.csv": 647}
 
@@ -460,3 +464,42 @@ def test_states_compared_are_counted_side_by_side(cfpb_assistant):
     assert result.matching["count"] == sum(by_state.values()) and result.matching["by_state"] == by_state
     share = by_state["TX"] / sum(by_state.values())
     assert f"states: TX {share:.0%} ({by_state['TX']:,})" in result.answer
+
+
+def test_what_a_group_complains_about_is_counted_by_issue_and_quoted_by_each_complaints_category(cfpb_assistant):
+    a = cfpb_assistant
+    tagged = a.stats({"tags": ["Servicemember", "Older American, Servicemember"]})
+    result = a.ask("What do servicemembers complain about?")
+    assert result.matching["count"] == tagged["complaints"] > 0 and result.matching["asked_by"] == "issue"
+    top = next(v for v in tagged["by_type"] if v not in ("", "Unknown"))  # the CFPB issue is the type
+    assert f"Over the whole set: issues: {top} " in result.answer
+    # No topic was asked, so each complaint is quoted by the short sentence of its own that reads
+    # closest to what complaints of its category are about, not to the words of asking.
+    gists = a.retriever.gist_vectors(result.citations)
+    assert len(gists) == len(result.citations)
+    stored = a.store.catalog.sentences([c.complaint_id for c in result.citations])
+    asked = np.asarray(a.embed_model.get_query_embedding("What do servicemembers complain about?"))
+    moved = 0
+    for citation in result.citations:
+        rows = [r for r in stored[citation.complaint_id] if r[0] == "complaint" and r[3] is not None
+                and not is_boilerplate(r[2])]
+        rows = [r for r in rows if len(r[2].split()) <= 35] or rows  # a short one where it has one
+        vectors = vectors_from_blobs([r[3] for r in rows])
+        assert citation.quote == rows[int(np.argmax(vectors @ gists[citation.complaint_id]))][2]
+        moved += citation.quote != rows[int(np.argmax(vectors @ asked))][2]
+    assert moved > 0  # and it is not what the question's own vector would have picked
+
+
+def test_how_long_a_company_takes_to_respond_leads_with_its_timely_response_share(cfpb_assistant):
+    equifax = "EQUIFAX, INC."
+    timely = cfpb_assistant.stats({"company": equifax})["by_timely_response"]
+    result = cfpb_assistant.ask("How long does Equifax take to respond?")
+    assert result.filters == {"company": equifax} and result.matching["asked_by"] == "timely_response"
+    said = timely.get("Yes", 0) + timely.get("No", 0)
+    assert (f"Over the whole set: the company answered in time: {timely['Yes'] / said:.0%} "
+            f"({timely['Yes']:,} of {said:,})") in result.answer
+    # A whole-sentence breakdown in a follow-up: the set itself, counted by state.
+    first = cfpb_assistant.ask("How many debt collection complaints are there?")
+    split = cfpb_assistant.ask("Break them down by state", history=[("How many debt collection complaints are there?",
+                                                                     first.answer)])
+    assert split.matching["count"] == first.matching["count"] and split.matching["asked_by"] == "state"
