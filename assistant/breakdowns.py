@@ -22,7 +22,8 @@ _BY = re.compile(r"(?:\b(?:break|broken|split|group(?:ed)?|sort(?:ed)?|count(?:e
                  r"months?|types?|kinds?|sorts?)\b", re.I)
 # "Who gets the most complaints?", "Where do most complaints come from?", "When did most of them
 # happen?": the question word is the field.
-_BY_QUESTION_WORD = re.compile(r"^\s*(?P<word>who|where|when)\b(?=.*\bmost\b)", re.I)
+_BY_QUESTION_WORD = re.compile(r"^\s*(?P<word>who|where|when)\b(?=.*\b(?:most|peak(?:s|ed)?|spik(?:e|es|ed)|busiest)\b)",
+                               re.I)
 # "each credit bureau", "Which lender gets the most complaints?": the businesses complained about
 # are the companies. Counted per business ("each", "per", "rank") or asked which of them with a
 # ranking word after it: "Which bank accounts get frozen?" asks for no breakdown. A word before

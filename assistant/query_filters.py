@@ -73,7 +73,8 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "treated treats deal deals dealt resolve resolves "
                           # a ranking or a trend is a breakdown of the set, not a topic
                           "common frequent frequently trend trends upset angry unhappy worst worse best rank ranked "
-                          "ranking increasing decreasing rising falling growing declining "
+                          "ranking increasing decreasing rising falling growing declining grew grow grows grown "
+                          "growth peak peaks peaked spike spikes spiked "
                           # a comparison is answered by the sets' own breakdowns
                           "differently compare compared comparison versus vs fewest least "
                           "share proportion fraction "
@@ -539,7 +540,7 @@ _BY_AGENT = re.compile(r"\b(?:by\s+(?:(?:the|their|my|your|some|many|most)\s+)?|
 # "for" only after the words for complaints: "the most common issue for credit cards", not
 # "I applied for a mortgage".
 _SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|concerning|under|within)|"
-                             r"\b(?:complaints?|issues?|problems?)\s+for)\s+(?:(?:a|an|the|their|my|"
+                             r"\b(?:complaints?|issues?|problems?|worst|best|most|fewest|least)\s+for)\s+(?:(?:a|an|the|their|my|"
                              r"your|his|her|our)\s+)?$", re.I)
 
 

@@ -181,6 +181,8 @@ def test_a_product_is_read_where_it_is_the_questions_subject():
     assert found("What is the most common issue for credit cards?", cfpb) == {
         "product": ("Credit card", "Credit card or prepaid card")}
     assert found("I applied for a mortgage and was turned down", cfpb) == {}
+    assert found("Which servicer is worst for student loans?", Vocabulary(products=["Student loan"])) == {
+        "product": "Student loan"}
     # "under" a product: the category a ranking is asked within.
     assert found("Top 5 sub-issues under debt collection", cfpb) == {"product": "Debt collection"}
     # A product that lists several names yields to the sub-product that is the one said; a name
@@ -319,6 +321,9 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert asked("break down the complaints by year") == ("month", "break down the complaints by year")
     assert asked("Can you split those per company?") == ("company", "split those per company")
     assert leftover("Break them down by state", [Implied("by", "state", "Break them down by state")]) == []
+    # A peak is the months' most: "When did Navient complaints peak?"; growth is no topic.
+    assert asked("When did Navient complaints peak?") == ("month", "When")
+    assert leftover("Which issue grew the most?", [Implied("by", "issue", "Which issue")]) == []
     # How long a company takes to answer is the CFPB's timely-response field; the name between
     # the asking words stays to be read.
     assert asked("How long does Equifax take to respond?") == ("timely_response", "How long / take to respond")
