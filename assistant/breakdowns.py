@@ -21,8 +21,9 @@ _BY = re.compile(r"(?:\b(?:break|broken|split|group(?:ed)?|sort(?:ed)?|count(?:e
                  r"(?P<word>states?|products?|sub-?products?|issues?|sub-?issues?|compan(?:y|ies)|tags?|years?|"
                  r"months?|types?|kinds?|sorts?)\b", re.I)
 # "Who gets the most complaints?", "Where do most complaints come from?", "When did most of them
-# happen?": the question word is the field.
-_BY_QUESTION_WORD = re.compile(r"^\s*(?P<word>who|where|when)\b(?=.*\b(?:most|peak(?:s|ed)?|spik(?:e|es|ed)|busiest)\b)",
+# happen?": the question word is the field (also after a follow-up's colon: "...: Who charges
+# them the most?").
+_BY_QUESTION_WORD = re.compile(r"(?:^|:\s)\s*(?P<word>who|where|when)\b(?=.*\b(?:most|peak(?:s|ed)?|spik(?:e|es|ed)|busiest)\b)",
                                re.I)
 # "each credit bureau", "Which lender gets the most complaints?": the businesses complained about
 # are the companies. Counted per business ("each", "per", "rank") or asked which of them with a

@@ -46,6 +46,10 @@ _THE_BUSINESSES = re.compile(r"\bthe\s+(?:companies|businesses|banks|lenders|ser
 _ELLIPTIC = re.compile(r"\b(?:most|fewest|least)$", re.I)
 # "Which one gets the most?": which of the businesses the last question was about.
 _WHICH_ONE = re.compile(r"\b(which|what)\s+ones?\b", re.I)
+# "Which one has more complaints?" after questions about two companies: those two, side by side.
+_COMPARING = re.compile(r"\b(?:more|fewer|less|most|fewest|least|worse|worst|better|best)\b", re.I)
+# "Which company is most common there?": where the last question was.
+_THERE = re.compile(r"(?<!\bare)(?<!\bis)(?<!\bwere)(?<!\bwas)\s+(?:in\s+)?there(?=\s*$)", re.I)  # not "How many are there?"
 # "What percentage?", "How many?", "What share?": the count of the last set, nothing more.
 _SHARE_ONLY = re.compile(r"^(?:(?:what|which)\s+(?:percent(?:age)?|share|proportion|fraction)|how\s+(?:many|often))"
                          r"(?:\s+of\s+(?:them|those|these))?$", re.I)
@@ -103,7 +107,8 @@ def is_followup(question: str, history: list | None) -> bool:
         return False
     text = _strip(question)
     if (_CONNECTOR.search(text) or _BACK_REFERENCE.search(text) or _PRONOUN_END.search(text)
-            or _POINTS_BACK.search(text) or (_WHICH_ONE.search(text) and _ELLIPTIC.search(text))
+            or _POINTS_BACK.search(text) or (_WHICH_ONE.search(text) and _COMPARING.search(text))
+            or _THERE.search(text)
             or (_THE_BUSINESSES.search(text) and topic_of(text) is None)):
         return True
     # A bare noun phrase ("late fees?") right after a question continues it, and so does a short
@@ -158,6 +163,12 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     # The previous question may itself have been a follow-up: resolve it first.
     previous = standalone(questions[-1], questions[:-1], subjects)
     fragment = _strip(_CONNECTOR.sub("", text, count=1)) or text
+    if subjects and _WHICH_ONE.search(fragment) and _COMPARING.search(fragment):
+        named = _companies_named(questions, subjects)
+        if len(named) >= 2:  # "Which one has more complaints?" after Navient, then Nelnet
+            return f"{fragment} ({' or '.join(named[-2:])})?"
+    if _THERE.search(fragment) and not _QUESTION_START.fullmatch(_THERE.sub("", fragment)):
+        return f"{_base(previous)}: {_THERE.sub('', fragment)}?"
     swapped = _swap(previous, fragment, subjects) if subjects else None
     if swapped:
         return swapped
@@ -197,6 +208,16 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         whom = re.fullmatch(r"(?i)they|them|their", pointer.group(0))
         return asked + _context(previous, asked, subjects, ("company", "state") if whom else None) + "?"
     return f"{_strip(previous)}: {fragment}?"
+
+
+def _companies_named(questions: list[str], subjects: Subjects) -> list[str]:
+    """The companies the last two questions named, each as they resolve, oldest first."""
+    named: list[str] = []
+    for n in range(max(0, len(questions) - 2), len(questions)):
+        for kind, words in subjects(standalone(questions[n], questions[:n], subjects)):
+            if kind == "company" and words not in named:
+                named.append(words)
+    return named
 
 
 def _context(previous: str, asked: str, subjects: Subjects | None, kinds: tuple[str, ...] | None = None) -> str:

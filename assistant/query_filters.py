@@ -64,6 +64,8 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "give tell count "
                           "many number get got filed submitted often percent percentage company companies "
                           "business businesses came come sent happen happened happening say says said "
+                          # the businesses of a kind are the companies ("mortgage servicers")
+                          "servicer servicers lender lenders issuer issuers provider providers firm firms "
                           "mention mentions mentioned ever usually typically generally really actually "
                           "always sometimes also outcome outcomes "
                           # the newest are examples the answer picks, not a topic ("the latest complaints")

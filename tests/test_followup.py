@@ -186,3 +186,15 @@ def test_the_companies_of_the_last_question_without_a_topic_of_their_own():
         "What did the companies say (about debt collectors calling at work)?")
     # With a topic of its own it is a new question.
     assert standalone("How do the banks handle overdraft fees?", calls) == "How do the banks handle overdraft fees?"
+
+
+def test_which_one_of_two_companies_asked_in_turn_and_a_ranking_there():
+    turns = [("What do people say about Equifax?", "a"), ("What about TransUnion?", "b")]
+    assert standalone("Which one has more complaints?", turns, _subjects) == (
+        "Which one has more complaints (Equifax or TransUnion)?")
+    # "there" is where the last question was; "How many are there?" is no pointer.
+    texas = [("Complaints about mortgages in Texas", "a")]
+    assert standalone("Which company is most common there?", texas, _subjects) == (
+        "Complaints about mortgages in Texas: Which company is most common?")
+    assert standalone("How many complaints are there?", texas, _subjects) == "How many complaints are there?"
+    assert standalone("What products are there?", texas, _subjects) == "What products are there?"

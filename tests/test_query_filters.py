@@ -323,6 +323,7 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert leftover("Break them down by state", [Implied("by", "state", "Break them down by state")]) == []
     # A peak is the months' most: "When did Navient complaints peak?"; growth is no topic.
     assert asked("When did Navient complaints peak?") == ("month", "When")
+    assert asked("Complaints about overdraft fees: Who charges them the most?") == ("company", "Who")
     assert leftover("Which issue grew the most?", [Implied("by", "issue", "Which issue")]) == []
     # How long a company takes to answer is the CFPB's timely-response field; the name between
     # the asking words stays to be read.
