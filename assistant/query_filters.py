@@ -163,7 +163,7 @@ class Implied:
         values = self.value if isinstance(self.value, tuple) else (self.value,)
         if self.key == "outcome":
             values = tuple(_outcome_words(v) for v in values)
-        return f"{_KEY_NAMES.get(self.key, self.key)}: {self.shown or ', '.join(values)} (“{self.phrase}”)"
+        return f"{_KEY_NAMES.get(self.key, self.key)}: {self.shown or ' or '.join(values)} (“{self.phrase}”)"
 
 
 _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",

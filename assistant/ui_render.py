@@ -351,7 +351,7 @@ def filters_used(filters: dict) -> str:
         values = value if isinstance(value, list) else [value]
         if key == "outcome":
             values = [outcome_label(v) for v in values]
-        shown = ", ".join(inert(str(v)) for v in values)
+        shown = " or ".join(inert(str(v)) for v in values)  # values hold commas of their own
         parts.append(f"{html.escape(FILTER_NAMES.get(key, key))} = {html.escape(shown)}")
     return '<span class="cc-used">Filters used: ' + "; ".join(parts) + ".</span>"
 
