@@ -157,7 +157,8 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
     # A share of what the question's filters hold ("of Charter's"), else of the whole index.
     in_scope, of_all = matching.get("scope_total") or 0, matching.get("index_total") or 0
     base = matching.get("base_total") or 0
-    share = (f" ({total / base:.1%} of the {base:,} complaints under {inert(matching['base_scope'])})"
+    named = bool((matching.get("filters") or {}).get("complaint_id"))  # a share of complaints named by id says nothing
+    share = "" if named else (f" ({total / base:.1%} of the {base:,} complaints under {inert(matching['base_scope'])})"
              if total < base else
              f" ({total / in_scope:.1%} of the {in_scope:,} under these filters)" if total < in_scope < of_all
              else f" ({total / of_all:.1%} of its {of_all:,})" if of_all > total else "")

@@ -372,7 +372,8 @@ class Assistant:
                                                            catalog.pair_counts("product", "sub_product")),
                                                        companies_in=self.companies_in,
                                                        distinctive=self.store.keywords.distinctive,
-                                                       distinctive_phrase=self.store.keywords.distinctive_phrase))
+                                                       distinctive_phrase=self.store.keywords.distinctive_phrase,
+                                                       complaint_ids=catalog.ids_of_external))
         return self._vocabulary[1]
 
     def subjects(self, text: str) -> list[tuple[str, str]]:

@@ -136,6 +136,8 @@ def describe(filters: dict) -> str:
     parts = []
     for key in KEYS:
         if key == "complaint_id":
+            if filters.get(key):  # the question named them ("complaint 7093004"): the ids are its own
+                parts.append(f"complaints named by id: {len(values(filters, key))}")
             continue
         if key in filters:
             shown = values(filters, key)

@@ -169,7 +169,7 @@ class Implied:
 _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
               "until": "To", "state": "State", "tags": "Tags", "mentions": "Mentions", "product": "Product",
               "timely_response": "Timely response", "consumer_disputed": "Consumer disputed",
-              "sub_product": "Sub-product"}
+              "sub_product": "Sub-product", "complaint_id": "Complaint"}
 
 
 def _outcome_words(tag: str) -> str:
@@ -204,6 +204,8 @@ class Vocabulary:
     # in bank complaints) is no word to find, and counting its tens of thousands is slow.
     distinctive: Callable | None = None
     distinctive_phrase: Callable | None = None  # the same test for words side by side
+    # The source's own complaint ids the index holds -> its complaint ids (Catalog.ids_of_external).
+    complaint_ids: Callable | None = None
 
     @classmethod
     def from_stats(cls, stats: dict) -> "Vocabulary":
@@ -754,8 +756,31 @@ def words_for(question: str, stems) -> list[str]:
     return list(words.values())
 
 
+# "complaint 7093004", "CFPB complaint #3193394 and 3197742", "case number 123456": the source's
+# own ids, where the index holds them (five digits or more: "complaints 2023" is a year).
+_NUMBER = r"#?\s*\d{5,12}\b"
+_COMPLAINT_NUMBERS = re.compile(rf"(?:(?:\bcfpb\s+)?\b(?:complaints?|cases?)\s+(?:(?:id|number|no\.?)s?\s*)?:?\s*|#)(?={_NUMBER})"
+                                rf"(?P<ids>{_NUMBER}(?:\s*(?:,|and|&|or)\s*{_NUMBER})*)", re.I)
+
+
+def _complaint_numbers(q: str, lookup: Callable | None) -> list[Implied]:
+    if lookup is None:
+        return []
+    for match in _COMPLAINT_NUMBERS.finditer(q):
+        said = re.findall(r"\d{5,12}", match.group("ids"))
+        held = lookup(said)
+        if held:
+            known = [n for n in said if n in held]
+            return [Implied("complaint_id", tuple(sorted(held[n] for n in known)), match.group(0).strip(),
+                            shown=", ".join(known))]
+    return []
+
+
 def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
     q = question or ""
+    numbers = _complaint_numbers(q, vocabulary.complaint_ids)
+    if numbers:  # complaints named one by one: nothing else of the question narrows them
+        return numbers
     found = [*_companies(q, vocabulary.companies, vocabulary.companies_in), *_types(q, vocabulary.types),
              *_statuses(q, vocabulary.statuses), *_dates(q),
              *_outcomes(q, vocabulary.outcomes or None), *_states(q, vocabulary.states), *_tags(q, vocabulary.tags),

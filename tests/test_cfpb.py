@@ -503,3 +503,15 @@ def test_how_long_a_company_takes_to_respond_leads_with_its_timely_response_shar
     split = cfpb_assistant.ask("Break them down by state", history=[("How many debt collection complaints are there?",
                                                                      first.answer)])
     assert split.matching["count"] == first.matching["count"] and split.matching["asked_by"] == "state"
+
+
+def test_complaints_named_by_their_cfpb_id_are_answered_as_themselves(cfpb_assistant):
+    a = cfpb_assistant
+    first, second = [c for c, _ in zip(a.iter_complaints({"company": "Navient Solutions, LLC."}), range(2))]
+    result = a.ask(f"What is CFPB complaint {first.external_id} about?")
+    assert result.filters == {"complaint_id": [first.complaint_id]} and result.matching["count"] == 1
+    assert [c.external_id for c in result.citations] == [first.external_id]
+    both = a.ask(f"Compare complaints {first.external_id} and #{second.external_id}")
+    assert sorted(c.external_id for c in both.citations) == sorted([first.external_id, second.external_id])
+    # "complaints 2023" is a year, not an id; an id the index lacks narrows nothing.
+    assert "complaint_id" not in a.ask("How many complaints in 2023?").filters

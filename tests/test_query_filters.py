@@ -475,3 +475,14 @@ def test_a_question_about_what_complaints_mention_reads_the_words_themselves():
     assert found("complaints mentioning \u201cChapter 7\u201d or \u201csecurity freeze\u201d", phrases) == {
         "mentions": ("chapter 7", "security freeze")}
     assert found('How many complaints mention "credit report"?', phrases) == {}
+
+
+def test_complaints_named_by_the_sources_own_ids_where_the_index_holds_them():
+    held = {"7093004": "c-1", "3193394": "c-2"}
+    cfpb = Vocabulary(complaint_ids=lambda ids: {i: held[i] for i in ids if i in held})
+    (named,) = detect("What is CFPB complaint 7093004 about?", cfpb)
+    assert (named.key, named.value, named.phrase, named.chip) == (
+        "complaint_id", ("c-1",), "CFPB complaint 7093004", "Complaint: 7093004 (“CFPB complaint 7093004”)")
+    assert detect("Compare complaints 3193394 and #7093004", cfpb)[0].value == ("c-1", "c-2")
+    assert detect("Show me complaint 99999999", cfpb) == []
+    assert [i.key for i in detect("How many complaints in 2023?", cfpb)] == ["since", "until"]
