@@ -130,6 +130,9 @@ _SAID = {"sub_product": "sub-product", "sub_issue": "sub-issue", "timely_respons
          "consumer_disputed": "consumer disputed", "submitted_via": "submitted via"}
 
 
+SHOWN_VALUES = 6  # values of one filter an answer names before "or N more"
+
+
 def describe(filters: dict) -> str:
     """The filters in words, for answers: values come from the files (company names, labels) or
     from whoever asks, so they are made inert like complaint text (no [n], link, image or markup)."""
@@ -143,6 +146,9 @@ def describe(filters: dict) -> str:
             shown = values(filters, key)
             if key == "outcome":  # the words the answer's outcome lines use, not the tag
                 shown = [outcome_label(v) for v in shown]
-            # " or ": values hold commas of their own ("EQUIFAX, INC.", "Older American, Servicemember")
-            parts.append(f"{_SAID.get(key, key)}: {' or '.join(inert(v) for v in shown)}")
+            # " or ": values hold commas of their own ("EQUIFAX, INC.", "Older American, Servicemember").
+            # A long list ("outside Texas": every other state) is named by its first few.
+            more = f" or {len(shown) - SHOWN_VALUES + 1} more" if len(shown) > SHOWN_VALUES else ""
+            shown = shown[:SHOWN_VALUES - 1] if more else shown
+            parts.append(f"{_SAID.get(key, key)}: {' or '.join(inert(v) for v in shown)}{more}")
     return "; ".join(parts)

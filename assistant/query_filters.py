@@ -505,14 +505,20 @@ def _states(q: str, states: list[str]) -> list[Implied]:
     hits = []
     # "in NY and CA", "in Virginia, Texas or Ohio", "in California versus Texas"
     listed = rf"{one}(?:\s*(?:,|\band\b|\bor\b|&|\bversus\b|\bvs\b\.?|\bagainst\b|\bcompared\s+(?:to|with)\b)\s*{one})*"
-    for match in re.finditer(rf"\b(?i:in|from|of)\s+(?i:the\s+state\s+of\s+)?{listed}", q):
+    for match in re.finditer(rf"\b(?i:in|from|of|outside|excluding|except|besides)\s+(?i:the\s+state\s+of\s+)?{listed}",
+                             q):
         codes = [said.get(w) or said.get(w.lower()) for w in re.findall(one, match.group(0))]
         hits += [(code, match.group(0)) for code in codes if code]
     if not hits:
         return []
     codes = sorted(dict.fromkeys(code for code, _ in hits))
-    return [Implied("state", codes[0] if len(codes) == 1 else tuple(codes),
-                    " / ".join(dict.fromkeys(phrase for _, phrase in hits)))]
+    read = Implied("state", codes[0] if len(codes) == 1 else tuple(codes),
+                   " / ".join(dict.fromkeys(phrase for _, phrase in hits)))
+    # "outside California": the preposition is the exclusion; "not in California": before it.
+    outside = re.match(r"(?i)(outside|excluding|except|besides)\s+(?:the\s+state\s+of\s+)?", read.phrase)
+    if outside:
+        read = Implied("state", read.value, read.phrase[outside.end():])
+    return [_excluded(q, read, states)]
 
 
 def _tags(q: str, values: list[str]) -> list[Implied]:
@@ -543,7 +549,8 @@ _BY_AGENT = re.compile(r"\b(?:by\s+(?:(?:the|their|my|your|some|many|most)\s+)?|
                        r"rank(?:ed)?)\s+(?:the\s+)?)$", re.I)
 # "for" only after the words for complaints: "the most common issue for credit cards", not
 # "I applied for a mortgage".
-_SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|concerning|under|within)|"
+_SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|concerning|under|within|excluding|except|"
+                             r"besides|outside|other\s+than|apart\s+from|but\s+not)|"
                              r"\b(?:complaints?|issues?|problems?|worst|best|most|fewest|least)\s+for)\s+(?:(?:a|an|the|their|my|"
                              r"your|his|her|our)\s+)?$", re.I)
 
@@ -601,6 +608,32 @@ def _names_part(stems: list[str], part: tuple[str, ...]) -> str:
     return "name" if last == name else "agent" if len(name) >= 4 and last in (name + "er", name + "or") else ""
 
 
+# "not about credit reporting", "excluding mortgages", "outside California": the values the index
+# holds besides those named.
+_EXCLUDING = re.compile(r"(?:\b(?:not|never)|n't)\s+(?:(?:about|for|involving|regarding|concerning|related\s+to|in|from)"
+                        r"\s+(?:the\s+)?)?$|\b(?:excluding|except(?:\s+for)?|other\s+than|besides|apart\s+from|"
+                        r"outside(?:\s+of)?|but\s+not)\s+(?:the\s+)?(?:(?:state\s+of|in|from)\s+)?$", re.I)
+
+
+def _excluded(q: str, found: Implied, held: list[str], alike: dict[str, list[str]] | None = None) -> Implied:
+    """`found` as the other values the index holds, where the question excludes it ("Complaints not
+    about credit reporting"): the phrase then takes in the words that exclude it. Unchanged
+    where nothing excludes it, or where nothing else is held."""
+    first = found.phrase.split(" / ")[0]
+    start = q.find(first)
+    excluding = _EXCLUDING.search(q[:start]) if start >= 0 else None
+    if not excluding:
+        return found
+    named = set(found.value if isinstance(found.value, tuple) else (found.value,))
+    named |= {b for v in named for b in (alike or {}).get(v, ())}
+    others = sorted(v for v in held if v not in named and v not in ("", "Unknown"))
+    if not others:
+        return found
+    said = found.shown or " or ".join(sorted(named))
+    return Implied(found.key, others[0] if len(others) == 1 else tuple(others),
+                   q[excluding.start():start] + found.phrase, shown=f"not {said}")
+
+
 def _products(q: str, products: list[str], sub_products: list[str],
               alike: dict[str, list[str]] | None = None, whole: bool = False) -> list[Implied]:
     """"mortgage companies" -> the CFPB product Mortgage; "credit card debt" -> the sub-product
@@ -642,10 +675,11 @@ def _products(q: str, products: list[str], sub_products: list[str],
         values = sorted({v for v, _, _ in found} | ({b for v, _, _ in found for b in (alike or {}).get(v, ())}
                                                      if key == "product" else set()))
         names = list(dict.fromkeys(n for _, n, _ in found))
-        out.append(Implied(key, values[0] if len(values) == 1 else tuple(values),
-                           " / ".join(dict.fromkeys(p for _, _, p in found)),
-                           shown="" if len(values) == 1 else " or ".join(names[:1] + [
-                               n for n in names[1:] if n.lower() != names[0].lower()])))
+        read = Implied(key, values[0] if len(values) == 1 else tuple(values),
+                       " / ".join(dict.fromkeys(p for _, _, p in found)),
+                       shown="" if len(values) == 1 else " or ".join(names[:1] + [
+                           n for n in names[1:] if n.lower() != names[0].lower()]))
+        out.append(_excluded(q, read, products if key == "product" else sub_products, alike))
     return out
 
 

@@ -515,3 +515,11 @@ def test_complaints_named_by_their_cfpb_id_are_answered_as_themselves(cfpb_assis
     assert sorted(c.external_id for c in both.citations) == sorted([first.external_id, second.external_id])
     # "complaints 2023" is a year, not an id; an id the index lacks narrows nothing.
     assert "complaint_id" not in a.ask("How many complaints in 2023?").filters
+
+
+def test_complaints_outside_a_state_are_counted_over_every_other_state(cfpb_assistant):
+    by_state = cfpb_assistant.stats()["by_state"]
+    result = cfpb_assistant.ask("How many complaints are not from California?")
+    others = {s: n for s, n in by_state.items() if s not in ("CA", "Unknown", "")}
+    assert sorted(result.filters["state"]) == sorted(others) and result.matching["count"] == sum(others.values())
+    assert "CA" not in {c.labels.get("state") for c in result.citations}

@@ -486,3 +486,18 @@ def test_complaints_named_by_the_sources_own_ids_where_the_index_holds_them():
     assert detect("Compare complaints 3193394 and #7093004", cfpb)[0].value == ("c-1", "c-2")
     assert detect("Show me complaint 99999999", cfpb) == []
     assert [i.key for i in detect("How many complaints in 2023?", cfpb)] == ["since", "until"]
+
+
+def test_a_product_or_state_the_question_excludes_is_read_as_the_others_the_index_holds():
+    cfpb = Vocabulary(products=["Mortgage", "Debt collection", "Credit reporting"], states=["CA", "TX", "NY"],
+                      alike={})
+    (product,) = detect("Complaints not about credit reporting", cfpb)
+    assert (product.value, product.phrase, product.chip) == (
+        ("Debt collection", "Mortgage"), "not about credit reporting",
+        "Product: not Credit reporting (“not about credit reporting”)")
+    assert found("Which companies get the most complaints excluding mortgages?", cfpb) == {
+        "product": ("Credit reporting", "Debt collection")}
+    assert found("Debt collection complaints outside Texas", cfpb) == {"product": "Debt collection",
+                                                                       "state": ("CA", "NY")}
+    assert found("How many complaints are not from California?", cfpb) == {"state": ("NY", "TX")}
+    assert found("Complaints from California about mortgages", cfpb) == {"state": "CA", "product": "Mortgage"}
