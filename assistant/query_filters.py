@@ -248,8 +248,71 @@ def _previous_day(day: str) -> str:
     return (date.fromisoformat(day) - timedelta(days=1)).isoformat()
 
 
+_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+           "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "few": 3, "couple": 2}
+# "in the last 6 months", "over the past year", "the previous two weeks": a window that ends
+# today; "this year", "last month" (no "the"): that calendar period. Read against the clock, not
+# against the newest complaint: an answer over an older export says where its dates end.
+_RELATIVE = re.compile(r"\b(?:(?:in|during|over|within|from|for)\s+)?(?P<the>the\s+)?(?P<which>last|past|previous)\s+"
+                       r"(?:(?P<n>\d{1,3}|" + "|".join(_COUNTS) + r")\s+(?:of\s+)?)?(?P<unit>days?|weeks?|months?|"
+                       r"years?)\b", re.I)
+_THIS = re.compile(r"\b(?:(?:in|during|from|for)\s+)?(?:this|the\s+current)\s+(?P<unit>month|year)\b", re.I)
+# Someone telling their own story ("they have called me for the past two years") says how long
+# it went on, not which complaints to read.
+_FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|i'm|i've|we|us|our)\b", re.I)
+# ... but "show me", "can I see", "I'd like to see" are someone asking, not telling.
+_ASKING_FIRST_PERSON = re.compile(r"\b(?:show|tell|give|find|get|send|list|let|help)\s+(?:me|us)\b"
+                                  r"|\b(?:can|could|may|should|do|shall)\s+(?:i|we)\b"
+                                  r"|\b(?:i|we)(?:'d|\s+would|\s+want|\s+need)\s+(?:like\s+)?to\s+(?:see|know|read|find)\b", re.I)
+
+
+def today():
+    """The clock the relative periods are read against (a function, so that tests can set it)."""
+    from datetime import date
+
+    return date.today()
+
+
+def _months_back(day, months: int):
+    month = day.month - 1 - months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _relative(q: str) -> list[Implied]:
+    from datetime import timedelta
+
+    if _FIRST_PERSON.search(_ASKING_FIRST_PERSON.sub(" ", q)):
+        return []
+    now = today()
+    match = _RELATIVE.search(q)
+    if match:
+        unit = match.group("unit").lower().rstrip("s")
+        said = (match.group("n") or "1").lower()
+        n = _COUNTS.get(said) or int(said)
+        if not match.group("the") and not match.group("n") and match.group("which").lower() == "last" \
+                and unit in ("month", "year"):
+            # "complaints last year": the calendar year (or month) before this one
+            start = (now.replace(year=now.year - 1, month=1, day=1) if unit == "year"
+                     else _months_back(now.replace(day=1), 1))
+            end = _previous_day((now.replace(month=1, day=1) if unit == "year" else now.replace(day=1)).isoformat())
+            return [Implied("since", start.isoformat(), match.group(0)), Implied("until", end, match.group(0))]
+        start = (now - timedelta(days=n * (7 if unit == "week" else 1)) if unit in ("day", "week")
+                 else _months_back(now, n * (12 if unit == "year" else 1)))
+        return [Implied("since", _next_day(start.isoformat()), match.group(0)),
+                Implied("until", now.isoformat(), match.group(0))]
+    match = _THIS.search(q)
+    if match:
+        start = now.replace(month=1, day=1) if match.group("unit").lower() == "year" else now.replace(day=1)
+        return [Implied("since", start.isoformat(), match.group(0)), Implied("until", now.isoformat(), match.group(0))]
+    return []
+
+
 def _dates(q: str) -> list[Implied]:
     out: list[Implied] = []
+    relative = _relative(q)
+    if relative:
+        return relative
     match = _BETWEEN.search(q)
     if match:
         start, _ = _range(match, "1")

@@ -501,3 +501,21 @@ def test_a_product_or_state_the_question_excludes_is_read_as_the_others_the_inde
                                                                        "state": ("CA", "NY")}
     assert found("How many complaints are not from California?", cfpb) == {"state": ("NY", "TX")}
     assert found("Complaints from California about mortgages", cfpb) == {"state": "CA", "product": "Mortgage"}
+
+
+def test_a_relative_period_is_read_against_the_clock(monkeypatch):
+    from datetime import date
+
+    from assistant import query_filters
+
+    monkeypatch.setattr(query_filters, "today", lambda: date(2026, 3, 31))
+    assert found("How many complaints in the last 6 months?") == {"since": "2025-10-01", "until": "2026-03-31"}
+    assert found("complaints over the past year") == {"since": "2025-04-01", "until": "2026-03-31"}
+    assert found("complaints from the last two weeks") == {"since": "2026-03-18", "until": "2026-03-31"}
+    # Without "the", last year and last month are the calendar ones; "this year" runs to today.
+    assert found("How many complaints last year?") == {"since": "2025-01-01", "until": "2025-12-31"}
+    assert found("complaints last month") == {"since": "2026-02-01", "until": "2026-02-28"}
+    assert found("complaints this year") == {"since": "2026-01-01", "until": "2026-03-31"}
+    # Someone's own story says how long it went on, not which complaints to read.
+    assert found("They have called me every day for the past two years") == {}
+    assert found("Show me complaints from the past year") == {"since": "2025-04-01", "until": "2026-03-31"}
