@@ -17,7 +17,8 @@ _BY_FIELD = {"state": "state", "product": "product", "subproduct": "sub_product"
 _BY = re.compile(r"(?:\b(?:break|broken|split|group(?:ed)?|sort(?:ed)?|count(?:ed)?)\s+"  # "break them down by state"
                  r"(?:(?:down|up|out)\s+)?(?:(?:them|it|those|these|this|that|the\s+[A-Za-z]+)\s+)?(?:(?:down|up|out)\s+)?"
                  r"(?=by\b|per\b))?"
-                 r"\b(?:which|what|top|by|per|each|most\s+common|rank|ranked|ranking)\s+(?:[A-Za-z]+\s+|\d+\s+)?"
+                 r"\b(?:which|what|top|by|per|each|most\s+common|rank|ranked|ranking|(?P<all>(?:list\s+)?all(?:\s+the)?|"
+                 r"list(?:\s+the)?|how\s+many|(?:the\s+)?number\s+of))\s+(?:[A-Za-z]+\s+|\d+\s+)?"
                  r"(?P<word>states?|products?|sub-?products?|issues?|sub-?issues?|compan(?:y|ies)|tags?|years?|"
                  r"months?|types?|kinds?|sorts?)\b", re.I)
 # "Who gets the most complaints?", "Where do most complaints come from?", "When did most of them
@@ -59,6 +60,7 @@ class Breakdown:
     phrase: str
     fewest: bool = False  # "Which company has the fewest complaints?": the smallest values asked for
     top: int | None = None  # "the top 5 companies": how many values asked for
+    every: bool = False  # "How many companies?", "List all states": how many values there are, and as many as shown
 
 
 # "the most common problems": the category counted; "over time", "the trend": the month.
@@ -93,7 +95,8 @@ def breakdown_asked(question: str) -> Breakdown | None:
         return None
     number = _HOW_MANY.search(asked.phrase)
     top = min(int(number.group("n")), MOST_SHOWN) if number and int(number.group("n")) > 0 else None
-    return Breakdown(asked.field, asked.phrase, fewest=bool(_FEWEST.search(question)), top=top)
+    return Breakdown(asked.field, asked.phrase, fewest=bool(_FEWEST.search(question)),
+                     top=MOST_SHOWN if asked.every and top is None else top, every=asked.every)
 
 
 def _breakdown(question: str) -> Breakdown | None:
@@ -123,7 +126,7 @@ def _breakdown(question: str) -> Breakdown | None:
     word = re.sub(r"[^a-z]", "", match.group("word").lower())
     stem = word[:-3] + "y" if word.endswith("ies") else word.rstrip("s") if not word.endswith("ss") else word
     field = _BY_FIELD.get(stem) or _BY_FIELD.get(word.rstrip("s"))
-    return Breakdown(field, match.group(0)) if field else None
+    return Breakdown(field, match.group(0), every=bool(match.group("all"))) if field else None
 
 
 # "the 3 most recent complaints about Chase", "the latest Equifax complaints": the set's newest

@@ -104,6 +104,8 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         **counted,
         **({"asked_by": by} if by else {}),
         **({"asked_top": asked.top} if asked and asked.top else {}),
+        # "How many companies?": how many values the set holds, beyond the ones listed
+        **({"asked_distinct": catalog.distinct_count(by, where)} if asked and asked.every and by != "month" else {}),
     }
 
 

@@ -327,6 +327,15 @@ class Catalog:
         sql += f" ORDER BY n {'ASC' if fewest else 'DESC'}" + (f" LIMIT {int(limit)}" if limit else "")
         return {(k if k is not None else "Unknown"): n for k, n in self.db.execute(sql, params)}
 
+    def distinct_count(self, field: str, where: tuple[str, list] = ("", [])) -> int:
+        """How many values of `field` the complaints under `where` hold (none for Unknown or empty)."""
+        if field not in FIELDS:
+            raise ValueError(f"unknown field {field!r}")
+        clause, params = where
+        known = f"c.{field} IS NOT NULL AND c.{field} NOT IN ('', 'Unknown')"
+        clause = f"{clause} AND {known}" if clause else f"WHERE {known}"
+        return self.db.execute(f"SELECT count(DISTINCT c.{field}) FROM complaints c {clause}", params).fetchone()[0]
+
     def chunk_owners(self, chunk_ids: list[str], where: tuple[str, list] = ("", [])) -> dict[str, str]:
         """chunk id -> complaint id, for those of `chunk_ids` whose complaint passes the filter
         (and is committed)."""

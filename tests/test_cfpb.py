@@ -523,3 +523,11 @@ def test_complaints_outside_a_state_are_counted_over_every_other_state(cfpb_assi
     others = {s: n for s, n in by_state.items() if s not in ("CA", "Unknown", "")}
     assert sorted(result.filters["state"]) == sorted(others) and result.matching["count"] == sum(others.values())
     assert "CA" not in {c.labels.get("state") for c in result.citations}
+
+
+def test_how_many_companies_says_how_many_the_set_holds(cfpb_assistant):
+    by_company = {c: n for c, n in cfpb_assistant.stats()["by_company"].items() if c not in ("", "Unknown")}
+    result = cfpb_assistant.ask("How many companies are in the index?")
+    assert result.matching["asked_distinct"] == len(by_company) > 20
+    assert len(result.matching["by_company"]) == 20
+    assert f"companies: {len(by_company):,} in all, the most first: " in result.answer

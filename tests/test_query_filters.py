@@ -321,6 +321,12 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert asked("break down the complaints by year") == ("month", "break down the complaints by year")
     assert asked("Can you split those per company?") == ("company", "split those per company")
     assert leftover("Break them down by state", [Implied("by", "state", "Break them down by state")]) == []
+    # How many values, or all of them: the breakdown, with how many there are and as many as shown.
+    assert asked("How many companies are in the index?") == ("company", "How many companies")
+    assert asked("List all companies") == ("company", "List all companies")
+    every = breakdown_asked("List all the issues for student loans")
+    assert (every.field, every.every, every.top) == ("issue", True, 20)
+    assert asked("How many complaints about mortgages?") is None
     # A peak is the months' most: "When did Navient complaints peak?"; growth is no topic.
     assert asked("When did Navient complaints peak?") == ("month", "When")
     assert asked("Complaints about overdraft fees: Who charges them the most?") == ("company", "Who")
