@@ -72,14 +72,16 @@ _BY_RANK = re.compile(r"\b(?:most\s+(?:common|frequent)|top|biggest|main|leading
 # "What do servicemembers complain about?": what about, with nothing after it.
 _WHAT_ABOUT = re.compile(r"^\s*what\b.*?\b(?P<said>(?:complain(?:s|ed|ing)?|upset|angry|unhappy)\s+about)"
                          r"(?=\s*[?.!]*\s*$)", re.I)
-_BY_TIME = re.compile(r"\b(?:(?:(?:changed?|grown|grew|risen|rose|fallen|fell|increased|decreased)\s+)?"
+_BY_TIME = re.compile(r"\b(?:getting\s+(?:better|worse)(?:\s+or\s+(?:better|worse))?"
+                      r"|(?:(?:changed?|grown|grew|risen|rose|fallen|fell|increased|decreased)\s+)?"
                       r"over\s+(?:time|the\s+years)|trends?|year\s+(?:by|over)\s+year"
                       r"|(?:increasing|decreasing|rising|falling|growing|declining)\s+(?:number\s+of\s+)?complaints"
                       r"|(?:date|time)\s+(?:range|span|period))\b",
                       re.I)
 # "Are mortgage complaints increasing?", "Are complaints about fraud rising?": a question about
 # complaints whose last word is that they rise or fall ("Are banks increasing fees?" is not).
-_RISING_LAST = re.compile(r"\b(?:increasing|decreasing|rising|falling|growing|declining)(?=\s*[?.!]*\s*$)", re.I)
+_RISING_LAST = re.compile(r"\b(?:increasing|decreasing|rising|falling|growing|declining|improving|worsening)(?=\s*[?.!]*\s*$)",
+                          re.I)
 
 
 _FEWEST = re.compile(r"\b(?:fewest|least)\b", re.I)
@@ -133,7 +135,7 @@ def _breakdown(question: str) -> Breakdown | None:
 # are its examples; "the oldest complaint", "the earliest ones" its oldest. Only where complaints
 # are what is newest ("my latest statement" is a topic).
 _NEWEST = re.compile(r"\b(?:(?:the\s+)?(?P<n>\d{1,2})\s+)?(?P<end>most\s+recent|latest|newest|(?<=the\s)last|oldest|"
-                     r"earliest)\s+(?:(?P<m>\d{1,2})\s+)?(?:[A-Za-z&.'-]+\s+){0,3}?"
+                     r"earliest|(?<=the\s)first)\s+(?:(?P<m>\d{1,2})\s+)?(?:[A-Za-z&.'-]+\s+){0,3}?"
                      r"(?P<noun>complaints?|cases|ones)\b", re.I)
 
 
@@ -154,4 +156,4 @@ def newest_asked(question: str) -> Newest | None:
     number = match.group("n") or match.group("m")
     # "the oldest complaint": one; "the latest complaints": as many as usual
     top = min(int(number), MOST_SHOWN) if number else 1 if match.group("noun").lower() == "complaint" else 0
-    return Newest(match.group(0), top, oldest=match.group("end").lower() in ("oldest", "earliest"))
+    return Newest(match.group(0), top, oldest=match.group("end").lower() in ("oldest", "earliest", "first"))

@@ -259,6 +259,8 @@ def test_a_question_for_the_newest_complaints_is_read_with_how_many():
     assert newest("What is the latest complaint about Chase?") == (1, "latest complaint")
     assert newest_asked("What is the oldest complaint?") == Newest("oldest complaint", 1, oldest=True)
     assert newest_asked("Show me the 3 earliest complaints about Navient").oldest
+    assert newest_asked("What was the first complaint in the index?") == Newest("first complaint", 1, oldest=True)
+    assert newest("my first complaint was ignored") is None
     assert not newest_asked("the 3 most recent complaints").oldest
     # The newest of something else is what a complaint is about.
     assert newest("My latest statement shows a wrong charge") is None
@@ -327,6 +329,9 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     every = breakdown_asked("List all the issues for student loans")
     assert (every.field, every.every, every.top) == ("issue", True, 20)
     assert asked("How many complaints about mortgages?") is None
+    assert asked("Is Wells Fargo getting better or worse?") == ("month", "getting better or worse")
+    assert asked("Are Equifax complaints improving?") == ("month", "improving")
+    assert asked("Is my credit improving?") is None
     # A peak is the months' most: "When did Navient complaints peak?"; growth is no topic.
     assert asked("When did Navient complaints peak?") == ("month", "When")
     assert asked("Complaints about overdraft fees: Who charges them the most?") == ("company", "Who")
