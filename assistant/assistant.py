@@ -38,6 +38,7 @@ from .safe_text import inert
 
 NOT_IN_INDEX = ("The index holds no complaints about {names}, so I cannot say how {they} this. "
                 "Companies in the index: {known}.")
+NO_SUCH_COMPLAINT = "The index holds no complaint with the id {ids}, so none is cited."
 NOTHING_UNDER_FILTERS = "No complaint in the index falls under these filters ({scope}), so none can answer this."
 NONE_OF_THEM = ("**0 complaints in the index match** (0% of the {total:,} complaints under {base}): none of them "
                 "falls under all of these filters ({scope}).")
@@ -165,6 +166,16 @@ class Assistant:
             yield AskResult(question=question, answer=text, backend=backend, citations=[],
                             timings_ms={"retrieve": 0.0, "answer": 0.0, "total": (time.perf_counter() - started) * 1000},
                             filters=clean, notes=[f"not in the index: {', '.join(named.unknown)}"])
+            return
+        numbers = query_filters.complaint_numbers(search) if implied else []
+        if numbers and not any(i.key == "complaint_id" for i in stated):
+            # "Show me complaint 7093004" where no complaint has that id: said, not searched for.
+            text = NO_SUCH_COMPLAINT.format(ids=" or ".join(numbers))
+            yield text
+            yield AskResult(question=question, answer=text, backend=backend, citations=[],
+                            timings_ms={"retrieve": 0.0, "answer": 0.0, "total": (time.perf_counter() - started) * 1000},
+                            filters=clean, notes=[f"not in the index: complaint {' or '.join(numbers)}"],
+                            matching={"count": 0})
             return
         if named and named.companies:
             clean = filtering.normalize({**clean, "company": named.companies})

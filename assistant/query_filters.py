@@ -860,6 +860,11 @@ _COMPLAINT_NUMBERS = re.compile(rf"(?:(?:\bcfpb\s+)?\b(?:complaints?|cases?)\s+(
                                 rf"(?P<ids>{_NUMBER}(?:\s*(?:,|and|&|or)\s*{_NUMBER})*)", re.I)
 
 
+def complaint_numbers(q: str) -> list[str]:
+    """The complaint ids a question names ("complaint 7093004"), held by the index or not."""
+    return [n for match in _COMPLAINT_NUMBERS.finditer(q or "") for n in re.findall(r"\d{5,12}", match.group("ids"))]
+
+
 def _complaint_numbers(q: str, lookup: Callable | None) -> list[Implied]:
     if lookup is None:
         return []

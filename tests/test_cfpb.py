@@ -513,8 +513,11 @@ def test_complaints_named_by_their_cfpb_id_are_answered_as_themselves(cfpb_assis
     assert [c.external_id for c in result.citations] == [first.external_id]
     both = a.ask(f"Compare complaints {first.external_id} and #{second.external_id}")
     assert sorted(c.external_id for c in both.citations) == sorted([first.external_id, second.external_id])
-    # "complaints 2023" is a year, not an id; an id the index lacks narrows nothing.
+    # "complaints 2023" is a year, not an id; an id the index lacks is said to be missing.
     assert "complaint_id" not in a.ask("How many complaints in 2023?").filters
+    missing = a.ask("Show me complaint 99999999")
+    assert missing.citations == [] and missing.matching == {"count": 0}
+    assert missing.answer == "The index holds no complaint with the id 99999999, so none is cited."
 
 
 def test_complaints_outside_a_state_are_counted_over_every_other_state(cfpb_assistant):
