@@ -266,6 +266,11 @@ _ASKING_FIRST_PERSON = re.compile(r"\b(?:show|tell|give|find|get|send|list|let|h
                                   r"|\b(?:i|we)(?:'d|\s+would|\s+want|\s+need)\s+(?:like\s+)?to\s+(?:see|know|read|find)\b", re.I)
 
 
+def _telling(q: str) -> bool:
+    """Whether the question tells someone's own story ("my dispute is still in progress")."""
+    return bool(_FIRST_PERSON.search(_ASKING_FIRST_PERSON.sub(" ", q)))
+
+
 def today():
     """The clock the relative periods are read against (a function, so that tests can set it)."""
     from datetime import date
@@ -282,7 +287,7 @@ def _months_back(day, months: int):
 def _relative(q: str) -> list[Implied]:
     from datetime import timedelta
 
-    if _FIRST_PERSON.search(_ASKING_FIRST_PERSON.sub(" ", q)):
+    if _telling(q):
         return []
     now = today()
     match = _RELATIVE.search(q)
@@ -495,8 +500,11 @@ _COUNTED_RESOLVED = re.compile(r"^\s*(?:how\s+many|which|what\s+(?:share|percent
 
 def _status_words(q: str, statuses: list[str]) -> list[Implied]:
     by_lower = {s.lower(): s for s in statuses}
-    match = re.search(rf"\b(?:(?:still\s+)?(?:unresolved|not\s+(?:yet\s+)?resolved)|still\s+open|"
-                      rf"open\s+{_KIND_WORDS})\b", q, re.I)
+    match = None if _telling(q) else re.search(r"\b(?:still\s+)?in\s+progress\b", q, re.I)
+    if match and "in progress" in by_lower:  # the CFPB's status for a complaint not closed yet
+        return [Implied("status", by_lower["in progress"], match.group(0))]
+    match = match or re.search(rf"\b(?:(?:still\s+)?(?:unresolved|not\s+(?:yet\s+)?resolved)|still\s+open|"
+                               rf"open\s+{_KIND_WORDS})\b", q, re.I)
     if match:
         if "unresolved" in by_lower:
             return [Implied("status", by_lower["unresolved"], match.group(0))]
@@ -755,7 +763,10 @@ _LATE = re.compile(rf"(?:\bnot|\bnever|\b\w+n't|\bwithout)\s+(?:\w+\s+){{0,2}}?{
                    rf"(?:on|in)\s+time\b|\b(?:late|untimely)\s+{_ANSWERING}\b|\b{_ANSWERED}\s+(?:too\s+)?late\b"
                    # "miss the response deadline", "missed the deadline to respond"
                    rf"|\bmiss(?:ed|es|ing)?\s+(?:the\s+|a\s+|their\s+|its\s+)?(?:{_ANSWERING}\s+deadlines?\b|"
-                   rf"deadlines?\s+to\s+{_ANSWERING}\b)", re.I)
+                   rf"deadlines?\s+to\s+{_ANSWERING}\b)"
+                   # "took more than 15 days to respond", "took too long to answer"
+                   rf"|\b(?:took|take|takes|taking)\s+(?:(?:more\s+than|over|longer\s+than)\s+(?:15|fifteen)\s+days|"
+                   rf"too\s+long|longer)\s+to\s+{_ANSWERED}\b", re.I)
 _IN_TIME = re.compile(rf"\b{_ANSWERED}\s+(?:\w+\s+){{0,2}}?(?:on|in)\s+time\b|\btimely\s+{_ANSWERING}\b", re.I)
 
 

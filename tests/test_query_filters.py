@@ -91,7 +91,8 @@ def test_a_status_is_read_by_the_words_that_set_it_apart():
     # One distinguishing word alone is as often the topic: never read.
     assert found("Why was my account closed without explanation?", cfpb) == {}
     assert found("Do they offer debt relief?", cfpb) == {}
-    assert found("complaints still in progress", cfpb) == {}
+    # "in progress" is the status's whole name, said of complaints (not of one's own dispute).
+    assert found("complaints still in progress", cfpb) == {"status": "In progress"}
     # The head word most statuses share, with one word of their own: every status it names.
     assert found("What share of Navient complaints were closed with relief?", cfpb) == {
         "status": ("Closed with monetary relief", "Closed with non-monetary relief")}
@@ -530,3 +531,11 @@ def test_a_relative_period_is_read_against_the_clock(monkeypatch):
     # Someone's own story says how long it went on, not which complaints to read.
     assert found("They have called me every day for the past two years") == {}
     assert found("Show me complaints from the past year") == {"since": "2025-04-01", "until": "2026-03-31"}
+
+
+def test_in_progress_and_taking_too_long_are_the_cfpb_status_and_timely_response():
+    cfpb = Vocabulary(statuses=["Closed with explanation", "In progress"], timely=["Yes", "No"])
+    assert found("How many complaints were still in progress?", cfpb) == {"status": "In progress"}
+    assert found("My dispute is still in progress, what can I do?", cfpb) == {}
+    assert found("Which companies took more than 15 days to respond?", cfpb) == {"timely_response": "No"}
+    assert found("Which companies take too long to reply?", cfpb) == {"timely_response": "No"}
