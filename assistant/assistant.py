@@ -27,7 +27,7 @@ from index.settings import BACKENDS
 from . import filters as filtering
 from . import followup, query_filters
 from .answer_evidence import EvidenceAnswerer
-from .breakdowns import Breakdown, Newest, breakdown_asked, newest_asked
+from .breakdowns import Breakdown, Newest, Shown, breakdown_asked, newest_asked, shown_asked
 from .companies import CompanyNames
 from .errors import IndexMissing, UserError, check_question
 from .matching import share_base, whole_set
@@ -210,7 +210,10 @@ class Assistant:
             said = named.said if named.companies else []
         asked = self._breakdown_asked(search)
         newest = newest_asked(search)
-        beyond = self._beyond_filters(search, stated, clean, said, asked, newest)
+        shown = shown_asked(search) if newest is None else None
+        if shown:  # "Show 5 complaints about escrow shortages": five cited
+            k = shown.top
+        beyond = self._beyond_filters(search, stated, clean, said, asked, newest, shown)
         if beyond == []:
             # No word beyond the filters and the words of asking ("How often do companies close
             # the complaint with monetary relief?"): a search would vote on a topic from nothing.
@@ -429,7 +432,8 @@ class Assistant:
 
     @staticmethod
     def _beyond_filters(question: str, stated: list[Implied], filters: dict, said: list[str] = (),
-                        asked: Breakdown | None = None, newest: Newest | None = None) -> list[str]:
+                        asked: Breakdown | None = None, newest: Newest | None = None,
+                        shown: Shown | None = None) -> list[str]:
         """The question's terms once the phrases read as filters, the companies' names (as the
         index holds them and as the question said them: "Citi"), stop words and the words of
         asking are taken out. None left, or only words most passages use, and "Which complaints
@@ -442,6 +446,8 @@ class Assistant:
             read.append(Implied("by", asked.field, asked.phrase))
         if newest:  # and so are those asking for the newest ("the 3 most recent complaints")
             read.append(Implied("newest", newest.top, newest.phrase))
+        if shown:  # or how many to show ("Show 5 complaints")
+            read.append(Implied("shown", shown.top, shown.phrase))
         return query_filters.leftover(question, read, names)
 
     # --- companies -----------------------------------------------------------------

@@ -157,3 +157,24 @@ def newest_asked(question: str) -> Newest | None:
     # "the oldest complaint": one; "the latest complaints": as many as usual
     top = min(int(number), MOST_SHOWN) if number else 1 if match.group("noun").lower() == "complaint" else 0
     return Newest(match.group(0), top, oldest=match.group("end").lower() in ("oldest", "earliest", "first"))
+
+
+# "Show 5 complaints about escrow shortages", "give me 10 examples": that many of the closest
+# complaints cited, where no end of the set is asked for.
+_SHOWN = re.compile(r"\b(?:show|list|give|find|cite|pull|see|read)\s+(?:me\s+|us\s+)?(?:up\s+to\s+)?(?P<n>\d{1,2})\s+"
+                    r"(?:[A-Za-z&.'-]+\s+){0,3}?(?:complaints|examples|cases)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The question asks for `top` examples, in the words `phrase`."""
+
+    phrase: str
+    top: int
+
+
+def shown_asked(question: str) -> Shown | None:
+    match = _SHOWN.search(question or "")
+    if not match or int(match.group("n")) < 1:
+        return None
+    return Shown(match.group(0), min(int(match.group("n")), MOST_SHOWN))

@@ -169,6 +169,13 @@ def test_an_abstaining_answer_says_which_complaints_write_its_words(assistant):
     assert f"{equipment} complaints in the index mention “equipment”" in result.answer
 
 
+def test_a_number_of_complaints_asked_for_is_how_many_are_cited(assistant):
+    total = assistant.stats()["complaints"]
+    for n in (2, 7):
+        result = assistant.ask(f"Show me {n} complaints")
+        assert len(result.citations) == n and result.matching["count"] == total  # "2" is no word to find
+
+
 def test_a_filtered_question_about_something_the_index_lacks_still_abstains(assistant):
     result = assistant.ask("Which complaints about a data breach got an adjustment in 2025?")
     assert result.filters["outcome"] == ["adjustment_applied"] and result.filters["since"] == "2025-01-01"

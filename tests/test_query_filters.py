@@ -1,6 +1,6 @@
 """Filters a question implies, proposed only with values the index holds."""
 
-from assistant.breakdowns import Newest, breakdown_asked, newest_asked
+from assistant.breakdowns import Newest, Shown, breakdown_asked, newest_asked, shown_asked
 from assistant.companies import CompanyNames
 from assistant.query_filters import (Implied, Vocabulary, applied, detect, leftover, merge, not_given,
                                      products_alike)
@@ -539,3 +539,11 @@ def test_in_progress_and_taking_too_long_are_the_cfpb_status_and_timely_response
     assert found("My dispute is still in progress, what can I do?", cfpb) == {}
     assert found("Which companies took more than 15 days to respond?", cfpb) == {"timely_response": "No"}
     assert found("Which companies take too long to reply?", cfpb) == {"timely_response": "No"}
+
+
+def test_how_many_examples_a_question_asks_for():
+    assert shown_asked("Show 5 complaints about escrow shortages") == Shown("Show 5 complaints", 5)
+    assert shown_asked("Give me 12 examples of Navient complaints") == Shown("Give me 12 examples", 12)
+    assert shown_asked("show me 40 complaints").top == 20  # at most what an answer lists
+    assert shown_asked("I had 5 complaints about them") is None
+    assert leftover("Show 5 complaints about escrow", [Implied("shown", 5, "Show 5 complaints")]) == ["escrow"]
