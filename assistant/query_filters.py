@@ -939,6 +939,10 @@ def without_phrases(text: str, implied: list[Implied]) -> str:
 # "How are debt collection complaints usually closed?" asks how they ended, which every answer
 # gives; "Why was my account closed?" and "closing on a mortgage" are about a closing.
 _HOW_CLOSED = re.compile(r"(?<=^how\b)(?P<asked>.*)\bclosed(?=\s*[?.!]*\s*$)", re.I | re.S)
+# "What date range does the data cover?", "How many complaints are in the data?": the index, said
+# as the data, where no word after makes it a topic ("a data breach", "the data broker").
+_THE_DATA = re.compile(r"\b(?:the|this|your|our)\s+data(?:\s*set|base)?\b(?=\s+(?:covers?|includes?|contains?|spans?|"
+                       r"holds?|has|have|goes|go|starts?|ends?)\b|\s*[?.!]*\s*$)", re.I)
 
 
 def leftover(question: str, implied: list[Implied], names: list[str] = ()) -> list[str]:
@@ -946,6 +950,7 @@ def leftover(question: str, implied: list[Implied], names: list[str] = ()) -> li
     named, English stop words and the words of asking are taken out. Empty when the question
     asks for the filtered complaints themselves ("Which complaints got a refund?")."""
     text = _HOW_CLOSED.sub(lambda m: m.group("asked"), without_phrases(question, implied).strip())
+    text = _THE_DATA.sub(" ", text)
     taken = stop_words() | _ASKING | {t for name in names for t in terms(name)}
     return [t for t in terms(text) if t not in taken]
 

@@ -547,3 +547,10 @@ def test_how_many_examples_a_question_asks_for():
     assert shown_asked("show me 40 complaints").top == 20  # at most what an answer lists
     assert shown_asked("I had 5 complaints about them") is None
     assert leftover("Show 5 complaints about escrow", [Implied("shown", 5, "Show 5 complaints")]) == ["escrow"]
+
+
+def test_the_data_said_of_the_index_is_no_topic():
+    assert leftover("What date range does the data cover?", [Implied("by", "month", "date range")]) == []
+    assert leftover("How many complaints are in the data?", []) == []
+    assert leftover("Which companies sold the data to a broker?", []) == ["sold", "data", "broker"]
+    assert leftover("complaints about a data breach", []) == ["data", "breach"]
