@@ -73,6 +73,9 @@ _TOPIC_AFTER = re.compile(
 _TRAILING = re.compile(r"[\s?.!]+$")
 
 
+_WHO_OR_WHAT = ("company", "product", "state")  # subjects "they" can be (not how complaints ended)
+
+
 def _strip(text: str) -> str:
     return _TRAILING.sub("", text.strip())
 
@@ -156,7 +159,8 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         return question
     text = _strip(question)
     if (subjects and _POINTS_BACK.search(text) and len(text.split()) > 3 and not _CONNECTOR.search(text)
-            and not _BACK_REFERENCE.search(text) and not _PRONOUN_END.search(text) and subjects(text)):
+            and not _BACK_REFERENCE.search(text) and not _PRONOUN_END.search(text)
+            and any(kind in _WHO_OR_WHAT for kind, _ in subjects(text))):
         # "Do debt collectors call people at work when they're told not to?": "they" are the
         # question's own subject, not the last one's.
         return question
@@ -193,7 +197,11 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
             asked = fragment
         else:
             return f"{fragment} ({_strip(previous)})?"
-        return asked + _context(previous, asked, subjects) + "?"
+        # "they" are the businesses (whom, about what, where), not how the complaints ended;
+        # "ones", "those" and a count with no noun are the last set, ended as it was.
+        pointer = _POINTS_BACK.search(fragment)
+        whom = pointer is not None and re.fullmatch(r"(?i)they|them|their", pointer.group(0)) is not None
+        return asked + _context(previous, asked, subjects, _WHO_OR_WHAT if whom else None) + "?"
     if _NARROWING.search(fragment):
         return f"{_strip(previous)} {fragment}?"
     if _PERIOD.search(fragment):

@@ -911,14 +911,20 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
 def subjects(text: str, vocabulary: Vocabulary) -> list[tuple[str, str]]:
     """(kind, the text's words for it) for the companies, products and states a short text
     names, read as a subject whatever words stand around it: a follow-up such as "and
-    TransUnion?", "what about mortgages?" or "and CA?" is nothing but one."""
+    TransUnion?", "what about mortgages?" or "and CA?" is nothing but one; and the statuses and
+    outcomes it names ("got relief")."""
     out = []
     if vocabulary.companies_in is not None:
         match = vocabulary.companies_in(text)
         out += [("company", words) for words in (match.said if match.companies else [])]
     for item in _products(text, vocabulary.products, vocabulary.sub_products, vocabulary.alike, whole=True):
         out += [("product", phrase) for phrase in item.phrase.split(" / ")]
-    return out + [("state", words) for words in _state_words(text, vocabulary.states)]
+    out += [("state", words) for words in _state_words(text, vocabulary.states)]
+    # How they ended narrows which complaints too: "Show me the newest ones" after "How many got
+    # relief?" are the newest that got relief.
+    for item in [*_statuses(text, vocabulary.statuses), *_outcomes(text, vocabulary.outcomes or None)]:
+        out += [(item.key, phrase) for phrase in item.phrase.split(" / ")]
+    return out
 
 
 def _state_words(text: str, states: list[str]) -> list[str]:

@@ -534,3 +534,17 @@ def test_how_many_companies_says_how_many_the_set_holds(cfpb_assistant):
     assert result.matching["asked_distinct"] == len(by_company) > 20
     assert len(result.matching["by_company"]) == 20
     assert f"companies: {len(by_company):,} in all, the most first: " in result.answer
+
+
+def test_the_newest_ones_of_a_set_narrowed_by_how_it_ended_keep_that_ending(cfpb_assistant):
+    a = cfpb_assistant
+    turns = []
+    for question in ("What do people say about Capital One?", "How many got relief?"):
+        turns.append((question, a.ask(question, history=turns).answer))
+    relief = a.ask("How many got relief?", history=turns[:1])
+    newest = a.ask("Show me the newest ones", history=turns)
+    assert newest.filters == relief.filters and "status" in newest.filters
+    assert newest.matching["count"] == relief.matching["count"] and newest.matching["examples"] == "newest"
+    # "they" are the company, not how its complaints ended.
+    said = a.ask("What did they say?", history=turns)
+    assert said.filters == {"company": "CAPITAL ONE FINANCIAL CORPORATION"}
