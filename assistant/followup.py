@@ -41,7 +41,8 @@ _POINTS_BACK = re.compile(r"\b(?:they|them|their|ones|those|these)\b"
                           r"|^(?:were|was|did|do|have|has|are|is)\s+any\b(?!\s*(?:one|body|thing)\b)", re.I)
 # "What did the companies say?": the businesses of the last question, where the question has no
 # topic of its own ("How do the banks handle overdraft fees?" is a new one).
-_THE_BUSINESSES = re.compile(r"\bthe\s+(?:companies|businesses|banks|lenders|servicers|collectors|bureaus)\b", re.I)
+_THE_BUSINESSES = re.compile(r"\bthe\s+(?:compan(?:y|ies)|business(?:es)?|banks?|lenders?|servicers?|collectors?|"
+                             r"bureaus?)\b", re.I)
 # A ranking that stops at its superlative ("Which bureau got the most?") ranks the last set.
 _ELLIPTIC = re.compile(r"\b(?:most|fewest|least)$", re.I)
 # "Which one gets the most?": which of the businesses the last question was about.

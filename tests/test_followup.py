@@ -184,6 +184,9 @@ def test_the_companies_of_the_last_question_without_a_topic_of_their_own():
     calls = [("Show me complaints about debt collectors calling at work", "a")]
     assert standalone("What did the companies say?", calls) == (
         "What did the companies say (about debt collectors calling at work)?")
+    # One business too (a BBB page's "the business").
+    assert standalone("What did the business say?", [("Do they waive late fees?", "a")]) == (
+        "What did the business say (about late fees)?")
     # With a topic of its own it is a new question.
     assert standalone("How do the banks handle overdraft fees?", calls) == "How do the banks handle overdraft fees?"
 
