@@ -115,7 +115,13 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
     facts = []
     asked = matching.get("asked_by")
     top = matching.get("asked_top") or 8  # "the top 5 companies": five
-    if asked and matching.get(f"fewest_by_{asked}"):
+    if asked and matching.get(f"rate_by_{asked}"):
+        # "Which product has the highest rate of monetary relief?": each value's own share.
+        name = _FIELD_PLURALS.get(asked, asked)
+        ranked = list(matching[f"rate_by_{asked}"].items())[:top]
+        facts.append(f"{name} by their own rate (those with {matching['rate_least']} complaints or more): " + "; ".join(
+            f"{inert(v)} {r['count'] / r['of']:.1%} ({r['count']:,} of {r['of']:,})" for v, r in ranked))
+    elif asked and matching.get(f"fewest_by_{asked}"):
         # Asked for the least ("Which company has the fewest complaints?"): of the values that
         # have any, the fewest first.
         name = _FIELD_PLURALS.get(asked, asked)

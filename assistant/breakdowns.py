@@ -59,6 +59,7 @@ class Breakdown:
     field: str
     phrase: str
     fewest: bool = False  # "Which company has the fewest complaints?": the smallest values asked for
+    rate: bool = False  # "Which product has the highest rate of monetary relief?": each value's share
     top: int | None = None  # "the top 5 companies": how many values asked for
     every: bool = False  # "How many companies?", "List all states": how many values there are, and as many as shown
 
@@ -87,6 +88,14 @@ _RISING_LAST = re.compile(r"\b(?:increasing|decreasing|rising|falling|growing|de
 _FEWEST = re.compile(r"\b(?:fewest|least)\b", re.I)
 
 
+# "the highest rate of monetary relief", "most likely to give relief": each value's share of its
+# own complaints, not its count (matching.whole_set, where the set is narrowed by how it ended).
+_RATE = re.compile(r"\b(?:(?P<high>highest|biggest|largest|best|worst|top|most\s+likely|more\s+likely|most\s+often)|"
+                   r"(?P<low>lowest|smallest|least\s+likely|less\s+likely|least\s+often))"
+                   r"(?:\s+(?:rates?|shares?|percentages?|proportions?|fractions?|odds|chances?))?\b", re.I)
+_RATE_NOUN = re.compile(r"\b(?:rates?|shares?|percentages?|proportions?|fractions?|odds|chances?|likely|often)\b", re.I)
+
+
 _HOW_MANY = re.compile(r"\b(?:top|which|what|the)\s+(?P<n>\d{1,2})\b", re.I)
 MOST_SHOWN = 20  # values an answer lists at most, whatever number is asked
 
@@ -97,8 +106,10 @@ def breakdown_asked(question: str) -> Breakdown | None:
         return None
     number = _HOW_MANY.search(asked.phrase)
     top = min(int(number.group("n")), MOST_SHOWN) if number and int(number.group("n")) > 0 else None
-    return Breakdown(asked.field, asked.phrase, fewest=bool(_FEWEST.search(question)),
-                     top=MOST_SHOWN if asked.every and top is None else top, every=asked.every)
+    rate = _RATE.search(question) if _RATE_NOUN.search(question) else None
+    phrase = f"{asked.phrase} / {rate.group(0)}" if rate and rate.group(0) not in asked.phrase else asked.phrase
+    return Breakdown(asked.field, phrase, fewest=bool(_FEWEST.search(question) or (rate and rate.group("low"))),
+                     top=MOST_SHOWN if asked.every and top is None else top, every=asked.every, rate=bool(rate))
 
 
 def _breakdown(question: str) -> Breakdown | None:

@@ -21,6 +21,7 @@ TOP_COMPANIES = 10
 # asks for a share of the complaints under the other filters.
 RESULT_KEYS = ("status", "outcome", "timely_response", "consumer_disputed")
 COMPARED_MOST = 5  # companies (their outcomes) or states (their counts) named in one question, side by side
+RATE_LEAST = 10  # complaints a value needs for its rate to be ranked: 1 of 1 is no "highest rate"
 
 
 def _quoted(values: list[str]) -> str:
@@ -64,7 +65,10 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     # The same set's share of the complaints under the filters on what they are about, not on
     # how they ended: one indexed count, where both kinds are given or a field was not always
     # recorded.
-    base = share_base(catalog, filters, recorded)
+    # A topic label is what the complaints are about too: "What share of overdraft fee complaints
+    # got monetary relief?" is 5 of the label's 17, not of the 197 with relief.
+    base = share_base(catalog, {**filters, found.topic.field: found.topic.values} if found.topic else filters,
+                      recorded)
     # "How many complaints in California versus Texas?": a set under a few states is counted by
     # state, as a few companies are side by side below.
     states = filtering.values(filters, "state")
@@ -80,6 +84,7 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         name = f"fewest_by_{by}" if asked.fewest else f"by_{by}"
         counted = {name: {v: n for v, n in catalog.group_counts(by, where, limit=shown, fewest=asked.fewest).items()
                           if v not in ("Unknown", "")}}
+    rates = _rates(catalog, set_filters, by, where, asked, shown) if asked and asked.rate and by != "month" else {}
     # "How do Navient and Nelnet compare?": where the question names a few companies, how each
     # one's complaints ended, side by side (from the breakdown's own pass).
     named = filtering.values(filters, "company")
@@ -104,9 +109,26 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         **counted,
         **({"asked_by": by} if by else {}),
         **({"asked_top": asked.top} if asked and asked.top else {}),
+        **rates,
         # "How many companies?": how many values the set holds, beyond the ones listed
         **({"asked_distinct": catalog.distinct_count(by, where)} if asked and asked.every and by != "month" else {}),
     }
+
+
+def _rates(catalog: Catalog, set_filters: dict, by: str, where, asked: Breakdown, shown: int) -> dict:
+    """"Which product has the highest rate of monetary relief?": each value's share of its own
+    complaints under the filters on what they are about (two grouped counts), ranked among the
+    values with at least RATE_LEAST of them. {} where the set is not narrowed by how complaints
+    ended: a rate of complaints among complaints says nothing."""
+    about = {k: v for k, v in set_filters.items() if k not in RESULT_KEYS}
+    if about == set_filters:
+        return {}
+    base = catalog.group_counts(by, filtering.to_sql(filtering.normalize(about)))
+    counted = catalog.group_counts(by, where)
+    ranked = sorted(((v, counted.get(v, 0), n) for v, n in base.items()
+                     if n >= RATE_LEAST and v not in ("", "Unknown")),
+                    key=lambda r: (r[1] / r[2], r[2]), reverse=not asked.fewest)
+    return {f"rate_by_{by}": {v: {"count": n, "of": of} for v, n, of in ranked[:shown]}, "rate_least": RATE_LEAST}
 
 
 def share_base(catalog: Catalog, filters: dict, recorded: dict | None = None) -> dict:

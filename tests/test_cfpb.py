@@ -548,3 +548,23 @@ def test_the_newest_ones_of_a_set_narrowed_by_how_it_ended_keep_that_ending(cfpb
     # "they" are the company, not how its complaints ended.
     said = a.ask("What did they say?", history=turns)
     assert said.filters == {"company": "CAPITAL ONE FINANCIAL CORPORATION"}
+
+
+def test_the_highest_rate_ranks_each_value_by_its_own_share(cfpb_assistant):
+    a = cfpb_assistant
+    relief = "Closed with monetary relief"
+    result = a.ask("Which company is most likely to give monetary relief?")
+    assert result.filters == {"status": relief} and result.matching["asked_by"] == "company"
+    rates = result.matching["rate_by_company"]
+    shares = [r["count"] / r["of"] for r in rates.values()]
+    assert shares == sorted(shares, reverse=True) and all(r["of"] >= 10 for r in rates.values())
+    top, counted = next(iter(rates.items()))
+    assert counted == {"count": a.stats({"company": top, "status": relief})["complaints"],
+                       "of": a.stats({"company": top})["complaints"]}
+    assert f"{top} {counted['count'] / counted['of']:.1%} ({counted['count']} of {counted['of']})" in result.answer
+    # The largest count is not the highest rate: the answer is not the plain breakdown.
+    assert top != next(iter(a.stats({"status": relief})["by_company"]))
+    # A share of a topic's complaints is of that topic's, not of every complaint that ended so.
+    share = a.ask("What share of overdraft fee complaints got monetary relief?")
+    label = share.matching["filters"]["sub_issue"]
+    assert share.matching["base_total"] == a.stats({"sub_issue": label})["complaints"] > share.matching["count"]

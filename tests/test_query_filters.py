@@ -554,3 +554,13 @@ def test_the_data_said_of_the_index_is_no_topic():
     assert leftover("How many complaints are in the data?", []) == []
     assert leftover("Which companies sold the data to a broker?", []) == ["sold", "data", "broker"]
     assert leftover("complaints about a data breach", []) == ["data", "breach"]
+
+
+def test_a_rate_asked_ranks_each_value_by_its_own_share():
+    high = breakdown_asked("Which product has the highest rate of monetary relief?")
+    assert (high.field, high.rate, high.fewest, high.phrase) == ("product", True, False, "Which product / highest rate")
+    low = breakdown_asked("Which state has the lowest share of timely responses?")
+    assert (low.field, low.rate, low.fewest) == ("state", True, True)
+    assert breakdown_asked("Which company is most likely to give monetary relief?").rate
+    assert not breakdown_asked("Which companies have the most complaints?").rate
+    assert not breakdown_asked("Which company is the worst?").rate
