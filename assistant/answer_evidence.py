@@ -102,7 +102,7 @@ def _over_time(by_month: dict[str, int]) -> str:
 
 _FIELD_PLURALS = {"state": "states", "product": "products", "sub_product": "sub-products", "issue": "issues",
                   "sub_issue": "sub-issues", "tags": "tags", "type": "types", "company": "companies",
-                  "month": "months"}
+                  "month": "months", "outcome": "outcomes", "status": "statuses"}
 
 
 def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[str]:
@@ -137,7 +137,7 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
             # Counted by year: "Which month had the most complaints?" still gets its months.
             busiest = sorted(matching["by_month"].items(), key=lambda kv: (-kv[1], kv[0]))[:3]
             facts.append("busiest months: " + ", ".join(f"{m} ({n:,})" for m, n in busiest))
-    if matching.get("by_status"):
+    if matching.get("by_status") and asked != "status":
         facts.append(f"status: {_shares(matching['by_status'], total)}")
     for company, statuses in (matching.get("by_company_status") or {}).items():
         # Each named company's own shares, so that a comparison is read off the answer.

@@ -421,11 +421,13 @@ class Assistant:
 
     def _breakdown_asked(self, question: str) -> Breakdown | None:
         """The field the question asks its set counted by ("Which states ..."), where the index
-        holds values for it; a BBB page's category is its type, where the CFPB's is its issue."""
+        holds values for it; a BBB page's category is its type, where the CFPB's is its issue, and
+        an outcome where the index has none is the status."""
         asked = breakdown_asked(question)
         if asked is None:
             return None
-        for field in (asked.field, "type") if asked.field == "issue" else (asked.field,):
+        fallback = {"issue": "type", "outcome": "status"}  # a CFPB record's outcome is its response status
+        for field in (asked.field, fallback[asked.field]) if asked.field in fallback else (asked.field,):
             if self.store.catalog.holds(field):
                 return dataclasses.replace(asked, field=field)
         return None

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 # "Which states have the most complaints?", "complaints by product": a field named after these.
 _BY_FIELD = {"state": "state", "product": "product", "subproduct": "sub_product", "issue": "issue",
              "subissue": "sub_issue", "company": "company", "compani": "company", "tag": "tags", "year": "month",
-             "month": "month", "type": "type", "kind": "type", "sort": "type"}
+             "month": "month", "type": "type", "kind": "type", "sort": "type", "outcome": "outcome",
+             "status": "status", "statuse": "status"}
 _BY = re.compile(r"(?:\b(?:break|broken|split|group(?:ed)?|sort(?:ed)?|count(?:ed)?)\s+"  # "break them down by state"
                  r"(?:(?:down|up|out)\s+)?(?:(?:them|it|those|these|this|that|the\s+[A-Za-z]+)\s+)?(?:(?:down|up|out)\s+)?"
                  r"(?=by\b|per\b))?"
                  r"\b(?:which|what|top|by|per|each|most\s+common|rank|ranked|ranking|(?P<all>(?:list\s+)?all(?:\s+the)?|"
                  r"list(?:\s+the)?|how\s+many|(?:the\s+)?number\s+of))\s+(?:[A-Za-z]+\s+|\d+\s+)?"
                  r"(?P<word>states?|products?|sub-?products?|issues?|sub-?issues?|compan(?:y|ies)|tags?|years?|"
-                 r"months?|types?|kinds?|sorts?)\b", re.I)
+                 r"months?|types?|kinds?|sorts?|outcomes?|status(?:es)?)\b", re.I)
 # "Who gets the most complaints?", "Where do most complaints come from?", "When did most of them
 # happen?": the question word is the field (also after a follow-up's colon: "...: Who charges
 # them the most?").

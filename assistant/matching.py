@@ -78,7 +78,7 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     shown = max(TOP_COMPANIES, (asked.top or 0) if asked else 0)
     # The breakdown below already holds every month and the ten largest companies: the asked
     # one is counted apart only where it holds something else.
-    already = by in ("month", "timely_response") or (by == "company" and shown == TOP_COMPANIES)
+    already = by in ("month", "timely_response", "outcome", "status") or (by == "company" and shown == TOP_COMPANIES)
     counted = {}
     if by and (asked.fewest or not already):
         name = f"fewest_by_{by}" if asked.fewest else f"by_{by}"
@@ -128,6 +128,8 @@ def _rates(catalog: Catalog, set_filters: dict, by: str, where, asked: Breakdown
     ranked = sorted(((v, counted.get(v, 0), n) for v, n in base.items()
                      if n >= RATE_LEAST and v not in ("", "Unknown")),
                     key=lambda r: (r[1] / r[2], r[2]), reverse=not asked.fewest)
+    if not ranked:  # no value has enough complaints for a rate: the counts alone are given
+        return {}
     return {f"rate_by_{by}": {v: {"count": n, "of": of} for v, n, of in ranked[:shown]}, "rate_least": RATE_LEAST}
 
 

@@ -75,6 +75,7 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "treated treats deal deals dealt resolve resolves "
                           # a ranking or a trend is a breakdown of the set, not a topic
                           "common frequent frequently trend trends upset angry unhappy worst worse best rank ranked "
+                          "highest lowest likely "
                           "ranking increasing decreasing rising falling growing declining grew grow grows grown "
                           "growth peak peaks peaked spike spikes spiked "
                           # a comparison is answered by the sets' own breakdowns
@@ -109,8 +110,10 @@ _OUTCOME_PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "adjustment_applied": (
         # Not after a negation: "never got a refund" is the opposite (credit_denied above).
-        rf"{_UNNEGATED}(?<!to\s)\b(?:got|get|gets|received|give|gives|gave|giving|given|issued|"
-        r"applied|granted)\s+(?:a\s+|an\s+|any\s+)?(?:credits?|refunds?|adjustments?)\b",
+        rf"{_UNNEGATED}(?<!to\s)\b(?:got|get|gets|received|give|gives|gave|giving|given|issued|issue|issues|"
+        r"applied|apply|applies|granted|grant|grants)\s+(?:a\s+|an\s+|any\s+)?(?:credits?|refunds?|adjustments?)\b",
+        # "the highest rate of adjustments", "the share of refunds"
+        r"\b(?:rates?|shares?|percentage|proportion|fraction|number)\s+of\s+(?:credits|refunds|adjustments)\b",
         # "Did Spectrum ever refund anyone?": the verb, with whom it was refunded to.
         rf"{_UNNEGATED}(?<!to\s)\brefund(?:s|ed)?\s+{_WHOM}\b",
         r"\b(?:credits?|refunds?|adjustments?)\s+(?:(?:was|were)\s+)?(?:applied|issued|granted)\b",
@@ -129,7 +132,7 @@ _OUTCOME_PHRASES: dict[str, tuple[str, ...]] = {
         r"\b(?:promotions?|discounts?)\s+(?:(?:was|were)\s+)?(?:applied|added|offered|given)\b",
         r"\b(?:got|received|offered|given)\s+(?:a\s+)?(?:promotions?|discounts?)\b",
     ),
-    "coaching": (r"\bcoach(?:ing|ed)\b|\bretrain(?:ing|ed)?\b",),
+    "coaching": (r"\bcoach(?:ing|ed|es)?\b|\bretrain(?:ing|ed|s)?\b",),
     "no_business_response": (
         r"\bno\s+(?:business\s+)?(?:response|reply)\b|\b(?:never|didn't|did\s+not|failed\s+to)\s+(?:respond|reply)\b",
     ),
@@ -935,11 +938,14 @@ def _state_words(text: str, states: list[str]) -> list[str]:
 
 def without_phrases(text: str, implied: list[Implied]) -> str:
     """The text with the words each filter was read from taken out, whole words only (taking
-    "car" out leaves "card")."""
-    for item in implied:
-        for phrase in item.phrase.split(" / "):
-            text = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", text)
-    return text
+    "car" out leaves "card"). Phrases are found in the text as given, so that two that overlap
+    ("highest rate" and "rate of adjustments") both go."""
+    spans = [m.span() for item in implied for phrase in item.phrase.split(" / ") if phrase
+             for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)]
+    keep = [True] * len(text)
+    for start, end in spans:
+        keep[start:end] = [False] * (end - start)
+    return "".join(c if kept else " " for c, kept in zip(text, keep))
 
 
 # "How are debt collection complaints usually closed?" asks how they ended, which every answer

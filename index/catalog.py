@@ -265,6 +265,8 @@ class Catalog:
 
     def holds(self, field: str) -> bool:
         """Whether any complaint has a value in `field` (one index look-up, not a count)."""
+        if field == "outcome":
+            return self.db.execute("SELECT 1 FROM outcome_flags LIMIT 1").fetchone() is not None
         if field not in FIELDS:
             raise ValueError(f"unknown field {field!r}")
         return self.db.execute(f"SELECT 1 FROM complaints c WHERE c.{field} IS NOT NULL "

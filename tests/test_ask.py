@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from index.outcomes import outcome_label
+
 MID_CYCLE = "How does Charter handle mid-cycle cancellations?"
 FINAL_BILL_PHRASES = ("$108.43", "PRORATION", "$80.41")
 
@@ -167,6 +169,14 @@ def test_an_abstaining_answer_says_which_complaints_write_its_words(assistant):
     result = assistant.ask("What did customers say about equipment returns?")
     assert result.citations == []
     assert f"{equipment} complaints in the index mention “equipment”" in result.answer
+
+
+def test_the_most_common_outcome_is_the_outcome_breakdown_of_the_whole_set(assistant):
+    by_outcome = assistant.stats()["by_outcome"]
+    result = assistant.ask("What is the most common outcome?")
+    assert result.matching["asked_by"] == "outcome" and result.matching["count"] == assistant.stats()["complaints"]
+    top = max(by_outcome, key=by_outcome.get)
+    assert "Over the whole set: outcomes: " + outcome_label(top) in result.answer
 
 
 def test_a_number_of_complaints_asked_for_is_how_many_are_cited(assistant):

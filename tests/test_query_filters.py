@@ -564,3 +564,14 @@ def test_a_rate_asked_ranks_each_value_by_its_own_share():
     assert breakdown_asked("Which company is most likely to give monetary relief?").rate
     assert not breakdown_asked("Which companies have the most complaints?").rate
     assert not breakdown_asked("Which company is the worst?").rate
+
+
+def test_outcomes_and_statuses_are_fields_a_question_can_rank_and_outcomes_read_in_more_words():
+    assert breakdown_asked("What is the most common outcome?").field == "outcome"
+    assert breakdown_asked("Which statuses are most common for Equifax?").field == "status"
+    assert found("How often do they apply an adjustment?") == {"outcome": "adjustment_applied"}
+    assert found("Which type has the highest rate of adjustments?") == {"outcome": "adjustment_applied"}
+    assert found("Do they coach their staff?", Vocabulary(outcomes=["coaching"])) == {"outcome": "coaching"}
+    assert leftover("Which type has the highest rate of adjustments?",
+                    [Implied("by", "type", "Which type / highest rate"),
+                     Implied("outcome", "adjustment_applied", "rate of adjustments")]) == []
