@@ -82,7 +82,8 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     counted = {}
     if by and (asked.fewest or not already):
         name = f"fewest_by_{by}" if asked.fewest else f"by_{by}"
-        counted = {name: {v: n for v, n in catalog.group_counts(by, where, limit=shown, fewest=asked.fewest).items()
+        label = outcome_label if by == "outcome" else str  # an outcome is said in words, as in by_outcome
+        counted = {name: {label(v): n for v, n in catalog.group_counts(by, where, limit=shown, fewest=asked.fewest).items()
                           if v not in ("Unknown", "")}}
     rates = _rates(catalog, set_filters, by, where, asked, shown) if asked and asked.rate and by != "month" else {}
     # "How do Navient and Nelnet compare?": where the question names a few companies, how each
@@ -111,7 +112,8 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         **({"asked_top": asked.top} if asked and asked.top else {}),
         **rates,
         # "How many companies?": how many values the set holds, beyond the ones listed
-        **({"asked_distinct": catalog.distinct_count(by, where)} if asked and asked.every and by != "month" else {}),
+        **({"asked_distinct": catalog.distinct_count(by, where)}
+           if asked and asked.every and by not in ("month", "outcome") else {}),
     }
 
 

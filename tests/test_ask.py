@@ -177,6 +177,10 @@ def test_the_most_common_outcome_is_the_outcome_breakdown_of_the_whole_set(assis
     assert result.matching["asked_by"] == "outcome" and result.matching["count"] == assistant.stats()["complaints"]
     top = max(by_outcome, key=by_outcome.get)
     assert "Over the whole set: outcomes: " + outcome_label(top) in result.answer
+    fewest = assistant.ask("Which outcomes are least common?").matching["fewest_by_outcome"]
+    said = {outcome_label(tag): n for tag, n in by_outcome.items()}  # in words, not as tags
+    assert fewest.items() <= said.items() and list(fewest.values()) == sorted(fewest.values())
+    assert assistant.ask("How many outcomes are there?").matching["asked_by"] == "outcome"
 
 
 def test_a_number_of_complaints_asked_for_is_how_many_are_cited(assistant):
