@@ -131,6 +131,7 @@ _SAID = {"sub_product": "sub-product", "sub_issue": "sub-issue", "timely_respons
 
 
 SHOWN_VALUES = 6  # values of one filter an answer names before "or N more"
+ALL_OF = ("outcome", "mentions")  # keys whose values must all hold (the others: any one of them)
 
 
 def describe(filters: dict) -> str:
@@ -150,5 +151,6 @@ def describe(filters: dict) -> str:
             # A long list ("outside Texas": every other state) is named by its first few.
             more = f" or {len(shown) - SHOWN_VALUES + 1} more" if len(shown) > SHOWN_VALUES else ""
             shown = shown[:SHOWN_VALUES - 1] if more else shown
-            parts.append(f"{_SAID.get(key, key)}: {' or '.join(inert(v) for v in shown)}{more}")
+            joined = " and " if key in ALL_OF else " or "
+            parts.append(f"{_SAID.get(key, key)}: {joined.join(inert(v) for v in shown)}{more}")
     return "; ".join(parts)

@@ -19,6 +19,8 @@ from pathlib import Path
 from index import outcomes as _outcome_rules
 from index.keywords import stop_words, terms
 
+from .filters import ALL_OF
+
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTH = r"(?P<{g}>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
@@ -166,7 +168,8 @@ class Implied:
         values = self.value if isinstance(self.value, tuple) else (self.value,)
         if self.key == "outcome":
             values = tuple(_outcome_words(v) for v in values)
-        return f"{_KEY_NAMES.get(self.key, self.key)}: {self.shown or ' or '.join(values)} (“{self.phrase}”)"
+        joined = " and " if self.key in ALL_OF else " or "  # outcomes and mentions: all of them must hold
+        return f"{_KEY_NAMES.get(self.key, self.key)}: {self.shown or joined.join(values)} (“{self.phrase}”)"
 
 
 _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
@@ -908,6 +911,12 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
     # all have "No"); "didn't respond in time" answered late: not the outcome "no response" in it.
     if late and not any(i.key == "status" and _overlap(q, i.phrase, late) for i in found):
         found = [i for i in found if not (i.key == "outcome" and _overlap(q, i.phrase, late))] + timely
+    # A company's name after "mention" is what the complaints write, not whom they are against:
+    # "How many debt collection complaints mention Experian?" (collectors report to it).
+    mention = _MENTION.search(q)
+    written = [i for i in found if mention and i.key == "company"
+               and q.find(i.phrase.split(" / ")[0], mention.end()) >= 0]
+    found = [i for i in found if i not in written]
     return found + _mentions(q, found, vocabulary.distinctive, vocabulary.distinctive_phrase)
 
 

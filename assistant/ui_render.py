@@ -15,6 +15,7 @@ from pathlib import Path
 
 from index import outcomes as _outcomes
 
+from . import filters as filtering
 from .query_filters import RESOLVED_STATUSES
 from .results import CITATION_MARKER
 from .safe_text import inert, matching_key, plain
@@ -351,7 +352,8 @@ def filters_used(filters: dict) -> str:
         values = value if isinstance(value, list) else [value]
         if key == "outcome":
             values = [outcome_label(v) for v in values]
-        shown = " or ".join(inert(str(v)) for v in values)  # values hold commas of their own
+        # values hold commas of their own; outcomes and mentions must all hold, the others any one
+        shown = (" and " if key in filtering.ALL_OF else " or ").join(inert(str(v)) for v in values)
         parts.append(f"{html.escape(FILTER_NAMES.get(key, key))} = {html.escape(shown)}")
     return '<span class="cc-used">Filters used: ' + "; ".join(parts) + ".</span>"
 

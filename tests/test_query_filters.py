@@ -575,3 +575,14 @@ def test_outcomes_and_statuses_are_fields_a_question_can_rank_and_outcomes_read_
     assert leftover("Which type has the highest rate of adjustments?",
                     [Implied("by", "type", "Which type / highest rate"),
                      Implied("outcome", "adjustment_applied", "rate of adjustments")]) == []
+
+
+def test_a_company_named_after_mention_is_a_word_the_complaints_write():
+    cfpb = Vocabulary(companies=["Experian Information Solutions Inc.", "EQUIFAX, INC."],
+                      products=["Debt collection"])
+    read = detect("How many debt collection complaints mention Experian?", cfpb)
+    assert [(i.key, i.value) for i in read] == [("product", "Debt collection"), ("mentions", "experian")]
+    both = [i for i in detect("How many complaints mention both Equifax and Experian?", cfpb) if i.key == "mentions"]
+    assert both[0].value == ("equifax", "experian") and both[0].chip.startswith("Mentions: equifax and experian")
+    # Named before "mention", it is whom the complaints are against.
+    assert [i.key for i in detect("Which Equifax complaints mention bankruptcy?", cfpb)] == ["company", "mentions"]
