@@ -182,7 +182,10 @@ class Assistant:
         read = query_filters.not_given(stated, clean) if implied else []
         if read:
             clean = filtering.normalize(query_filters.merge(clean, read))
-        scope = filtering.describe(clean)
+        # "outside Texas" is said as such, not as the 53 states it reads as
+        excluded = {i.key: i.shown for i in read if i.shown.startswith("not ")
+                    and filtering.values(clean, i.key) == sorted(i.value if isinstance(i.value, tuple) else [i.value])}
+        scope = filtering.describe(clean, excluded)
 
         if clean and self.retriever.scope_total(clean) == 0:
             # Said as such: "nothing addresses this question" would send the user rewording it.

@@ -134,11 +134,16 @@ SHOWN_VALUES = 6  # values of one filter an answer names before "or N more"
 ALL_OF = ("outcome", "mentions")  # keys whose values must all hold (the others: any one of them)
 
 
-def describe(filters: dict) -> str:
+def describe(filters: dict, said: dict[str, str] | None = None) -> str:
     """The filters in words, for answers: values come from the files (company names, labels) or
-    from whoever asks, so they are made inert like complaint text (no [n], link, image or markup)."""
+    from whoever asks, so they are made inert like complaint text (no [n], link, image or markup).
+    `said`: a key's values in the question's terms where they are shorter ("state: not CA" for
+    every state but one)."""
     parts = []
     for key in KEYS:
+        if key in (said or {}) and key in filters:
+            parts.append(f"{_SAID.get(key, key)}: {inert(said[key])}")
+            continue
         if key == "complaint_id":
             if filters.get(key):  # the question named them ("complaint 7093004"): the ids are its own
                 parts.append(f"complaints named by id: {len(values(filters, key))}")

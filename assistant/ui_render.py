@@ -352,8 +352,11 @@ def filters_used(filters: dict) -> str:
         values = value if isinstance(value, list) else [value]
         if key == "outcome":
             values = [outcome_label(v) for v in values]
-        # values hold commas of their own; outcomes and mentions must all hold, the others any one
-        shown = (" and " if key in filtering.ALL_OF else " or ").join(inert(str(v)) for v in values)
+        # values hold commas of their own; outcomes and mentions must all hold, the others any one;
+        # a long list (every state but one) by its first few, as in the answer
+        more = f" or {len(values) - filtering.SHOWN_VALUES + 1} more" if len(values) > filtering.SHOWN_VALUES else ""
+        values = values[:filtering.SHOWN_VALUES - 1] if more else values
+        shown = (" and " if key in filtering.ALL_OF else " or ").join(inert(str(v)) for v in values) + more
         parts.append(f"{html.escape(FILTER_NAMES.get(key, key))} = {html.escape(shown)}")
     return '<span class="cc-used">Filters used: ' + "; ".join(parts) + ".</span>"
 

@@ -526,6 +526,7 @@ def test_complaints_outside_a_state_are_counted_over_every_other_state(cfpb_assi
     others = {s: n for s, n in by_state.items() if s not in ("CA", "Unknown", "")}
     assert sorted(result.filters["state"]) == sorted(others) and result.matching["count"] == sum(others.values())
     assert "CA" not in {c.labels.get("state") for c in result.citations}
+    assert "(state: not CA)" in result.answer  # said as asked, not as the other states
 
 
 def test_how_many_companies_says_how_many_the_set_holds(cfpb_assistant):
