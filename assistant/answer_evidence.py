@@ -246,10 +246,11 @@ class EvidenceAnswerer:
             ref = refs[e.complaint.complaint_id]
             rows = _mentioning(stored.get(e.complaint.complaint_id, []), wanted)
             gist = None if gists is None else gists.get(e.complaint.complaint_id, GIST_OWN)
-            told = self._best(query if gist is None else gist, _said(rows, "complaint"), 1, gist is not None)
+            by = query if gist is None else gist  # what its sentences are chosen by
+            told = self._best(by, _said(rows, "complaint"), 1, gist is not None)
             if told:
                 reports.append((ref, _short(told[0])))
-            reply = self._best(query if gist is None else gist, _said(rows, "business_response"), 2, gist is not None)
+            reply = self._best(by, _said(rows, "business_response"), 2, gist is not None)
             if reply:
                 answers.append((ref, " ".join(_short(s) for s in reply)))
             elif not e.complaint.source_format.startswith("cfpb"):

@@ -134,6 +134,18 @@ SHOWN_VALUES = 6  # values of one filter an answer names before "or N more"
 ALL_OF = ("outcome", "mentions")  # keys whose values must all hold (the others: any one of them)
 
 
+def said_values(key: str, shown: list) -> str:
+    """One filter's values in words, made inert: an outcome as the answer's outcome lines say it;
+    joined with "or" (values hold commas of their own: "EQUIFAX, INC.", "Older American,
+    Servicemember"), or "and" where all must hold; a long list ("outside Texas": every other
+    state) by its first few and "or N more"."""
+    if key == "outcome":
+        shown = [outcome_label(v) for v in shown]
+    more = f" or {len(shown) - SHOWN_VALUES + 1} more" if len(shown) > SHOWN_VALUES else ""
+    shown = shown[:SHOWN_VALUES - 1] if more else shown
+    return (" and " if key in ALL_OF else " or ").join(inert(str(v)) for v in shown) + more
+
+
 def describe(filters: dict, said: dict[str, str] | None = None) -> str:
     """The filters in words, for answers: values come from the files (company names, labels) or
     from whoever asks, so they are made inert like complaint text (no [n], link, image or markup).
@@ -149,13 +161,5 @@ def describe(filters: dict, said: dict[str, str] | None = None) -> str:
                 parts.append(f"complaints named by id: {len(values(filters, key))}")
             continue
         if key in filters:
-            shown = values(filters, key)
-            if key == "outcome":  # the words the answer's outcome lines use, not the tag
-                shown = [outcome_label(v) for v in shown]
-            # " or ": values hold commas of their own ("EQUIFAX, INC.", "Older American, Servicemember").
-            # A long list ("outside Texas": every other state) is named by its first few.
-            more = f" or {len(shown) - SHOWN_VALUES + 1} more" if len(shown) > SHOWN_VALUES else ""
-            shown = shown[:SHOWN_VALUES - 1] if more else shown
-            joined = " and " if key in ALL_OF else " or "
-            parts.append(f"{_SAID.get(key, key)}: {joined.join(inert(v) for v in shown)}{more}")
+            parts.append(f"{_SAID.get(key, key)}: {said_values(key, values(filters, key))}")
     return "; ".join(parts)

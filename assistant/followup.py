@@ -50,7 +50,8 @@ _WHICH_ONE = re.compile(r"\b(which|what)\s+ones?\b", re.I)
 # "Which one has more complaints?" after questions about two companies: those two, side by side.
 _COMPARING = re.compile(r"\b(?:more|fewer|less|most|fewest|least|worse|worst|better|best)\b", re.I)
 # "Which company is most common there?": where the last question was.
-_THERE = re.compile(r"(?<!\bare)(?<!\bis)(?<!\bwere)(?<!\bwas)\s+(?:in\s+)?there(?=\s*$)", re.I)  # not "How many are there?"
+# Not "How many are there?".
+_THERE = re.compile(r"(?<!\bare)(?<!\bis)(?<!\bwere)(?<!\bwas)\s+(?:in\s+)?there(?=\s*$)", re.I)
 # "What percentage?", "How many?", "What share?": the count of the last set, nothing more.
 _SHARE_ONLY = re.compile(r"^(?:(?:what|which)\s+(?:percent(?:age)?|share|proportion|fraction)|how\s+(?:many|often))"
                          r"(?:\s+of\s+(?:them|those|these))?$", re.I)
@@ -200,23 +201,27 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
             return f"{fragment} ({_strip(previous)})?"
         # "they" are the businesses (whom, about what, where), not how the complaints ended;
         # "ones", "those" and a count with no noun are the last set, ended as it was.
-        pointer = _POINTS_BACK.search(fragment)
-        whom = pointer is not None and re.fullmatch(r"(?i)they|them|their", pointer.group(0)) is not None
-        return asked + _context(previous, asked, subjects, _WHO_OR_WHAT if whom else None) + "?"
+        return asked + _context(previous, asked, subjects, _WHO_OR_WHAT if _points_at_whom(fragment) else None) + "?"
     if _NARROWING.search(fragment):
         return f"{_strip(previous)} {fragment}?"
     if _PERIOD.search(fragment):
         return f"{_strip(previous)} in {fragment}?"
     if parts:
         asked = f"{parts[0]} {fragment}"
-        pointer = _POINTS_BACK.search(fragment)
-        if not pointer:
+        if not _POINTS_BACK.search(fragment):
             return asked + "?"
         # "How about their credit cards?" after a question about Capital One: the company's; "ones
         # that threatened ..." after a question about debt collectors: its complaints, product and all.
-        whom = re.fullmatch(r"(?i)they|them|their", pointer.group(0))
-        return asked + _context(previous, asked, subjects, ("company", "state") if whom else None) + "?"
+        kinds = ("company", "state") if _points_at_whom(fragment) else None
+        return asked + _context(previous, asked, subjects, kinds) + "?"
     return f"{_strip(previous)}: {fragment}?"
+
+
+def _points_at_whom(fragment: str) -> bool:
+    """Whether the fragment's first word pointing back is "they", "them" or "their": the businesses,
+    not the complaints ("ones", "those")."""
+    pointer = _POINTS_BACK.search(fragment)
+    return pointer is not None and re.fullmatch(r"(?i)they|them|their", pointer.group(0)) is not None
 
 
 def _companies_named(questions: list[str], subjects: Subjects) -> list[str]:

@@ -349,14 +349,7 @@ def filters_used(filters: dict) -> str:
         return '<span class="cc-used">Filters used: none (all complaints in the index).</span>'
     parts = []
     for key, value in filters.items():
-        values = value if isinstance(value, list) else [value]
-        if key == "outcome":
-            values = [outcome_label(v) for v in values]
-        # values hold commas of their own; outcomes and mentions must all hold, the others any one;
-        # a long list (every state but one) by its first few, as in the answer
-        more = f" or {len(values) - filtering.SHOWN_VALUES + 1} more" if len(values) > filtering.SHOWN_VALUES else ""
-        values = values[:filtering.SHOWN_VALUES - 1] if more else values
-        shown = (" and " if key in filtering.ALL_OF else " or ").join(inert(str(v)) for v in values) + more
+        shown = filtering.said_values(key, value if isinstance(value, list) else [value])  # as the answer says them
         parts.append(f"{html.escape(FILTER_NAMES.get(key, key))} = {html.escape(shown)}")
     return '<span class="cc-used">Filters used: ' + "; ".join(parts) + ".</span>"
 
