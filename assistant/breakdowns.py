@@ -44,6 +44,11 @@ _QUESTION_WORD_FIELD = {"who": "company", "where": "state", "when": "month"}
 _HOW_LONG = re.compile(r"\b(?P<how>how\s+(?:long|quickly|fast|soon))\b(?:\s+[\w&.'-]+){0,6}?\s+"
                        r"(?P<verb>(?:(?:take|takes|took|taking)\s+(?:[\w&.'-]+\s+){0,3}?to\s+)?"
                        r"(?:respon(?:d|ds|ded|se)|answer(?:s|ed)?|repl(?:y|ies|ied)))\b", re.I)
+# "What's the average time for a company to respond?", "the typical response time" ask it too.
+_AVERAGE_TIME = re.compile(r"\b(?P<how>(?:average|typical|usual|mean|median)\s+(?:amount\s+of\s+)?time)\b"
+                           r"(?:\s+[\w&.'-]+){0,6}?\s+(?P<verb>(?:respond|answer|reply)(?:s|ed)?)\b"
+                           r"|\b(?P<average>average|typical|usual|mean|median)\s+(?P<noun>(?:response|reply|answer)\s+times?)\b",
+                           re.I)
 
 
 def business_noun(text: str) -> str | None:
@@ -71,9 +76,10 @@ _BY_RANK = re.compile(r"\b(?:most\s+(?:common|frequent)|top|biggest|main|leading
                       # "What do customers complain about most?", "What are they most upset about?"
                       r"|\b(?:complain(?:s|ed|ing)?|upset|angry|unhappy)\s+about\s+(?:the\s+)?most\b"
                       r"|\bmost\s+(?:often\s+)?(?:complain(?:s|ed)?|upset|angry|unhappy)\s+about\b", re.I)
-# "What do servicemembers complain about?": what about, with nothing after it.
+# "What do servicemembers complain about?": what about, with nothing after it but whose or where
+# ("... about with student loans?", "... about at Navient?", "... about in Texas?").
 _WHAT_ABOUT = re.compile(r"^\s*what\b.*?\b(?P<said>(?:complain(?:s|ed|ing)?|upset|angry|unhappy)\s+about)"
-                         r"(?=\s*[?.!]*\s*$)", re.I)
+                         r"(?=(?:\s+(?:with|at|in|for)\s+[^?.!]+)?\s*[?.!]*\s*$)", re.I)
 _BY_TIME = re.compile(r"\b(?:getting\s+(?:better|worse)(?:\s+or\s+(?:better|worse))?"
                       r"|(?:(?:changed?|grown|grew|risen|rose|fallen|fell|increased|decreased)\s+)?"
                       r"over\s+(?:time|the\s+years)|trends?|year\s+(?:by|over)\s+year"
@@ -119,9 +125,10 @@ def _breakdown(question: str) -> Breakdown | None:
     if business:
         said = f"{business.group('ask').strip()} / {business.group('noun')}" if business.group("which") else None
         return Breakdown("company", said or business.group(0))
-    how_long = _HOW_LONG.search(question) if not match else None
+    how_long = None if match else _HOW_LONG.search(question) or _AVERAGE_TIME.search(question)
     if how_long:
-        return Breakdown("timely_response", f"{how_long.group('how')} / {how_long.group('verb')}")
+        said = [how_long.group(g) for g in ("how", "verb", "average", "noun") if how_long.groupdict().get(g)]
+        return Breakdown("timely_response", " / ".join(said))
     asking = _BY_QUESTION_WORD.search(question) if not match else None
     if asking:
         return Breakdown(_QUESTION_WORD_FIELD[asking.group("word").lower()], asking.group("word"))

@@ -38,7 +38,11 @@ _POINTS_BACK = re.compile(r"\b(?:they|them|their|ones|those|these)\b"
                           r"|^(?:how\s+many|what\s+(?:share|percent(?:age)?|fraction|proportion))\s+"
                           r"(?:were|was|are|got|get|did|have|had|received)\b"
                           # "Were any refunded?", "Did any get relief?": any of them
-                          r"|^(?:were|was|did|do|have|has|are|is)\s+any\b(?!\s*(?:one|body|thing)\b)", re.I)
+                          r"|^(?:were|was|did|do|have|has|are|is)\s+any\b(?!\s*(?:one|body|thing)\b)"
+                          # "Is it getting worse?", "Has that improved since 2020?": the last topic is
+                          # the subject ("Is it common for banks to ...?" and "Is it true that ...?" are new)
+                          r"|^(?:is|was|has|have|does|did|will)\s+(?:it|this|that)\b(?!.*\b(?:to|for|that|if|when|whether)\b)",
+                          re.I)
 # "What did the companies say?": the businesses of the last question, where the question has no
 # topic of its own ("How do the banks handle overdraft fees?" is a new one).
 _THE_BUSINESSES = re.compile(r"\bthe\s+(?:compan(?:y|ies)|business(?:es)?|banks?|lenders?|servicers?|collectors?|"
@@ -46,7 +50,7 @@ _THE_BUSINESSES = re.compile(r"\bthe\s+(?:compan(?:y|ies)|business(?:es)?|banks?
 # A ranking that stops at its superlative ("Which bureau got the most?") ranks the last set.
 _ELLIPTIC = re.compile(r"\b(?:most|fewest|least)$", re.I)
 # "Which one gets the most?": which of the businesses the last question was about.
-_WHICH_ONE = re.compile(r"\b(which|what)\s+ones?\b", re.I)
+_WHICH_ONE = re.compile(r"\b(which|what)\s+(?:ones?|of\s+(?:the\s+|these\s+|those\s+)?(?:two|both|them))\b", re.I)
 # "Which one has more complaints?" after questions about two companies: those two, side by side.
 _COMPARING = re.compile(r"\b(?:more|fewer|less|most|fewest|least|worse|worst|better|best)\b", re.I)
 # "Which company is most common there?": where the last question was.
@@ -104,6 +108,10 @@ def _topic(text: str) -> tuple[str, str] | None:
         return None
     start = match.start(next(name for name in ("topic", "topic2", "topic3") if match.group(name)))
     topic = text[start:].strip()
+    if re.search(r"(?i)\bcomplaints\s+about$", text[:start].rstrip()):
+        # "How many of the complaints about late fees were in Texas?": the complaints' topic ends
+        # where what is asked of them begins.
+        topic = re.split(r"(?i)\s+(?:were|was|are|is|got|get|have|had)\s+", topic, maxsplit=1)[0]
     return (text[:start].rstrip(), topic) if topic else None
 
 
@@ -172,7 +180,7 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     if subjects and _WHICH_ONE.search(fragment) and _COMPARING.search(fragment):
         named = _companies_named(questions, subjects)
         if len(named) >= 2:  # "Which one has more complaints?" after Navient, then Nelnet
-            return f"{fragment} ({' or '.join(named[-2:])})?"
+            return f"{_about_last(fragment, previous, subjects)} ({' or '.join(named[-2:])})?"
     if _THERE.search(fragment) and not _QUESTION_START.fullmatch(_THERE.sub("", fragment)):
         return f"{_base(previous)}: {_THERE.sub('', fragment)}?"
     swapped = _swap(previous, fragment, subjects) if subjects else None
@@ -215,6 +223,23 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         kinds = ("company", "state") if _points_at_whom(fragment) else None
         return asked + _context(previous, asked, subjects, kinds) + "?"
     return f"{_strip(previous)}: {fragment}?"
+
+
+def _about_last(fragment: str, previous: str, subjects: Subjects) -> str:
+    """The fragment about the last question's topic, where that topic is more than the companies
+    being compared: "Which of the two resolves more of them?" after "How does Experian handle
+    identity theft disputes?" asks about identity theft disputes."""
+    parts = topic_of(_base(previous))
+    if parts is None:
+        return fragment
+    rest = parts[1]
+    for _, words in subjects(rest):
+        rest = re.sub(rf"(?i)(?<!\w){re.escape(words)}(?:'s|\u2019s)?(?!\w)", " ", rest)
+    if not re.search(r"\w", rest):  # "What do people say about Equifax?": the company was the topic
+        return fragment
+    if _BACK_REFERENCE.search(fragment):
+        return _BACK_REFERENCE.sub(lambda m: _swap_reference(m.group(0), parts[1]), fragment, count=1)
+    return fragment if topic_of(fragment) else f"{fragment} (about {parts[1]})"
 
 
 def _points_at_whom(fragment: str) -> bool:

@@ -76,12 +76,13 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "handle handled handles handling respond responded responds response responses treat "
                           "treated treats deal deals dealt resolve resolves "
                           # a ranking or a trend is a breakdown of the set, not a topic
-                          "common frequent frequently trend trends upset angry unhappy worst worse best rank ranked "
+                          "common frequent frequently trend trends pattern patterns upset angry unhappy worst worse "
+                          "best rank ranked "
                           "highest lowest likely "
                           "ranking increasing decreasing rising falling growing declining grew grow grows grown "
                           "growth peak peaks peaked spike spikes spiked "
                           # a comparison is answered by the sets' own breakdowns
-                          "differently compare compared comparison versus vs fewest least "
+                          "differently compare compared comparison versus vs fewest least two both "
                           "share proportion fraction "
                           # the whole index, said as such ("How many complaints are in the index?")
                           "index database dataset total overall altogether cover covers covered include "
@@ -499,9 +500,12 @@ def _status_by_head(q: str, words: list, own_terms: dict[str, list[str]], shared
 
 
 _COUNTED_RESOLVED = re.compile(r"^\s*(?:how\s+many|which|what\s+(?:share|percent(?:age)?|fraction|proportion))\b.*?"
-                               r"(?P<said>\b(?:were|was|are|is|got|get|been|marked)\s+"
+                               r"(?:(?P<said>\b(?:were|was|are|is|got|get|been|marked)\s+"
                                r"(?:(?:marked|actually|finally)\s+)?"
-                               r"resolved)\s*[?.!]*\s*$", re.I | re.S)
+                               r"resolved)"
+                               # "How many did Spectrum resolve?", "... did the business actually resolve?"
+                               r"|\b(?:did|does|do|has|have)\b.*?\b(?P<verb>(?:(?:actually|finally)\s+)?resolved?))"
+                               r"\s*[?.!]*\s*$", re.I | re.S)
 
 
 def _status_words(q: str, statuses: list[str]) -> list[Implied]:
@@ -523,7 +527,8 @@ def _status_words(q: str, statuses: list[str]) -> list[Implied]:
     match = (re.search(rf"\b(?:resolved\s+(?:{_KIND_WORDS}|ones)|only\s+(?:the\s+)?resolved)\b", q, re.I)
              or _COUNTED_RESOLVED.search(q))
     if match and "resolved" in by_lower:
-        return [Implied("status", by_lower["resolved"], match.groupdict().get("said") or match.group(0))]
+        said = match.groupdict()
+        return [Implied("status", by_lower["resolved"], said.get("said") or said.get("verb") or match.group(0))]
     match = re.search(r"\bunanswered\b", q, re.I)
     if match and "unanswered" in by_lower:
         return [Implied("status", by_lower["unanswered"], match.group(0))]

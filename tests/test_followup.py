@@ -201,3 +201,22 @@ def test_which_one_of_two_companies_asked_in_turn_and_a_ranking_there():
         "Complaints about mortgages in Texas: Which company is most common?")
     assert standalone("How many complaints are there?", texas, _subjects) == "How many complaints are there?"
     assert standalone("What products are there?", texas, _subjects) == "What products are there?"
+
+
+def test_it_as_the_subject_the_two_compared_and_what_was_asked_of_the_complaints():
+    escrow = [("Tell me about escrow problems with mortgages", "a")]
+    # "it" is the last topic when it is the subject of the whole question...
+    assert standalone("Is it getting worse?", escrow) == "Is it getting worse (about escrow problems with mortgages)?"
+    # ...not when it only opens a new one.
+    assert standalone("Is it common for banks to freeze accounts?", escrow) == (
+        "Is it common for banks to freeze accounts?")
+    assert standalone("Is it true that Equifax ignores disputes?", escrow) == "Is it true that Equifax ignores disputes?"
+    # "Which of the two" are the two companies asked about in turn, about the same topic.
+    turns = [("How does Equifax handle identity theft disputes?", "a"), ("And TransUnion?", "b")]
+    assert standalone("Which of the two resolves more of them?", turns, _subjects) == (
+        "Which of the two resolves more of the complaints about identity theft disputes (Equifax or TransUnion)?")
+    assert standalone("Which one has more complaints?", turns, _subjects) == (
+        "Which one has more complaints (about identity theft disputes) (Equifax or TransUnion)?")
+    # The complaints' topic ends where what was asked of them begins: Texas is carried as a place.
+    texas = [("How many of the complaints about late fees were in Texas?", "a")]
+    assert standalone("Did any get a refund?", texas, _subjects) == "Did any get a refund (about late fees) (in Texas)?"

@@ -33,6 +33,9 @@ def test_status_uses_what_the_index_holds():
     assert found("How many complaints were resolved?") == {"status": "Resolved"}
     assert found("Which complaints about billing were actually resolved?") == {"status": "Resolved",
                                                                               "type": "Billing Issues"}
+    # Asked of the business: "How many did Spectrum resolve?"
+    assert found("How many complaints did the business resolve?") == {"status": "Resolved"}
+    assert found("How does the business resolve billing complaints?") == {"type": "Billing Issues"}
     with_unresolved = Vocabulary(statuses=["Resolved", "Unresolved"])
     assert found("still unresolved", with_unresolved) == {"status": "Unresolved"}
     # "still" is read with it: left behind, it was a word to search ("still" is rare in a small
@@ -319,6 +322,13 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     # "What do they complain about?" with nothing after it: what about, counted.
     assert asked("What do servicemembers complain about?") == ("issue", "complain about")
     assert asked("What do people complain about regarding fees?") is None
+    # ...or only whose or where: "with student loans" is read as a product, "at Navient" a company.
+    assert asked("What do people complain about with student loans?") == ("issue", "complain about")
+    assert asked("What do customers complain about at Navient?") == ("issue", "complain about")
+    # How long companies take, asked as an average: the CFPB's answered-in-time field.
+    assert asked("What's the average time for a company to respond?") == ("timely_response", "average time / respond")
+    assert asked("What is the typical response time for Equifax?") == ("timely_response", "typical / response time")
+    assert asked("What is the average balance of the loans?") is None
     # Asked to break a set down, split or count it by a field: the whole phrase is asking words.
     assert asked("Break them down by state") == ("state", "Break them down by state")
     assert asked("break down the complaints by year") == ("month", "break down the complaints by year")
