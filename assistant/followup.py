@@ -30,13 +30,14 @@ _BACK_REFERENCE = re.compile(
     r"|\b(?:of|for|in|among)\s+(?:them|those|these)\b(?!\s+(?:complaints?|cases?|customers?|issues?|ones?))",
     re.I)
 # A question that ends on a pronoun ("what did they do about it?") is about the last topic.
-_PRONOUN_END = re.compile(r"\b(?:it|that|this|them)(?=\s*$)", re.I)
+_PRONOUN_END = re.compile(r"\b(?:it|that|this|them)(?=(?:\s+(?:best|worst|better|worse|well|badly|poorly|most|least))?"
+                          r"\s*$)", re.I)  # "Which company handled it best?"
 # After a question, "they" are whoever it was about ("How did they respond?"), "ones" its
 # complaints ("the 3 most recent ones"), and a count with no noun counts them ("How many were
 # closed with relief?").
 _POINTS_BACK = re.compile(r"\b(?:they|them|their|ones|those|these)\b"
                           r"|^(?:how\s+many|what\s+(?:share|percent(?:age)?|fraction|proportion))\s+"
-                          r"(?:were|was|are|got|get|did|have|had|received)\b"
+                          r"(?:were|was|are|got|get|did|have|had|received|in|during|since|from|before|after)\b"
                           # "Were any refunded?", "Did any get relief?": any of them
                           r"|^(?:were|was|did|do|have|has|are|is)\s+any\b(?!\s*(?:one|body|thing)\b)"
                           # "Is it getting worse?", "Has that improved since 2020?": the last topic is
@@ -59,6 +60,13 @@ _THERE = re.compile(r"(?<!\bare)(?<!\bis)(?<!\bwere)(?<!\bwas)\s+(?:in\s+)?there
 # "What percentage?", "How many?", "What share?": the count of the last set, nothing more.
 _SHARE_ONLY = re.compile(r"^(?:(?:what|which)\s+(?:percent(?:age)?|share|proportion|fraction)|how\s+(?:many|often))"
                          r"(?:\s+of\s+(?:them|those|these))?$", re.I)
+# "Give me 3 examples", "Show me more", "the oldest?": more of the last set, or its other end.
+_EXAMPLES_ONLY = re.compile(r"^(?:(?:give|show|find|list)\s+(?:me\s+|us\s+)?)?(?:(?:\d{1,2}|some|more|a\s+few|other)\s+)?"
+                            r"(?:more\s+)?(?:examples?|complaints|cases|ones|more)"
+                            r"$|^(?:(?:give|show)\s+(?:me\s+|us\s+)?)?the\s+(?:\d{1,2}\s+)?(?:oldest|earliest|newest|latest|"
+                            r"most\s+recent)(?:\s+ones?)?$", re.I)
+# "Why?", "How so?": the reasons are what the last set's complaints say; the same question again.
+_WHY = re.compile(r"^(?:why|how\s+so|why\s+(?:is|was)\s+that|in\s+what\s+way)$", re.I)
 # A fragment that only narrows ("in 2024?", "for unresolved ones?") keeps the whole previous question.
 _NARROWING = re.compile(r"^(?:any\s+(?:from|in|during|since|before|after|by)\s|in|during|since|before|after|until|"
                         r"from|between|for|with|without|among|only|just)\b", re.I)
@@ -120,7 +128,7 @@ def is_followup(question: str, history: list | None) -> bool:
         return False
     text = _strip(question)
     if (_CONNECTOR.search(text) or _BACK_REFERENCE.search(text) or _PRONOUN_END.search(text)
-            or _POINTS_BACK.search(text) or (_WHICH_ONE.search(text) and _COMPARING.search(text))
+            or _POINTS_BACK.search(text) or _EXAMPLES_ONLY.match(text) or _WHY.match(text) or (_WHICH_ONE.search(text) and _COMPARING.search(text))
             or _THERE.search(text)
             or (_THE_BUSINESSES.search(text) and topic_of(text) is None)):
         return True
@@ -142,7 +150,8 @@ def _base(previous: str) -> str:
     loans: By state?", "...: Break them down by state?" -> "Complaints about student loans"), so
     that the next one replaces it."""
     head, _, tail = _strip(previous).rpartition(": ")
-    return head if head and (_ranks_the_last(tail) or breakdown_asked(tail)) else _strip(previous)
+    asks_of_it = _ranks_the_last(tail) or breakdown_asked(tail) or _EXAMPLES_ONLY.match(re.sub(r"(?i)\s+ones$", "", tail))
+    return head if head and asks_of_it else _strip(previous)
 
 
 def _previous_questions(history) -> list[str]:
@@ -168,7 +177,7 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     if not questions or not is_followup(question, questions):
         return question
     text = _strip(question)
-    if (subjects and _POINTS_BACK.search(text) and len(text.split()) > 3 and not _CONNECTOR.search(text)
+    if (subjects and _points_at_whom(text) and len(text.split()) > 3 and not _CONNECTOR.search(text)
             and not _BACK_REFERENCE.search(text) and not _PRONOUN_END.search(text)
             and any(kind in _WHO_OR_WHAT for kind, _ in subjects(text))):
         # "Do debt collectors call people at work when they're told not to?": "they" are the
@@ -177,6 +186,11 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     # The previous question may itself have been a follow-up: resolve it first.
     previous = standalone(questions[-1], questions[:-1], subjects)
     fragment = _strip(_CONNECTOR.sub("", text, count=1)) or text
+    if _WHY.match(fragment):
+        return _strip(previous) + "?"
+    if _EXAMPLES_ONLY.match(fragment) and not _POINTS_BACK.search(fragment):  # "ones": read below
+        ends = re.search(r"(?i)\b(?:oldest|earliest|newest|latest|most\s+recent)$", fragment)
+        return f"{_base(previous)}: {fragment}{' ones' if ends else ''}?"
     if subjects and _WHICH_ONE.search(fragment) and _COMPARING.search(fragment):
         named = _companies_named(questions, subjects)
         if len(named) >= 2:  # "Which one has more complaints?" after Navient, then Nelnet

@@ -220,3 +220,20 @@ def test_it_as_the_subject_the_two_compared_and_what_was_asked_of_the_complaints
     # The complaints' topic ends where what was asked of them begins: Texas is carried as a place.
     texas = [("How many of the complaints about late fees were in Texas?", "a")]
     assert standalone("Did any get a refund?", texas, _subjects) == "Did any get a refund (about late fees) (in Texas)?"
+
+
+def test_why_more_examples_the_oldest_and_it_before_a_ranking_word():
+    synchrony = [("What do people say about Synchrony?", "a")]
+    assert standalone("Why?", synchrony) == "What do people say about Synchrony?"
+    assert standalone("Give me 3 examples", synchrony) == "What do people say about Synchrony: Give me 3 examples?"
+    # The other end of the same set, not of the examples asked for before.
+    more = synchrony + [("Give me 3 examples", "b")]
+    assert standalone("What about the oldest?", more) == "What do people say about Synchrony: the oldest ones?"
+    forbearance = [("Complaints about mortgage forbearance", "a")]
+    assert standalone("Which company handled it best?", forbearance) == "Which company handled mortgage forbearance best?"
+    # A count that only narrows the last set.
+    assert standalone("How many in 2023?", forbearance) == "How many in 2023 (about mortgage forbearance)?"
+    # "that" pointing back keeps the last topic even beside a company of its own.
+    disputes = [("How do credit card companies handle disputed charges?", "a")]
+    assert standalone("Is that common at Equifax?", disputes, _subjects) == (
+        "Is that common at Equifax (about disputed charges)?")
