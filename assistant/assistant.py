@@ -40,6 +40,8 @@ NOT_IN_INDEX = ("The index holds no complaints about {names}, so I cannot say ho
                 "Companies in the index: {known}.")
 NO_SUCH_COMPLAINT = "The index holds no complaint with the id {ids}, so none is cited."
 NOTHING_UNDER_FILTERS = "No complaint in the index falls under these filters ({scope}), so none can answer this."
+NONE_NARROWED = ("**0 complaints in the index match**: {count:,} complaint{s} in the index match{es} this question "
+                 "without {these}, and none of them falls under {narrowing}.")
 NONE_OF_THEM = ("**0 complaints in the index match** (0% of the {total:,} complaints under {base}): none of them "
                 "falls under all of these filters ({scope}).")
 
@@ -203,8 +205,11 @@ class Assistant:
                             implied=_implied_dicts(read))
             return
 
+        # "... in Texas in 2023": the set the rest of the question is about, narrowed to a place and
+        # a period; those words are searched for no more than they are in an unnarrowed question.
+        about = query_filters.without_phrases(search, [i for i in read if i.key in filtering.WHERE_AND_WHEN])
         # Embedded once: retrieval and the answerer's sentence ranking both use it.
-        query_vector = self.embed_model.get_query_embedding(search)
+        query_vector = self.embed_model.get_query_embedding(about)
         # The words that named a company the filters hold ("Citi") are no topic to search.
         if named is None:  # the company came as a filter (the app's chip): find the words again
             match = self.companies_in(unfiltered)
@@ -225,7 +230,21 @@ class Assistant:
                 query_vector = typical
             found = self.retriever.browse("" if typical is not None else search, k, clean, query_vector)
         else:
-            found = self.retriever.search(search, k, clean, query_vector)
+            found = self.retriever.search(about, k, clean, query_vector)
+            if found.unnarrowed and not found.evidence:
+                # "How many of those were in Nebraska?": the set is there, none of it is in Nebraska.
+                held = {key: value for key, value in clean.items() if key in filtering.NARROWING}
+                text = NONE_NARROWED.format(count=found.unnarrowed, s="s" if found.unnarrowed != 1 else "",
+                                            es="" if found.unnarrowed != 1 else "es",
+                                            these="this filter" if len(held) == 1 else "these filters",
+                                            narrowing=filtering.describe(held, excluded))
+                yield text
+                yield AskResult(question=question, answer=text, backend=backend, citations=[],
+                                timings_ms={"retrieve": (time.perf_counter() - started) * 1000, "answer": 0.0,
+                                            "total": (time.perf_counter() - started) * 1000},
+                                filters=clean, notes=self._notes(read, named), matching={"count": 0},
+                                implied=_implied_dicts(read))
+                return
             if not found.evidence and clean and not self.store.keywords.distinctive(beyond):
                 # Only everyday words beyond the filters, and none read close to any complaint.
                 found = self.retriever.browse(search, k, clean, query_vector)

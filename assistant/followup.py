@@ -65,6 +65,13 @@ _EXAMPLES_ONLY = re.compile(r"^(?:(?:give|show|find|list)\s+(?:me\s+|us\s+)?)?(?
                             r"(?:more\s+)?(?:examples?|complaints|cases|ones|more)"
                             r"$|^(?:(?:give|show)\s+(?:me\s+|us\s+)?)?the\s+(?:\d{1,2}\s+)?(?:oldest|earliest|newest|latest|"
                             r"most\s+recent)(?:\s+ones?)?$", re.I)
+# "How many of those were in California?", "Which ones came after 2020?": the last set, narrowed to
+# a place or a period, asked as the last question itself with that place or period, so that the
+# set is searched from the same words and only narrowed.
+_COUNT_NARROWED = re.compile(r"^(?:how\s+many|which|what\s+(?:share|percent(?:age)?|fraction|proportion))\s+"
+                             r"(?:(?:of\s+)?(?:them|those|these|ones)(?:\s+(?:complaints?|cases?|ones))?\s+)?"
+                             r"(?:were|was|are|is|came|come|happened|filed)\s+"
+                             r"(?P<rest>(?:in|during|since|from|before|after|between)\b.+)$", re.I)
 # "Why?", "How so?": the reasons are what the last set's complaints say; the same question again.
 _WHY = re.compile(r"^(?:why|how\s+so|why\s+(?:is|was)\s+that|in\s+what\s+way)$", re.I)
 # A fragment that only narrows ("in 2024?", "for unresolved ones?") keeps the whole previous question.
@@ -188,6 +195,9 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     fragment = _strip(_CONNECTOR.sub("", text, count=1)) or text
     if _WHY.match(fragment):
         return _strip(previous) + "?"
+    narrowed = _COUNT_NARROWED.match(fragment)
+    if narrowed:
+        return f"{_base(previous)} {narrowed.group('rest')}?"
     if _EXAMPLES_ONLY.match(fragment) and not _POINTS_BACK.search(fragment):  # "ones": read below
         ends = re.search(r"(?i)\b(?:oldest|earliest|newest|latest|most\s+recent)$", fragment)
         return f"{_base(previous)}: {fragment}{' ones' if ends else ''}?"

@@ -97,6 +97,8 @@ class Found:
     whole_filter: bool = False
     searched: int = 0  # passages per retriever the relative cut was taken over
     capped: bool = False  # complaints further down could still have passed it: the count is a floor
+    # Narrowed by where, when or how it ended: how many the question matches without those filters.
+    unnarrowed: int = 0
 
 
 def _field_value(evidence_complaint, field_name: str) -> str | None:
@@ -347,6 +349,9 @@ class HybridRetriever:
         return value
 
     def search(self, question: str, k: int, filters: dict, query_vector) -> Found:
+        about = {key: value for key, value in filters.items() if key not in filtering.NARROWING}
+        if len(about) < len(filters):
+            return self._narrowed(question, k, filters, about, query_vector)
         gathered = self.gather(question, query_vector, filters)
         found, topic_filter = decide(gathered, k, self.params)
         if topic_filter is None and found.candidates:
@@ -360,6 +365,27 @@ class HybridRetriever:
             records = self.store.catalog.complaints([c.complaint_id for c in extra])
             found.evidence += [to_evidence(c, records[c.complaint_id])
                                for c in extra if c.complaint_id in records][: k - len(found.evidence)]
+        return found
+
+    def _narrowed(self, question: str, k: int, filters: dict, about: dict, query_vector) -> Found:
+        """The set the question matches under the filters on what complaints are about (company,
+        product, ...), narrowed by the others: "How many of those were in Texas?" counts a part of
+        the same set, where a search among Texas's complaints alone may vote for another label."""
+        gathered = self.gather(question, query_vector, about)
+        found, topic_filter = decide(gathered, k, self.params)
+        if not found.evidence:
+            return found
+        if topic_filter is not None:
+            found.unnarrowed = self.scope_total({**about, **topic_filter})
+            within = {**filters, **topic_filter}
+        else:
+            found.candidates, found.searched, found.capped = self._deepened_cut(question, query_vector, about,
+                                                                               gathered)
+            found.unnarrowed = len(found.candidates)
+            within = {**filters, "complaint_id": found.candidates}
+        cands = self.candidates(question, query_vector, within, n=max(2 * k, 16))
+        records = self.store.catalog.complaints([c.complaint_id for c in cands])
+        found.evidence = [to_evidence(c, records[c.complaint_id]) for c in cands if c.complaint_id in records][:k]
         return found
 
     def _deepened_cut(self, question: str, query_vector, filters: dict, g: "Gathered") -> tuple[list[str], int, bool]:

@@ -569,3 +569,31 @@ def test_the_highest_rate_ranks_each_value_by_its_own_share(cfpb_assistant):
     share = a.ask("What share of overdraft fee complaints got monetary relief?")
     label = share.matching["filters"]["sub_issue"]
     assert share.matching["base_total"] == a.stats({"sub_issue": label})["complaints"] > share.matching["count"]
+
+
+def test_a_set_narrowed_to_a_place_a_period_or_an_ending_is_a_part_of_the_same_set(cfpb_assistant):
+    # The topic is decided as for the question without the narrowing filters, then narrowed: a
+    # search among one state's complaints alone may vote for another label, and "How many of those
+    # were in California?" counted complaints that were not among "those".
+    from assistant.filters import NARROWING
+
+    a = cfpb_assistant
+    question = "Show me complaints about debt collectors calling at work"
+    whole = a.ask(question)
+    topic = whole.matching["filters"]
+    assert set(topic) - {"product"} and not set(topic) & set(NARROWING)  # a label decided it
+    turns = [(question, whole.answer)]
+    for follow in ("How many of those were in California?", "Which ones came after 2020?", "How many got relief?",
+                   "What about Texas?"):
+        part = a.ask(follow, history=turns)
+        narrowed = {k: v for k, v in part.matching["filters"].items() if k in NARROWING}
+        assert narrowed and {k: v for k, v in part.matching["filters"].items() if k not in NARROWING} == topic
+        assert part.matching["count"] == a.stats({**topic, **narrowed})["complaints"] <= whole.matching["count"]
+    # A place with debt collection complaints but none of these: said so, with the set's own size.
+    states = a.stats({"product": "Debt collection"})["by_state"]
+    held = a.stats(topic)["by_state"]
+    empty = next(s for s in sorted(states, key=lambda s: -states[s]) if s not in held and len(s) == 2)
+    none = a.ask(f"{question} in {empty}")
+    assert none.matching == {"count": 0} and not none.citations
+    assert f"{whole.matching['count']} complaints in the index match this question without this filter" in none.answer
+    assert f"state: {empty}" in none.answer

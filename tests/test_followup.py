@@ -124,8 +124,14 @@ def test_more_ways_of_pointing_back():
         "Were any refunded (about identity theft disputes) (Equifax)?")
     # "of those" is the last topic as the subject it was, so that a product in it is read.
     collectors = [("Show me complaints about debt collectors calling at work", "answer")]
+    assert standalone("How many of those were resolved?", collectors) == (
+        "How many of the complaints about debt collectors calling at work were resolved?")
+    # Those in a place or a period: the last question itself, there or then, so that its set is
+    # searched from the same words and only narrowed.
     assert standalone("How many of those were in California?", collectors) == (
-        "How many of the complaints about debt collectors calling at work were in California?")
+        "Show me complaints about debt collectors calling at work in California?")
+    assert standalone("Which ones came after 2020?", collectors) == (
+        "Show me complaints about debt collectors calling at work after 2020?")
     # What is asked of them is the question's own topic: the last one does not come along.
     navient = [("How does Navient handle payment problems?", "answer")]
     assert standalone("What are their fees?", navient, _subjects) == "What are their fees (Navient)?"
