@@ -45,6 +45,9 @@ WITHIN_CHUNKS = 20_000  # a filter with at most this many chunks is searched by 
 DEEPEN = 4
 DEEPEST = 800
 OVERFETCH_MOST = 4_000  # nearest chunks fetched at most to be filtered by the catalog
+# A filter this narrow (in chunks) is scored from its chunks' stored vectors: Chroma's search over
+# a few named ids took 116 ms for 30 chunks at 100,000 complaints, reading 30 vectors 2 ms.
+EXACT_MOST = 500
 
 
 @dataclass(frozen=True)
@@ -191,12 +194,27 @@ class HybridRetriever:
         if not owners:
             return []
         ids = list(owners)
+        if len(ids) <= EXACT_MOST:
+            return self._exact(query_vector, owners, n, texts)
         include = ["distances", "metadatas", "documents"] if texts else ["distances", "metadatas"]
         got = self.store.chunks.query(query_embeddings=[list(map(float, query_vector))], ids=ids,
                                       n_results=min(n, len(ids)), include=include)
         documents = got["documents"][0] if texts else [None] * len(got["ids"][0])
         return [_hit(i, m, doc, d)
                 for i, d, m, doc in zip(got["ids"][0], got["distances"][0], got["metadatas"][0], documents)]
+
+    def _exact(self, query_vector, owners: dict[str, str], n: int, texts: bool = True):
+        """The n nearest of a few named chunks, scored from their stored vectors (an exact search);
+        the texts read for those n only."""
+        got = self.store.chunks.get(ids=list(owners), include=["embeddings"])
+        vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
+        scores = vectors @ np.asarray(query_vector, dtype=np.float32)
+        best = [(got["ids"][i], float(scores[i])) for i in np.argsort(-scores, kind="stable")[:n]]
+        if not texts:
+            return [(i, owners[i], "complaint", cosine, "") for i, cosine in best]
+        stored = self.store.chunks.get(ids=[i for i, _ in best], include=["metadatas", "documents"])
+        found = {i: (m, doc) for i, m, doc in zip(stored["ids"], stored["metadatas"], stored["documents"])}
+        return [_hit(i, *found[i], 1.0 - cosine) for i, cosine in best if i in found]
 
     def candidates(self, question: str, query_vector, filters: dict, n: int | None = None) -> list[Candidate]:
         return self.pool(question, query_vector, filters, n)[0]
@@ -378,13 +396,28 @@ class HybridRetriever:
         if topic_filter is not None:
             found.unnarrowed = self.scope_total({**about, **topic_filter})
             within = {**filters, **topic_filter}
+            field, labels = found.topic.field, set(found.topic.values)
+
+            def member(c: Candidate) -> bool:
+                return _field_value(gathered.records[c.complaint_id], field) in labels
         else:
             found.candidates, found.searched, found.capped = self._deepened_cut(question, query_vector, about,
                                                                                gathered)
             found.unnarrowed = len(found.candidates)
             within = {**filters, "complaint_id": found.candidates}
-        cands = self.candidates(question, query_vector, within, n=max(2 * k, 16))
-        records = self.store.catalog.complaints([c.complaint_id for c in cands])
+            cut = set(found.candidates)
+
+            def member(c: Candidate) -> bool:
+                return c.complaint_id in cut
+        # The examples: the best candidates already gathered that pass the narrowing filters too,
+        # or, where fewer than k do, a search inside the narrowed set.
+        passing = self.store.catalog.chunk_owners([c.best_chunk for c in gathered.candidates],
+                                                  filtering.to_sql(filters))
+        cands = [c for c in gathered.candidates if c.best_chunk in passing and member(c)]
+        records = gathered.records
+        if len(cands) < k:
+            cands = self.candidates(question, query_vector, within, n=max(2 * k, 16))
+            records = self.store.catalog.complaints([c.complaint_id for c in cands])
         found.evidence = [to_evidence(c, records[c.complaint_id]) for c in cands if c.complaint_id in records][:k]
         return found
 

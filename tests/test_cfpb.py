@@ -177,6 +177,16 @@ def test_filtered_search_finds_what_chromas_own_filter_finds(cfpb_assistant):
         assert store.catalog.count(filtering.to_sql({**filters, "complaint_id": found})) == len(found), filters
         overlap = len({c for c, *_ in ours} & set(theirs["ids"][0])) / len(theirs["ids"][0])
         assert overlap >= 0.8, (filters, overlap)
+    # A filter of a few hundred chunks is scored from their stored vectors: exactly the nearest,
+    # with Chroma's own cosines and texts.
+    few = filtering.normalize({"company": small})
+    ours = retriever._dense(question, vector, few, 5)
+    theirs = store.chunks.query(query_embeddings=[vector], n_results=5, include=["distances", "documents"],
+                                where=filtering.to_chroma_where(few))
+    assert {c for c, *_ in ours} == set(theirs["ids"][0])
+    expected = {i: (1 - d, doc) for i, d, doc in zip(theirs["ids"][0], theirs["distances"][0], theirs["documents"][0])}
+    for chunk, _, _, cosine, text in ours:
+        assert abs(cosine - expected[chunk][0]) < 1e-4 and text == expected[chunk][1]
 
 
 def test_a_question_about_a_company_response_is_answered_over_all_of_them(cfpb_assistant):
