@@ -34,7 +34,8 @@ _BY_QUESTION_WORD = re.compile(r"(?:^|:\s)\s*(?P<word>who|where|when)\b(?=.*\b(?
 _BUSINESSES = (r"(?P<noun>bureaus?|lenders?|banks?(?!\s+(?:accounts?|cards?|statements?|transfers?|fees?|errors?)\b)|"
                r"servicers?|collectors?|issuers?|agenc(?:y|ies)|firms?|businesses|institutions?|providers?)\b")
 _WHICH_BUSINESSES = rf"(?P<which>(?:[A-Za-z]+\s+){{1,2}})?{_BUSINESSES}"
-_BY_BUSINESS = (re.compile(rf"\b(?P<ask>(?:each|per|every|rank|ranked|ranking)\s+(?:the\s+)?){_WHICH_BUSINESSES}",
+_BY_BUSINESS = (re.compile(rf"\b(?P<ask>(?:each|per|every|rank|ranked|ranking|top(?:\s+\d{{1,2}})?)\s+(?:the\s+)?)"
+                           rf"{_WHICH_BUSINESSES}",
                            re.I),
                 re.compile(rf"\b(?P<ask>(?:which|what)\s+){_WHICH_BUSINESSES}"
                            r"(?=.*\b(?:most|fewest|least|worst|best)\b)", re.I))
@@ -103,7 +104,8 @@ _RATE = re.compile(r"\b(?:(?P<high>highest|biggest|largest|best|worst|top|most\s
 _RATE_NOUN = re.compile(r"\b(?:rates?|shares?|percentages?|proportions?|fractions?|odds|chances?|likely|often)\b", re.I)
 
 
-_HOW_MANY = re.compile(r"\b(?:top|which|what|the)\s+(?P<n>\d{1,2})\b", re.I)
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_HOW_MANY = re.compile(rf"\b(?:top|which|what|the)\s+(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\b", re.I)
 MOST_SHOWN = 20  # values an answer lists at most, whatever number is asked
 
 
@@ -112,7 +114,13 @@ def breakdown_asked(question: str) -> Breakdown | None:
     if asked is None:
         return None
     number = _HOW_MANY.search(asked.phrase)
-    top = min(int(number.group("n")), MOST_SHOWN) if number and int(number.group("n")) > 0 else None
+    if number is None:  # "the three biggest problems": the number right before the words asking
+        first = asked.phrase.split(" / ")[0]
+        at = question.find(first)
+        number = re.search(rf"\b(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\s+$", question[:at], re.I) if at > 0 else None
+    n = (int(number.group("n")) if number.group("n").isdigit() else _NUMBER_WORDS[number.group("n").lower()]) \
+        if number else 0
+    top = min(n, MOST_SHOWN) if n > 0 else None
     rate = _RATE.search(question) if _RATE_NOUN.search(question) else None
     phrase = f"{asked.phrase} / {rate.group(0)}" if rate and rate.group(0) not in asked.phrase else asked.phrase
     return Breakdown(asked.field, phrase, fewest=bool(_FEWEST.search(question) or (rate and rate.group("low"))),

@@ -62,7 +62,9 @@ _KIND_WORDS = r"(?:complaints?|issues?|problems?|cases?)"
 _ASKING = frozenset(terms("complaint complaints complain complained issue issues problem problems case cases "
                           "customer customers consumer consumers people ppl folks person anyone anybody someone "
                           "everyone ones "
-                          "show list find kind kinds sort sorts "
+                          "show list find kind kinds sort sorts summary summarize summarise overview "
+                          # how many values are asked for ("the three biggest problems")
+                          "three four five six seven eight nine ten "
                           "give tell count "
                           "many number get got filed submitted often percent percentage company companies "
                           "business businesses came come sent happen happened happening say says said "
@@ -78,9 +80,10 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           # a ranking or a trend is a breakdown of the set, not a topic
                           "common frequent frequently trend trends pattern patterns upset angry unhappy worst worse "
                           "best rank ranked "
-                          "highest lowest likely "
+                          "highest lowest biggest largest smallest likely "
                           "ranking increasing decreasing rising falling growing declining grew grow grows grown "
-                          "growth peak peaks peaked spike spikes spiked "
+                          "growth peak peaks peaked spike spikes spiked jump jumps jumped volume volumes change "
+                          "changed changes "
                           # a comparison is answered by the sets' own breakdowns
                           "differently compare compared comparison versus vs fewest least two both "
                           "share proportion fraction "
@@ -628,7 +631,7 @@ _SUBJECT_AFTER = re.compile(r"\s*(?:complaints?|issues?|problems?|cases?|compan(
 # "paid by credit card" is how, not who).
 # So is a business counted or ranked: "each debt collector", "Which debt collectors get the most ...".
 _BY_AGENT = re.compile(r"\b(?:by\s+(?:(?:the|their|my|your|some|many|most)\s+)?|(?:each|every|per|which|what|"
-                       r"rank(?:ed)?)\s+(?:the\s+)?)$", re.I)
+                       r"rank(?:ed)?|top(?:\s+\d{1,2})?)\s+(?:the\s+)?)$", re.I)
 # "for" only after the words for complaints: "the most common issue for credit cards", not
 # "I applied for a mortgage".
 _SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|concerning|under|within|excluding|except|"

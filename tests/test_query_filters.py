@@ -272,6 +272,11 @@ def test_a_question_for_the_newest_complaints_is_read_with_how_many():
     # Its words are words of asking: nothing is left to search.
     assert leftover("Show me the latest complaints", []) == []
     assert leftover("what do ppl say about it", []) == []  # people, as typed in a hurry
+    # A summary, a volume, a jump and how many are asked for, not searched.
+    assert leftover("Give me a summary of complaints", []) == []
+    assert leftover("How did complaint volume change?", []) == []
+    assert leftover("Which company had the biggest jump in complaints?", []) == []
+    assert leftover("What are the three biggest problems?", []) == []
 
 
 def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
@@ -329,6 +334,11 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert asked("What's the average time for a company to respond?") == ("timely_response", "average time / respond")
     assert asked("What is the typical response time for Equifax?") == ("timely_response", "typical / response time")
     assert asked("What is the average balance of the loans?") is None
+    # How many values, in words or right before the words asking; "top 3" businesses are ranked.
+    assert breakdown_asked("What are the three biggest problems people have with Experian?").top == 3
+    assert breakdown_asked("What is the top issue for the three bureaus?").top is None
+    assert asked("Who are the top 3 debt collectors?") == ("company", "top 3 / collectors")
+    assert breakdown_asked("Who are the top 3 debt collectors?").top == 3
     # Asked to break a set down, split or count it by a field: the whole phrase is asking words.
     assert asked("Break them down by state") == ("state", "Break them down by state")
     assert asked("break down the complaints by year") == ("month", "break down the complaints by year")
