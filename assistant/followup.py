@@ -239,7 +239,11 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     if _PERIOD.search(fragment):
         return f"{_strip(previous)} in {fragment}?"
     if parts:
-        asked = f"{parts[0]} {fragment}"
+        # The new topic in the old one's place, what was asked of it after it kept: "What about late
+        # fees?" after "Did any of the complaints about cancellations get an adjustment?"
+        base = _strip(_base(previous))
+        at = base.rfind(parts[1]) if base.startswith(parts[0]) else -1
+        asked = f"{parts[0]} {fragment}" if at < 0 else base[:at] + fragment + base[at + len(parts[1]):]
         if not _POINTS_BACK.search(fragment):
             return asked + "?"
         # "How about their credit cards?" after a question about Capital One: the company's; "ones

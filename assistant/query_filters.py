@@ -508,7 +508,8 @@ _COUNTED_RESOLVED = re.compile(r"^\s*(?:how\s+many|which|what\s+(?:share|percent
                                r"resolved)"
                                # "How many did Spectrum resolve?", "... did the business actually resolve?"
                                r"|\b(?:did|does|do|has|have)\b.*?\b(?P<verb>(?:(?:actually|finally)\s+)?resolved?))"
-                               r"\s*[?.!]*\s*$", re.I | re.S)
+                               # a follow-up's context in brackets after it: "Which ones were resolved (Navient)?"
+                               r"\s*(?:\([^()]*\)\s*)*[?.!]*\s*$", re.I | re.S)
 
 
 def _status_words(q: str, statuses: list[str]) -> list[Implied]:
@@ -845,7 +846,7 @@ PHRASE_MOST = 5  # words in one quoted phrase to find
 
 
 def _mentions(q: str, found: list[Implied], distinctive: Callable | None = None,
-              distinctive_phrase: Callable | None = None) -> list[Implied]:
+              distinctive_phrase: Callable | None = None, companies: list[str] = ()) -> list[Implied]:
     """"Which complaints mention arbitration?" asks for the word itself: every complaint whose
     text holds it (the keyword index answers exactly), not the complaints that read close. A
     quoted phrase ("credit freeze") is found as written, its words side by side."""
@@ -859,6 +860,9 @@ def _mentions(q: str, found: list[Implied], distinctive: Callable | None = None,
         return [Implied("mentions", quoted[0].lower() if len(quoted) == 1 else tuple(p.lower() for p in quoted),
                         " / ".join(quoted))]
     wanted = leftover(q, found)
+    # "How did Charter respond to the ones that mention autopay?" on an index of Charter's alone:
+    # the company's name is no chip there, and no word to find either, beside another.
+    wanted = [w for w in wanted if w not in {t for name in companies for t in terms(name)}] or wanted
     if not 1 <= len(wanted) <= MENTION_MOST or (distinctive and len(distinctive(wanted)) < len(wanted)):
         return []
     said = words_for(q, wanted)
@@ -925,7 +929,7 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
     written = [i for i in found if mention and i.key == "company"
                and q.find(i.phrase.split(" / ")[0], mention.end()) >= 0]
     found = [i for i in found if i not in written]
-    return found + _mentions(q, found, vocabulary.distinctive, vocabulary.distinctive_phrase)
+    return found + _mentions(q, found, vocabulary.distinctive, vocabulary.distinctive_phrase, vocabulary.companies)
 
 
 def subjects(text: str, vocabulary: Vocabulary) -> list[tuple[str, str]]:

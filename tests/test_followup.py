@@ -243,3 +243,9 @@ def test_why_more_examples_the_oldest_and_it_before_a_ranking_word():
     disputes = [("How do credit card companies handle disputed charges?", "a")]
     assert standalone("Is that common at Equifax?", disputes, _subjects) == (
         "Is that common at Equifax (about disputed charges)?")
+
+
+def test_a_new_topic_takes_the_old_ones_place_and_what_was_asked_of_it_stays():
+    asked = [("Did any of the complaints about mid-cycle cancellations get an adjustment (Charter)?", "a")]
+    assert standalone("What about late fees?", asked) == (
+        "Did any of the complaints about late fees get an adjustment (Charter)?")

@@ -36,6 +36,7 @@ def test_status_uses_what_the_index_holds():
     # Asked of the business: "How many did Spectrum resolve?"
     assert found("How many complaints did the business resolve?") == {"status": "Resolved"}
     assert found("How does the business resolve billing complaints?") == {"type": "Billing Issues"}
+    assert found("Which ones were resolved (about late fees)?") == {"status": "Resolved"}
     with_unresolved = Vocabulary(statuses=["Resolved", "Unresolved"])
     assert found("still unresolved", with_unresolved) == {"status": "Unresolved"}
     # "still" is read with it: left behind, it was a word to search ("still" is rare in a small
