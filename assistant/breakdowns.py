@@ -46,10 +46,10 @@ _HOW_LONG = re.compile(r"\b(?P<how>how\s+(?:long|quickly|fast|soon))\b(?:\s+[\w&
                        r"(?P<verb>(?:(?:take|takes|took|taking)\s+(?:[\w&.'-]+\s+){0,3}?to\s+)?"
                        r"(?:respon(?:d|ds|ded|se)|answer(?:s|ed)?|repl(?:y|ies|ied)))\b", re.I)
 # "What's the average time for a company to respond?", "the typical response time" ask it too.
-_AVERAGE_TIME = re.compile(r"\b(?P<how>(?:average|typical|usual|mean|median)\s+(?:amount\s+of\s+)?time)\b"
+_AVERAGE = r"average|typical|usual|mean|median"
+_AVERAGE_TIME = re.compile(rf"\b(?P<how>(?:{_AVERAGE})\s+(?:amount\s+of\s+)?time)\b"
                            r"(?:\s+[\w&.'-]+){0,6}?\s+(?P<verb>(?:respond|answer|reply)(?:s|ed)?)\b"
-                           r"|\b(?P<average>average|typical|usual|mean|median)\s+(?P<noun>(?:response|reply|answer)\s+times?)\b",
-                           re.I)
+                           rf"|\b(?P<average>{_AVERAGE})\s+(?P<noun>(?:response|reply|answer)\s+times?)\b", re.I)
 
 
 def business_noun(text: str) -> str | None:
@@ -105,7 +105,9 @@ _RATE_NOUN = re.compile(r"\b(?:rates?|shares?|percentages?|proportions?|fraction
 
 
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-_HOW_MANY = re.compile(rf"\b(?:top|which|what|the)\s+(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\b", re.I)
+_NUMBER = rf"(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})"
+_HOW_MANY = re.compile(rf"\b(?:top|which|what|the)\s+{_NUMBER}\b", re.I)
+_NUMBER_BEFORE = re.compile(rf"\b{_NUMBER}\s+$", re.I)
 MOST_SHOWN = 20  # values an answer lists at most, whatever number is asked
 
 
@@ -117,7 +119,7 @@ def breakdown_asked(question: str) -> Breakdown | None:
     if number is None:  # "the three biggest problems": the number right before the words asking
         first = asked.phrase.split(" / ")[0]
         at = question.find(first)
-        number = re.search(rf"\b(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\s+$", question[:at], re.I) if at > 0 else None
+        number = _NUMBER_BEFORE.search(question[:at]) if at > 0 else None
     n = (int(number.group("n")) if number.group("n").isdigit() else _NUMBER_WORDS[number.group("n").lower()]) \
         if number else 0
     top = min(n, MOST_SHOWN) if n > 0 else None

@@ -42,8 +42,8 @@ _POINTS_BACK = re.compile(r"\b(?:they|them|their|ones|those|these)\b"
                           r"|^(?:were|was|did|do|have|has|are|is)\s+any\b(?!\s*(?:one|body|thing)\b)"
                           # "Is it getting worse?", "Has that improved since 2020?": the last topic is
                           # the subject ("Is it common for banks to ...?" and "Is it true that ...?" are new)
-                          r"|^(?:is|was|has|have|does|did|will)\s+(?:it|this|that)\b(?!.*\b(?:to|for|that|if|when|whether)\b)",
-                          re.I)
+                          r"|^(?:is|was|has|have|does|did|will)\s+(?:it|this|that)\b"
+                          r"(?!.*\b(?:to|for|that|if|when|whether)\b)", re.I)
 # "What did the companies say?": the businesses of the last question, where the question has no
 # topic of its own ("How do the banks handle overdraft fees?" is a new one).
 _THE_BUSINESSES = re.compile(r"\bthe\s+(?:compan(?:y|ies)|business(?:es)?|banks?|lenders?|servicers?|collectors?|"
@@ -61,10 +61,11 @@ _THERE = re.compile(r"(?<!\bare)(?<!\bis)(?<!\bwere)(?<!\bwas)\s+(?:in\s+)?there
 _SHARE_ONLY = re.compile(r"^(?:(?:what|which)\s+(?:percent(?:age)?|share|proportion|fraction)|how\s+(?:many|often))"
                          r"(?:\s+of\s+(?:them|those|these))?$", re.I)
 # "Give me 3 examples", "Show me more", "the oldest?": more of the last set, or its other end.
-_EXAMPLES_ONLY = re.compile(r"^(?:(?:give|show|find|list)\s+(?:me\s+|us\s+)?)?(?:(?:\d{1,2}|some|more|a\s+few|other)\s+)?"
-                            r"(?:more\s+)?(?:examples?|complaints|cases|ones|more)"
-                            r"$|^(?:(?:give|show)\s+(?:me\s+|us\s+)?)?the\s+(?:\d{1,2}\s+)?(?:oldest|earliest|newest|latest|"
-                            r"most\s+recent)(?:\s+ones?)?$", re.I)
+_EXAMPLES_ONLY = re.compile(r"^(?:(?:give|show|find|list)\s+(?:me\s+|us\s+)?)?"
+                            r"(?:(?:\d{1,2}|some|more|a\s+few|other)\s+)?(?:more\s+)?"
+                            r"(?:examples?|complaints|cases|ones|more)$"
+                            r"|^(?:(?:give|show)\s+(?:me\s+|us\s+)?)?the\s+(?:\d{1,2}\s+)?"
+                            r"(?:oldest|earliest|newest|latest|most\s+recent)(?:\s+ones?)?$", re.I)
 # "How many of those were in California?", "Which ones came after 2020?": the last set, narrowed to
 # a place or a period, asked as the last question itself with that place or period, so that the
 # set is searched from the same words and only narrowed.
@@ -135,7 +136,8 @@ def is_followup(question: str, history: list | None) -> bool:
         return False
     text = _strip(question)
     if (_CONNECTOR.search(text) or _BACK_REFERENCE.search(text) or _PRONOUN_END.search(text)
-            or _POINTS_BACK.search(text) or _EXAMPLES_ONLY.match(text) or _WHY.match(text) or (_WHICH_ONE.search(text) and _COMPARING.search(text))
+            or _POINTS_BACK.search(text) or _EXAMPLES_ONLY.match(text) or _WHY.match(text)
+            or (_WHICH_ONE.search(text) and _COMPARING.search(text))
             or _THERE.search(text)
             or (_THE_BUSINESSES.search(text) and topic_of(text) is None)):
         return True
@@ -157,7 +159,8 @@ def _base(previous: str) -> str:
     loans: By state?", "...: Break them down by state?" -> "Complaints about student loans"), so
     that the next one replaces it."""
     head, _, tail = _strip(previous).rpartition(": ")
-    asks_of_it = _ranks_the_last(tail) or breakdown_asked(tail) or _EXAMPLES_ONLY.match(re.sub(r"(?i)\s+ones$", "", tail))
+    asks_of_it = (_ranks_the_last(tail) or breakdown_asked(tail)
+                  or _EXAMPLES_ONLY.match(re.sub(r"(?i)\s+ones$", "", tail)))
     return head if head and asks_of_it else _strip(previous)
 
 

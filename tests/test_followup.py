@@ -216,7 +216,8 @@ def test_it_as_the_subject_the_two_compared_and_what_was_asked_of_the_complaints
     # ...not when it only opens a new one.
     assert standalone("Is it common for banks to freeze accounts?", escrow) == (
         "Is it common for banks to freeze accounts?")
-    assert standalone("Is it true that Equifax ignores disputes?", escrow) == "Is it true that Equifax ignores disputes?"
+    assert standalone("Is it true that Equifax ignores disputes?", escrow) == (
+        "Is it true that Equifax ignores disputes?")
     # "Which of the two" are the two companies asked about in turn, about the same topic.
     turns = [("How does Equifax handle identity theft disputes?", "a"), ("And TransUnion?", "b")]
     assert standalone("Which of the two resolves more of them?", turns, _subjects) == (
@@ -236,7 +237,8 @@ def test_why_more_examples_the_oldest_and_it_before_a_ranking_word():
     more = synchrony + [("Give me 3 examples", "b")]
     assert standalone("What about the oldest?", more) == "What do people say about Synchrony: the oldest ones?"
     forbearance = [("Complaints about mortgage forbearance", "a")]
-    assert standalone("Which company handled it best?", forbearance) == "Which company handled mortgage forbearance best?"
+    assert standalone("Which company handled it best?", forbearance) == (
+        "Which company handled mortgage forbearance best?")
     # A count that only narrows the last set.
     assert standalone("How many in 2023?", forbearance) == "How many in 2023 (about mortgage forbearance)?"
     # "that" pointing back keeps the last topic even beside a company of its own.
