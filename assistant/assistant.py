@@ -207,7 +207,7 @@ class Assistant:
 
         # "... in Texas in 2023": the set the rest of the question is about, narrowed to a place and
         # a period; those words are searched for no more than they are in an unnarrowed question.
-        about = query_filters.without_phrases(search, [i for i in read if i.key in filtering.WHERE_AND_WHEN])
+        about = query_filters.without_phrases(search, [i for i in read if i.key in filtering.NARROWING])
         # Embedded once: retrieval and the answerer's sentence ranking both use it.
         query_vector = self.embed_model.get_query_embedding(about)
         # The words that named a company the filters hold ("Citi") are no topic to search.
@@ -232,7 +232,7 @@ class Assistant:
         else:
             found = self.retriever.search(about, k, clean, query_vector)
             if found.unnarrowed and not found.evidence:
-                # "How many of those were in Nebraska?": the set is there, none of it is in Nebraska.
+                # "... in Nebraska": the set is there, none of it is in Nebraska.
                 held = {key: value for key, value in clean.items() if key in filtering.NARROWING}
                 text = NONE_NARROWED.format(count=found.unnarrowed, s="s" if found.unnarrowed != 1 else "",
                                             es="" if found.unnarrowed != 1 else "es",

@@ -22,14 +22,12 @@ from .safe_text import inert
 VALUE_KEYS = ("company", "type", "status", *LABEL_KEYS, "complaint_id")
 KEYS = ("company", "type", "status", "outcome", "since", "until", *LABEL_KEYS, "complaint_id", "mentions")
 SQL_ONLY = ("mentions",)  # keys that Chroma's metadata filters cannot express
-# Where, when, by whom filed and how it ended, not what a complaint is about: a question's topic
-# is decided without these, then narrowed by them (retrieval.HybridRetriever.search).
-NARROWING = ("state", "tags", "submitted_via", "since", "until", "status", "outcome", "timely_response",
-             "consumer_disputed")
-# Of those, where and when: never what a complaint says, so not searched for either ("in Texas"
-# read into the question's vector moves which label its neighbours vote for). How it ended is
-# written in the business's response, and stays.
-WHERE_AND_WHEN = ("state", "since", "until")
+# Where and when, never what a complaint is about: a question's topic is decided without these
+# filters, then narrowed by them (retrieval.HybridRetriever.search), and the words that named them
+# are not searched ("in Texas" read into the question's vector moves which label its neighbours
+# vote for). How a complaint ended is written in the business's response: those words stay in the
+# question, and the labels vote among the complaints that ended so.
+NARROWING = ("state", "since", "until")
 
 
 class FilterError(ValueError):

@@ -100,7 +100,7 @@ class Found:
     whole_filter: bool = False
     searched: int = 0  # passages per retriever the relative cut was taken over
     capped: bool = False  # complaints further down could still have passed it: the count is a floor
-    # Narrowed by where, when or how it ended: how many the question matches without those filters.
+    # Narrowed to a place or a period: how many the question matches without those filters.
     unnarrowed: int = 0
 
 
@@ -386,9 +386,9 @@ class HybridRetriever:
         return found
 
     def _narrowed(self, question: str, k: int, filters: dict, about: dict, query_vector) -> Found:
-        """The set the question matches under the filters on what complaints are about (company,
-        product, ...), narrowed by the others: "How many of those were in Texas?" counts a part of
-        the same set, where a search among Texas's complaints alone may vote for another label."""
+        """The set the question matches without its place and period (`about`: the other filters),
+        narrowed to them: "How many of those were in Texas?" counts a part of the same set, where a
+        search among Texas's complaints alone may vote for another label."""
         gathered = self.gather(question, query_vector, about)
         found, topic_filter = decide(gathered, k, self.params)
         if not found.evidence:
