@@ -124,9 +124,9 @@ def _topic(text: str) -> tuple[str, str] | None:
         return None
     start = match.start(next(name for name in ("topic", "topic2", "topic3") if match.group(name)))
     topic = text[start:].strip()
-    if re.search(r"(?i)\bcomplaints\s+about$", text[:start].rstrip()):
-        # "How many of the complaints about late fees were in Texas?": the complaints' topic ends
-        # where what is asked of them begins.
+    if re.search(r"(?i)\bof\s+the\s+complaints\s+about$", text[:start].rstrip()):
+        # "How many of the complaints about late fees were in Texas?" (a follow-up's "of those",
+        # `_swap_reference`): the complaints' topic ends where what is asked of them begins.
         topic = re.split(r"(?i)\s+(?:were|was|are|is|got|get|have|had)\s+", topic, maxsplit=1)[0]
     return (text[:start].rstrip(), topic) if topic else None
 

@@ -251,3 +251,6 @@ def test_a_new_topic_takes_the_old_ones_place_and_what_was_asked_of_it_stays():
     asked = [("Did any of the complaints about mid-cycle cancellations get an adjustment (Charter)?", "a")]
     assert standalone("What about late fees?", asked) == (
         "Did any of the complaints about late fees get an adjustment (Charter)?")
+    # A topic the user wrote with a verb in it is theirs whole.
+    assert standalone("What about late fees?", [("Complaints about fees that are hidden", "a")]) == (
+        "Complaints about late fees?")
