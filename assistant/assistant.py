@@ -46,6 +46,16 @@ NONE_OF_THEM = ("**0 complaints in the index match** (0% of the {total:,} compla
                 "falls under all of these filters ({scope}).")
 
 
+def _uncited(question: str, text: str, backend: str, started: float, filters: dict, notes: list[str],
+             searched: bool = False, **fields) -> AskResult:
+    """An answer said without citing anything (nothing to cite, or nothing searched for), timed
+    from `started`: all of it retrieval where a search ran (`searched`), none of it otherwise."""
+    total = (time.perf_counter() - started) * 1000
+    return AskResult(question=question, answer=text, backend=backend, citations=[],
+                     timings_ms={"retrieve": total if searched else 0.0, "answer": 0.0, "total": total},
+                     filters=filters, notes=notes, **fields)
+
+
 def _implied_dicts(read: list[Implied]) -> list[dict]:
     return [{"key": i.key, "value": list(i.value) if isinstance(i.value, tuple) else i.value, "phrase": i.phrase}
             for i in read]
@@ -165,19 +175,15 @@ class Assistant:
                                        known=", ".join(inert(n) for n in self.company_names().names[:8]))
             text += self._mentioned_note(named.unknown)
             yield text
-            yield AskResult(question=question, answer=text, backend=backend, citations=[],
-                            timings_ms={"retrieve": 0.0, "answer": 0.0, "total": (time.perf_counter() - started) * 1000},
-                            filters=clean, notes=[f"not in the index: {', '.join(named.unknown)}"])
+            yield _uncited(question, text, backend, started, clean, [f"not in the index: {', '.join(named.unknown)}"])
             return
         numbers = query_filters.complaint_numbers(search) if implied else []
         if numbers and not any(i.key == "complaint_id" for i in stated):
             # "Show me complaint 7093004" where no complaint has that id: said, not searched for.
             text = NO_SUCH_COMPLAINT.format(ids=" or ".join(numbers))
             yield text
-            yield AskResult(question=question, answer=text, backend=backend, citations=[],
-                            timings_ms={"retrieve": 0.0, "answer": 0.0, "total": (time.perf_counter() - started) * 1000},
-                            filters=clean, notes=[f"not in the index: complaint {' or '.join(numbers)}"],
-                            matching={"count": 0})
+            yield _uncited(question, text, backend, started, clean,
+                           [f"not in the index: complaint {' or '.join(numbers)}"], matching={"count": 0})
             return
         if named and named.companies:
             clean = filtering.normalize({**clean, "company": named.companies})
@@ -199,10 +205,8 @@ class Assistant:
             else:
                 text = NOTHING_UNDER_FILTERS.format(scope=scope) + self._date_span_note(clean)
             yield text
-            yield AskResult(question=question, answer=text, backend=backend, citations=[],
-                            timings_ms={"retrieve": 0.0, "answer": 0.0, "total": (time.perf_counter() - started) * 1000},
-                            filters=clean, notes=self._notes(read, named), matching={"count": 0},
-                            implied=_implied_dicts(read))
+            yield _uncited(question, text, backend, started, clean, self._notes(read, named), matching={"count": 0},
+                           implied=_implied_dicts(read))
             return
 
         # "... in Texas in 2023": the set the rest of the question is about, narrowed to a place and
@@ -239,11 +243,8 @@ class Assistant:
                                             these="this filter" if len(held) == 1 else "these filters",
                                             narrowing=filtering.describe(held, excluded))
                 yield text
-                yield AskResult(question=question, answer=text, backend=backend, citations=[],
-                                timings_ms={"retrieve": (time.perf_counter() - started) * 1000, "answer": 0.0,
-                                            "total": (time.perf_counter() - started) * 1000},
-                                filters=clean, notes=self._notes(read, named), matching={"count": 0},
-                                implied=_implied_dicts(read))
+                yield _uncited(question, text, backend, started, clean, self._notes(read, named), searched=True,
+                               matching={"count": 0}, implied=_implied_dicts(read))
                 return
             if not found.evidence and clean and not self.store.keywords.distinctive(beyond):
                 # Only everyday words beyond the filters, and none read close to any complaint.

@@ -263,14 +263,19 @@ def _about_last(fragment: str, previous: str, subjects: Subjects) -> str:
     parts = topic_of(_base(previous))
     if parts is None:
         return fragment
-    rest = parts[1]
-    for _, words in subjects(rest):
-        rest = re.sub(rf"(?i)(?<!\w){re.escape(words)}(?:'s|\u2019s)?(?!\w)", " ", rest)
+    rest = _without_subjects(parts[1], subjects(parts[1]))
     if not re.search(r"\w", rest):  # "What do people say about Equifax?": the company was the topic
         return fragment
     if _BACK_REFERENCE.search(fragment):
         return _BACK_REFERENCE.sub(lambda m: _swap_reference(m.group(0), parts[1]), fragment, count=1)
     return fragment if topic_of(fragment) else f"{fragment} (about {parts[1]})"
+
+
+def _without_subjects(text: str, named: list[tuple[str, str]]) -> str:
+    """The text with the companies, products and states it names (and their "'s") blanked out."""
+    for _, words in named:
+        text = re.sub(rf"(?i)(?<!\w){re.escape(words)}(?:'s|\u2019s)?(?!\w)", " ", text)
+    return text
 
 
 def _points_at_whom(fragment: str) -> bool:
@@ -310,9 +315,7 @@ def _swap(previous: str, fragment: str, subjects: Subjects) -> str | None:
     kind, the fragment's words take the place of the previous question's; words beside the name
     ("and TransUnion's fees?") take the place of its topic too."""
     new = subjects(fragment)
-    rest = fragment
-    for _, words in new:
-        rest = re.sub(rf"(?i)(?<!\w){re.escape(words)}(?:'s|\u2019s)?(?!\w)", " ", rest)
+    rest = _without_subjects(fragment, new)
     if not new:
         return None
     rest = " ".join(re.sub(r"(?i)\b(?:the|a|an|and|or|for|with|about|of|at|to|on|ones?|complaints?)\b", " ",

@@ -206,10 +206,8 @@ class HybridRetriever:
     def _exact(self, query_vector, owners: dict[str, str], n: int, texts: bool = True):
         """The n nearest of a few named chunks, scored from their stored vectors (an exact search);
         the texts read for those n only."""
-        got = self.store.chunks.get(ids=list(owners), include=["embeddings"])
-        vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
-        scores = vectors @ np.asarray(query_vector, dtype=np.float32)
-        best = [(got["ids"][i], float(scores[i])) for i in np.argsort(-scores, kind="stable")[:n]]
+        cosine = self._cosines(query_vector, list(owners), {}, {}, texts=False)
+        best = sorted(cosine.items(), key=lambda kv: -kv[1])[:n]
         if not texts:
             return [(i, owners[i], "complaint", cosine, "") for i, cosine in best]
         stored = self.store.chunks.get(ids=[i for i, _ in best], include=["metadatas", "documents"])
