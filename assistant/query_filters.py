@@ -859,16 +859,25 @@ def _mentions(q: str, found: list[Implied], distinctive: Callable | None = None,
             return []
         return [Implied("mentions", quoted[0].lower() if len(quoted) == 1 else tuple(p.lower() for p in quoted),
                         " / ".join(quoted))]
-    wanted = leftover(q, found)
-    # "How did Charter respond to the ones that mention autopay?" on an index of Charter's alone:
-    # the company's name is no chip there, and no word to find either, beside another.
-    wanted = [w for w in wanted if w not in {t for name in companies for t in terms(name)}] or wanted
+    # The words to find are the ones after "mention" where there are any: in "How did Charter
+    # respond to the ones that mention autopay?" Charter is whom the question is about.
+    after = q[_MENTION.search(q).end():]
+    wanted = leftover(after, found) or leftover(q, found)
+    # On an index of Charter's alone the company's name is no chip, and no word to find beside another.
+    if len(companies) == 1:
+        wanted = [w for w in wanted if w not in terms(companies[0])] or wanted
     if not 1 <= len(wanted) <= MENTION_MOST or (distinctive and len(distinctive(wanted)) < len(wanted)):
         return []
-    said = words_for(q, wanted)
+    said = words_for(after if leftover(after, found) else q, wanted)
     if not said:
         return []
     value = said[0].lower() if len(said) == 1 else tuple(w.lower() for w in said)
+    # A name written as one ("Cash App") is found as written, its words side by side.
+    name = re.search(r"(?<!\w)" + r"\s+".join(map(re.escape, said)) + r"(?!\w)", q)
+    if len(said) > 1 and name and all(w[:1].isupper() for w in said) and (
+            distinctive_phrase is None or distinctive_phrase(terms(name.group(0)))):
+        value = " ".join(w.lower() for w in said)
+        return [Implied("mentions", value, name.group(0))]
     return [Implied("mentions", value, " / ".join(said))]
 
 

@@ -304,6 +304,14 @@ def test_complaints_that_mention_a_word_are_counted_exactly(cfpb_assistant):
     assert result.filters == {"mentions": ["credit freeze"]}
     assert result.matching["count"] == expected > 0
     assert all(" credit freez " in f" {' '.join(terms(c.quote))} " for c in result.citations)
+    # A name written as one ("Cash App") is its words side by side, though a company's name holds "Cash".
+    expected = sum(1 for c in cfpb_assistant.iter_complaints()
+                   if " cash app " in " " + " ".join(terms(complaint_text(c))) + " ")
+    result = cfpb_assistant.ask("How many complaints mention Cash App?")
+    assert result.filters == {"mentions": ["cash app"]} and result.matching["count"] == expected > 0
+    # A company named before "mention" is whom the question is about, held by the index or not.
+    charter = cfpb_assistant.ask("How did Charter respond to the ones that mention autopay?")
+    assert charter.citations == [] and "no complaints about Charter" in charter.answer
     nothing = cfpb_assistant.ask("Which complaints mention unicorns?")
     assert nothing.citations == [] and "(mentions: unicorns)" in nothing.answer
 

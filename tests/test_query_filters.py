@@ -607,3 +607,15 @@ def test_a_company_named_after_mention_is_a_word_the_complaints_write():
     assert both[0].value == ("equifax", "experian") and both[0].chip.startswith("Mentions: equifax and experian")
     # Named before "mention", it is whom the complaints are against.
     assert [i.key for i in detect("Which Equifax complaints mention bankruptcy?", cfpb)] == ["company", "mentions"]
+
+
+
+def test_the_words_to_find_are_the_ones_after_mention_and_a_name_is_found_as_written():
+    vocabulary = Vocabulary(companies=["EQUIFAX, INC.", "Cash Time Title Loans, Inc."])
+    # A name no company holds, written as one: its words side by side, not each anywhere.
+    assert found("How many complaints mention Cash App?", vocabulary) == {"mentions": "cash app"}
+    assert found("Which complaints mention cash or an app?", vocabulary) == {"mentions": ("cash", "app")}
+    # Before "mention" is whom or what the question is about: left to the company rule and the search.
+    assert found("How did Charter respond to the ones that mention autopay?", vocabulary) == {"mentions": "autopay"}
+    assert found("Do complaints about late fees mention autopay?", vocabulary) == {"mentions": "autopay"}
+    assert found("Complaints where arbitration is mentioned", vocabulary) == {"mentions": "arbitration"}
