@@ -38,7 +38,7 @@ _BY_BUSINESS = (re.compile(rf"\b(?P<ask>(?:each|per|every|rank|ranked|ranking|to
                            rf"{_WHICH_BUSINESSES}",
                            re.I),
                 re.compile(rf"\b(?P<ask>(?:which|what)\s+){_WHICH_BUSINESSES}"
-                           r"(?=.*\b(?:most|fewest|least|worst|best)\b)", re.I))
+                           r"(?=.*\b(?:most|fewest|least|worst|best|(?:slow|fast|quick)(?:est|er))\b)", re.I))
 _QUESTION_WORD_FIELD = {"who": "company", "where": "state", "when": "month"}
 # "How long does Equifax take to respond?": the CFPB's own field for it says whether the company
 # answered within 15 days. Only the asking words are the phrase: the name between stays a name.
@@ -98,10 +98,15 @@ _FEWEST = re.compile(r"\b(?:fewest|least)\b", re.I)
 
 # "the highest rate of monetary relief", "most likely to give relief": each value's share of its
 # own complaints, not its count (matching.whole_set, where the set is narrowed by how it ended).
-_RATE = re.compile(r"\b(?:(?P<high>highest|biggest|largest|best|worst|top|most\s+likely|more\s+likely|most\s+often)|"
+# "Which companies are slowest to respond?": the share of each one's complaints answered late.
+_SPEED = (r"(?:slow|fast|quick)(?:est|er)(?=\s+(?:to|at|in)\s+(?:respon|answer|repl))"
+          r"|(?<![\w-])(?:respon|answer|repl)\w*\s+(?:the\s+)?(?:slow|fast|quick)(?:est|er)")
+_RATE = re.compile(r"\b(?:(?P<high>highest|biggest|largest|best|worst|top|most\s+likely|more\s+likely|most\s+often|"
+                   rf"{_SPEED})|"
                    r"(?P<low>lowest|smallest|least\s+likely|less\s+likely|least\s+often))"
                    r"(?:\s+(?:rates?|shares?|percentages?|proportions?|fractions?|odds|chances?))?\b", re.I)
-_RATE_NOUN = re.compile(r"\b(?:rates?|shares?|percentages?|proportions?|fractions?|odds|chances?|likely|often)\b", re.I)
+_RATE_NOUN = re.compile(rf"\b(?:rates?|shares?|percentages?|proportions?|fractions?|odds|chances?|likely|often|{_SPEED})\b",
+                        re.I)
 
 
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}

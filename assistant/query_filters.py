@@ -781,8 +781,13 @@ _LATE = re.compile(rf"(?:\bnot|\bnever|\b\w+n't|\bwithout)\s+(?:\w+\s+){{0,2}}?{
                    rf"deadlines?\s+to\s+{_ANSWERING}\b)"
                    # "took more than 15 days to respond", "took too long to answer"
                    rf"|\b(?:took|take|takes|taking)\s+(?:(?:more\s+than|over|longer\s+than)\s+(?:15|fifteen)\s+days|"
-                   rf"too\s+long|longer)\s+to\s+{_ANSWERED}\b", re.I)
-_IN_TIME = re.compile(rf"\b{_ANSWERED}\s+(?:\w+\s+){{0,2}}?(?:on|in)\s+time\b|\btimely\s+{_ANSWERING}\b", re.I)
+                   rf"too\s+long|longer)\s+to\s+{_ANSWERED}\b"
+                   # "Which companies are slowest to respond?", "respond the slowest"
+                   rf"|\bslow(?:er|est)?\s+(?:to|at|in)\s+{_ANSWERING}(?:ing)?\b|\b{_ANSWERED}\s+(?:the\s+)?slow(?:er|est|ly)\b",
+                   re.I)
+_IN_TIME = re.compile(rf"\b{_ANSWERED}\s+(?:\w+\s+){{0,2}}?(?:on|in)\s+time\b|\btimely\s+{_ANSWERING}\b"
+                      rf"|\b(?:fast|quick|prompt)(?:er|est)?\s+(?:to|at|in)\s+{_ANSWERING}(?:ing)?\b"
+                      rf"|\b{_ANSWERED}\s+(?:the\s+)?(?:fast|quick|prompt)(?:er|est|ly)?\b", re.I)
 
 
 # The CFPB's "Consumer disputed?" field (kept until 2017): the consumer disputed the company's

@@ -266,6 +266,14 @@ def test_a_question_about_late_answers_counts_the_cfpb_timely_response(cfpb_assi
     assert result.filters == {"timely_response": "No"}
     assert result.matching["count"] == late > 0
     assert "(timely response: No)" in result.answer
+    # "Which companies are slowest to respond?" ranks them by their own share answered late.
+    slowest = cfpb_assistant.ask("Which companies are slowest to respond?")
+    assert slowest.filters == {"timely_response": "No"} and "companies by their own rate" in slowest.answer
+    first = max((c for c in cfpb_assistant.stats()["by_company"] if cfpb_assistant.stats(
+        filters={"company": c})["complaints"] >= 10),
+        key=lambda c: cfpb_assistant.stats(filters={"company": c, "timely_response": "No"})["complaints"]
+        / cfpb_assistant.stats(filters={"company": c})["complaints"])
+    assert f"(those with 10 complaints or more): {first} " in slowest.answer
 
 
 def test_a_company_named_by_a_short_form_alone_is_answered_over_all_its_complaints(cfpb_assistant):

@@ -225,6 +225,16 @@ def test_an_answers_timing_is_read_as_the_cfpb_timely_response():
     assert found("Which companies missed the deadline to respond?", cfpb) == {"timely_response": "No"}
     assert found("I missed the deadline to pay", cfpb) == {}
     assert found("Did Equifax answer complaints on time?", cfpb) == {"timely_response": "Yes"}
+    # How fast: the slowest answer late, the fastest in time.
+    assert found("Which companies are slowest to respond?", cfpb) == {"timely_response": "No"}
+    assert found("Which lenders respond the fastest?", cfpb) == {"timely_response": "Yes"}
+    assert found("Does Equifax respond quickly?", cfpb) == {"timely_response": "Yes"}
+    assert found("My bank was slow to fix the error", cfpb) == {}
+    # ...and "Which companies" with them ranks each one by its own share, not by its count.
+    for question in ("Which companies are slowest to respond?", "Which companies respond the fastest?",
+                     "Which debt collectors are quickest to respond?"):
+        asked = breakdown_asked(question)
+        assert (asked.field, asked.rate, asked.fewest) == ("company", True, False), question
     # A status that says it already; someone else's timing; a value the index lacks.
     assert found("untimely responses from lenders", cfpb) == {"status": "Untimely response"}
     assert found("the payment was not posted on time", cfpb) == {}
