@@ -132,6 +132,8 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
         shown = _over_time(matching["by_month"]) if asked == "month" else _shares(matching[f"by_{asked}"], total, top=top)
         if matching.get("asked_distinct") is not None:  # "How many companies?"
             name = f"{name}: {matching['asked_distinct']:,} in all, the most first"
+        if matching.get("asked_unrecorded"):
+            shown += f"; none recorded {_shares({'': matching['asked_unrecorded']}, total).strip()}"
         facts.append(f"{name}: {shown}")
         if asked == "month" and _by_year(matching["by_month"]):
             # Counted by year: "Which month had the most complaints?" still gets its months.

@@ -79,12 +79,15 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     # The breakdown below already holds every month and the ten largest companies: the asked
     # one is counted apart only where it holds something else.
     already = by in ("month", "timely_response", "outcome", "status") or (by == "company" and shown == TOP_COMPANIES)
-    counted = {}
+    counted, unrecorded = {}, 0
     if by and (asked.fewest or not already):
         name = f"fewest_by_{by}" if asked.fewest else f"by_{by}"
         label = outcome_label if by == "outcome" else str  # an outcome is said in words, as in by_outcome
-        counted = {name: {label(v): n for v, n in catalog.group_counts(by, where, limit=shown, fewest=asked.fewest).items()
-                          if v not in ("Unknown", "")}}
+        # One more than shown: where most complaints have no value ("Which sub-issues are most
+        # common for mortgages?": most CFPB mortgage complaints have none) that is said too.
+        grouped = catalog.group_counts(by, where, limit=shown + 1, fewest=asked.fewest)
+        unrecorded = 0 if asked.fewest else sum(n for v, n in grouped.items() if v in ("Unknown", ""))
+        counted = {name: dict(list({label(v): n for v, n in grouped.items() if v not in ("Unknown", "")}.items())[:shown])}
     rates = _rates(catalog, set_filters, by, where, asked, shown) if asked and asked.rate and by != "month" else {}
     # "How do Navient and Nelnet compare?": where the question names a few companies, how each
     # one's complaints ended, side by side (from the breakdown's own pass).
@@ -110,6 +113,7 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         **counted,
         **({"asked_by": by} if by else {}),
         **({"asked_top": asked.top} if asked and asked.top else {}),
+        **({"asked_unrecorded": unrecorded} if unrecorded else {}),
         **rates,
         # "How many companies?": how many values the set holds, beyond the ones listed
         **({"asked_distinct": catalog.distinct_count(by, where)}

@@ -633,11 +633,11 @@ _SUBJECT_AFTER = re.compile(r"\s*(?:complaints?|issues?|problems?|cases?|compan(
 # So is a business counted or ranked: "each debt collector", "Which debt collectors get the most ...".
 _BY_AGENT = re.compile(r"\b(?:by\s+(?:(?:the|their|my|your|some|many|most)\s+)?|(?:each|every|per|which|what|"
                        r"rank(?:ed)?|top(?:\s+\d{1,2})?)\s+(?:the\s+)?)$", re.I)
-# "for" only after the words for complaints: "the most common issue for credit cards", not
-# "I applied for a mortgage".
+# "for" only after the words for complaints or how common they are: "the most common issue for
+# credit cards", "Which issues are most common for mortgages?", not "I applied for a mortgage".
 _SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|concerning|under|within|excluding|except|"
                              r"besides|outside|other\s+than|apart\s+from|but\s+not)|"
-                             r"\b(?:complaints?|issues?|problems?|worst|best|most|fewest|least)\s+for)\s+(?:(?:a|an|the|their|my|"
+                             r"\b(?:complaints?|issues?|problems?|worst|best|most|fewest|least|common|frequent|typical|usual)\s+for)\s+(?:(?:a|an|the|their|my|"
                              r"your|his|her|our)\s+)?$", re.I)
 
 

@@ -293,6 +293,15 @@ def test_a_question_that_ranks_a_field_is_answered_with_that_breakdown_first(cfp
     assert list(result.matching["by_state"])[:5] == [s for s in by_state if s != "Unknown"][:5]
     top = next(s for s in by_state if s != "Unknown")
     assert f"Over the whole set: states: {top} " in result.answer
+    # "most common for mortgages" is the product; where most of its complaints hold no sub-issue
+    # (the CFPB left it empty), the answer says how many, not only the few that have one.
+    mortgages = cfpb_assistant.stats(filters={"product": "Mortgage"})
+    result = cfpb_assistant.ask("Which sub-issues are most common for mortgages?")
+    assert result.filters == {"product": "Mortgage"} and result.matching["count"] == mortgages["complaints"]
+    unrecorded = mortgages["by_sub_issue"]["Unknown"]
+    assert result.matching["asked_by"] == "sub_issue" and result.matching["asked_unrecorded"] == unrecorded
+    assert unrecorded * 2 > mortgages["complaints"] and f"none recorded {unrecorded / mortgages['complaints']:.0%} " \
+        f"({unrecorded:,})" in result.answer
 
 
 def test_complaints_that_mention_a_word_are_counted_exactly(cfpb_assistant):

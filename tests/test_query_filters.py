@@ -185,6 +185,7 @@ def test_a_product_is_read_where_it_is_the_questions_subject():
     # "for" after the words for complaints, not after any verb.
     assert found("What is the most common issue for credit cards?", cfpb) == {
         "product": ("Credit card", "Credit card or prepaid card")}
+    assert found("Which issues are most common for mortgages?", cfpb) == {"product": "Mortgage"}
     assert found("I applied for a mortgage and was turned down", cfpb) == {}
     assert found("Which servicer is worst for student loans?", Vocabulary(products=["Student loan"])) == {
         "product": "Student loan"}
