@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from .breakdowns import breakdown_asked, business_noun
+from .query_filters import period_said
 
 Subjects = Callable[[str], list[tuple[str, str]]]
 
@@ -71,7 +72,7 @@ _EXAMPLES_ONLY = re.compile(r"^(?:(?:give|show|find|list)\s+(?:me\s+|us\s+)?)?"
 # set is searched from the same words and only narrowed.
 _COUNT_NARROWED = re.compile(r"^(?:how\s+many|which|what\s+(?:share|percent(?:age)?|fraction|proportion))\s+"
                              r"(?:(?:of\s+)?(?:them|those|these|ones)(?:\s+(?:complaints?|cases?|ones))?\s+)?"
-                             r"(?:were|was|are|is|came|come|happened|filed)\s+"
+                             r"(?:(?:were|was|are|is|came|come|happened|filed)\s+)?"
                              r"(?P<rest>(?:in|during|since|from|before|after|between)\b.+)$", re.I)
 # "Why?", "How so?": the reasons are what the last set's complaints say; the same question again.
 _WHY = re.compile(r"^(?:why|how\s+so|why\s+(?:is|was)\s+that|in\s+what\s+way)$", re.I)
@@ -200,7 +201,7 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         return _strip(previous) + "?"
     narrowed = _COUNT_NARROWED.match(fragment)
     if narrowed:
-        return f"{_base(previous)} {narrowed.group('rest')}?"
+        return f"{_in_period(_base(previous), narrowed.group('rest'))}?"
     if _EXAMPLES_ONLY.match(fragment) and not _POINTS_BACK.search(fragment):  # "ones": read below
         ends = re.search(r"(?i)\b(?:oldest|earliest|newest|latest|most\s+recent)$", fragment)
         return f"{_base(previous)}: {fragment}{' ones' if ends else ''}?"
@@ -238,9 +239,9 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         # "ones", "those" and a count with no noun are the last set, ended as it was.
         return asked + _context(previous, asked, subjects, _WHO_OR_WHAT if _points_at_whom(fragment) else None) + "?"
     if _NARROWING.search(fragment):
-        return f"{_strip(previous)} {fragment}?"
+        return f"{_in_period(_strip(previous), fragment)}?"
     if _PERIOD.search(fragment):
-        return f"{_strip(previous)} in {fragment}?"
+        return f"{_in_period(_strip(previous), 'in ' + fragment)}?"
     if parts:
         # The new topic in the old one's place, what was asked of it after it kept: "What about late
         # fees?" after "Did any of the complaints about cancellations get an adjustment?"
@@ -254,6 +255,21 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         kinds = ("company", "state") if _points_at_whom(fragment) else None
         return asked + _context(previous, asked, subjects, kinds) + "?"
     return f"{_strip(previous)}: {fragment}?"
+
+
+def _in_period(previous: str, narrowing: str) -> str:
+    """The previous question narrowed by the fragment ("in Texas"). A period where the previous
+    question named one takes its place: "And in 2023?" after "... the most complaints in 2019?" is
+    2023, not 2019 and 2023 (which holds nothing); "until 2022" after "since 2020" keeps both ends,
+    "before 2020" after it is the other side."""
+    new, old = period_said(narrowing), period_said(previous)
+    ends = {**old[1], **new[1]} if new and old else {}
+    if new and old and (new[1].keys() & old[1].keys() or ends.get("since", "") > ends.get("until", "9")):
+        rest = " ".join(narrowing.replace(new[0], " ").split())
+        replaced = re.sub(rf"(?i)(?<!\w){re.escape(old[0])}(?!\w)", lambda _: new[0], previous, count=1)
+        if replaced != previous:
+            return f"{_strip(replaced)} {rest}" if rest else _strip(replaced)
+    return f"{_strip(previous)} {narrowing}"
 
 
 def _about_last(fragment: str, previous: str, subjects: Subjects) -> str:
@@ -318,7 +334,7 @@ def _swap(previous: str, fragment: str, subjects: Subjects) -> str | None:
     rest = _without_subjects(fragment, new)
     if not new:
         return None
-    rest = " ".join(re.sub(r"(?i)\b(?:the|a|an|and|or|for|with|about|of|at|to|on|ones?|complaints?)\b", " ",
+    rest = " ".join(re.sub(r"(?i)\b(?:the|a|an|and|or|for|with|about|of|at|to|on|in|from|ones?|complaints?)\b", " ",
                            rest).split())
     old = {}
     for kind, words in subjects(previous):

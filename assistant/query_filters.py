@@ -323,6 +323,13 @@ def _relative(q: str) -> list[Implied]:
     return []
 
 
+def period_said(text: str) -> tuple[str, dict[str, str]] | None:
+    """The words a text names a period with, and the ends they set ({"since": ..., "until": ...}):
+    for a follow-up that names another period in place of the last one's ("And in 2023?")."""
+    found = _dates(text or "")
+    return (found[0].phrase, {i.key: i.value for i in found}) if found else None
+
+
 def _dates(q: str) -> list[Implied]:
     out: list[Implied] = []
     relative = _relative(q)

@@ -113,6 +113,22 @@ def test_a_followup_naming_a_state_or_a_company_narrows_or_swaps_the_last_questi
     assert standalone("What about Texas?", loans, _subjects) == "How many student loan complaints are there in Texas?"
     assert standalone("What about Navient?", loans, _subjects) == (
         "How many student loan complaints are there at Navient?")
+    # "And in CA?" after a question about Texas is California in its place, not both.
+    texas = [("Complaints about student loans in Texas", "answer")]
+    assert standalone("And in CA?", texas, _subjects) == "Complaints about student loans in CA?"
+
+
+def test_a_followup_naming_another_period_asks_it_in_place_of_the_last_one():
+    year = [("Which companies had the most complaints in 2019?", "answer")]
+    assert standalone("And in 2023?", year) == "Which companies had the most complaints in 2023?"
+    assert standalone("2023?", year) == "Which companies had the most complaints in 2023?"
+    assert standalone("How many in 2023?", [("How many complaints about escrow were filed in 2019?", "a")]) == (
+        "How many complaints about escrow were filed in 2023?")
+    since = [("Complaints about Capital One since 2020", "answer")]
+    # The other side of the last period, or its other end; a place narrows as before.
+    assert standalone("What about before 2020?", since) == "Complaints about Capital One before 2020?"
+    assert standalone("until 2022?", since) == "Complaints about Capital One since 2020 until 2022?"
+    assert standalone("in Texas?", year) == "Which companies had the most complaints in 2019 in Texas?"
 
 
 def test_more_ways_of_pointing_back():
@@ -240,7 +256,7 @@ def test_why_more_examples_the_oldest_and_it_before_a_ranking_word():
     assert standalone("Which company handled it best?", forbearance) == (
         "Which company handled mortgage forbearance best?")
     # A count that only narrows the last set.
-    assert standalone("How many in 2023?", forbearance) == "How many in 2023 (about mortgage forbearance)?"
+    assert standalone("How many in 2023?", forbearance) == "Complaints about mortgage forbearance in 2023?"
     # "that" pointing back keeps the last topic even beside a company of its own.
     disputes = [("How do credit card companies handle disputed charges?", "a")]
     assert standalone("Is that common at Equifax?", disputes, _subjects) == (
