@@ -211,7 +211,10 @@ class Assistant:
 
         # "... in Texas in 2023": the set the rest of the question is about, narrowed to a place and
         # a period; those words are searched for no more than they are in an unnarrowed question.
-        about = query_filters.without_phrases(search, [i for i in read if i.key in filtering.NARROWING])
+        # So is a follow-up's company where it points at the last set ("How many of those were at Experian?").
+        narrowing = filtering.NARROWING + (("company",) if named and named.companies
+                                           and followup.narrows_to_whom(question, history) else ())
+        about = query_filters.without_phrases(search, [i for i in read if i.key in narrowing])
         # Embedded once: retrieval and the answerer's sentence ranking both use it.
         query_vector = self.embed_model.get_query_embedding(about)
         # The words that named a company the filters hold ("Citi") are no topic to search.
@@ -234,14 +237,14 @@ class Assistant:
                 query_vector = typical
             found = self.retriever.browse("" if typical is not None else search, k, clean, query_vector)
         else:
-            found = self.retriever.search(about, k, clean, query_vector)
+            found = self.retriever.search(about, k, clean, query_vector, narrowing)
             if found.unnarrowed and not found.evidence:
                 # "... in Nebraska": the set is there, none of it is in Nebraska.
-                held = {key: value for key, value in clean.items() if key in filtering.NARROWING}
+                held = {key: value for key, value in clean.items() if key in narrowing}
                 text = NONE_NARROWED.format(count=found.unnarrowed, s="s" if found.unnarrowed != 1 else "",
                                             es="" if found.unnarrowed != 1 else "es",
                                             these="this filter" if len(held) == 1 else "these filters",
-                                            narrowing=filtering.describe(held, excluded))
+                                            narrowing=filtering.describe(held, excluded).rstrip("."))
                 yield text
                 yield _uncited(question, text, backend, started, clean, self._notes(read, named), searched=True,
                                matching={"count": 0}, implied=_implied_dicts(read))

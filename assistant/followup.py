@@ -67,13 +67,13 @@ _EXAMPLES_ONLY = re.compile(r"^(?:(?:give|show|find|list)\s+(?:me\s+|us\s+)?)?"
                             r"(?:examples?|complaints|cases|ones|more)$"
                             r"|^(?:(?:give|show)\s+(?:me\s+|us\s+)?)?the\s+(?:\d{1,2}\s+)?"
                             r"(?:oldest|earliest|newest|latest|most\s+recent)(?:\s+ones?)?$", re.I)
-# "How many of those were in California?", "Which ones came after 2020?": the last set, narrowed to
-# a place or a period, asked as the last question itself with that place or period, so that the
-# set is searched from the same words and only narrowed.
+# "How many of those were in California?", "Which ones came after 2020?", "How many of those were
+# at Experian?": the last set, narrowed to a place, a period or a company, asked as the last
+# question itself with it, so that the set is searched from the same words and only narrowed.
 _COUNT_NARROWED = re.compile(r"^(?:how\s+many|which|what\s+(?:share|percent(?:age)?|fraction|proportion))\s+"
                              r"(?:(?:of\s+)?(?:them|those|these|ones)(?:\s+(?:complaints?|cases?|ones))?\s+)?"
                              r"(?:(?:were|was|are|is|came|come|happened|filed)\s+)?"
-                             r"(?P<rest>(?:in|during|since|from|before|after|between)\b.+)$", re.I)
+                             r"(?P<rest>(?:in|during|since|from|before|after|between|(?P<whom>at|against|with))\b.+)$", re.I)
 # "Why?", "How so?": the reasons are what the last set's complaints say; the same question again.
 _WHY = re.compile(r"^(?:why|how\s+so|why\s+(?:is|was)\s+that|in\s+what\s+way)$", re.I)
 # A fragment that only narrows ("in 2024?", "for unresolved ones?") keeps the whole previous question.
@@ -145,6 +145,16 @@ def is_followup(question: str, history: list | None) -> bool:
     # A bare noun phrase ("late fees?") right after a question continues it, and so does a short
     # question that only asks how the last set breaks down ("Which companies?", "By year?").
     return _ranks_the_last(text) or (len(text.split()) <= 3 and not _QUESTION_START.search(text))
+
+
+def narrows_to_whom(question: str, history: list | None) -> bool:
+    """Whether a follow-up narrows the last set to the businesses it names ("How many of those
+    were at Experian?"): a part of that set, as a place or a period is, not a new question about
+    that company, whose own complaints could vote for another topic."""
+    if not _previous_questions(history) or not is_followup(question, history):
+        return False
+    narrowed = _COUNT_NARROWED.match(_strip(_CONNECTOR.sub("", _strip(question), count=1)) or _strip(question))
+    return bool(narrowed and narrowed.group("whom"))
 
 
 def _ranks_the_last(text: str) -> bool:

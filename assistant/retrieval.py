@@ -364,8 +364,11 @@ class HybridRetriever:
                 self._prior_cache.popitem(last=False)
         return value
 
-    def search(self, question: str, k: int, filters: dict, query_vector) -> Found:
-        about = {key: value for key, value in filters.items() if key not in filtering.NARROWING}
+    def search(self, question: str, k: int, filters: dict, query_vector,
+               narrowing: tuple[str, ...] = filtering.NARROWING) -> Found:
+        """`narrowing`: the filter keys that narrow the set the question's other filters decide
+        (`_narrowed`)."""
+        about = {key: value for key, value in filters.items() if key not in narrowing}
         if len(about) < len(filters):
             return self._narrowed(question, k, filters, about, query_vector)
         gathered = self.gather(question, query_vector, filters)

@@ -631,3 +631,15 @@ def test_a_set_narrowed_to_a_place_or_a_period_is_a_part_of_the_same_set(cfpb_as
     assert none.matching == {"count": 0} and not none.citations
     assert f"{whole.matching['count']} complaints in the index match this question without this filter" in none.answer
     assert f"state: {empty}" in none.answer
+    # "of those ... at" a company is a part of the same set too; asked afresh, a company's own
+    # complaints vote on the topic.
+    companies = a.stats(topic)["by_company"]
+    company = next(c for c in companies if a.companies_in(f"What about {c}?").companies == [c])
+    part = a.ask(f"How many of those were at {company}?", history=turns)
+    assert part.matching["filters"] == {**topic, "company": company}
+    assert part.matching["count"] == companies[company] > 0
+    # None of them at a company the index holds: said so, with the set's own size.
+    other = next(c for c in a.stats({"product": "Debt collection"})["by_company"] if c not in companies
+                 and a.companies_in(f"What about {c}?").companies == [c])
+    none = a.ask(f"How many of those were at {other}?", history=turns)
+    assert none.matching == {"count": 0} and f"none of them falls under company: {other}" in none.answer

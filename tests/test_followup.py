@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from assistant.followup import is_followup, standalone, topic_of
+from assistant.followup import is_followup, narrows_to_whom, standalone, topic_of
 
 BILLING = [("How does Charter handle billing disputes?", "answer")]
 
@@ -270,3 +270,15 @@ def test_a_new_topic_takes_the_old_ones_place_and_what_was_asked_of_it_stays():
     # A topic the user wrote with a verb in it is theirs whole.
     assert standalone("What about late fees?", [("Complaints about fees that are hidden", "a")]) == (
         "Complaints about late fees?")
+
+
+def test_a_followup_that_narrows_the_last_set_to_a_company():
+    calls = [("Complaints about debt collectors calling at work", "answer")]
+    assert standalone("How many of those were at Encore?", calls) == (
+        "Complaints about debt collectors calling at work at Encore?")
+    assert narrows_to_whom("How many of those were at Encore?", calls)
+    assert narrows_to_whom("Which ones were against Navient?", calls)
+    # Not a part of the last set: a new question about a company, a place, or no history.
+    assert not narrows_to_whom("What about Encore?", calls)
+    assert not narrows_to_whom("How many of those were in Texas?", calls)
+    assert not narrows_to_whom("How many of those were at Encore?", [])
