@@ -126,12 +126,18 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
         # have any, the fewest first.
         name = _FIELD_PLURALS.get(asked, asked)
         facts.append(f"{name} with the fewest: {_shares(matching[f'fewest_by_{asked}'], total, top=top, fewest=True)}")
+    elif asked and matching.get("asked_between") and not matching.get("asked_passing"):
+        facts.append(f"no {_FIELD_PLURALS.get(asked, asked)} with {inert(matching['asked_threshold'])} of these "
+                     "complaints")
     elif asked and asked != "timely_response" and matching.get(f"by_{asked}"):  # that one is said below
         # The breakdown the question asked for leads ("Which states have the most complaints?").
         name = "over time" if asked == "month" else _FIELD_PLURALS.get(asked, asked)
         shown = _over_time(matching["by_month"]) if asked == "month" else _shares(matching[f"by_{asked}"], total, top=top)
         if matching.get("asked_distinct") is not None:  # "How many companies?"
             name = f"{name}: {matching['asked_distinct']:,} in all, the most first"
+        if matching.get("asked_between"):  # "the companies with more than 100 complaints"
+            name = (f"{name} with {inert(matching['asked_threshold'])} of these complaints: "
+                    f"{matching['asked_passing']:,} in all, the most first")
         if matching.get("asked_unrecorded"):
             shown += f"; none recorded {_shares({'': matching['asked_unrecorded']}, total).strip()}"
         facts.append(f"{name}: {shown}")

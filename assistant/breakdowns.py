@@ -69,6 +69,9 @@ class Breakdown:
     rate: bool = False  # "Which product has the highest rate of monetary relief?": each value's share
     top: int | None = None  # "the top 5 companies": how many values asked for
     every: bool = False  # "How many companies?", "List all states": how many values there are, and as many as shown
+    least: int | None = None  # "companies with more than 100 complaints": the values with at least this many
+    most: int | None = None  # "... with fewer than 5 complaints": at most this many
+    passing: str = ""  # the question's words for that threshold ("more than 100")
 
 
 # "the most common problems": the category counted; "over time", "the trend": the month.
@@ -93,7 +96,7 @@ _RISING_LAST = re.compile(r"\b(?:increasing|decreasing|rising|falling|growing|de
                           re.I)
 
 
-_FEWEST = re.compile(r"\b(?:fewest|least)\b", re.I)
+_FEWEST = re.compile(r"\b(?:fewest|(?<!\bat\s)least)\b", re.I)
 
 
 # "the highest rate of monetary relief", "most likely to give relief": each value's share of its
@@ -116,10 +119,40 @@ _NUMBER_BEFORE = re.compile(rf"\b{_NUMBER}\s+$", re.I)
 MOST_SHOWN = 20  # values an answer lists at most, whatever number is asked
 
 
+# "List the companies with more than 100 complaints", "states with fewer than 10 complaints": the
+# values whose count passes; a field named right before it is the breakdown where no other words ask one.
+_THRESHOLD = re.compile(r"(?:\b(?P<word>states?|products?|sub-?products?|issues?|sub-?issues?|compan(?:y|ies)|tags?|"
+                        r"years?|months?|types?)\s+)?"
+                        r"\b(?:(?:with|having|that\s+(?:have|has|had|got|get)|which\s+(?:have|has|had))\s+)?"
+                        r"(?P<op>more\s+than|over|above|at\s+least|(?:fewer|less)\s+than|under|below|at\s+most)\s+"
+                        r"(?P<n>\d{1,3}(?:,\d{3})+|\d+)\s+complaints?\b", re.I)
+
+
+def _threshold(question: str) -> tuple[str, str | None, int | None, int | None, str] | None:
+    """(phrase, field word, least, most, the words for the threshold) of a count threshold the
+    question sets, if any."""
+    match = _THRESHOLD.search(question)
+    if not match:
+        return None
+    n, op = int(match.group("n").replace(",", "")), " ".join(match.group("op").lower().split())
+    least = n + 1 if op in ("more than", "over", "above") else n if op == "at least" else None
+    most = n - 1 if op in ("fewer than", "less than", "under", "below") else n if op == "at most" else None
+    return match.group(0), match.group("word"), least, most, f"{op} {match.group('n')}"
+
+
 def breakdown_asked(question: str) -> Breakdown | None:
-    asked = _breakdown(question or "")
+    question = question or ""
+    asked = _breakdown(question)
+    threshold = _threshold(question)
+    if threshold and asked is None and threshold[1]:
+        named = _breakdown(f"by {threshold[1]}")
+        asked = named and Breakdown(named.field, threshold[0])
     if asked is None:
         return None
+    if threshold and asked.field not in ("month", "timely_response"):
+        said, _, least, most, passing = threshold
+        phrase = asked.phrase if said in asked.phrase else f"{asked.phrase} / {said}"
+        asked = Breakdown(asked.field, phrase, least=least, most=most, passing=passing, every=True)
     number = _HOW_MANY.search(asked.phrase)
     if number is None:  # "the three biggest problems": the number right before the words asking
         first = asked.phrase.split(" / ")[0]
@@ -131,7 +164,8 @@ def breakdown_asked(question: str) -> Breakdown | None:
     rate = _RATE.search(question) if _RATE_NOUN.search(question) else None
     phrase = f"{asked.phrase} / {rate.group(0)}" if rate and rate.group(0) not in asked.phrase else asked.phrase
     return Breakdown(asked.field, phrase, fewest=bool(_FEWEST.search(question) or (rate and rate.group("low"))),
-                     top=MOST_SHOWN if asked.every and top is None else top, every=asked.every, rate=bool(rate))
+                     top=MOST_SHOWN if asked.every and top is None else top, every=asked.every, rate=bool(rate),
+                     least=asked.least, most=asked.most, passing=asked.passing)
 
 
 def _breakdown(question: str) -> Breakdown | None:

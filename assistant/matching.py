@@ -78,16 +78,25 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     shown = max(TOP_COMPANIES, (asked.top or 0) if asked else 0)
     # The breakdown below already holds every month and the ten largest companies: the asked
     # one is counted apart only where it holds something else.
-    already = by in ("month", "timely_response", "outcome", "status") or (by == "company" and shown == TOP_COMPANIES)
+    passing = (asked.least, asked.most) if asked else (None, None)  # "with more than 100 complaints"
+    already = passing == (None, None) and (by in ("month", "timely_response", "outcome", "status")
+                                           or (by == "company" and shown == TOP_COMPANIES))
     counted, unrecorded = {}, 0
     if by and (asked.fewest or not already):
         name = f"fewest_by_{by}" if asked.fewest else f"by_{by}"
         label = outcome_label if by == "outcome" else str  # an outcome is said in words, as in by_outcome
         # One more than shown: where most complaints have no value ("Which sub-issues are most
         # common for mortgages?": most CFPB mortgage complaints have none) that is said too.
-        grouped = catalog.group_counts(by, where, limit=shown + 1, fewest=asked.fewest)
-        unrecorded = 0 if asked.fewest else sum(n for v, n in grouped.items() if v in ("Unknown", ""))
-        counted = {name: dict(list({label(v): n for v, n in grouped.items() if v not in ("Unknown", "")}.items())[:shown])}
+        thresholded = passing != (None, None)
+        # A threshold lists the values that pass it, and says how many do: all of them are read.
+        grouped = catalog.group_counts(by, where, limit=None if thresholded else shown + 1, fewest=asked.fewest,
+                                       between=passing)
+        unrecorded = 0 if asked.fewest or thresholded else sum(n for v, n in grouped.items() if v in ("Unknown", ""))
+        values = {label(v): n for v, n in grouped.items() if v not in ("Unknown", "")}
+        counted = {name: dict(list(values.items())[:shown])}
+        if thresholded:
+            counted.update(asked_passing=len(values), asked_between=[asked.least, asked.most],
+                           asked_threshold=asked.passing)
     rates = _rates(catalog, set_filters, by, where, asked, shown) if asked and asked.rate and by != "month" else {}
     # "How do Navient and Nelnet compare?": where the question names a few companies, how each
     # one's complaints ended, side by side (from the breakdown's own pass).
@@ -117,7 +126,7 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         **rates,
         # "How many companies?": how many values the set holds, beyond the ones listed
         **({"asked_distinct": catalog.distinct_count(by, where)}
-           if asked and asked.every and by not in ("month", "outcome") else {}),
+           if asked and asked.every and by not in ("month", "outcome") and passing == (None, None) else {}),
     }
 
 

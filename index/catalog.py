@@ -316,8 +316,9 @@ class Catalog:
         return out
 
     def group_counts(self, field: str, where: tuple[str, list] = ("", []), limit: int | None = None,
-                     fewest: bool = False) -> dict[str, int]:
-        """Complaints per value of `field` under `where`, the most first (`fewest`: the fewest)."""
+                     fewest: bool = False, between: tuple[int | None, int | None] = (None, None)) -> dict[str, int]:
+        """Complaints per value of `field` under `where`, the most first (`fewest`: the fewest);
+        `between`: only the values with at least / at most that many (either end None: open)."""
         clause, params = where
         if field == "outcome":
             sql = (f"SELECT o.outcome, count(*) n FROM outcome_flags o JOIN complaints c ON c.id = o.complaint_id "
@@ -326,7 +327,9 @@ class Catalog:
             if field not in FIELDS:
                 raise ValueError(f"unknown field {field!r}")
             sql = f"SELECT c.{field}, count(*) n FROM complaints c {clause} GROUP BY c.{field}"
-        sql += f" ORDER BY n {'ASC' if fewest else 'DESC'}" + (f" LIMIT {int(limit)}" if limit else "")
+        having = [f"n {op} {int(n)}" for op, n in zip((">=", "<="), between) if n is not None]
+        sql += (f" HAVING {' AND '.join(having)}" if having else "") + f" ORDER BY n {'ASC' if fewest else 'DESC'}"
+        sql += f" LIMIT {int(limit)}" if limit else ""
         return {(k if k is not None else "Unknown"): n for k, n in self.db.execute(sql, params)}
 
     def distinct_count(self, field: str, where: tuple[str, list] = ("", [])) -> int:

@@ -304,6 +304,20 @@ def test_a_question_that_ranks_a_field_is_answered_with_that_breakdown_first(cfp
         f"({unrecorded:,})" in result.answer
 
 
+def test_a_count_threshold_lists_every_value_that_passes_it(cfpb_assistant):
+    by_company = cfpb_assistant.stats()["by_company"]
+    passing = [c for c, n in by_company.items() if n > 100 and c != "Unknown"]
+    result = cfpb_assistant.ask("List the companies with more than 100 complaints")
+    assert result.matching["asked_by"] == "company" and result.matching["asked_passing"] == len(passing) > 1
+    assert set(result.matching["by_company"]) == set(passing)
+    assert f"companies with more than 100 of these complaints: {len(passing)} in all" in result.answer
+    # Under a product, and where nothing passes: said so.
+    few = [s for s, n in cfpb_assistant.stats()["by_state"].items() if n < 10 and s != "Unknown"]
+    assert cfpb_assistant.ask("states with fewer than 10 complaints").matching["asked_passing"] == len(few)
+    none = cfpb_assistant.ask("Which companies have more than 100,000 complaints?")
+    assert "no companies with more than 100,000 of these complaints" in none.answer
+
+
 def test_complaints_that_mention_a_word_are_counted_exactly(cfpb_assistant):
     from assistant.evaluation import complaint_text
     from index.keywords import terms

@@ -327,6 +327,14 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert breakdown_asked("Which companies have the most complaints?").top is None
     # The least asked for: the same field, its smallest values.
     assert breakdown_asked("Which company has the fewest complaints?").fewest
+    # A count threshold lists the values that pass it, named with it or by a field right before it.
+    over = breakdown_asked("List the companies with more than 100 complaints")
+    assert (over.field, over.least, over.most, over.passing, over.fewest) == ("company", 101, None, "more than 100", False)
+    assert (lambda b: (b.field, b.least))(breakdown_asked("Which companies have at least 1,000 complaints?")) == (
+        "company", 1000)
+    assert (lambda b: (b.field, b.most, b.phrase))(breakdown_asked("states with fewer than 10 complaints")) == (
+        "state", 9, "states with fewer than 10 complaints")
+    assert breakdown_asked("I called more than 10 times about 3 complaints") is None
     # The businesses complained about are the companies; the words before the noun say which, and
     # stay to be read ("credit" searched, "debt collector" a product).
     assert asked("How many complaints does each credit bureau get?") == ("company", "each / bureau")
