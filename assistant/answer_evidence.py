@@ -247,7 +247,8 @@ class EvidenceAnswerer:
         stored = self.catalog.sentences(list(refs))
         query = np.asarray(query_vector, dtype=np.float32)
         # A question about what complaints mention quotes the sentences that mention it.
-        wanted = [" ".join(terms(words)) for words in filtering.values((matching or {}).get("filters", {}), "mentions")]
+        wanted = [" ".join(terms(words)) for key in filtering.MENTIONS
+                  for words in filtering.values((matching or {}).get("filters", {}), key)]
         reports, answers, quotes = [], [], {}
         silent = []
         for e in evidence:

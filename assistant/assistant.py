@@ -266,7 +266,7 @@ class Assistant:
             # No topic asked ("What do servicemembers complain about?"): each complaint is quoted by
             # what its own category is about, not by words of asking. Words it mentions are a topic.
             gists = (self.retriever.gist_vectors([e.complaint for e in evidence])
-                     if beyond == [] and "mentions" not in clean else None)
+                     if beyond == [] and not set(filtering.MENTIONS) & set(clean) else None)
             text, citations = self.evidence_answerer.answer(search, query_vector, evidence, scope, matching,
                                                             gists=gists)
             yield text

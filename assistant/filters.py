@@ -4,7 +4,8 @@ Keys: company, type, status and the source's own label fields (product, issue, s
 state, ...: str or list), outcome (str or list: all must hold), since / until
 (YYYY-MM-DD, inclusive), complaint_id (a list: a set of complaints named one by one),
 mentions (words, str or list: every one is in the complaint's text, as the keyword index
-stems them). Chroma's metadata cannot say `mentions`: only the catalog's SQL applies it.
+stems them), mentions_any (the same, any one of them: "mention Zelle or Venmo"). Chroma's
+metadata cannot say either: only the catalog's SQL applies them.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from index.outcomes import outcome_label
 from .safe_text import inert
 
 VALUE_KEYS = ("company", "type", "status", *LABEL_KEYS, "complaint_id")
-KEYS = ("company", "type", "status", "outcome", "since", "until", *LABEL_KEYS, "complaint_id", "mentions")
-SQL_ONLY = ("mentions",)  # keys that Chroma's metadata filters cannot express
+KEYS = ("company", "type", "status", "outcome", "since", "until", *LABEL_KEYS, "complaint_id", "mentions",
+        "mentions_any")
+MENTIONS = ("mentions", "mentions_any")  # words in the complaint's text: all of them, any of them
+SQL_ONLY = MENTIONS  # keys that Chroma's metadata filters cannot express
 # Where and when, never what a complaint is about: a question's topic is decided without these
 # filters, then narrowed by them (retrieval.HybridRetriever.search), and the words that named them
 # are not searched ("in Texas" read into the question's vector moves which label its neighbours
@@ -60,12 +63,12 @@ def normalize(filters: dict | None) -> dict:
             value = str(value)
         elif isinstance(value, (list, tuple, set)):
             value = sorted(str(v) for v in value if str(v))
-            if len(value) == 1 and key not in ("outcome", "complaint_id", "mentions"):
+            if len(value) == 1 and key not in ("outcome", "complaint_id", *MENTIONS):
                 value = value[0]
-        if key == "mentions":
+        if key in MENTIONS:
             value = [value] if isinstance(value, str) else value
             if not all(terms(v) for v in value):
-                raise FilterError(f"mentions: every value must hold a word, got {value!r}")
+                raise FilterError(f"{key}: every value must hold a word, got {value!r}")
         out[key] = value
     if "since" in out and "until" in out and out["since"] > out["until"]:
         raise FilterError(f"--since {out['since']} is after --until {out['until']}")
@@ -123,17 +126,21 @@ def to_sql(filters: dict) -> tuple[str, list]:
         else:
             parts.append(f"c.{_SQL_COLUMNS.get(key, key)} {'=' if op == '==' else op} ?")
             params.append(value)
-    for word in values(filters, "mentions"):
-        # FTS5 finds the passages; a complaint qualifies when any of its passages holds the word.
+    # FTS5 finds the passages; a complaint qualifies when any of its passages holds the word (or,
+    # for mentions_any, any of the words).
+    matches = ['"' + " ".join(terms(word)) + '"' for word in values(filters, "mentions")]
+    if values(filters, "mentions_any"):
+        matches.append(" OR ".join('"' + " ".join(terms(word)) + '"' for word in values(filters, "mentions_any")))
+    for match in matches:
         parts.append("c.id IN (SELECT p.complaint_id FROM passages p WHERE p.rowid IN "
                      "(SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?))")
-        params.append('"' + " ".join(terms(word)) + '"')
+        params.append(match)
     return ("WHERE " + " AND ".join(parts) if parts else ""), params
 
 
 # How an answer names a key where the key itself is not a word ("timely_response").
 _SAID = {"sub_product": "sub-product", "sub_issue": "sub-issue", "timely_response": "timely response",
-         "consumer_disputed": "consumer disputed", "submitted_via": "submitted via"}
+         "consumer_disputed": "consumer disputed", "submitted_via": "submitted via", "mentions_any": "mentions"}
 
 
 SHOWN_VALUES = 6  # values of one filter an answer names before "or N more"

@@ -177,7 +177,8 @@ class Implied:
 
 
 _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
-              "until": "To", "state": "State", "tags": "Tags", "mentions": "Mentions", "product": "Product",
+              "until": "To", "state": "State", "tags": "Tags", "mentions": "Mentions", "mentions_any": "Mentions",
+              "product": "Product",
               "timely_response": "Timely response", "consumer_disputed": "Consumer disputed",
               "sub_product": "Sub-product", "complaint_id": "Complaint"}
 
@@ -884,6 +885,10 @@ def _mentions(q: str, found: list[Implied], distinctive: Callable | None = None,
     if not said:
         return []
     value = said[0].lower() if len(said) == 1 else tuple(w.lower() for w in said)
+    # "Zelle or Venmo": any one of them.
+    alternatives = re.search(r"(?<!\w)" + r"\s*(?:,|\bor\b|,\s*or\b)\s*".join(map(re.escape, said)) + r"(?!\w)", q)
+    if len(said) > 1 and alternatives and re.search(r"\bor\b", alternatives.group(0), re.I):
+        return [Implied("mentions_any", value, alternatives.group(0), shown=" or ".join(said))]
     # A name written as one ("Cash App") is found as written, its words side by side.
     name = re.search(r"(?<!\w)" + r"\s+".join(map(re.escape, said)) + r"(?!\w)", q)
     if len(said) > 1 and name and all(w[:1].isupper() for w in said) and (

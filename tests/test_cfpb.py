@@ -343,6 +343,13 @@ def test_complaints_that_mention_a_word_are_counted_exactly(cfpb_assistant):
     # A company named before "mention" is whom the question is about, held by the index or not.
     charter = cfpb_assistant.ask("How did Charter respond to the ones that mention autopay?")
     assert charter.citations == [] and "no complaints about Charter" in charter.answer
+    # "or": any one of them, each complaint once.
+    mentioning = {w: {c.complaint_id for c in cfpb_assistant.iter_complaints() if w in terms(complaint_text(c))}
+                  for w in ("paypal", "venmo")}
+    either = cfpb_assistant.ask("How many complaints mention PayPal or Venmo?")
+    assert either.filters == {"mentions_any": ["paypal", "venmo"]} and "(mentions: paypal or venmo)" in either.answer
+    assert either.matching["count"] == len(mentioning["paypal"] | mentioning["venmo"]) > max(
+        map(len, mentioning.values()))
     nothing = cfpb_assistant.ask("Which complaints mention unicorns?")
     assert nothing.citations == [] and "(mentions: unicorns)" in nothing.answer
 

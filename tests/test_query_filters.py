@@ -633,7 +633,11 @@ def test_the_words_to_find_are_the_ones_after_mention_and_a_name_is_found_as_wri
     vocabulary = Vocabulary(companies=["EQUIFAX, INC.", "Cash Time Title Loans, Inc."])
     # A name no company holds, written as one: its words side by side, not each anywhere.
     assert found("How many complaints mention Cash App?", vocabulary) == {"mentions": "cash app"}
-    assert found("Which complaints mention cash or an app?", vocabulary) == {"mentions": ("cash", "app")}
+    assert found("Which complaints mention cash and an app?", vocabulary) == {"mentions": ("cash", "app")}
+    # "or" between them: any one of them.
+    assert found("How many complaints mention Zelle or Venmo?", vocabulary) == {"mentions_any": ("zelle", "venmo")}
+    assert found("complaints mentioning zelle, venmo or paypal", vocabulary) == {
+        "mentions_any": ("zelle", "venmo", "paypal")}
     # Before "mention" is whom or what the question is about: left to the company rule and the search.
     assert found("How did Charter respond to the ones that mention autopay?", vocabulary) == {"mentions": "autopay"}
     assert found("Do complaints about late fees mention autopay?", vocabulary) == {"mentions": "autopay"}
