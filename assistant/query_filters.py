@@ -406,8 +406,12 @@ def _statuses(q: str, statuses: list[str]) -> list[Implied]:
             or _status_by_head(q, words, own_terms, shared) or _status_received(q, own_terms, shared))
 
 
-_RECEIVED = re.compile(rf"{_UNNEGATED}\b(?:got|get|gets|getting|received?|receiving|given|"
-                       r"obtained)\s+(?:(?:any|some|a|an|the)\s+)?(?P<word>[A-Za-z-]+)\b", re.I)
+# "got relief", and from the company's side "gives relief", "resolves the most complaints with relief"
+_RECEIVED = re.compile(rf"{_UNNEGATED}\b(?:got|get|gets|getting|received?|receiving|given|obtained|"
+                       r"gives?|gave|giving|provid(?:e|es|ed|ing)|grant(?:s|ed|ing)?|offer(?:s|ed|ing)?|"
+                       # "close complaints with explanation": the closing verb is the status's word too
+                       r"(?:(?:clos|resolv)(?:e|es|ed|ing)\s+(?:(?:the\s+)?(?:most\s+)?(?:complaints?|cases|them|it|ones)\s+)?)?with)\s+"
+                       r"(?:(?:any|some|a|an|the)\s+)?(?P<word>[A-Za-z-]+)\b", re.I)
 
 
 def _status_received(q: str, own_terms: dict[str, list[str]], shared: Counter) -> list[Implied]:

@@ -82,6 +82,13 @@ def test_a_status_received_is_read_where_the_word_received_is_the_statuses_own()
     assert found("Did anyone get an explanation?", cfpb) == {"status": "Closed with explanation"}
     assert found("I never got relief", cfpb) == {}
     assert found("How many got a response?", cfpb) == {}  # not "Untimely response"
+    # Said from the company's side: given, provided, or closed with.
+    relief = {"status": ("Closed with monetary relief", "Closed with non-monetary relief")}
+    assert found("Which company gives relief most often?", cfpb) == relief
+    assert found("Which company resolves the most complaints with relief?", cfpb) == relief
+    assert [i.phrase for i in detect("Which companies close complaints with explanation most often?", cfpb)] == [
+        "close complaints with explanation"]
+    assert found("complaints about debt relief companies", cfpb) == {}
 
 
 def test_a_status_is_read_by_the_words_that_set_it_apart():
