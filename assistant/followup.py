@@ -55,6 +55,10 @@ _ELLIPTIC = re.compile(r"\b(?:most|fewest|least)$", re.I)
 _WHICH_ONE = re.compile(r"\b(which|what)\s+(?:ones?|of\s+(?:the\s+|these\s+|those\s+)?(?:two|both|them))\b", re.I)
 # "Which one has more complaints?" after questions about two companies: those two, side by side.
 _COMPARING = re.compile(r"\b(?:more|fewer|less|most|fewest|least|worse|worst|better|best)\b", re.I)
+# "How does that compare to Equifax?", "Compare them with TransUnion": the last question about both.
+_COMPARE_TO = re.compile(r"^(?:how\s+(?:does|do|did|would)\s+(?:that|this|it|they|those|these)\s+compare|"
+                         r"(?:and\s+)?compare\s+(?:that|this|it|them|those|these))\s+(?:to|with|against)\s+(?P<other>.+)$",
+                         re.I)
 # "Which company is most common there?": where the last question was.
 # Not "How many are there?".
 _THERE = re.compile(r"(?<!\bare)(?<!\bis)(?<!\bwere)(?<!\bwas)\s+(?:in\s+)?there(?=\s*$)", re.I)
@@ -139,7 +143,7 @@ def is_followup(question: str, history: list | None) -> bool:
     if (_CONNECTOR.search(text) or _BACK_REFERENCE.search(text) or _PRONOUN_END.search(text)
             or _POINTS_BACK.search(text) or _EXAMPLES_ONLY.match(text) or _WHY.match(text)
             or (_WHICH_ONE.search(text) and _COMPARING.search(text))
-            or _THERE.search(text)
+            or _THERE.search(text) or _COMPARE_TO.match(text)
             or (_THE_BUSINESSES.search(text) and topic_of(text) is None)):
         return True
     # A bare noun phrase ("late fees?") right after a question continues it, and so does a short
@@ -209,6 +213,9 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     fragment = _strip(_CONNECTOR.sub("", text, count=1)) or text
     if _WHY.match(fragment):
         return _strip(previous) + "?"
+    compared = _compared(previous, fragment, subjects) if subjects else None
+    if compared:
+        return compared
     narrowed = _COUNT_NARROWED.match(fragment)
     if narrowed:
         return f"{_in_period(_base(previous), narrowed.group('rest'))}?"
@@ -265,6 +272,21 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         kinds = ("company", "state") if _points_at_whom(fragment) else None
         return asked + _context(previous, asked, subjects, kinds) + "?"
     return f"{_strip(previous)}: {fragment}?"
+
+
+def _compared(previous: str, fragment: str, subjects: Subjects) -> str | None:
+    """"How does that compare to Equifax?" after "What are the top complaints against Experian?":
+    the last question about both companies, which the answer then sets side by side."""
+    match = _COMPARE_TO.match(fragment)
+    if not match:
+        return None
+    other = [words for kind, words in subjects(match.group("other")) if kind == "company"]
+    last = [words for kind, words in subjects(previous) if kind == "company"]
+    if not other or not last or other[0].lower() == last[0].lower():
+        return None
+    both = re.sub(rf"(?i)(?<!\w){re.escape(last[0])}(?!\w)", lambda m: f"{m.group(0)} and {other[0]}", _strip(previous),
+                  count=1)
+    return both + "?"
 
 
 def _in_period(previous: str, narrowing: str) -> str:

@@ -21,6 +21,7 @@ TOP_COMPANIES = 10
 # asks for a share of the complaints under the other filters.
 RESULT_KEYS = ("status", "outcome", "timely_response", "consumer_disputed")
 COMPARED_MOST = 5  # companies (their outcomes) or states (their counts) named in one question, side by side
+COMPARED_TOP = 3  # values of an asked breakdown given for each company compared
 RATE_LEAST = 10  # complaints a value needs for its rate to be ranked: 1 of 1 is no "highest rate"
 
 
@@ -101,15 +102,23 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     # "How do Navient and Nelnet compare?": where the question names a few companies, how each
     # one's complaints ended, side by side (from the breakdown's own pass).
     named = filtering.values(filters, "company")
-    compared = {}
+    compared, compared_by = {}, {}
     if 1 < len(named) <= COMPARED_MOST:
         for (company, status), n in counts["company_status"].items():
             compared.setdefault(company, {})[status] = n
         compared = {c: dict(sorted(v.items(), key=lambda kv: -kv[1])) for c, v in compared.items()}
+        if by and by not in ("company", "status", "month", "timely_response") and not (asked.rate or asked.fewest):
+            # "How does that compare to Equifax?" after Experian's top complaints: each one's own.
+            label = outcome_label if by == "outcome" else str
+            compared_by = {c: {label(v): n for v, n in catalog.group_counts(
+                by, filtering.to_sql(filtering.normalize({**set_filters, "company": c})), limit=COMPARED_TOP + 1).items()
+                if v not in ("Unknown", "")} for c in compared}
+            compared_by = {c: dict(list(v.items())[:COMPARED_TOP]) for c, v in compared_by.items()}
     return {
         "count": total,
         "rule": rule,
         **({"by_company_status": compared} if compared else {}),
+        **({f"by_company_{by}": compared_by} if compared_by else {}),
         **({"index_total": index_total} if index_total else {}),
         **({"scope_total": scope_total} if scope_total and filters else {}),
         **base,

@@ -511,6 +511,18 @@ def test_a_question_naming_a_few_companies_gives_each_ones_outcomes_side_by_side
     worse = cfpb_assistant.ask("Which is worse, Navient or Nelnet?")
     assert worse.matching["count"] == sum(cfpb_assistant.stats({"company": companies})["by_company"].values())
     assert worse.matching["by_company_status"] == expected
+    # "How does that compare to Equifax?" after Experian's top complaints: both companies, and
+    # each one's own top issues beside its outcomes.
+    first = "What are the top complaints against Experian?"
+    both = cfpb_assistant.ask("How does that compare to Equifax?",
+                              history=[(first, cfpb_assistant.ask(first).answer)])
+    bureaus = ["EQUIFAX, INC.", "Experian Information Solutions Inc."]
+    assert both.filters == {"company": bureaus} and both.matching["asked_by"] == "issue"
+    for company in bureaus:
+        own = {v: n for v, n in cfpb_assistant.stats({"company": company})["by_issue"].items() if v != "Unknown"}
+        assert both.matching["by_company_issue"][company] == dict(list(own.items())[:3])
+        top = next(iter(own))
+        assert f"{company}: issues: {top} " in both.answer
 
 
 def test_states_compared_are_counted_side_by_side(cfpb_assistant):

@@ -282,3 +282,13 @@ def test_a_followup_that_narrows_the_last_set_to_a_company():
     assert not narrows_to_whom("What about Encore?", calls)
     assert not narrows_to_whom("How many of those were in Texas?", calls)
     assert not narrows_to_whom("How many of those were at Encore?", [])
+
+
+def test_how_does_that_compare_to_another_company_asks_the_last_question_of_both():
+    experian = [("What are the top complaints against Experian?", "answer")]
+    subjects = lambda text: [("company", m.group(0)) for m in re.finditer(r"Experian|Equifax", text)]  # noqa: E731
+    for follow in ("How does that compare to Equifax?", "Compare that with Equifax"):
+        assert standalone(follow, experian, subjects) == "What are the top complaints against Experian and Equifax?"
+    # No company in the last question: nothing to set beside it.
+    assert standalone("How does that compare to Equifax?", [("Complaints about late fees", "a")], subjects) == (
+        "How does that compare to Equifax (about late fees)?")
