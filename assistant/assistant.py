@@ -393,7 +393,7 @@ class Assistant:
             catalog = self.store.catalog
             counts = {name: catalog.group_counts(name)
                       for name in ("company", "type", "status", "outcome", "state", "tags", "product", "sub_product",
-                                   "timely_response", "consumer_disputed")}
+                                   "timely_response", "consumer_disputed", "submitted_via")}
             values = {name: [v for v in held if v != "Unknown"] for name, held in counts.items()}
             recorded = {}  # a yes/no field some complaints lack: the values where it was recorded
             for name in ("timely_response", "consumer_disputed"):
@@ -405,6 +405,7 @@ class Assistant:
                                                        states=values["state"], tags=values["tags"],
                                                        timely=values["timely_response"],
                                                        disputed=values["consumer_disputed"],
+                                                       submitted_via=values["submitted_via"],
                                                        recorded=recorded,
                                                        products=values["product"],
                                                        sub_products=values["sub_product"],

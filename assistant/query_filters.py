@@ -180,7 +180,7 @@ _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome
               "until": "To", "state": "State", "tags": "Tags", "mentions": "Mentions", "mentions_any": "Mentions",
               "product": "Product",
               "timely_response": "Timely response", "consumer_disputed": "Consumer disputed",
-              "sub_product": "Sub-product", "complaint_id": "Complaint"}
+              "sub_product": "Sub-product", "complaint_id": "Complaint", "submitted_via": "Submitted via"}
 
 
 def _outcome_words(tag: str) -> str:
@@ -201,6 +201,7 @@ class Vocabulary:
     tags: list[str] = field(default_factory=list)  # the Tags field's values ("Older American, Servicemember")
     timely: list[str] = field(default_factory=list)  # the CFPB's "Timely response?" values ("Yes", "No")
     disputed: list[str] = field(default_factory=list)  # the CFPB's "Consumer disputed?" values
+    submitted_via: list[str] = field(default_factory=list)  # the CFPB's "Submitted via" values ("Web", "Referral")
     # Of those two yes/no fields, each that some complaints lack, with the values recorded: a
     # share of one is of the complaints where it was recorded (matching.whole_set).
     recorded: dict[str, list[str]] = field(default_factory=dict)
@@ -619,6 +620,25 @@ def _states(q: str, states: list[str]) -> list[Implied]:
     return [_excluded(q, read, states)]
 
 
+# "complaints filed via the web", "How many came in by referral?": the CFPB's "Submitted via" field,
+# named after a verb of sending a complaint (a topic such as "harassed by phone" is not how it came).
+_SENT = (r"\b(?:submitted|filed|sent|made|lodged|received|c[oa]me\s+in|arrived|entered)\s+"
+         r"(?:\w+\s+){0,2}?(?:via|by|through|over|using|from|as)\s+(?:(?:the|a|an)\s+)?")
+
+
+def _submitted_via(q: str, values: list[str]) -> list[Implied]:
+    hits = []
+    for value in values:
+        words = r"\s+".join(re.escape(w) for w in value.split())
+        match = re.search(rf"{_SENT}{words}s?\b", q, re.I)
+        if match:
+            hits.append((value, match.group(0)))
+    if not hits:
+        return []
+    chosen = sorted(v for v, _ in hits)
+    return [Implied("submitted_via", chosen[0] if len(chosen) == 1 else tuple(chosen), " / ".join(p for _, p in hits))]
+
+
 def _tags(q: str, values: list[str]) -> list[Implied]:
     """"older Americans" -> every Tags value holding "Older American" (the CFPB joins several tags
     in one value: "Older American, Servicemember"), for tags the index holds."""
@@ -943,7 +963,7 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
     if numbers:  # complaints named one by one: nothing else of the question narrows them
         return numbers
     found = [*_companies(q, vocabulary.companies, vocabulary.companies_in), *_types(q, vocabulary.types),
-             *_statuses(q, vocabulary.statuses), *_dates(q),
+             *_statuses(q, vocabulary.statuses), *_dates(q), *_submitted_via(q, vocabulary.submitted_via),
              *_outcomes(q, vocabulary.outcomes or None), *_states(q, vocabulary.states), *_tags(q, vocabulary.tags),
              *_products(q, vocabulary.products, vocabulary.sub_products, vocabulary.alike),
              *_yes_no(q, "consumer_disputed", vocabulary.disputed, _NOT_DISPUTED, _DISPUTED)]

@@ -276,6 +276,12 @@ def test_a_question_about_late_answers_counts_the_cfpb_timely_response(cfpb_assi
     assert f"(those with 10 complaints or more): {first} " in slowest.answer
 
 
+def test_how_complaints_were_sent_is_counted_from_the_cfpb_submitted_via(cfpb_assistant):
+    sent = cfpb_assistant.stats()["by_submitted_via"]
+    web = cfpb_assistant.ask("How many complaints were filed via the web?")
+    assert web.filters == {"submitted_via": "Web"} and web.matching["count"] == sent["Web"] > 0
+
+
 def test_a_company_named_by_a_short_form_alone_is_answered_over_all_its_complaints(cfpb_assistant):
     # "Citi" is no word to search once it has named CITIBANK: in the CLI, and in the app, which
     # sets the company itself (a chip) and asks with implied=False.

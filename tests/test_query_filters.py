@@ -649,3 +649,14 @@ def test_the_words_to_find_are_the_ones_after_mention_and_a_name_is_found_as_wri
     assert found("How did Charter respond to the ones that mention autopay?", vocabulary) == {"mentions": "autopay"}
     assert found("Do complaints about late fees mention autopay?", vocabulary) == {"mentions": "autopay"}
     assert found("Complaints where arbitration is mentioned", vocabulary) == {"mentions": "arbitration"}
+
+
+def test_how_a_complaint_was_sent_is_read_as_the_cfpb_submitted_via():
+    cfpb = Vocabulary(submitted_via=["Web", "Referral", "Postal mail", "Phone"])
+    assert found("How many complaints were filed via the web?", cfpb) == {"submitted_via": "Web"}
+    assert found("Which complaints came in by referral?", cfpb) == {"submitted_via": "Referral"}
+    assert found("complaints sent by postal mail or submitted by phone", cfpb) == {
+        "submitted_via": ("Phone", "Postal mail")}
+    # After no verb of sending it is what the complaint is about; a value the index lacks is not read.
+    assert found("Debt collectors harassing me by phone", cfpb) == {}
+    assert found("complaints filed by fax", cfpb) == {}
