@@ -193,12 +193,60 @@ def _previous_questions(history) -> list[str]:
     return out
 
 
+def _last_answer(history) -> str:
+    """The assistant's last answer, from (user, assistant) pairs or Gradio message dicts."""
+    for item in reversed(history or []):
+        if isinstance(item, dict):
+            if item.get("role") == "assistant" and isinstance(item.get("content"), str):
+                return item["content"]
+        elif isinstance(item, (list, tuple)) and len(item) > 1 and isinstance(item[1], str):
+            return item[1]
+    return ""
+
+
+# "What did the top one say?", "Show me the most common issue": the first value of the breakdown
+# the last answer listed.
+_TOP_ONE = re.compile(r"\b(?:the|that|this)\s+(?:top|first|most\s+common|biggest|largest|leading|main)\s+"
+                      r"(?:one|issue|problem|company|business|state|product|category|type|reason)\b", re.I)
+# The breakdown an answer lists first, as `answer_evidence.whole_set_lines` writes it: "Over the
+# whole set: issues: Incorrect information on your report 27% (214); ...".
+_LISTED = re.compile(r"Over the whole set: (?P<name>[a-z-]+)(?: by their own rate \([^)]*\)|"
+                     r" with [^:]*?: [\d,]+ in all, the most first| with the fewest)?: "
+                     r"(?P<value>[^;·]+?) (?:<1%|\d+(?:\.\d+)?%) \(")
+_LISTED_FIELDS = {"states": "state", "products": "product", "sub-products": "sub_product", "issues": "issue",
+                  "sub-issues": "sub_issue", "tags": "tags", "types": "type", "companies": "company"}
+
+
+def _top_listed(fragment: str, previous: str, history, subjects: Subjects | None) -> str | None:
+    """"What did the top one say?" after "What are the most common issues in Texas?": the
+    fragment about the first value the last answer listed, where and whom the last question was
+    about kept beside it."""
+    pointer = _TOP_ONE.search(fragment)
+    listed = _LISTED.search(_last_answer(history)) if pointer else None
+    field = _LISTED_FIELDS.get(listed.group("name")) if listed else None
+    if not field:
+        return None
+    value = listed.group("value").replace("\u2060", "").strip()
+    said = value if field == "company" else f"complaints from {value}" if field == "state" else (
+        f"complaints about {value}")
+    asked = f"{fragment[:pointer.start()]}{said}{fragment[pointer.end():]}"
+    period = period_said(previous)
+    if period and period[0] not in asked:
+        asked += f" {period[0]}"
+    kinds = tuple(k for k in ("company", "state", "product") if k != field)
+    return asked + _context(previous, asked, subjects, kinds) + "?"
+
+
 def standalone(question: str, history: list | None, subjects: Subjects | None = None) -> str:
     """The question as it would be asked on its own; unchanged when it is not a follow-up.
     `subjects(text)`: the companies, products and states a text names, as (kind, words) (see
     `_swap` and `_context`)."""
     questions = _previous_questions(history)
     question = question.strip()
+    if questions and _TOP_ONE.search(question):
+        top = _top_listed(_strip(question), standalone(questions[-1], questions[:-1], subjects), history, subjects)
+        if top:
+            return top
     if not questions or not is_followup(question, questions):
         return question
     text = _strip(question)

@@ -292,3 +292,25 @@ def test_how_does_that_compare_to_another_company_asks_the_last_question_of_both
     # No company in the last question: nothing to set beside it.
     assert standalone("How does that compare to Equifax?", [("Complaints about late fees", "a")], subjects) == (
         "How does that compare to Equifax (about late fees)?")
+
+
+def test_the_top_one_is_the_first_value_the_last_answer_listed():
+    from assistant.answer_evidence import whole_set_lines
+
+    # The answer as the evidence answerer writes it, so that the reader and the writer agree.
+    matching = {"count": 804, "rule": "every complaint under the filters", "asked_by": "issue",
+                "by_issue": {"Incorrect information on your report": 214, "Improper use of your report": 200},
+                "by_status": {"Closed with explanation": 502}}
+    texas = [("What are the most common issues in Texas?", "\n".join(whole_set_lines(matching, 8)))]
+    subjects = lambda text: [("state", m.group(0)) for m in re.finditer(r"Texas", text)]  # noqa: E731
+    assert standalone("What did the top one say?", texas, subjects) == (
+        "What did complaints about Incorrect information on your report say (in Texas)?")
+    # Companies ranked by their own rate; the period of the last question kept.
+    rated = {"count": 68, "rule": "r", "asked_by": "company", "rate_least": 10,
+             "rate_by_company": {"Midwest Recovery Systems": {"count": 7, "of": 15}}}
+    slowest = [("Which companies were slowest to respond in 2019?", "\n".join(whole_set_lines(rated, 8)))]
+    assert standalone("Show me the top company", slowest, subjects) == "Show me Midwest Recovery Systems in 2019?"
+    # Nothing listed: not read as one.
+    plain = [("Tell me about Navient", "\n".join(whole_set_lines({"count": 41, "rule": "r",
+                                                                   "by_status": {"Closed": 41}}, 8)))]
+    assert "Navient" not in standalone("What did the top one say?", plain, subjects)
