@@ -8,6 +8,8 @@ ingest, are closest to the question: no model call here.
 
 from __future__ import annotations
 
+import calendar
+
 import re
 from collections import defaultdict
 
@@ -86,6 +88,16 @@ def _shares(counts: dict[str, int], total: int, top: int = 4, fewest: bool = Fal
                      for name, n in items)
 
 
+def _period(since: str, until: str) -> str:
+    """A period as said: "2023", "2023-06", else its first and last day."""
+    if since[5:] == "01-01" and until[5:] == "12-31" and since[:4] == until[:4]:
+        return since[:4]
+    if since[8:] == "01" and since[:7] == until[:7] and calendar.monthrange(int(since[:4]), int(since[5:7]))[1] == int(
+            until[8:]):
+        return since[:7]
+    return f"{since} to {until}"
+
+
 def _by_year(by_month: dict[str, int]) -> bool:
     return len(by_month) > 24 or len({m[:4] for m in by_month}) > 2
 
@@ -115,7 +127,15 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
     facts = []
     asked = matching.get("asked_by")
     top = matching.get("asked_top") or 8  # "the top 5 companies": five
-    if asked and matching.get(f"rate_by_{asked}"):
+    if asked and matching.get(f"growth_by_{asked}"):
+        # "Which company had the biggest jump in 2023?": each value's change from the period before.
+        (before, now), name = matching["growth_periods"], _FIELD_PLURALS.get(asked, asked)
+        ranked = list(matching[f"growth_by_{asked}"].items())[:top]
+        # A period the index holds nothing from is said so: every value then "rose" from 0.
+        empty = " (none of these complaints from then)" if not matching["growth_totals"][0] else ""
+        facts.append(f"{name} by change from {_period(*before)}{empty} to {_period(*now)}: " + "; ".join(
+            f"{inert(v)} {r['count'] - r['before']:+,} ({r['before']:,} to {r['count']:,})" for v, r in ranked))
+    elif asked and matching.get(f"rate_by_{asked}"):
         # "Which product has the highest rate of monetary relief?": each value's own share.
         name = _FIELD_PLURALS.get(asked, asked)
         ranked = list(matching[f"rate_by_{asked}"].items())[:top]

@@ -38,7 +38,8 @@ _BY_BUSINESS = (re.compile(rf"\b(?P<ask>(?:each|per|every|rank|ranked|ranking|to
                            rf"{_WHICH_BUSINESSES}",
                            re.I),
                 re.compile(rf"\b(?P<ask>(?:which|what)\s+){_WHICH_BUSINESSES}"
-                           r"(?=.*\b(?:most|fewest|least|worst|best|(?:slow|fast|quick)(?:est|er))\b)", re.I))
+                           r"(?=.*\b(?:most|fewest|least|worst|best|(?:slow|fast|quick)(?:est|er)|"
+                           r"biggest|largest|greatest|sharpest)\b)", re.I))
 _QUESTION_WORD_FIELD = {"who": "company", "where": "state", "when": "month"}
 # "How long does Equifax take to respond?": the CFPB's own field for it says whether the company
 # answered within 15 days. Only the asking words are the phrase: the name between stays a name.
@@ -72,6 +73,7 @@ class Breakdown:
     least: int | None = None  # "companies with more than 100 complaints": the values with at least this many
     most: int | None = None  # "... with fewer than 5 complaints": at most this many
     passing: str = ""  # the question's words for that threshold ("more than 100")
+    growth: int = 0  # "the biggest jump in 2023": each value's change from the period before (1: rise, -1: fall)
 
 
 # "the most common problems": the category counted; "over time", "the trend": the month.
@@ -94,6 +96,14 @@ _BY_TIME = re.compile(r"\b(?:getting\s+(?:better|worse)(?:\s+or\s+(?:better|wors
 # complaints whose last word is that they rise or fall ("Are banks increasing fees?" is not).
 _RISING_LAST = re.compile(r"\b(?:increasing|decreasing|rising|falling|growing|declining|improving|worsening)(?=\s*[?.!]*\s*$)",
                           re.I)
+
+
+# "Which company had the biggest jump in 2023?", "Which states grew the most?": each value's change
+# from the period before, the largest rise (or fall) first.
+_GROWTH = re.compile(r"\b(?:(?:biggest|largest|greatest|most|fastest|highest|sharpest)\s+"
+                     r"(?:(?P<up>jump|increase|rise|growth|spike|surge|gain)|(?P<down>drop|decrease|decline|fall))s?"
+                     r"|(?:(?P<grew>grew|grown|increased|rose|risen|jumped|spiked)|"
+                     r"(?P<fell>dropped|decreased|declined|fell|fallen))\s+(?:the\s+)?most)\b", re.I)
 
 
 _FEWEST = re.compile(r"\b(?:fewest|(?<!\bat\s)least)\b", re.I)
@@ -163,9 +173,13 @@ def breakdown_asked(question: str) -> Breakdown | None:
     top = min(n, MOST_SHOWN) if n > 0 else None
     rate = _RATE.search(question) if _RATE_NOUN.search(question) else None
     phrase = f"{asked.phrase} / {rate.group(0)}" if rate and rate.group(0) not in asked.phrase else asked.phrase
+    growth = _GROWTH.search(question) if asked.field != "month" else None
+    if growth:
+        phrase = f"{phrase} / {growth.group(0)}"
     return Breakdown(asked.field, phrase, fewest=bool(_FEWEST.search(question) or (rate and rate.group("low"))),
-                     top=MOST_SHOWN if asked.every and top is None else top, every=asked.every, rate=bool(rate),
-                     least=asked.least, most=asked.most, passing=asked.passing)
+                     top=MOST_SHOWN if asked.every and top is None else top, every=asked.every,
+                     rate=bool(rate) and not growth, least=asked.least, most=asked.most, passing=asked.passing,
+                     growth=(1 if growth.group("up") or growth.group("grew") else -1) if growth else 0)
 
 
 def _breakdown(question: str) -> Breakdown | None:

@@ -7,6 +7,8 @@ catalog queries (indexed GROUP BYs, never a read of the complaints themselves).
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from index.catalog import Catalog
 from index.outcomes import outcome_label
 
@@ -99,6 +101,8 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
             counted.update(asked_passing=len(values), asked_between=[asked.least, asked.most],
                            asked_threshold=asked.passing)
     rates = _rates(catalog, set_filters, by, where, asked, shown) if asked and asked.rate and by != "month" else {}
+    if asked and asked.growth:
+        rates = _growth(catalog, set_filters, by, counts["month"], asked, shown)
     # "How do Navient and Nelnet compare?": where the question names a few companies, how each
     # one's complaints ended, side by side (from the breakdown's own pass).
     named = filtering.values(filters, "company")
@@ -155,6 +159,45 @@ def _rates(catalog: Catalog, set_filters: dict, by: str, where, asked: Breakdown
     if not ranked:  # no value has enough complaints for a rate: the counts alone are given
         return {}
     return {f"rate_by_{by}": {v: {"count": n, "of": of} for v, n, of in ranked[:shown]}, "rate_least": RATE_LEAST}
+
+
+def _periods(set_filters: dict, by_month: dict[str, int]) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """(the period asked, the one before it of the same length): a year, a quarter or a month
+    before one of those; other spans by their days. With no period asked, the set's latest year
+    against the one before."""
+    since, until = set_filters.get("since"), set_filters.get("until")
+    if not (since and until):
+        if not by_month:
+            return None
+        year = int(max(by_month)[:4])
+        since, until = f"{year}-01-01", f"{year}-12-31"
+    start, end = date.fromisoformat(since), date.fromisoformat(until)
+    if start.day == 1 and (end + timedelta(days=1)).day == 1:  # whole months: the same months before
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        first = start.year * 12 + start.month - 1 - months
+        before_start = date(first // 12, first % 12 + 1, 1)
+        return (since, until), (before_start.isoformat(), (start - timedelta(days=1)).isoformat())
+    days = (end - start).days + 1
+    return (since, until), ((start - timedelta(days=days)).isoformat(), (start - timedelta(days=1)).isoformat())
+
+
+def _growth(catalog: Catalog, set_filters: dict, by: str, by_month: dict[str, int], asked: Breakdown,
+            shown: int) -> dict:
+    """"Which company had the biggest jump in 2023?": each value's count in the period asked and
+    in the one before (two grouped counts), the largest rise first (or fall, for "the biggest drop")."""
+    periods = _periods(set_filters, by_month)
+    if periods is None or by == "month":
+        return {}
+    (since, until), (before_since, before_until) = periods
+    now = catalog.group_counts(by, filtering.to_sql(filtering.normalize({**set_filters, "since": since, "until": until})))
+    before = catalog.group_counts(by, filtering.to_sql(filtering.normalize(
+        {**set_filters, "since": before_since, "until": before_until})))
+    changes = sorted(((v, now.get(v, 0), before.get(v, 0)) for v in now.keys() | before.keys()
+                      if v not in ("", "Unknown")),
+                     key=lambda r: (asked.growth * (r[1] - r[2]), r[1]), reverse=True)
+    return {f"growth_by_{by}": {v: {"count": n, "before": b} for v, n, b in changes[:shown]},
+            "growth_periods": [[before_since, before_until], [since, until]],
+            "growth_totals": [sum(before.values()), sum(now.values())]}
 
 
 def share_base(catalog: Catalog, filters: dict, recorded: dict | None = None) -> dict:

@@ -324,6 +324,21 @@ def test_a_count_threshold_lists_every_value_that_passes_it(cfpb_assistant):
     assert "no companies with more than 100,000 of these complaints" in none.answer
 
 
+def test_the_biggest_change_ranks_each_value_against_the_period_before(cfpb_assistant):
+    result = cfpb_assistant.ask("Which issue had the biggest drop in 2020?")
+    assert result.matching["growth_periods"] == [["2019-01-01", "2019-12-31"], ["2020-01-01", "2020-12-31"]]
+
+    def by_issue(year):
+        return cfpb_assistant.stats({"since": f"{year}-01-01", "until": f"{year}-12-31"})["by_issue"]
+
+    before, now = by_issue(2019), by_issue(2020)
+    falls = sorted(((now.get(v, 0) - before.get(v, 0), v) for v in before.keys() | now.keys() if v != "Unknown"))
+    first = falls[0][1]
+    assert next(iter(result.matching["growth_by_issue"])) == first
+    assert (f"issues by change from 2019 to 2020: {first} {falls[0][0]:+,} ({before[first]:,} to "
+            f"{now.get(first, 0):,})") in result.answer
+
+
 def test_complaints_that_mention_a_word_are_counted_exactly(cfpb_assistant):
     from assistant.evaluation import complaint_text
     from index.keywords import terms

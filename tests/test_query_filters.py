@@ -342,6 +342,13 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert (lambda b: (b.field, b.most, b.phrase))(breakdown_asked("states with fewer than 10 complaints")) == (
         "state", 9, "states with fewer than 10 complaints")
     assert breakdown_asked("I called more than 10 times about 3 complaints") is None
+    # A change from the period before: the biggest rise, or fall.
+    jump = breakdown_asked("Which company had the biggest jump in 2023?")
+    assert (jump.field, jump.growth, jump.rate) == ("company", 1, False)
+    assert breakdown_asked("Which issue had the biggest drop in 2020?").growth == -1
+    assert (lambda b: (b.field, b.growth))(breakdown_asked("Which debt collectors saw the largest increase?")) == (
+        "company", 1)
+    assert breakdown_asked("Which states have the most complaints?").growth == 0
     # The businesses complained about are the companies; the words before the noun say which, and
     # stay to be read ("credit" searched, "debt collector" a product).
     assert asked("How many complaints does each credit bureau get?") == ("company", "each / bureau")
@@ -660,3 +667,15 @@ def test_how_a_complaint_was_sent_is_read_as_the_cfpb_submitted_via():
     # After no verb of sending it is what the complaint is about; a value the index lacks is not read.
     assert found("Debt collectors harassing me by phone", cfpb) == {}
     assert found("complaints filed by fax", cfpb) == {}
+
+
+def test_the_period_before_is_the_same_months_or_days_before():
+    from assistant.matching import _periods
+
+    assert _periods({"since": "2023-04-01", "until": "2023-06-30"}, {}) == (
+        ("2023-04-01", "2023-06-30"), ("2023-01-01", "2023-03-31"))
+    assert _periods({"since": "2024-03-01", "until": "2024-03-31"}, {})[1] == ("2024-02-01", "2024-02-29")
+    assert _periods({"since": "2023-01-10", "until": "2023-01-19"}, {})[1] == ("2022-12-31", "2023-01-09")
+    # No period asked: the set's latest year against the one before; nothing dated, nothing to compare.
+    assert _periods({}, {"2019-02": 3, "2023-06": 5}) == (("2023-01-01", "2023-12-31"), ("2022-01-01", "2022-12-31"))
+    assert _periods({}, {}) is None
