@@ -163,6 +163,9 @@ class Assistant:
         search = followup.standalone(question, history, self.subjects)
         started = time.perf_counter()
         stated = self.implied_filters(search)  # what the words say, applied or not
+        ended = followup.narrows_by_ending(question, history, self.subjects)
+        if ended:  # "Were any resolved?": how it ended is read from the follow-up's own words too
+            stated = query_filters.with_endings(stated, self.implied_filters(question))
         # "complaints from Nebraska": a phrase read as a filter names no company, known or not.
         unfiltered = query_filters.without_phrases(search, stated)
         named = self.companies_in(unfiltered) if "company" not in clean else None
@@ -212,8 +215,11 @@ class Assistant:
         # "... in Texas in 2023": the set the rest of the question is about, narrowed to a place and
         # a period; those words are searched for no more than they are in an unnarrowed question.
         # So is a follow-up's company where it points at the last set ("How many of those were at Experian?").
+        # And how the last set ended, for a follow-up that asks only that ("How many were closed with relief?").
         narrowing = filtering.NARROWING + (("company",) if named and named.companies
                                            and followup.narrows_to_whom(question, history) else ())
+        if ended:
+            narrowing += filtering.RESULT_KEYS
         about = query_filters.without_phrases(search, [i for i in read if i.key in narrowing])
         # Embedded once: retrieval and the answerer's sentence ranking both use it.
         query_vector = self.embed_model.get_query_embedding(about)

@@ -31,6 +31,10 @@ SQL_ONLY = MENTIONS  # keys that Chroma's metadata filters cannot express
 # vote for). How a complaint ended is written in the business's response: those words stay in the
 # question, and the labels vote among the complaints that ended so.
 NARROWING = ("state", "since", "until")
+# Filters on how a complaint ended: "What share of Navient's complaints were closed with relief?"
+# asks for a share of the complaints under the other filters (matching.share_base), and "How many
+# were closed with relief?" after a question narrows its set (followup.narrows_by_ending).
+RESULT_KEYS = ("status", "outcome", "timely_response", "consumer_disputed")
 
 
 class FilterError(ValueError):

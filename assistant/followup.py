@@ -64,7 +64,7 @@ _COMPARE_TO = re.compile(r"^(?:how\s+(?:does|do|did|would)\s+(?:that|this|it|the
 _THERE = re.compile(r"(?<!\bare)(?<!\bis)(?<!\bwere)(?<!\bwas)\s+(?:in\s+)?there(?=\s*$)", re.I)
 # "What percentage?", "How many?", "What share?": the count of the last set, nothing more.
 _SHARE_ONLY = re.compile(r"^(?:(?:what|which)\s+(?:percent(?:age)?|share|proportion|fraction)|how\s+(?:many|often))"
-                         r"(?:\s+of\s+(?:them|those|these))?$", re.I)
+                         r"(?:\s+of\s+(?:them|those|these)|\s+(?:is|was|are|were)\s+(?:that|this|it|they|those))?$", re.I)
 # "Give me 3 examples", "Show me more", "the oldest?": more of the last set, or its other end.
 _EXAMPLES_ONLY = re.compile(r"^(?:(?:give|show|find|list)\s+(?:me\s+|us\s+)?)?"
                             r"(?:(?:\d{1,2}|some|more|a\s+few|other)\s+)?(?:more\s+)?"
@@ -78,6 +78,12 @@ _COUNT_NARROWED = re.compile(r"^(?:how\s+many|which|what\s+(?:share|percent(?:ag
                              r"(?:(?:of\s+)?(?:them|those|these|ones)(?:\s+(?:complaints?|cases?|ones))?\s+)?"
                              r"(?:(?:were|was|are|is|came|come|happened|filed)\s+)?"
                              r"(?P<rest>(?:in|during|since|from|before|after|between|(?P<whom>at|against|with))\b.+)$", re.I)
+# "How many were closed with relief?", "Did any of them get an adjustment?": the last set, narrowed
+# to how its complaints ended, asked as the last question with the ending (see `narrows_by_ending`).
+_ENDED = re.compile(r"^(?:how\s+many|which(?:\s+ones)?|what\s+(?:share|percent(?:age)?|fraction|proportion)|"
+                    r"(?:did|were|are|do|have|has)\s+any)\s+(?:(?:of\s+)?(?:them|those|these|ones)(?:\s+complaints?)?\s+)?"
+                    r"(?P<rest>(?:(?:were|was|got|get|gets|have|had|received?|ended|end|ever|been)\b\s*)*.+)$", re.I)
+_ENDING_KINDS = ("status", "outcome")
 # "Why?", "How so?": the reasons are what the last set's complaints say; the same question again.
 _WHY = re.compile(r"^(?:why|how\s+so|why\s+(?:is|was)\s+that|in\s+what\s+way)$", re.I)
 # A fragment that only narrows ("in 2024?", "for unresolved ones?") keeps the whole previous question.
@@ -151,13 +157,49 @@ def is_followup(question: str, history: list | None) -> bool:
     return _ranks_the_last(text) or (len(text.split()) <= 3 and not _QUESTION_START.search(text))
 
 
+def _ended(fragment: str, subjects: Subjects | None) -> str | None:
+    """The words of a fragment that only narrow the last set by how its complaints ended ("were
+    closed with relief"), or None: a fragment with anything else in it is a question of its own."""
+    match = _ENDED.match(fragment)
+    if not match or subjects is None:
+        return None
+    named = subjects(fragment)  # the whole fragment: "Were any resolved?" says how it ended as a whole
+    if not named or any(kind not in _ENDING_KINDS for kind, _ in named):
+        return None
+    rest = _without_subjects(match.group("rest"), named)
+    leftover = re.sub(r"(?i)\b(?:were|was|got|get|gets|have|had|received?|ended|end|ever|been|with|a|an|any|"
+                      r"the|some|up|in|by|them|it|that|this)\b", " ", rest)
+    return match.group("rest") if not re.search(r"\w", leftover) else None
+
+
+def narrows_by_ending(question: str, history: list | None, subjects: Subjects | None) -> bool:
+    """Whether a follow-up narrows the last set to how its complaints ended ("How many were closed
+    with relief?"): a part of that set, its topic decided by the last question's words."""
+    questions = _previous_questions(history)
+    if not questions or not is_followup(question, questions):
+        return False
+    fragment = _strip(_CONNECTOR.sub("", _strip(question), count=1)) or _strip(question)
+    if _reasks(fragment):  # "What percentage is that?" after such a follow-up: the same set again
+        return narrows_by_ending(questions[-1], questions[:-1], subjects)
+    return _ended(fragment, subjects) is not None
+
+
+def _reasks(fragment: str) -> bool:
+    """A fragment that asks the last question again, for its share, reasons or more examples."""
+    return bool(_SHARE_ONLY.match(fragment) or _WHY.match(fragment) or _EXAMPLES_ONLY.match(fragment))
+
+
 def narrows_to_whom(question: str, history: list | None) -> bool:
     """Whether a follow-up narrows the last set to the businesses it names ("How many of those
     were at Experian?"): a part of that set, as a place or a period is, not a new question about
     that company, whose own complaints could vote for another topic."""
-    if not _previous_questions(history) or not is_followup(question, history):
+    questions = _previous_questions(history)
+    if not questions or not is_followup(question, questions):
         return False
-    narrowed = _COUNT_NARROWED.match(_strip(_CONNECTOR.sub("", _strip(question), count=1)) or _strip(question))
+    fragment = _strip(_CONNECTOR.sub("", _strip(question), count=1)) or _strip(question)
+    if _reasks(fragment):
+        return narrows_to_whom(questions[-1], questions[:-1])
+    narrowed = _COUNT_NARROWED.match(fragment)
     return bool(narrowed and narrowed.group("whom"))
 
 
@@ -264,6 +306,9 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     compared = _compared(previous, fragment, subjects) if subjects else None
     if compared:
         return compared
+    ended = _ended(fragment, subjects)
+    if ended:
+        return f"{_base(previous)} {ended}?"
     narrowed = _COUNT_NARROWED.match(fragment)
     if narrowed:
         return f"{_in_period(_base(previous), narrowed.group('rest'))}?"

@@ -19,9 +19,6 @@ from .retrieval import Found, Params
 FIELD_NAMES = {"type": "type (the complaint's own category)", "sub_issue": "CFPB sub-issue", "issue": "CFPB issue",
                "product": "CFPB product"}
 TOP_COMPANIES = 10
-# Filters on how a complaint ended: "What share of Navient's complaints were closed with relief?"
-# asks for a share of the complaints under the other filters.
-RESULT_KEYS = ("status", "outcome", "timely_response", "consumer_disputed")
 COMPARED_MOST = 5  # companies (their outcomes) or states (their counts) named in one question, side by side
 COMPARED_TOP = 3  # values of an asked breakdown given for each company compared
 RATE_LEAST = 10  # complaints a value needs for its rate to be ranked: 1 of 1 is no "highest rate"
@@ -148,7 +145,7 @@ def _rates(catalog: Catalog, set_filters: dict, by: str, where, asked: Breakdown
     complaints under the filters on what they are about (two grouped counts), ranked among the
     values with at least RATE_LEAST of them. {} where the set is not narrowed by how complaints
     ended: a rate of complaints among complaints says nothing."""
-    about = {k: v for k, v in set_filters.items() if k not in RESULT_KEYS}
+    about = {k: v for k, v in set_filters.items() if k not in filtering.RESULT_KEYS}
     if about == set_filters:
         return {}
     base = catalog.group_counts(by, filtering.to_sql(filtering.normalize(about)))
@@ -204,7 +201,7 @@ def share_base(catalog: Catalog, filters: dict, recorded: dict | None = None) ->
     """The complaints a set filtered on how complaints ended is a share of: those under the
     filters on what they are about (`base_total`, `base_scope`); {} where the filters are of one
     kind only. One indexed count."""
-    about = {k: v for k, v in filters.items() if k not in RESULT_KEYS}
+    about = {k: v for k, v in filters.items() if k not in filtering.RESULT_KEYS}
     for key, values in (recorded or {}).items():
         # A field the source stopped recording: a share of the complaints where it was recorded,
         # not of years that cannot say.

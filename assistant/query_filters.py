@@ -19,7 +19,7 @@ from pathlib import Path
 from index import outcomes as _outcome_rules
 from index.keywords import stop_words, terms
 
-from .filters import ALL_OF
+from .filters import ALL_OF, RESULT_KEYS
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -523,6 +523,10 @@ _COUNTED_RESOLVED = re.compile(r"^\s*(?:how\s+many|which|what\s+(?:share|percent
                                r"|\b(?:did|does|do|has|have)\b.*?\b(?P<verb>(?:(?:actually|finally)\s+)?resolved?))"
                                # a follow-up's context in brackets after it: "Which ones were resolved (Navient)?"
                                r"\s*(?:\([^()]*\)\s*)*[?.!]*\s*$", re.I | re.S)
+# "Were any resolved?", "Have any of them been resolved?"
+_ANY_RESOLVED = re.compile(r"^\s*(?:were|was|are|is|have|has|had)\s+any(?:\s+of\s+(?:them|those|these))?"
+                           r"(?:\s+(?:been|actually|finally|ever))*\s+(?P<said>resolved)"
+                           r"\s*(?:\([^()]*\)\s*)*[?.!]*\s*$", re.I)
 
 
 def _status_words(q: str, statuses: list[str]) -> list[Implied]:
@@ -542,7 +546,7 @@ def _status_words(q: str, statuses: list[str]) -> list[Implied]:
     # "resolved" alone is usually a verb ("how were they resolved?"); ask for the adjective, or
     # for the ones that were, counted or listed ("How many complaints were resolved?").
     match = (re.search(rf"\b(?:resolved\s+(?:{_KIND_WORDS}|ones)|only\s+(?:the\s+)?resolved)\b", q, re.I)
-             or _COUNTED_RESOLVED.search(q))
+             or _COUNTED_RESOLVED.search(q) or _ANY_RESOLVED.search(q))
     if match and "resolved" in by_lower:
         said = match.groupdict()
         return [Implied("status", by_lower["resolved"], said.get("said") or said.get("verb") or match.group(0))]
@@ -1056,6 +1060,14 @@ def not_given(implied: list[Implied], given: dict) -> list[Implied]:
     if keys & _DATE_KEYS:
         keys |= _DATE_KEYS
     return [i for i in implied if i.key == "outcome" or i.key not in keys]
+
+
+def with_endings(read: list[Implied], own: list[Implied]) -> list[Implied]:
+    """`read` (from a follow-up's standalone question) with how the follow-up's own words (`own`)
+    say its set ended, where `read` does not say it: "Were any resolved?" narrows the last set to
+    the resolved ones (followup.narrows_by_ending)."""
+    have = {i.key for i in read}
+    return read + [i for i in own if i.key in RESULT_KEYS and i.key not in have]
 
 
 def merge(explicit: dict, implied: list[Implied]) -> dict:

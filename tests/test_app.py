@@ -75,6 +75,19 @@ def test_followup_is_searched_as_standalone_and_keeps_implied_filters(assistant)
     assert session.drop_chips([]).filters == {}
 
 
+def test_a_followup_that_asks_how_the_last_set_ended_gets_that_chip_as_the_api_reads_it(assistant):
+    from assistant.chat_session import ChatSession
+
+    vocabulary = assistant.vocabulary()
+    session = ChatSession()
+    first = session.prepare("Do they waive late fees?", vocabulary, {})
+    first.answer = assistant.ask(first.question).answer
+    second = session.prepare("Were any resolved?", vocabulary, {})
+    # The app's chips and the API's own reading of the same words agree.
+    api = assistant.ask("Were any resolved?", history=session.history(1))
+    assert second.filters == {"status": "Resolved"} == {k: v for k, v in api.filters.items() if k == "status"}
+
+
 def test_sessions_do_not_share_state(assistant):
     from assistant.chat_session import ChatSession
     from assistant.query_filters import Vocabulary

@@ -685,6 +685,11 @@ def test_a_set_narrowed_to_a_place_or_a_period_is_a_part_of_the_same_set(cfpb_as
     assert none.matching == {"count": 0} and not none.citations
     assert f"{whole.matching['count']} complaints in the index match this question without this filter" in none.answer
     assert f"state: {empty}" in none.answer
+    # So is "How many got relief?": voted among the relief complaints alone it took another label.
+    relief = a.ask("How many got relief?", history=turns)
+    assert {k: v for k, v in relief.matching["filters"].items() if k != "status"} == topic
+    assert relief.matching["count"] == a.stats({**topic, "status": relief.matching["filters"]["status"]})["complaints"]
+    assert relief.matching["base_total"] == whole.matching["count"]
     # "of those ... at" a company is a part of the same set too; asked afresh, a company's own
     # complaints vote on the topic.
     companies = a.stats(topic)["by_company"]

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from assistant.followup import is_followup, narrows_to_whom, standalone, topic_of
+from assistant.followup import is_followup, narrows_by_ending, narrows_to_whom, standalone, topic_of
 
 BILLING = [("How does Charter handle billing disputes?", "answer")]
 
@@ -314,3 +314,22 @@ def test_the_top_one_is_the_first_value_the_last_answer_listed():
     plain = [("Tell me about Navient", "\n".join(whole_set_lines({"count": 41, "rule": "r",
                                                                    "by_status": {"Closed": 41}}, 8)))]
     assert "Navient" not in standalone("What did the top one say?", plain, subjects)
+
+
+def test_a_followup_that_only_asks_how_the_last_set_ended_narrows_it():
+    def subjects(text):  # what the index would read: statuses and an outcome, and a company
+        known = {r"closed with relief": "status", r"\bresolved\b": "status", r"an adjustment": "outcome",
+                 r"Equifax": "company"}
+        return [(kind, m.group(0)) for pattern, kind in known.items() for m in re.finditer(pattern, text)]
+
+    calls = [("Complaints about debt collectors calling at work", "answer")]
+    assert standalone("How many were closed with relief?", calls, subjects) == (
+        "Complaints about debt collectors calling at work were closed with relief?")
+    for follow in ("How many were closed with relief?", "Did any of them get an adjustment?", "Were any resolved?"):
+        assert narrows_by_ending(follow, calls, subjects), follow
+    # Asking for its share again keeps it so; anything beyond how it ended is a question of its own.
+    ended = calls + [("How many were closed with relief?", "answer")]
+    assert narrows_by_ending("What percentage is that?", ended, subjects)
+    assert not narrows_by_ending("How many were closed with relief at Equifax?", calls, subjects)
+    assert not narrows_by_ending("How many were about late fees?", calls, subjects)
+    assert not narrows_by_ending("How many were closed with relief?", [], subjects)
