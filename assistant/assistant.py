@@ -262,7 +262,8 @@ class Assistant:
             found.evidence = self._newest_examples(query_vector, found, clean, newest.top or k, newest.oldest)
         matching = (whole_set(self.store.catalog, found, clean, self.retriever.params, scope,
                               self.retriever.index_total(), self.retriever.scope_total(clean),
-                              asked=asked, recorded=self.vocabulary().recorded)
+                              asked=asked, recorded=self.vocabulary().recorded,
+                              share_of=query_filters.share_of(search, read, said))
                     if found.evidence else {"count": 0})
         if newest is not None and found.evidence:
             matching["examples"] = "oldest" if newest.oldest else "newest"

@@ -31,12 +31,13 @@ def _quoted(values: list[str]) -> str:
 
 def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, scope: str = "",
               index_total: int | None = None, scope_total: int | None = None,
-              asked: Breakdown | None = None, recorded: dict[str, list[str]] | None = None) -> dict:
+              asked: Breakdown | None = None, recorded: dict[str, list[str]] | None = None,
+              share_of: tuple[str, ...] = ()) -> dict:
     """The matching set's count, rule and breakdowns. `index_total` (every complaint in the index)
     and `scope_total` (those under the question's filters) let an answer say what share the set is.
     `asked`: the breakdown the question asks ("Which states ...", "the fewest", "the top 5"),
     given first; by state where none is asked and the filters name a few states. `recorded`: the fields not every complaint has (the CFPB's "Consumer disputed?"
-    ends in 2017), with the values recorded (`Vocabulary.recorded`)."""
+    ends in 2017), with the values recorded (`Vocabulary.recorded`). `share_of`: see `share_base`."""
     if found.whole_filter:
         set_filters = dict(filters)
         rule = ("every complaint under the filters: the question asks for nothing beyond them" if filters else
@@ -68,7 +69,7 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     # A topic label is what the complaints are about too: "What share of overdraft fee complaints
     # got monetary relief?" is 5 of the label's 17, not of the 197 with relief.
     base = share_base(catalog, {**filters, found.topic.field: found.topic.values} if found.topic else filters,
-                      recorded)
+                      recorded, share_of)
     # "How many complaints in California versus Texas?": a set under a few states is counted by
     # state, as a few companies are side by side below.
     states = filtering.values(filters, "state")
@@ -197,11 +198,13 @@ def _growth(catalog: Catalog, set_filters: dict, by: str, by_month: dict[str, in
             "growth_totals": [sum(before.values()), sum(now.values())]}
 
 
-def share_base(catalog: Catalog, filters: dict, recorded: dict | None = None) -> dict:
+def share_base(catalog: Catalog, filters: dict, recorded: dict | None = None, share_of: tuple[str, ...] = ()) -> dict:
     """The complaints a set filtered on how complaints ended is a share of: those under the
     filters on what they are about (`base_total`, `base_scope`); {} where the filters are of one
-    kind only. One indexed count."""
-    about = {k: v for k, v in filters.items() if k not in filtering.RESULT_KEYS}
+    kind only. `share_of`: the filter keys the question names as the whole ("What percent of Capital
+    One complaints are about credit cards?": the company's), where it names them. One indexed count."""
+    about = ({k: v for k, v in filters.items() if k in share_of} if share_of else
+             {k: v for k, v in filters.items() if k not in filtering.RESULT_KEYS})
     for key, values in (recorded or {}).items():
         # A field the source stopped recording: a share of the complaints where it was recorded,
         # not of years that cannot say.

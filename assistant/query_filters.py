@@ -1062,6 +1062,31 @@ def not_given(implied: list[Implied], given: dict) -> list[Implied]:
     return [i for i in implied if i.key == "outcome" or i.key not in keys]
 
 
+# "What percent of Capital One complaints are about credit cards?": the whole named between "of"
+# and "complaints".
+_SHARE_OF = re.compile(r"\b(?:percent(?:age)?|share|fraction|proportion)\s+of\s+(?:all\s+)?(?:the\s+)?"
+                       r"(?P<of>\S.*?)\s+(?:complaints|ones|cases)\b", re.I)
+
+
+def share_of(question: str, read: list[Implied], companies_said: list[str] = ()) -> tuple[str, ...]:
+    """The filter keys a question names as the whole it asks a share of: those whose words stand
+    between "percent of" and "complaints", with the place and period wherever they are said (they
+    qualify the whole: "... of Navient's complaints in 2019 ..."). () where it names none there."""
+    match = _SHARE_OF.search(question or "")
+    if not match:
+        return ()
+    start, end = match.span("of")
+
+    def within(phrase: str) -> bool:  # said overlapping the span ("of Texas" for "Texas complaints")
+        return any(m.start() < end and m.end() > start for m in re.finditer(re.escape(phrase), question))
+
+    inside = [i.key for i in read for phrase in i.phrase.split(" / ") if phrase and within(phrase)]
+    inside += ["company"] * any(within(words) for words in companies_said)
+    if not inside:
+        return ()
+    return tuple(dict.fromkeys(inside + [i.key for i in read if i.key in ("state", "since", "until")]))
+
+
 def with_endings(read: list[Implied], own: list[Implied]) -> list[Implied]:
     """`read` (from a follow-up's standalone question) with how the follow-up's own words (`own`)
     say its set ended, where `read` does not say it: "Were any resolved?" narrows the last set to

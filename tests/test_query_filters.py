@@ -679,3 +679,20 @@ def test_the_period_before_is_the_same_months_or_days_before():
     # No period asked: the set's latest year against the one before; nothing dated, nothing to compare.
     assert _periods({}, {"2019-02": 3, "2023-06": 5}) == (("2023-01-01", "2023-12-31"), ("2022-01-01", "2022-12-31"))
     assert _periods({}, {}) is None
+
+
+def test_the_whole_a_share_is_asked_of_is_named_between_of_and_complaints():
+    from assistant.query_filters import share_of
+
+    product = Implied("product", "Credit card", "credit cards")
+    assert share_of("What percent of Capital One complaints are about credit cards?", [product],
+                    ["Capital One"]) == ("company",)
+    texas = Implied("state", "TX", "of Texas")
+    assert share_of("What percentage of Texas complaints are about debt collection?",
+                    [texas, Implied("product", "Debt collection", "debt collection")]) == ("state",)
+    # The place and period qualify the whole wherever they are said.
+    year = [Implied("since", "2019-01-01", "in 2019"), Implied("until", "2019-12-31", "in 2019")]
+    assert share_of("What share of Navient complaints in 2019 were about forbearance?", year, ["Navient"]) == (
+        "company", "since", "until")
+    # No filter named as the whole: the usual share.
+    assert share_of("What percentage of complaints come from California?", [Implied("state", "CA", "California")]) == ()
