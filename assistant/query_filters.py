@@ -1039,7 +1039,12 @@ def leftover(question: str, implied: list[Implied], names: list[str] = ()) -> li
     text = _HOW_CLOSED.sub(lambda m: m.group("asked"), without_phrases(question, implied).strip())
     text = _THE_DATA.sub(" ", text)
     taken = stop_words() | _ASKING | {t for name in names for t in terms(name)}
-    return [t for t in terms(text) if t not in taken]
+    # Words of asking alone ("What do customers say?"), a topic together ("customer service").
+    kept = {t for m in _SERVICE_TOPIC.finditer(text) for t in terms(m.group(0))}
+    return [t for t in terms(text) if t not in taken or t in kept]
+
+
+_SERVICE_TOPIC = re.compile(r"\bcustomer\s+(?:service|support|care)\b", re.I)
 
 
 _DATE_KEYS = {"since", "until"}

@@ -696,3 +696,8 @@ def test_the_whole_a_share_is_asked_of_is_named_between_of_and_complaints():
         "company", "since", "until")
     # No filter named as the whole: the usual share.
     assert share_of("What percentage of complaints come from California?", [Implied("state", "CA", "California")]) == ()
+
+
+def test_customer_service_is_a_topic_though_each_word_alone_is_asking():
+    assert leftover("What do people say about customer service?", []) == ["custom", "servic"]
+    assert leftover("What do customers complain about?", []) == []
