@@ -496,21 +496,27 @@ _NEGATION = re.compile(r"\b(?:no|not|never|without)\b|n't", re.I)
 def _status_by_head(q: str, words: list, own_terms: dict[str, list[str]], shared: Counter) -> list[Implied]:
     """Every status named by its head word and one word of its own, side by side: "closed with
     relief" names both of the CFPB's "Closed with monetary relief" and "... non-monetary relief";
-    "closed with explanation" its one status. The head word is the one most statuses share."""
+    "closed with explanation" its one status; "closed without relief" the closed ones without it.
+    The head word is the one most statuses share."""
     stems = [t for _, t in words]
     # A verb of ending stands for the head word: "resolved with relief", "ended with relief".
     common = max(shared, key=shared.get, default="")
     for i in range(len(stems) - 1):
-        head, word = stems[i], stems[i + 1]
+        j = i + 2 if stems[i + 1] == "without" and i + 2 < len(stems) else i + 1
+        head, word = stems[i], stems[j]
         if head in _ENDING_STEMS and not shared[head]:
             head = common
         if shared[head] * 2 <= len(own_terms) or not 0 < shared[word] * 2 <= len(own_terms):
             continue
-        if _NEGATION.search(q[words[i][0].end():words[i + 1][0].start()]):
-            continue  # "closed with no explanation" is the opposite of the status
-        named = sorted(s for s, ts in own_terms.items() if head in ts and word in ts[ts.index(head) + 1:])
+        # "Which complaints were closed without relief?": the statuses of that head without it. Not
+        # where someone tells what happened to them ("My account was closed with no explanation").
+        negated = bool(_NEGATION.search(q[words[i][0].end():words[j][0].start()]))
+        if negated and _telling(q):
+            continue
+        named = sorted(s for s, ts in own_terms.items()
+                       if head in ts and (word in ts[ts.index(head) + 1:]) != negated)
         if named:
-            phrase = q[words[i][0].start():words[i + 1][0].end()]
+            phrase = q[words[i][0].start():words[j][0].end()]
             return [Implied("status", named[0] if len(named) == 1 else tuple(named), phrase)]
     return []
 

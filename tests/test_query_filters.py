@@ -122,7 +122,9 @@ def test_a_status_is_read_by_the_words_that_set_it_apart():
     assert found("How many were resolved with relief?", cfpb) == {
         "status": ("Closed with monetary relief", "Closed with non-monetary relief")}
     assert found("complaints that ended with an explanation", cfpb) == {"status": "Closed with explanation"}
-    assert found("resolved with no relief", cfpb) == {}
+    # Negated, the statuses of that head without the word ("Which complaints were closed without relief?").
+    assert found("resolved with no relief", cfpb) == {"status": ("Closed", "Closed with explanation")}
+    assert found("Which complaints were closed without relief?", cfpb) == {"status": ("Closed", "Closed with explanation")}
     # "never" is said of companies, not of complaints: no status.
     assert found("Which companies never gave monetary relief?", cfpb) == {}
 
