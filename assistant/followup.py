@@ -175,32 +175,27 @@ def _ended(fragment: str, subjects: Subjects | None) -> str | None:
 def narrows_by_ending(question: str, history: list | None, subjects: Subjects | None) -> bool:
     """Whether a follow-up narrows the last set to how its complaints ended ("How many were closed
     with relief?"): a part of that set, its topic decided by the last question's words."""
-    questions = _previous_questions(history)
-    if not questions or not is_followup(question, questions):
-        return False
-    fragment = _strip(_CONNECTOR.sub("", _strip(question), count=1)) or _strip(question)
-    if _reasks(fragment):  # "What percentage is that?" after such a follow-up: the same set again
-        return narrows_by_ending(questions[-1], questions[:-1], subjects)
-    return _ended(fragment, subjects) is not None
-
-
-def _reasks(fragment: str) -> bool:
-    """A fragment that asks the last question again, for its share, reasons or more examples."""
-    return bool(_SHARE_ONLY.match(fragment) or _WHY.match(fragment) or _EXAMPLES_ONLY.match(fragment))
+    return _narrows(question, history, lambda fragment: _ended(fragment, subjects) is not None)
 
 
 def narrows_to_whom(question: str, history: list | None) -> bool:
     """Whether a follow-up narrows the last set to the businesses it names ("How many of those
     were at Experian?"): a part of that set, as a place or a period is, not a new question about
     that company, whose own complaints could vote for another topic."""
+    return _narrows(question, history, lambda fragment: bool(
+        (narrowed := _COUNT_NARROWED.match(fragment)) and narrowed.group("whom")))
+
+
+def _narrows(question: str, history: list | None, test: Callable[[str], bool]) -> bool:
+    """`test` of the follow-up's fragment; a fragment that asks the last question again ("What
+    percentage is that?", "Why?", "Show me more") narrows as the last question did."""
     questions = _previous_questions(history)
     if not questions or not is_followup(question, questions):
         return False
     fragment = _strip(_CONNECTOR.sub("", _strip(question), count=1)) or _strip(question)
-    if _reasks(fragment):
-        return narrows_to_whom(questions[-1], questions[:-1])
-    narrowed = _COUNT_NARROWED.match(fragment)
-    return bool(narrowed and narrowed.group("whom"))
+    if _SHARE_ONLY.match(fragment) or _WHY.match(fragment) or _EXAMPLES_ONLY.match(fragment):
+        return _narrows(questions[-1], questions[:-1], test)
+    return test(fragment)
 
 
 def _ranks_the_last(text: str) -> bool:

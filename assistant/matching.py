@@ -98,9 +98,9 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         if thresholded:
             counted.update(asked_passing=len(values), asked_between=[asked.least, asked.most],
                            asked_threshold=asked.passing)
-    rates = _rates(catalog, set_filters, by, where, asked, shown) if asked and asked.rate and by != "month" else {}
-    if asked and asked.growth:
-        rates = _growth(catalog, set_filters, by, counts["month"], asked, shown)
+    # "the highest rate of relief": each value's own share; "the biggest jump": each one's change
+    ranked = (_growth(catalog, set_filters, by, counts["month"], asked, shown) if asked and asked.growth else
+              _rates(catalog, set_filters, by, where, asked, shown) if asked and asked.rate and by != "month" else {})
     # "How do Navient and Nelnet compare?": where the question names a few companies, how each
     # one's complaints ended, side by side (from the breakdown's own pass).
     named = filtering.values(filters, "company")
@@ -134,7 +134,7 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         **({"asked_by": by} if by else {}),
         **({"asked_top": asked.top} if asked and asked.top else {}),
         **({"asked_unrecorded": unrecorded} if unrecorded else {}),
-        **rates,
+        **ranked,
         # "How many companies?": how many values the set holds, beyond the ones listed
         **({"asked_distinct": catalog.distinct_count(by, where)}
            if asked and asked.every and by not in ("month", "outcome") and passing == (None, None) else {}),

@@ -178,8 +178,7 @@ class Implied:
 
 _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
               "until": "To", "state": "State", "tags": "Tags", "mentions": "Mentions", "mentions_any": "Mentions",
-              "product": "Product",
-              "timely_response": "Timely response", "consumer_disputed": "Consumer disputed",
+              "product": "Product", "timely_response": "Timely response", "consumer_disputed": "Consumer disputed",
               "sub_product": "Sub-product", "complaint_id": "Complaint", "submitted_via": "Submitted via"}
 
 
