@@ -635,13 +635,19 @@ _SENT = (r"\b(?:submitted|filed|sent|made|lodged|received|c[oa]me\s+in|arrived|e
          r"(?:\w+\s+){0,2}?(?:via|by|through|over|using|from|as)\s+(?:(?:the|a|an)\s+)?")
 
 
-def _submitted_via(q: str, values: list[str]) -> list[Implied]:
+def _said(q: str, names, before: str = r"\b") -> list[tuple[str, str]]:
+    """(name, the question's words for it) for each name the question says after `before`, its
+    words apart by any space, plural or not."""
     hits = []
-    for value in values:
-        words = r"\s+".join(re.escape(w) for w in value.split())
-        match = re.search(rf"{_SENT}{words}s?\b", q, re.I)
+    for name in names:
+        match = re.search(before + r"\s+".join(re.escape(w) for w in name.split()) + r"s?\b", q, re.I)
         if match:
-            hits.append((value, match.group(0)))
+            hits.append((name, match.group(0)))
+    return hits
+
+
+def _submitted_via(q: str, values: list[str]) -> list[Implied]:
+    hits = _said(q, values, _SENT)
     if not hits:
         return []
     chosen = sorted(v for v, _ in hits)
@@ -651,12 +657,7 @@ def _submitted_via(q: str, values: list[str]) -> list[Implied]:
 def _tags(q: str, values: list[str]) -> list[Implied]:
     """"older Americans" -> every Tags value holding "Older American" (the CFPB joins several tags
     in one value: "Older American, Servicemember"), for tags the index holds."""
-    hits = []
-    for tag in dict.fromkeys(t.strip() for v in values for t in (v or "").split(",") if t.strip()):
-        words = r"\s+".join(re.escape(w) for w in tag.split())
-        match = re.search(rf"\b{words}s?\b", q, re.I)
-        if match:
-            hits.append((tag, match.group(0)))
+    hits = _said(q, dict.fromkeys(t.strip() for v in values for t in (v or "").split(",") if t.strip()))
     if not hits:
         return []
     holding = sorted(v for v in values if any(tag in [t.strip() for t in v.split(",")] for tag, _ in hits))
