@@ -165,7 +165,7 @@ class Assistant:
         stated = self.implied_filters(search)  # what the words say, applied or not
         ended = followup.narrows_by_ending(question, history, self.subjects)
         if ended:  # "Were any resolved?": how it ended is read from the follow-up's own words too
-            stated = query_filters.with_endings(stated, self.implied_filters(question))
+            stated = query_filters.with_endings(stated, self.implied_filters(ended))
         # "complaints from Nebraska": a phrase read as a filter names no company, known or not.
         unfiltered = query_filters.without_phrases(search, stated)
         named = self.companies_in(unfiltered) if "company" not in clean else None

@@ -75,8 +75,9 @@ class ChatSession:
         subjects = lambda text: query_filters.subjects(text, vocabulary)  # noqa: E731
         standalone = followup.standalone(question, history, subjects)
         implied = query_filters.detect(standalone, vocabulary)
-        if followup.narrows_by_ending(question, history, subjects):  # as Assistant.stream reads it
-            implied = query_filters.with_endings(implied, query_filters.detect(question, vocabulary))
+        ended = followup.narrows_by_ending(question, history, subjects)
+        if ended:  # as Assistant.stream reads it
+            implied = query_filters.with_endings(implied, query_filters.detect(ended, vocabulary))
         if self.turns and followup.is_followup(question, history):
             have = {i.key for i in implied}
             implied += [i for i in self.turns[-1].implied if i.key not in have]

@@ -172,9 +172,11 @@ def _ended(fragment: str, subjects: Subjects | None) -> str | None:
     return match.group("rest") if not re.search(r"\w", leftover) else None
 
 
-def narrows_by_ending(question: str, history: list | None, subjects: Subjects | None) -> bool:
-    """Whether a follow-up narrows the last set to how its complaints ended ("How many were closed
-    with relief?"): a part of that set, its topic decided by the last question's words."""
+def narrows_by_ending(question: str, history: list | None, subjects: Subjects | None) -> str | None:
+    """Where a follow-up narrows the last set to how its complaints ended ("How many were closed
+    with relief?"): a part of that set, its topic decided by the last question's words. The
+    follow-up whose own words say the ending (this one, or for "What percentage is that?" the one
+    it asks again), else None."""
     return _narrows(question, history, lambda fragment: _ended(fragment, subjects) is not None)
 
 
@@ -183,19 +185,19 @@ def narrows_to_whom(question: str, history: list | None) -> bool:
     were at Experian?"): a part of that set, as a place or a period is, not a new question about
     that company, whose own complaints could vote for another topic."""
     return _narrows(question, history, lambda fragment: bool(
-        (narrowed := _COUNT_NARROWED.match(fragment)) and narrowed.group("whom")))
+        (narrowed := _COUNT_NARROWED.match(fragment)) and narrowed.group("whom"))) is not None
 
 
-def _narrows(question: str, history: list | None, test: Callable[[str], bool]) -> bool:
-    """`test` of the follow-up's fragment; a fragment that asks the last question again ("What
-    percentage is that?", "Why?", "Show me more") narrows as the last question did."""
+def _narrows(question: str, history: list | None, test: Callable[[str], bool]) -> str | None:
+    """The follow-up whose fragment passes `test`: this one, or where it asks the last question
+    again ("What percentage is that?", "Why?", "Show me more"), the last one as it narrowed."""
     questions = _previous_questions(history)
     if not questions or not is_followup(question, questions):
-        return False
+        return None
     fragment = _strip(_CONNECTOR.sub("", _strip(question), count=1)) or _strip(question)
     if _SHARE_ONLY.match(fragment) or _WHY.match(fragment) or _EXAMPLES_ONLY.match(fragment):
         return _narrows(questions[-1], questions[:-1], test)
-    return test(fragment)
+    return question if test(fragment) else None
 
 
 def _ranks_the_last(text: str) -> bool:
@@ -325,6 +327,8 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     if noun and _WHICH_ONE.search(fragment) and _ELLIPTIC.search(fragment):
         # "Which one gets the most?" after a question about credit bureaus: which bureau.
         fragment = _WHICH_ONE.sub(lambda m: f"{m.group(1)} {noun}", fragment, count=1)
+    if _SHARE_ONLY.match(fragment):  # "What percentage is that?": every answer gives the set's share
+        return f"{_base(previous)}?"
     if _ranks_the_last(fragment):
         return f"{_base(previous)}: {fragment}?"
     if _QUESTION_START.search(fragment) and (len(fragment.split()) > 3 or _POINTS_BACK.search(fragment)):

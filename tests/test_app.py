@@ -86,6 +86,12 @@ def test_a_followup_that_asks_how_the_last_set_ended_gets_that_chip_as_the_api_r
     # The app's chips and the API's own reading of the same words agree.
     api = assistant.ask("Were any resolved?", history=session.history(1))
     assert second.filters == {"status": "Resolved"} == {k: v for k, v in api.filters.items() if k == "status"}
+    # Its share asked next is of the same resolved ones.
+    second.answer = api.answer
+    third = session.prepare("What percentage is that?", vocabulary, {})
+    again = assistant.ask("What percentage is that?", history=session.history(2))
+    assert third.filters == {"status": "Resolved"} and again.filters.get("status") == "Resolved"
+    assert again.matching["count"] == api.matching["count"]
 
 
 def test_sessions_do_not_share_state(assistant):
