@@ -75,7 +75,7 @@ def normalize(filters: dict | None) -> dict:
                 raise FilterError(f"{key}: every value must hold a word, got {value!r}")
         out[key] = value
     if "since" in out and "until" in out and out["since"] > out["until"]:
-        raise FilterError(f"--since {out['since']} is after --until {out['until']}")
+        raise FilterError(f"no day is both since {out['since']} and until {out['until']}: the period ends before it starts")
     return out
 
 

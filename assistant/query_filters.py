@@ -337,10 +337,9 @@ def _dates(q: str) -> list[Implied]:
     if relative:
         return relative
     match = _BETWEEN.search(q)
-    if match:
-        start, _ = _range(match, "1")
-        _, end = _range(match, "2")
-        return [Implied("since", start, match.group(0)), Implied("until", end, match.group(0))]
+    if match:  # "between 2023 and 2019" is the same years
+        ranges = sorted([_range(match, "1"), _range(match, "2")])
+        return [Implied("since", ranges[0][0], match.group(0)), Implied("until", ranges[1][1], match.group(0))]
     match = _TWO_PERIODS.search(q)
     if match:
         ranges = sorted([_range(match, "1"), _range(match, "2")])

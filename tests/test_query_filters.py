@@ -468,6 +468,7 @@ def test_a_named_month_quarter_or_year_is_that_whole_period():
     assert found("during the fourth quarter 2023") == {"since": "2023-10-01", "until": "2023-12-31"}
     assert found("from March 2025 to May 2025") == {"since": "2025-03-01", "until": "2025-05-31"}
     assert found("between Q1 2024 and Q3 2024") == {"since": "2024-01-01", "until": "2024-09-30"}
+    assert found("complaints between 2023 and 2019") == {"since": "2019-01-01", "until": "2023-12-31"}
     assert found("after Q1 2025") == {"since": "2025-04-01"}
     assert found("since Feb 2024") == {"since": "2024-02-01"}
 
