@@ -669,10 +669,10 @@ def _tags(q: str, values: list[str]) -> list[Implied]:
 # report", asked about a debt collector).
 _SUBJECT_AFTER = re.compile(r"\s*(?:complaints?|issues?|problems?|cases?|compan(?:y|ies)|lenders?|servicers?|"
                             r"providers?|issuers?|firms?|industry|products?|borrowers?|holders?)\b", re.I)
-# Who did it is the subject too: "treated differently by debt collectors" (an agent noun only:
-# "paid by credit card" is how, not who).
+# Who did it is the subject too: "treated differently by debt collectors", "the share of untimely
+# responses for debt collectors" (an agent noun only: "paid by credit card" is how, not who).
 # So is a business counted or ranked: "each debt collector", "Which debt collectors get the most ...".
-_BY_AGENT = re.compile(r"\b(?:by\s+(?:(?:the|their|my|your|some|many|most)\s+)?|(?:each|every|per|which|what|"
+_BY_AGENT = re.compile(r"\b(?:(?:by|for)\s+(?:(?:the|their|my|your|some|many|most)\s+)?|(?:each|every|per|which|what|"
                        r"rank(?:ed)?|top(?:\s+\d{1,2})?)\s+(?:the\s+)?)$", re.I)
 # "for" only after the words for complaints or how common they are: "the most common issue for
 # credit cards", "Which issues are most common for mortgages?", not "I applied for a mortgage".

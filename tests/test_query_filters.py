@@ -187,6 +187,7 @@ def test_a_product_is_read_where_it_is_the_questions_subject():
     assert found("A debt collector called my work", cfpb) == {}
     # After "by" only the noun for who does it: who treated them, not how they paid.
     assert found("Are older Americans treated differently by debt collectors?", cfpb) == {"product": "Debt collection"}
+    assert found("What's the share of untimely responses for debt collectors?", cfpb) == {"product": "Debt collection"}
     assert found("I paid by credit card and was charged twice", cfpb) == {}
     # So is a business counted or ranked.
     assert found("Which debt collector gets the most complaints?", cfpb) == {"product": "Debt collection"}
