@@ -44,7 +44,9 @@ _POINTS_BACK = re.compile(r"\b(?:they|them|their|ones|those|these)\b"
                           # "Is it getting worse?", "Has that improved since 2020?": the last topic is
                           # the subject ("Is it common for banks to ...?" and "Is it true that ...?" are new)
                           r"|^(?:is|was|has|have|does|did|will)\s+(?:it|this|that)\b"
-                          r"(?!.*\b(?:to|for|that|if|when|whether)\b)", re.I)
+                          r"(?!.*\b(?:to|for|that|if|when|whether)\b)"
+                          # "How often does that end in relief?"
+                          r"|^how\s+(?:often|many\s+times)\s+(?:does|do|did|is|was|has)\s+(?:it|this|that)\b", re.I)
 # "What did the companies say?": the businesses of the last question, where the question has no
 # topic of its own ("How do the banks handle overdraft fees?" is a new one).
 _THE_BUSINESSES = re.compile(r"\bthe\s+(?:compan(?:y|ies)|business(?:es)?|banks?|lenders?|servicers?|collectors?|"
@@ -81,7 +83,7 @@ _COUNT_NARROWED = re.compile(r"^(?:how\s+many|which|what\s+(?:share|percent(?:ag
 # "How many were closed with relief?", "Did any of them get an adjustment?": the last set, narrowed
 # to how its complaints ended, asked as the last question with the ending (see `narrows_by_ending`).
 _ENDED = re.compile(r"^(?:how\s+many|which(?:\s+ones)?|what\s+(?:share|percent(?:age)?|fraction|proportion)|"
-                    r"(?:did|were|are|do|have|has)\s+any)\s+(?:(?:of\s+)?(?:them|those|these|ones)(?:\s+complaints?)?\s+)?"
+                    r"(?:did|were|are|do|have|has)\s+any|how\s+often\s+(?:does|do|did|is|are|was|were)\s+(?:that|this|it|they))\s+(?:(?:of\s+)?(?:them|those|these|ones)(?:\s+complaints?)?\s+)?"
                     r"(?P<rest>(?:(?:were|was|got|get|gets|have|had|received?|ended|end|ever|been)\b\s*)*.+)$", re.I)
 _ENDING_KINDS = ("status", "outcome")
 # "Why?", "How so?": the reasons are what the last set's complaints say; the same question again.

@@ -325,7 +325,8 @@ def test_a_followup_that_only_asks_how_the_last_set_ended_narrows_it():
     calls = [("Complaints about debt collectors calling at work", "answer")]
     assert standalone("How many were closed with relief?", calls, subjects) == (
         "Complaints about debt collectors calling at work were closed with relief?")
-    for follow in ("How many were closed with relief?", "Did any of them get an adjustment?", "Were any resolved?"):
+    for follow in ("How many were closed with relief?", "Did any of them get an adjustment?", "Were any resolved?",
+                   "How often does that get closed with relief?"):
         assert narrows_by_ending(follow, calls, subjects), follow
     # Asking for its share again keeps it so; anything beyond how it ended is a question of its own.
     ended = calls + [("How many were closed with relief?", "answer")]
