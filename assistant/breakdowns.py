@@ -118,8 +118,8 @@ _RATE = re.compile(r"\b(?:(?P<high>highest|biggest|largest|best|worst|top|most\s
                    rf"{_SPEED})|"
                    r"(?P<low>lowest|smallest|least\s+likely|less\s+likely|least\s+often))"
                    r"(?:\s+(?:rates?|shares?|percentages?|proportions?|fractions?|odds|chances?))?\b", re.I)
-_RATE_NOUN = re.compile(rf"\b(?:rates?|shares?|percentages?|proportions?|fractions?|odds|chances?|likely|often|{_SPEED})\b",
-                        re.I)
+_RATE_NOUN = re.compile(rf"\b(?:rates?|shares?|percentages?|proportions?|fractions?|odds|chances?|likely|often|"
+                        rf"{_SPEED})\b", re.I)
 
 
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}

@@ -29,7 +29,8 @@ SQL_ONLY = MENTIONS  # keys that Chroma's metadata filters cannot express
 # filters, then narrowed by them (retrieval.HybridRetriever.search), and the words that named them
 # are not searched ("in Texas" read into the question's vector moves which label its neighbours
 # vote for). How a complaint ended is written in the business's response: those words stay in the
-# question, and the labels vote among the complaints that ended so.
+# question, and the labels vote among the complaints that ended so (but for a follow-up that asks
+# only that of the last set: followup.narrows_by_ending).
 NARROWING = ("state", "since", "until")
 # Filters on how a complaint ended: "What share of Navient's complaints were closed with relief?"
 # asks for a share of the complaints under the other filters (matching.share_base), and "How many
@@ -75,7 +76,8 @@ def normalize(filters: dict | None) -> dict:
                 raise FilterError(f"{key}: every value must hold a word, got {value!r}")
         out[key] = value
     if "since" in out and "until" in out and out["since"] > out["until"]:
-        raise FilterError(f"no day is both since {out['since']} and until {out['until']}: the period ends before it starts")
+        raise FilterError(f"no day is both since {out['since']} and until {out['until']}: "
+                          "the period ends before it starts")
     return out
 
 

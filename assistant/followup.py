@@ -59,14 +59,16 @@ _WHICH_ONE = re.compile(r"\b(which|what)\s+(?:ones?|of\s+(?:the\s+|these\s+|thos
 _COMPARING = re.compile(r"\b(?:more|fewer|less|most|fewest|least|worse|worst|better|best)\b", re.I)
 # "How does that compare to Equifax?", "Compare them with TransUnion": the last question about both.
 _COMPARE_TO = re.compile(r"^(?:how\s+(?:does|do|did|would)\s+(?:that|this|it|they|those|these)\s+compare|"
-                         r"(?:and\s+)?compare\s+(?:that|this|it|them|those|these))\s+(?:to|with|against)\s+(?P<other>.+)$",
+                         r"(?:and\s+)?compare\s+(?:that|this|it|them|those|these))"
+                         r"\s+(?:to|with|against)\s+(?P<other>.+)$",
                          re.I)
 # "Which company is most common there?": where the last question was.
 # Not "How many are there?".
 _THERE = re.compile(r"(?<!\bare)(?<!\bis)(?<!\bwere)(?<!\bwas)\s+(?:in\s+)?there(?=\s*$)", re.I)
 # "What percentage?", "How many?", "What share?": the count of the last set, nothing more.
 _SHARE_ONLY = re.compile(r"^(?:(?:what|which)\s+(?:percent(?:age)?|share|proportion|fraction)|how\s+(?:many|often))"
-                         r"(?:\s+of\s+(?:them|those|these)|\s+(?:is|was|are|were)\s+(?:that|this|it|they|those))?$", re.I)
+                         r"(?:\s+of\s+(?:them|those|these)|\s+(?:is|was|are|were)\s+(?:that|this|it|they|those))?$",
+                         re.I)
 # "Give me 3 examples", "Show me more", "the oldest?": more of the last set, or its other end.
 _EXAMPLES_ONLY = re.compile(r"^(?:(?:give|show|find|list)\s+(?:me\s+|us\s+)?)?"
                             r"(?:(?:\d{1,2}|some|more|a\s+few|other)\s+)?(?:more\s+)?"
@@ -79,11 +81,13 @@ _EXAMPLES_ONLY = re.compile(r"^(?:(?:give|show|find|list)\s+(?:me\s+|us\s+)?)?"
 _COUNT_NARROWED = re.compile(r"^(?:how\s+many|which|what\s+(?:share|percent(?:age)?|fraction|proportion))\s+"
                              r"(?:(?:of\s+)?(?:them|those|these|ones)(?:\s+(?:complaints?|cases?|ones))?\s+)?"
                              r"(?:(?:were|was|are|is|came|come|happened|filed)\s+)?"
-                             r"(?P<rest>(?:in|during|since|from|before|after|between|(?P<whom>at|against|with))\b.+)$", re.I)
+                             r"(?P<rest>(?:in|during|since|from|before|after|between|(?P<whom>at|against|with))\b.+)$",
+                             re.I)
 # "How many were closed with relief?", "Did any of them get an adjustment?": the last set, narrowed
 # to how its complaints ended, asked as the last question with the ending (see `narrows_by_ending`).
 _ENDED = re.compile(r"^(?:how\s+many|which(?:\s+ones)?|what\s+(?:share|percent(?:age)?|fraction|proportion)|"
-                    r"(?:did|were|are|do|have|has)\s+any|how\s+often\s+(?:does|do|did|is|are|was|were)\s+(?:that|this|it|they))\s+(?:(?:of\s+)?(?:them|those|these|ones)(?:\s+complaints?)?\s+)?"
+                    r"(?:did|were|are|do|have|has)\s+any|how\s+often\s+(?:does|do|did|is|are|was|were)\s+"
+                    r"(?:that|this|it|they))\s+(?:(?:of\s+)?(?:them|those|these|ones)(?:\s+complaints?)?\s+)?"
                     r"(?P<rest>(?:(?:were|was|got|get|gets|have|had|received?|ended|end|ever|been)\b\s*)*.+)$", re.I)
 _ENDING_KINDS = ("status", "outcome")
 # "Why?", "How so?": the reasons are what the last set's complaints say; the same question again.

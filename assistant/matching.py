@@ -113,8 +113,8 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
             # "How does that compare to Equifax?" after Experian's top complaints: each one's own.
             label = outcome_label if by == "outcome" else str
             compared_by = {c: {label(v): n for v, n in catalog.group_counts(
-                by, filtering.to_sql(filtering.normalize({**set_filters, "company": c})), limit=COMPARED_TOP + 1).items()
-                if v not in ("Unknown", "")} for c in compared}
+                by, filtering.to_sql(filtering.normalize({**set_filters, "company": c})),
+                limit=COMPARED_TOP + 1).items() if v not in ("Unknown", "")} for c in compared}
             compared_by = {c: dict(list(v.items())[:COMPARED_TOP]) for c, v in compared_by.items()}
     return {
         "count": total,
@@ -187,9 +187,9 @@ def _growth(catalog: Catalog, set_filters: dict, by: str, by_month: dict[str, in
     if periods is None or by == "month":
         return {}
     (since, until), (before_since, before_until) = periods
-    now = catalog.group_counts(by, filtering.to_sql(filtering.normalize({**set_filters, "since": since, "until": until})))
-    before = catalog.group_counts(by, filtering.to_sql(filtering.normalize(
-        {**set_filters, "since": before_since, "until": before_until})))
+    now, before = (catalog.group_counts(by, filtering.to_sql(filtering.normalize({**set_filters, "since": start,
+                                                                                "until": end})))
+                   for start, end in ((since, until), (before_since, before_until)))
     changes = sorted(((v, now.get(v, 0), before.get(v, 0)) for v in now.keys() | before.keys()
                       if v not in ("", "Unknown")),
                      key=lambda r: (asked.growth * (r[1] - r[2]), r[1]), reverse=True)

@@ -409,7 +409,8 @@ def _statuses(q: str, statuses: list[str]) -> list[Implied]:
 _RECEIVED = re.compile(rf"{_UNNEGATED}\b(?:got|get|gets|getting|received?|receiving|given|obtained|"
                        r"gives?|gave|giving|provid(?:e|es|ed|ing)|grant(?:s|ed|ing)?|offer(?:s|ed|ing)?|"
                        # "close complaints with explanation": the closing verb is the status's word too
-                       r"(?:(?:clos|resolv)(?:e|es|ed|ing)\s+(?:(?:the\s+)?(?:most\s+)?(?:complaints?|cases|them|it|ones)\s+)?)?with)\s+"
+                       r"(?:(?:clos|resolv)(?:e|es|ed|ing)\s+"
+                       r"(?:(?:the\s+)?(?:most\s+)?(?:complaints?|cases|them|it|ones)\s+)?)?with)\s+"
                        r"(?:(?:any|some|a|an|the)\s+)?(?P<word>[A-Za-z-]+)\b", re.I)
 
 
@@ -678,7 +679,8 @@ _BY_AGENT = re.compile(r"\b(?:(?:by|for)\s+(?:(?:the|their|my|your|some|many|mos
 # credit cards", "Which issues are most common for mortgages?", not "I applied for a mortgage".
 _SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|concerning|under|within|excluding|except|"
                              r"besides|outside|other\s+than|apart\s+from|but\s+not)|"
-                             r"\b(?:complaints?|issues?|problems?|worst|best|most|fewest|least|common|frequent|typical|usual)\s+for)\s+(?:(?:a|an|the|their|my|"
+                             r"\b(?:complaints?|issues?|problems?|worst|best|most|fewest|least|common|frequent|typical|"
+                             r"usual)\s+for)\s+(?:(?:a|an|the|their|my|"
                              r"your|his|her|our)\s+)?$", re.I)
 
 
@@ -824,7 +826,8 @@ _LATE = re.compile(rf"(?:\bnot|\bnever|\b\w+n't|\bwithout)\s+(?:\w+\s+){{0,2}}?{
                    rf"|\b(?:took|take|takes|taking)\s+(?:(?:more\s+than|over|longer\s+than)\s+(?:15|fifteen)\s+days|"
                    rf"too\s+long|longer)\s+to\s+{_ANSWERED}\b"
                    # "Which companies are slowest to respond?", "respond the slowest"
-                   rf"|\bslow(?:er|est)?\s+(?:to|at|in)\s+{_ANSWERING}(?:ing)?\b|\b{_ANSWERED}\s+(?:the\s+)?slow(?:er|est|ly)\b",
+                   rf"|\bslow(?:er|est)?\s+(?:to|at|in)\s+{_ANSWERING}(?:ing)?\b"
+                   rf"|\b{_ANSWERED}\s+(?:the\s+)?slow(?:er|est|ly)\b",
                    re.I)
 _IN_TIME = re.compile(rf"\b{_ANSWERED}\s+(?:\w+\s+){{0,2}}?(?:on|in)\s+time\b|\btimely\s+{_ANSWERING}\b"
                       rf"|\b(?:fast|quick|prompt)(?:er|est)?\s+(?:to|at|in)\s+{_ANSWERING}(?:ing)?\b"

@@ -124,7 +124,8 @@ def test_a_status_is_read_by_the_words_that_set_it_apart():
     assert found("complaints that ended with an explanation", cfpb) == {"status": "Closed with explanation"}
     # Negated, the statuses of that head without the word ("Which complaints were closed without relief?").
     assert found("resolved with no relief", cfpb) == {"status": ("Closed", "Closed with explanation")}
-    assert found("Which complaints were closed without relief?", cfpb) == {"status": ("Closed", "Closed with explanation")}
+    assert found("Which complaints were closed without relief?", cfpb) == {
+        "status": ("Closed", "Closed with explanation")}
     # "never" is said of companies, not of complaints: no status.
     assert found("Which companies never gave monetary relief?", cfpb) == {}
 
@@ -339,7 +340,8 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert breakdown_asked("Which company has the fewest complaints?").fewest
     # A count threshold lists the values that pass it, named with it or by a field right before it.
     over = breakdown_asked("List the companies with more than 100 complaints")
-    assert (over.field, over.least, over.most, over.passing, over.fewest) == ("company", 101, None, "more than 100", False)
+    assert (over.field, over.least, over.most, over.passing, over.fewest) == (
+        "company", 101, None, "more than 100", False)
     assert (lambda b: (b.field, b.least))(breakdown_asked("Which companies have at least 1,000 complaints?")) == (
         "company", 1000)
     assert (lambda b: (b.field, b.most, b.phrase))(breakdown_asked("states with fewer than 10 complaints")) == (
