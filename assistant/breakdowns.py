@@ -86,7 +86,7 @@ _BY_RANK = re.compile(r"\b(?:most\s+(?:common|frequent)|top|biggest|main|leading
 # ("... about with student loans?", "... about at Navient?", "... about in Texas?").
 _WHAT_ABOUT = re.compile(r"^\s*what\b.*?\b(?P<said>(?:complain(?:s|ed|ing)?|upset|angry|unhappy)\s+about)"
                          r"(?=(?:\s+(?:with|at|in|for)\s+[^?.!]+)?\s*[?.!]*\s*$)", re.I)
-_BY_TIME = re.compile(r"\b(?:getting\s+(?:better|worse)(?:\s+or\s+(?:better|worse))?"
+_BY_TIME = re.compile(r"\b(?:(?:getting|gotten|become|became)\s+(?:better|worse)(?:\s+or\s+(?:better|worse))?"
                       r"|(?:(?:changed?|grown|grew|risen|rose|fallen|fell|increased|decreased)\s+)?"
                       r"over\s+(?:time|the\s+years)|trends?|year\s+(?:by|over)\s+year"
                       r"|(?:increasing|decreasing|rising|falling|growing|declining)\s+(?:number\s+of\s+)?complaints"

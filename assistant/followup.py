@@ -310,8 +310,8 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     if compared:
         return compared
     ended = _ended(fragment, subjects)
-    if ended:
-        return f"{_base(previous)} {ended}?"
+    if ended:  # in brackets: how it ended is no part of the last topic ("What did they say?" next)
+        return f"{_base(previous)} ({ended})?"
     narrowed = _COUNT_NARROWED.match(fragment)
     if narrowed:
         return f"{_in_period(_base(previous), narrowed.group('rest'))}?"

@@ -324,7 +324,7 @@ def test_a_followup_that_only_asks_how_the_last_set_ended_narrows_it():
 
     calls = [("Complaints about debt collectors calling at work", "answer")]
     assert standalone("How many were closed with relief?", calls, subjects) == (
-        "Complaints about debt collectors calling at work were closed with relief?")
+        "Complaints about debt collectors calling at work (were closed with relief)?")
     for follow in ("How many were closed with relief?", "Did any of them get an adjustment?", "Were any resolved?",
                    "How often does that get closed with relief?"):
         assert narrows_by_ending(follow, calls, subjects), follow

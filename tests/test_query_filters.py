@@ -354,6 +354,9 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert (lambda b: (b.field, b.growth))(breakdown_asked("Which debt collectors saw the largest increase?")) == (
         "company", 1)
     assert breakdown_asked("Which states have the most complaints?").growth == 0
+    # Better or worse over time, however the verb is said.
+    assert breakdown_asked("Has Capital One gotten better or worse?").field == "month"
+    assert breakdown_asked("I got better terms elsewhere") is None
     # The businesses complained about are the companies; the words before the noun say which, and
     # stay to be read ("credit" searched, "debt collector" a product).
     assert asked("How many complaints does each credit bureau get?") == ("company", "each / bureau")
