@@ -9,7 +9,6 @@ ingest, are closest to the question: no model call here.
 from __future__ import annotations
 
 import calendar
-
 import re
 from collections import defaultdict
 
@@ -92,8 +91,8 @@ def _period(since: str, until: str) -> str:
     """A period as said: "2023", "2023-06", else its first and last day."""
     if since[5:] == "01-01" and until[5:] == "12-31" and since[:4] == until[:4]:
         return since[:4]
-    if since[8:] == "01" and since[:7] == until[:7] and calendar.monthrange(int(since[:4]), int(since[5:7]))[1] == int(
-            until[8:]):
+    last_day = calendar.monthrange(int(since[:4]), int(since[5:7]))[1]
+    if since[8:] == "01" and since[:7] == until[:7] and int(until[8:]) == last_day:
         return since[:7]
     return f"{since} to {until}"
 
