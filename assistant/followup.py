@@ -238,6 +238,16 @@ def _previous_questions(history) -> list[str]:
     return out
 
 
+def _before_last(history) -> list:
+    """The history before its last question, in the shape it came in (answers kept: "What did the
+    top one say?" reads the answer before it when a later follow-up resolves it again)."""
+    items = list(history or [])
+    for i in range(len(items) - 1, -1, -1):
+        if not isinstance(items[i], dict) or items[i].get("role") == "user":
+            return items[:i]
+    return []
+
+
 def _last_answer(history) -> str:
     """The assistant's last answer, from (user, assistant) pairs or Gradio message dicts."""
     for item in reversed(history or []):
@@ -289,7 +299,8 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     questions = _previous_questions(history)
     question = question.strip()
     if questions and _TOP_ONE.search(question):
-        top = _top_listed(_strip(question), standalone(questions[-1], questions[:-1], subjects), history, subjects)
+        top = _top_listed(_strip(question), standalone(questions[-1], _before_last(history), subjects), history,
+                          subjects)
         if top:
             return top
     if not questions or not is_followup(question, questions):
@@ -302,7 +313,7 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         # question's own subject, not the last one's.
         return question
     # The previous question may itself have been a follow-up: resolve it first.
-    previous = standalone(questions[-1], questions[:-1], subjects)
+    previous = standalone(questions[-1], _before_last(history), subjects)
     fragment = _strip(_CONNECTOR.sub("", text, count=1)) or text
     if _WHY.match(fragment):
         return _strip(previous) + "?"

@@ -305,6 +305,12 @@ def test_the_top_one_is_the_first_value_the_last_answer_listed():
     subjects = lambda text: [("state", m.group(0)) for m in re.finditer(r"Texas", text)]  # noqa: E731
     assert standalone("What did the top one say?", texas, subjects) == (
         "What did complaints about Incorrect information on your report say (in Texas)?")
+    # A later follow-up resolves it again from the answers before it, as pairs or as chat messages.
+    top = "What did complaints about Incorrect information on your report say (in Texas)"
+    chained = texas + [("What did the top one say?", "answer")]
+    messages = [{"role": role, "content": text} for pair in chained for role, text in zip(("user", "assistant"), pair)]
+    for history in (chained, messages):
+        assert standalone("Why?", history, subjects) == top + "?"
     # Companies ranked by their own rate; the period of the last question kept.
     rated = {"count": 68, "rule": "r", "asked_by": "company", "rate_least": 10,
              "rate_by_company": {"Midwest Recovery Systems": {"count": 7, "of": 15}}}
