@@ -111,6 +111,8 @@ def _over_time(by_month: dict[str, int]) -> str:
     return ", ".join(f"{period}: {n:,}" for period, n in sorted(by_month.items()))
 
 
+MOST_LACKED = 30  # values with none listed by name; the rest counted
+
 _FIELD_PLURALS = {"state": "states", "product": "products", "sub_product": "sub-products", "issue": "issues",
                   "sub_issue": "sub-issues", "tags": "tags", "type": "types", "company": "companies",
                   "month": "months", "outcome": "outcomes", "status": "statuses"}
@@ -126,6 +128,11 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
     facts = []
     asked = matching.get("asked_by")
     top = matching.get("asked_top") or 8  # "the top 5 companies": five
+    average = matching.get("asked_average") if asked else None
+    if average:  # "the average number of complaints per company": said first, then the breakdown
+        over = "months from the first to the last, empty ones too" if asked == "month" else _FIELD_PLURALS.get(asked, asked)
+        facts.append(f"{average['mean']:,.1f} complaints each on average (median {average['median']:,g}) over "
+                     f"{average['values']:,} {over}")
     if asked and matching.get(f"growth_by_{asked}"):
         # "Which company had the biggest jump in 2023?": each value's change from the period before.
         (before, now), name = matching["growth_periods"], _FIELD_PLURALS.get(asked, asked)
@@ -145,6 +152,13 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
         # have any, the fewest first.
         name = _FIELD_PLURALS.get(asked, asked)
         facts.append(f"{name} with the fewest: {_shares(matching[f'fewest_by_{asked}'], total, top=top, fewest=True)}")
+    elif asked and f"none_by_{asked}" in matching:
+        # "Which states had no complaints?": the values none of the set holds, by name.
+        lacked, name = matching[f"none_by_{asked}"], _FIELD_PLURALS.get(asked, asked)
+        listed = "; ".join(inert(v) for v in lacked[:MOST_LACKED])
+        more = f" and {len(lacked) - MOST_LACKED:,} more" if len(lacked) > MOST_LACKED else ""
+        facts.append(f"{name} with none of these complaints: {len(lacked):,} in all: {listed}{more}" if lacked
+                     else f"no {name} without any of these complaints")
     elif asked and matching.get("asked_between") and not matching.get("asked_passing"):
         facts.append(f"no {_FIELD_PLURALS.get(asked, asked)} with {inert(matching['asked_threshold'])} of these "
                      "complaints")

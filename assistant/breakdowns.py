@@ -74,6 +74,7 @@ class Breakdown:
     most: int | None = None  # "... with fewer than 5 complaints": at most this many
     passing: str = ""  # the question's words for that threshold ("more than 100")
     growth: int = 0  # "the biggest jump in 2023": each value's change from the period before (1: rise, -1: fall)
+    average: bool = False  # "the average number of complaints per company": the set's count over its values
 
 
 # "the most common problems": the category counted; "over time", "the trend": the month.
@@ -106,6 +107,10 @@ _GROWTH = re.compile(r"\b(?:(?:biggest|largest|greatest|most|fastest|highest|sha
                      r"(?P<fell>dropped|decreased|declined|fell|fallen))\s+(?:the\s+)?most)\b", re.I)
 
 
+# "What is the average number of complaints per company?", "How many complaints a month on average?"
+_MEAN = re.compile(r"\b(?:on\s+)?(?:average|mean|median)\b", re.I)
+
+
 _FEWEST = re.compile(r"\b(?:fewest|(?<!\bat\s)least)\b", re.I)
 
 
@@ -131,11 +136,12 @@ MOST_SHOWN = 20  # values an answer lists at most, whatever number is asked
 
 # "List the companies with more than 100 complaints", "states with fewer than 10 complaints": the
 # values whose count passes; a field named right before it is the breakdown where no other words ask one.
+# "Which states had no complaints?" is at most 0: values the set lacks (matching.whole_set).
 _THRESHOLD = re.compile(r"(?:\b(?P<word>states?|products?|sub-?products?|issues?|sub-?issues?|compan(?:y|ies)|tags?|"
                         r"years?|months?|types?)\s+)?"
                         r"\b(?:(?:with|having|that\s+(?:have|has|had|got|get)|which\s+(?:have|has|had))\s+)?"
-                        r"(?P<op>more\s+than|over|above|at\s+least|(?:fewer|less)\s+than|under|below|at\s+most)\s+"
-                        r"(?P<n>\d{1,3}(?:,\d{3})+|\d+)\s+complaints?\b", re.I)
+                        r"(?:(?P<op>more\s+than|over|above|at\s+least|(?:fewer|less)\s+than|under|below|at\s+most)\s+"
+                        r"(?P<n>\d{1,3}(?:,\d{3})+|\d+)|(?P<none>no|zero))\s+complaints?\b", re.I)
 
 
 def _threshold(question: str) -> tuple[str, str | None, int | None, int | None, str] | None:
@@ -144,6 +150,8 @@ def _threshold(question: str) -> tuple[str, str | None, int | None, int | None, 
     match = _THRESHOLD.search(question)
     if not match:
         return None
+    if match.group("none"):  # "Which states had no complaints?": the values with none
+        return match.group(0), match.group("word"), None, 0, match.group("none").lower()
     n, op = int(match.group("n").replace(",", "")), " ".join(match.group("op").lower().split())
     least = n + 1 if op in ("more than", "over", "above") else n if op == "at least" else None
     most = n - 1 if op in ("fewer than", "less than", "under", "below") else n if op == "at most" else None
@@ -176,10 +184,14 @@ def breakdown_asked(question: str) -> Breakdown | None:
     growth = _GROWTH.search(question) if asked.field != "month" else None
     if growth:
         phrase = f"{phrase} / {growth.group(0)}"
+    mean = _MEAN.search(question) if asked.field != "timely_response" and not (rate or growth) else None
+    if mean:
+        phrase = f"{phrase} / {mean.group(0)}"
     return Breakdown(asked.field, phrase, fewest=bool(_FEWEST.search(question) or (rate and rate.group("low"))),
                      top=MOST_SHOWN if asked.every and top is None else top, every=asked.every,
                      rate=bool(rate) and not growth, least=asked.least, most=asked.most, passing=asked.passing,
-                     growth=(1 if growth.group("up") or growth.group("grew") else -1) if growth else 0)
+                     growth=(1 if growth.group("up") or growth.group("grew") else -1) if growth else 0,
+                     average=bool(mean))
 
 
 def _breakdown(question: str) -> Breakdown | None:

@@ -4,8 +4,9 @@ Keys: company, type, status and the source's own label fields (product, issue, s
 state, ...: str or list), outcome (str or list: all must hold), since / until
 (YYYY-MM-DD, inclusive), complaint_id (a list: a set of complaints named one by one),
 mentions (words, str or list: every one is in the complaint's text, as the keyword index
-stems them), mentions_any (the same, any one of them: "mention Zelle or Venmo"). Chroma's
-metadata cannot say either: only the catalog's SQL applies them.
+stems them), mentions_any (the same, any one of them: "mention Zelle or Venmo"), mentions_none
+(none of them: "Navient complaints not about forbearance"). Chroma's metadata cannot say these:
+only the catalog's SQL applies them.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from .safe_text import inert
 
 VALUE_KEYS = ("company", "type", "status", *LABEL_KEYS, "complaint_id")
 KEYS = ("company", "type", "status", "outcome", "since", "until", *LABEL_KEYS, "complaint_id", "mentions",
-        "mentions_any")
-MENTIONS = ("mentions", "mentions_any")  # words in the complaint's text: all of them, any of them
+        "mentions_any", "mentions_none")
+# words in the complaint's text: all of them, any of them, none of them
+MENTIONS = ("mentions", "mentions_any", "mentions_none")
 SQL_ONLY = MENTIONS  # keys that Chroma's metadata filters cannot express
 # Where and when, never what a complaint is about: a question's topic is decided without these
 # filters, then narrowed by them (retrieval.HybridRetriever.search), and the words that named them
@@ -137,8 +139,9 @@ def to_sql(filters: dict) -> tuple[str, list]:
     matches = ['"' + " ".join(terms(word)) + '"' for word in values(filters, "mentions")]
     if values(filters, "mentions_any"):
         matches.append(" OR ".join('"' + " ".join(terms(word)) + '"' for word in values(filters, "mentions_any")))
-    for match in matches:
-        parts.append("c.id IN (SELECT p.complaint_id FROM passages p WHERE p.rowid IN "
+    unwanted = " OR ".join('"' + " ".join(terms(word)) + '"' for word in values(filters, "mentions_none"))
+    for match, negated in [(m, False) for m in matches] + ([(unwanted, True)] if unwanted else []):
+        parts.append(f"c.id {'NOT IN' if negated else 'IN'} (SELECT p.complaint_id FROM passages p WHERE p.rowid IN "
                      "(SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?))")
         params.append(match)
     return ("WHERE " + " AND ".join(parts) if parts else ""), params
@@ -146,7 +149,8 @@ def to_sql(filters: dict) -> tuple[str, list]:
 
 # How an answer names a key where the key itself is not a word ("timely_response").
 _SAID = {"sub_product": "sub-product", "sub_issue": "sub-issue", "timely_response": "timely response",
-         "consumer_disputed": "consumer disputed", "submitted_via": "submitted via", "mentions_any": "mentions"}
+         "consumer_disputed": "consumer disputed", "submitted_via": "submitted via", "mentions_any": "mentions",
+         "mentions_none": "not mentioning"}
 
 
 SHOWN_VALUES = 6  # values of one filter an answer names before "or N more"

@@ -14,6 +14,7 @@ from index.outcomes import outcome_label
 
 from . import filters as filtering
 from .breakdowns import Breakdown
+from .query_filters import state_codes
 from .retrieval import Found, Params
 
 FIELD_NAMES = {"type": "type (the complaint's own category)", "sub_issue": "CFPB sub-issue", "issue": "CFPB issue",
@@ -89,15 +90,20 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         # One more than shown: where most complaints have no value ("Which sub-issues are most
         # common for mortgages?": most CFPB mortgage complaints have none) that is said too.
         thresholded = passing != (None, None)
+        if passing == (None, 0):  # "Which states had no complaints?": the values the set lacks
+            counted = {f"none_by_{by}": _lacked(catalog, by, where)}
+            thresholded = False
         # A threshold lists the values that pass it, and says how many do: all of them are read.
-        grouped = catalog.group_counts(by, where, limit=None if thresholded else shown + 1, fewest=asked.fewest,
-                                       between=passing)
+        grouped = {} if counted else catalog.group_counts(by, where, limit=None if thresholded else shown + 1,
+                                                          fewest=asked.fewest, between=passing)
         unrecorded = 0 if asked.fewest or thresholded else sum(n for v, n in grouped.items() if v in ("Unknown", ""))
         values = {label(v): n for v, n in grouped.items() if v not in ("Unknown", "")}
-        counted = {name: dict(list(values.items())[:shown])}
+        counted = counted or {name: dict(list(values.items())[:shown])}
         if thresholded:
             counted.update(asked_passing=len(values), asked_between=[asked.least, asked.most],
                            asked_threshold=asked.passing)
+    if asked and asked.average:  # "the average number of complaints per company"
+        counted["asked_average"] = _average(catalog, by, where, counts["month"])
     # "the highest rate of relief": each value's own share; "the biggest jump": each one's change
     ranked = (_growth(catalog, set_filters, by, counts["month"], asked, shown) if asked and asked.growth else
               _rates(catalog, set_filters, by, where, asked, shown) if asked and asked.rate and by != "month" else {})
@@ -139,6 +145,34 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         **({"asked_distinct": catalog.distinct_count(by, where)}
            if asked and asked.every and by not in ("month", "outcome") and passing == (None, None) else {}),
     }
+
+
+def _average(catalog: Catalog, by: str, where, by_month: dict[str, int]) -> dict:
+    """The set's complaints per value of `by`, over the values that hold any (one grouped count of
+    all of them); per month, over every month from the set's first to its last, empty ones too."""
+    if by == "month":
+        months = sorted(by_month)
+        if not months:
+            return {}
+        (y0, m0), (y1, m1) = (map(int, months[0].split("-")), map(int, months[-1].split("-")))
+        counts = list(by_month.values()) + [0] * ((y1 - y0) * 12 + m1 - m0 + 1 - len(months))
+    else:
+        counts = [n for v, n in catalog.group_counts(by, where).items() if v not in ("", "Unknown")]
+    if not counts:
+        return {}
+    ordered = sorted(counts)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return {"values": len(counts), "complaints": sum(counts), "mean": sum(counts) / len(counts), "median": median}
+
+
+def _lacked(catalog: Catalog, by: str, where) -> list[str]:
+    """The values of `by` that none of the set holds: of those the index holds anywhere (one
+    grouped count of the whole index) and, for states, every US state and territory, since the
+    index cannot hold a state nobody complained from. Sorted by name."""
+    held = set(catalog.group_counts(by, where))
+    known = set(catalog.group_counts(by)) | (set(state_codes()) if by == "state" else set())
+    return sorted(v for v in known - held if v not in ("", "Unknown"))
 
 
 def _rates(catalog: Catalog, set_filters: dict, by: str, where, asked: Breakdown, shown: int) -> dict:

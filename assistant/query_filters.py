@@ -178,6 +178,7 @@ class Implied:
 
 _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
               "until": "To", "state": "State", "tags": "Tags", "mentions": "Mentions", "mentions_any": "Mentions",
+              "mentions_none": "Not mentioning",
               "product": "Product", "timely_response": "Timely response", "consumer_disputed": "Consumer disputed",
               "sub_product": "Sub-product", "complaint_id": "Complaint", "submitted_via": "Submitted via"}
 
@@ -587,6 +588,11 @@ def _state_names() -> dict[str, str]:
     return {code: name for name, code in (r.split("\t") for r in rows if r.strip() and not r.startswith("#"))}
 
 
+def state_codes() -> list[str]:
+    """Every US state and territory's USPS code, as CFPB exports write the State field."""
+    return sorted(_state_names())
+
+
 def _state_spellings(states: list[str], codes: bool = True) -> tuple[dict[str, str], str]:
     """Each way a held state can be written -> its code, and the pattern of one of them: names in
     any case, codes (with `codes`) only as capitals that are no English stop word ("OR", "ME",
@@ -727,14 +733,19 @@ def products_alike(pairs: dict[tuple[str, str], int]) -> dict[str, list[str]]:
     return out
 
 
+# English's agent nouns that are not a stem plus -er: who makes a loan is a lender ("payday lenders").
+_IRREGULAR_AGENTS = {terms("loan")[0]: terms("lender")[0]}
+
+
 def _names_part(stems: list[str], part: tuple[str, ...]) -> str:
     """"name" where the question's stems say the name, "agent" where its last word is the noun for
     who does it ("debt collectors" for "Debt collection": the name's stem plus -er or -or, which
-    the stemmer keeps apart), else ""."""
+    the stemmer keeps apart; "payday lenders" for "Payday loan"), else ""."""
     if tuple(stems[:-1]) != part[:-1]:
         return ""
     last, name = stems[-1], part[-1]
-    return "name" if last == name else "agent" if len(name) >= 4 and last in (name + "er", name + "or") else ""
+    agents = (name + "er", name + "or") if len(name) >= 4 else ()
+    return "name" if last == name else "agent" if last in agents or last == _IRREGULAR_AGENTS.get(name) else ""
 
 
 # "not about credit reporting", "excluding mortgages", "outside California": the values the index
@@ -899,7 +910,8 @@ def _mentions(q: str, found: list[Implied], distinctive: Callable | None = None,
     """"Which complaints mention arbitration?" asks for the word itself: every complaint whose
     text holds it (the keyword index answers exactly), not the complaints that read close. A
     quoted phrase ("credit freeze") is found as written, its words side by side."""
-    if not _MENTION.search(q):
+    mention = _MENTION.search(q)
+    if not mention or _NEGATED_MENTION.search(q[:mention.start()]):  # "that don't mention it": _left_out
         return []
     quoted = [m.group(1).strip() for m in _QUOTED.finditer(q) if terms(m.group(1))]
     if quoted:
@@ -932,6 +944,32 @@ def _mentions(q: str, found: list[Implied], distinctive: Callable | None = None,
         value = " ".join(w.lower() for w in said)
         return [Implied("mentions", value, name.group(0))]
     return [Implied("mentions", value, " / ".join(said))]
+
+
+# "Navient complaints not about forbearance", "excluding identity theft", "ones that don't mention
+# medical debt": a topic left out, as words its complaints must not write. A product or a state
+# left out is read as the other values (`_excluded`); "without" is left alone ("repossession
+# without notice" is about the notice).
+_LEFT_OUT = re.compile(r"(?:\b(?:not|never)\s+(?:about|involving|regarding|concerning|related\s+to|mentioning)|"
+                       r"\b(?:excluding|except(?:\s+for)?|other\s+than|apart\s+from|but\s+not|without\s+mentioning)|"
+                       r"\b(?:do|does|did)(?:\s+not|n't)\s+mention)\s+(?:(?:the|a|an|any)\s+)?"
+                       r"(?P<what>[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,2}?)"
+                       r"(?=\s*(?:[?.!,;]|$)|\s+(?:in|from|since|until|before|after|during|at|for|and|or|with)\b)", re.I)
+_NEGATED_MENTION = re.compile(r"(?:\b(?:not|without)|n't)\s+$", re.I)
+
+
+def _left_out(q: str, found: list[Implied]) -> list[Implied]:
+    """The topic a question leaves out, where no other filter was read from those words."""
+    match = _LEFT_OUT.search(q)
+    if not match or any(_overlap(q, phrase, match) for i in found for phrase in i.phrase.split(" / ") if phrase):
+        return []
+    what = match.group("what")
+    wanted = [t for t in terms(what) if t not in stop_words() and t not in _ASKING]
+    said = words_for(what, wanted)
+    if not 1 <= len(said) <= MENTION_MOST:
+        return []
+    # Said together, found together: "identity theft" is one phrase to leave out.
+    return [Implied("mentions_none", " ".join(w.lower() for w in said), match.group(0), shown=" ".join(said))]
 
 
 def words_for(question: str, stems) -> list[str]:
@@ -991,6 +1029,7 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
     written = [i for i in found if mention and i.key == "company"
                and q.find(i.phrase.split(" / ")[0], mention.end()) >= 0]
     found = [i for i in found if i not in written]
+    found += _left_out(q, found)
     return found + _mentions(q, found, vocabulary.distinctive, vocabulary.distinctive_phrase, vocabulary.companies)
 
 

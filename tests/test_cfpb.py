@@ -705,3 +705,31 @@ def test_a_set_narrowed_to_a_place_or_a_period_is_a_part_of_the_same_set(cfpb_as
                  and a.companies_in(f"What about {c}?").companies == [c])
     none = a.ask(f"How many of those were at {other}?", history=turns)
     assert none.matching == {"count": 0} and f"none of them falls under company: {other}" in none.answer
+
+
+def test_the_values_a_set_lacks_and_its_average_per_value_are_counted(cfpb_assistant):
+    from assistant.query_filters import state_codes
+
+    by_state = cfpb_assistant.stats(filters={"product": "Debt collection"})["by_state"]
+    held = set(cfpb_assistant.stats()["by_state"])
+    lacking = sorted((set(state_codes()) | held) - set(by_state) - {"Unknown", ""})
+    result = cfpb_assistant.ask("Which states had no complaints about debt collection?")
+    assert result.matching["none_by_state"] == lacking and lacking
+    assert f"states with none of these complaints: {len(lacking)} in all: {lacking[0]}; " in result.answer
+    by_company = {c: n for c, n in cfpb_assistant.stats()["by_company"].items() if c != "Unknown"}
+    result = cfpb_assistant.ask("What is the average number of complaints per company?")
+    average = result.matching["asked_average"]
+    assert average["values"] == len(by_company) and average["mean"] == sum(by_company.values()) / len(by_company)
+    assert f"{average['mean']:,.1f} complaints each on average" in result.answer
+
+
+def test_a_topic_left_out_is_counted_as_the_complaints_that_do_not_write_it(cfpb_assistant):
+    equifax = cfpb_assistant.stats(filters={"company": "EQUIFAX, INC."})["complaints"]
+    writing = cfpb_assistant.stats(filters={"company": "EQUIFAX, INC.", "mentions": ["identity theft"]})["complaints"]
+    result = cfpb_assistant.ask("Equifax complaints excluding identity theft")
+    assert result.filters == {"company": "EQUIFAX, INC.", "mentions_none": ["identity theft"]}
+    assert result.matching["count"] == equifax - writing and 0 < writing < equifax
+    assert "not mentioning: identity theft" in result.answer
+    # "payday lenders" are the payday loan products' companies.
+    payday = cfpb_assistant.ask("Complaints about payday lenders")
+    assert set(payday.filters["product"]) == {"Payday loan", "Payday loan, title loan, or personal loan"}

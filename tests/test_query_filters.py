@@ -710,3 +710,32 @@ def test_the_whole_a_share_is_asked_of_is_named_between_of_and_complaints():
 def test_customer_service_is_a_topic_though_each_word_alone_is_asking():
     assert leftover("What do people say about customer service?", []) == ["custom", "servic"]
     assert leftover("What do customers complain about?", []) == []
+
+
+def test_a_topic_left_out_is_words_its_complaints_must_not_write():
+    cfpb = Vocabulary(products=["Debt collection", "Credit reporting", "Student loan"], states=["TX", "CA"])
+    assert found("Complaints about student loans not about forbearance", cfpb) == {
+        "product": "Student loan", "mentions_none": "forbearance"}
+    assert found("Debt collection complaints that don't mention medical debt", cfpb) == {
+        "product": "Debt collection", "mentions_none": "medical debt"}
+    assert found("Complaints other than identity theft in Texas", cfpb) == {"state": "TX",
+                                                                           "mentions_none": "identity theft"}
+    chip = next(i for i in detect("complaints excluding late fees", cfpb) if i.key == "mentions_none").chip
+    assert chip.startswith("Not mentioning: late fees")
+    # A product or a state left out is the other values; "without" says what happened, not what is left out.
+    assert found("Complaints not about credit reporting", cfpb) == {"product": ("Debt collection", "Student loan")}
+    assert found("car repossession without notice", cfpb) == {}
+    # "mention" after a negation is no word to find.
+    assert "mentions" not in found("Which complaints don't mention arbitration?", cfpb)
+
+
+def test_the_values_with_no_complaints_and_the_average_per_value_are_breakdowns():
+    none = breakdown_asked("Which states had no complaints?")
+    assert (none.field, none.most, none.least) == ("state", 0, None)
+    assert breakdown_asked("Which companies had zero complaints answered late?").most == 0
+    assert breakdown_asked("I have no complaints about Equifax") is None
+    average = breakdown_asked("What is the average number of complaints per company?")
+    assert (average.field, average.average) == ("company", True)
+    assert breakdown_asked("How many complaints per month on average?").average
+    # The average time to respond is the timely-response share, no average of counts.
+    assert not breakdown_asked("What is the average response time?").average
