@@ -188,7 +188,7 @@ class Assistant:
             yield _uncited(question, text, backend, started, clean,
                            [f"not in the index: complaint {' or '.join(numbers)}"], matching={"count": 0})
             return
-        if named and named.companies:
+        if named and named.companies and not any(i.key == "company" for i in stated):
             clean = filtering.normalize({**clean, "company": named.companies})
         read = query_filters.not_given(stated, clean) if implied else []
         if read:
@@ -234,7 +234,7 @@ class Assistant:
         shown = shown_asked(search) if newest is None else None
         if shown:  # "Show 5 complaints about escrow shortages": five cited
             k = shown.top
-        beyond = self._beyond_filters(search, stated, clean, said, asked, newest, shown)
+        beyond = self._beyond_filters(search, stated, clean, said, asked, newest, shown, "company" in excluded)
         if beyond == []:
             # No word beyond the filters and the words of asking ("How often do companies close
             # the complaint with monetary relief?"): a search would vote on a topic from nothing.
@@ -434,7 +434,9 @@ class Assistant:
         `companies_in`'s: it also finds names the index does not hold."""
         # Companies are read with the rest, so that a company's name is no word to find ("Which
         # Equifax complaints mention bankruptcy?"), then left to `companies_in`.
-        stated = [i for i in query_filters.detect(question, self.vocabulary()) if i.key != "company"]
+        # A company left out ("other than Equifax") is the other companies, a filter like any other.
+        stated = [i for i in query_filters.detect(question, self.vocabulary())
+                  if i.key != "company" or i.shown.startswith("not ")]
         return query_filters.not_given(stated, filters or {})
 
     def _typical_vector(self, filters: dict):
@@ -469,13 +471,14 @@ class Assistant:
     @staticmethod
     def _beyond_filters(question: str, stated: list[Implied], filters: dict, said: list[str] = (),
                         asked: Breakdown | None = None, newest: Newest | None = None,
-                        shown: Shown | None = None) -> list[str]:
+                        shown: Shown | None = None, others: bool = False) -> list[str]:
         """The question's terms once the phrases read as filters, the companies' names (as the
         index holds them and as the question said them: "Citi"), stop words and the words of
         asking are taken out. None left, or only words most passages use, and "Which complaints
         got a refund in 2024?" asks for the filtered complaints themselves; "... about a data
-        breach?" does not ("breach" is in no passage)."""
-        names = filtering.values(filters, "company") + list(said)
+        breach?" does not ("breach" is in no passage). `others`: the company filter is every
+        company but the ones named ("other than Equifax"): their names are no words of the question."""
+        names = ([] if others else filtering.values(filters, "company")) + list(said)
         # A chip the user removed leaves its words in the question: they are asked about again.
         read = query_filters.applied(stated, filters)
         if asked:  # the words that ask for a breakdown ("which states") are words of asking

@@ -323,6 +323,8 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     ended = _ended(fragment, subjects)
     if ended:  # in brackets: how it ended is no part of the last topic ("What did they say?" next)
         return f"{_base(previous)} ({ended})?"
+    if _LEAVING_OUT.match(fragment):  # "What about excluding Equifax?": the last set less it
+        return f"{_strip(previous)}, {fragment}?"
     narrowed = _COUNT_NARROWED.match(fragment)
     if narrowed:
         return f"{_in_period(_base(previous), narrowed.group('rest'))}?"
@@ -381,6 +383,11 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         kinds = ("company", "state") if _points_at_whom(fragment) else None
         return asked + _context(previous, asked, subjects, kinds) + "?"
     return f"{_strip(previous)}: {fragment}?"
+
+
+# A fragment that leaves something out of the last set, not a new topic in its place.
+_LEAVING_OUT = re.compile(r"(?:but\s+)?(?:excluding|except(?:\s+for)?|other\s+than|apart\s+from|besides|without|"
+                          r"not\s+(?:about|in|from|at|for|mentioning|counting|including))\b", re.I)
 
 
 def _compared(previous: str, fragment: str, subjects: Subjects) -> str | None:

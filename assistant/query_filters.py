@@ -577,8 +577,9 @@ def _companies(q: str, companies: list[str], companies_in: Callable | None = Non
     named = match.companies
     if not named:
         return []
-    return [Implied("company", named[0] if len(named) == 1 else tuple(sorted(named)),
-                    " / ".join(match.said or named))]
+    read = Implied("company", named[0] if len(named) == 1 else tuple(sorted(named)), " / ".join(match.said or named))
+    # "other than Equifax", "excluding Wells Fargo", "without Chase": every other company
+    return [_excluded(q, read, companies, without=True)]
 
 
 @lru_cache(maxsize=1)
@@ -755,13 +756,19 @@ _EXCLUDING = re.compile(r"(?:\b(?:not|never)|n't)\s+(?:(?:about|for|involving|re
                         r"outside(?:\s+of)?|but\s+not)\s+(?:the\s+)?(?:(?:state\s+of|in|from)\s+)?$", re.I)
 
 
-def _excluded(q: str, found: Implied, held: list[str], alike: dict[str, list[str]] | None = None) -> Implied:
+_WITHOUT = re.compile(r"\bwithout\s+(?:the\s+)?$", re.I)
+
+
+def _excluded(q: str, found: Implied, held: list[str], alike: dict[str, list[str]] | None = None,
+              without: bool = False) -> Implied:
     """`found` as the other values the index holds, where the question excludes it ("Complaints not
     about credit reporting"): the phrase then takes in the words that exclude it. Unchanged
-    where nothing excludes it, or where nothing else is held."""
+    where nothing excludes it, or where nothing else is held. `without`: "without" excludes too
+    (a company; "credit cards without an annual fee" are still credit cards)."""
     first = found.phrase.split(" / ")[0]
     start = q.find(first)
-    excluding = _EXCLUDING.search(q[:start]) if start >= 0 else None
+    excluding = ((_EXCLUDING.search(q[:start]) or (_WITHOUT.search(q[:start]) if without else None))
+                 if start >= 0 else None)
     if not excluding:
         return found
     named = set(found.value if isinstance(found.value, tuple) else (found.value,))

@@ -733,3 +733,21 @@ def test_a_topic_left_out_is_counted_as_the_complaints_that_do_not_write_it(cfpb
     # "payday lenders" are the payday loan products' companies.
     payday = cfpb_assistant.ask("Complaints about payday lenders")
     assert set(payday.filters["product"]) == {"Payday loan", "Payday loan, title loan, or personal loan"}
+
+
+def test_a_company_left_out_is_every_other_company_and_a_follow_up_can_leave_one_out(cfpb_assistant):
+    first = "Which companies get the most complaints about identity theft?"
+    whole = cfpb_assistant.ask(first)
+    topic = {k: v for k, v in whole.matching["filters"].items() if k != "company"}
+    equifax = cfpb_assistant.stats(filters={**topic, "company": "EQUIFAX, INC."})["complaints"]
+    assert 0 < equifax < whole.matching["count"]
+    for result in (cfpb_assistant.ask("Which companies get the most complaints about identity theft other than "
+                                      "Equifax?"),
+                   cfpb_assistant.ask("What about excluding Equifax?", history=[(first, whole.answer)])):
+        assert result.matching["count"] == whole.matching["count"] - equifax, result.answer
+        assert "EQUIFAX, INC." not in result.matching["by_company"] and "company: not EQUIFAX, INC." in result.answer
+    # The companies left in are no words of the question: escrow is still its topic.
+    escrow = cfpb_assistant.ask("Complaints about escrow")
+    wells = cfpb_assistant.stats(filters={**escrow.matching["filters"], "company": "WELLS FARGO & COMPANY"})
+    left = cfpb_assistant.ask("Excluding Wells Fargo?", history=[("Complaints about escrow", escrow.answer)])
+    assert left.matching["count"] == escrow.matching["count"] - wells["complaints"]
