@@ -158,7 +158,7 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
         listed = "; ".join(inert(v) for v in lacked[:MOST_LACKED])
         more = f" and {len(lacked) - MOST_LACKED:,} more" if len(lacked) > MOST_LACKED else ""
         facts.append(f"{name} with none of these complaints: {len(lacked):,} in all: {listed}{more}" if lacked
-                     else f"no {name} without any of these complaints")
+                     else f"{name} with none of these complaints: none (each holds some)")
     elif asked and matching.get("asked_between") and not matching.get("asked_passing"):
         facts.append(f"no {_FIELD_PLURALS.get(asked, asked)} with {inert(matching['asked_threshold'])} of these "
                      "complaints")

@@ -291,6 +291,9 @@ class Assistant:
                 yield hint
                 text += hint
         notes = self._notes(read, named) + notes
+        # "excluding equipment returns" where no complaint writes it: nothing was left out, said so.
+        notes += [f"no complaint in the index writes “{inert(phrase)}”: nothing was left out for it"
+                  for phrase in filtering.values(clean, "mentions_none") if not self._mentions(phrase)]
         done = time.perf_counter()
         yield AskResult(
             question=question,

@@ -301,3 +301,15 @@ def test_a_reply_of_short_sentences_is_still_quoted_not_called_missing():
     # Every sentence of this reply is short: quoted anyway, never "no business response".
     assert [r[2] for r in _said(rows, "business_response")] == ["Account credited.", "Sincerely,"]
     assert [r[2] for r in _said(rows, "complaint")] == ["They billed me twice for the same month of service."]
+
+
+def test_a_topic_left_out_that_no_complaint_writes_leaves_the_set_whole_and_says_so(assistant):
+    whole = assistant.stats()["complaints"]
+    result = assistant.ask("Complaints excluding equipment returns")
+    assert result.filters == {"mentions_none": ["equipment returns"]} and result.matching["count"] == whole
+    assert "no complaint in the index writes “equipment returns”: nothing was left out for it" in result.notes
+    # Written by some: those are left out, and no note.
+    internet = assistant.stats(filters={"mentions": ["internet"]})["complaints"]
+    left = assistant.ask("Which complaints don't mention the internet?")
+    assert left.matching["count"] == whole - internet and 0 < internet < whole
+    assert not any(n.startswith("no complaint in the index writes") for n in left.notes)
