@@ -106,7 +106,8 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         counted["asked_average"] = _average(catalog, by, where, counts["month"])
     # "the highest rate of relief": each value's own share; "the biggest jump": each one's change
     ranked = (_growth(catalog, set_filters, by, counts["month"], asked, shown) if asked and asked.growth else
-              _rates(catalog, set_filters, by, where, asked, shown) if asked and asked.rate and by != "month" else {})
+              _rates(catalog, set_filters, by, where, asked, shown, recorded)
+              if asked and asked.rate and by != "month" else {})
     # "How do Navient and Nelnet compare?": where the question names a few companies, how each
     # one's complaints ended, side by side (from the breakdown's own pass).
     named = filtering.values(filters, "company")
@@ -175,14 +176,21 @@ def _lacked(catalog: Catalog, by: str, where) -> list[str]:
     return sorted(v for v in known - held if v not in ("", "Unknown"))
 
 
-def _rates(catalog: Catalog, set_filters: dict, by: str, where, asked: Breakdown, shown: int) -> dict:
+def _rates(catalog: Catalog, set_filters: dict, by: str, where, asked: Breakdown, shown: int,
+           recorded: dict | None = None) -> dict:
     """"Which product has the highest rate of monetary relief?": each value's share of its own
     complaints under the filters on what they are about (two grouped counts), ranked among the
-    values with at least RATE_LEAST of them. {} where the set is not narrowed by how complaints
-    ended: a rate of complaints among complaints says nothing."""
+    values with at least RATE_LEAST of them. Where the set is not narrowed by how complaints ended,
+    a share of what it is about: "Which state has the highest share of debt collection complaints?"
+    is each state's debt collection complaints among all of its own, under the same place, period
+    and company. {} where neither narrows the set. A field not always recorded (`recorded`) is a
+    rate among the complaints that record it, as in `share_base`."""
     about = {k: v for k, v in set_filters.items() if k not in filtering.RESULT_KEYS}
     if about == set_filters:
+        about = {k: v for k, v in set_filters.items() if k in filtering.NARROWING or k == "company" != by}
+    if about == set_filters:
         return {}
+    about.update({key: values for key, values in (recorded or {}).items() if key in set_filters})
     base = catalog.group_counts(by, filtering.to_sql(filtering.normalize(about)))
     counted = catalog.group_counts(by, where)
     ranked = sorted(((v, counted.get(v, 0), n) for v, n in base.items()

@@ -682,12 +682,13 @@ _SUBJECT_AFTER = re.compile(r"\s*(?:complaints?|issues?|problems?|cases?|compan(
 # So is a business counted or ranked: "each debt collector", "Which debt collectors get the most ...".
 _BY_AGENT = re.compile(r"\b(?:(?:by|for)\s+(?:(?:the|their|my|your|some|many|most)\s+)?|(?:each|every|per|which|what|"
                        r"rank(?:ed)?|top(?:\s+\d{1,2})?)\s+(?:the\s+)?)$", re.I)
-# "for" only after the words for complaints or how common they are: "the most common issue for
-# credit cards", "Which issues are most common for mortgages?", not "I applied for a mortgage".
+# "for" and "in" only after the words for complaints or how common they are: "the most common issue
+# for credit cards", "Which issues are most common for mortgages?", "top sub-issues in credit
+# reporting", not "I applied for a mortgage" or "in Texas".
 _SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|concerning|under|within|excluding|except|"
                              r"besides|outside|other\s+than|apart\s+from|but\s+not)|"
                              r"\b(?:complaints?|issues?|problems?|worst|best|most|fewest|least|common|frequent|typical|"
-                             r"usual)\s+for)\s+(?:(?:a|an|the|their|my|"
+                             r"usual)\s+(?:for|in))\s+(?:(?:a|an|the|their|my|"
                              r"your|his|her|our)\s+)?$", re.I)
 
 
@@ -867,7 +868,9 @@ _DISPUTED = re.compile(rf"\bdisput(?:e|ed|es|ing)\s+{_RESPONSE}\b|\b{_RESPONSE}\
                        # "What percentage of Navient complaints were disputed?": complaints are what was
                        # disputed; "complaints that disputed a charge" are not.
                        r"|\b(?:complaints?|ones|cases)\s+(?:(?:that|which)\s+)?(?:were|was|got|been|are|is)\s+disputed"
-                       r"(?=\s*(?:[?.!]|$|(?:in|during|since|before|after|from|at|with|and|or)\b))", re.I)
+                       r"(?=\s*(?:[?.!]|$|(?:in|during|since|before|after|from|at|with|and|or)\b))"
+                       # "Which product has the highest dispute rate?": the field's share, as analysts say it
+                       r"|\b(?:consumer\s+)?dispute\s+rates?\b", re.I)
 
 
 def _yes_no(q: str, key: str, values: list[str], no: re.Pattern, yes: re.Pattern) -> list[Implied]:

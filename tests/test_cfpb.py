@@ -751,3 +751,19 @@ def test_a_company_left_out_is_every_other_company_and_a_follow_up_can_leave_one
     wells = cfpb_assistant.stats(filters={**escrow.matching["filters"], "company": "WELLS FARGO & COMPANY"})
     left = cfpb_assistant.ask("Excluding Wells Fargo?", history=[("Complaints about escrow", escrow.answer)])
     assert left.matching["count"] == escrow.matching["count"] - wells["complaints"]
+
+
+def test_a_share_of_what_a_set_is_about_is_each_values_own_rate(cfpb_assistant):
+    result = cfpb_assistant.ask("Which state has the highest share of debt collection complaints?")
+    rates = result.matching["rate_by_state"]
+    top, counted = next(iter(rates.items()))
+    every = cfpb_assistant.stats()["by_state"][top]
+    collection = cfpb_assistant.stats(filters={"product": "Debt collection", "state": top})["complaints"]
+    assert counted == {"count": collection, "of": every} and every >= result.matching["rate_least"]
+    assert all(r["count"] / r["of"] <= collection / every for r in rates.values())
+    # A field the CFPB stopped recording is a rate among the complaints that record it.
+    disputed = cfpb_assistant.ask("Which product has the highest dispute rate?")
+    assert disputed.filters == {"consumer_disputed": "Yes"}
+    mortgage = disputed.matching["rate_by_product"]["Mortgage"]
+    assert mortgage["of"] == cfpb_assistant.stats(filters={"product": "Mortgage", "consumer_disputed": ["No", "Yes"]})[
+        "complaints"] < cfpb_assistant.stats(filters={"product": "Mortgage"})["complaints"]

@@ -739,3 +739,13 @@ def test_the_values_with_no_complaints_and_the_average_per_value_are_breakdowns(
     assert breakdown_asked("How many complaints per month on average?").average
     # The average time to respond is the timely-response share, no average of counts.
     assert not breakdown_asked("What is the average response time?").average
+
+
+def test_a_product_after_in_is_the_subject_after_the_words_for_complaints():
+    cfpb = Vocabulary(products=["Credit reporting", "Debt collection"], states=["TX"])
+    assert found("Top sub-issues in credit reporting", cfpb) == {"product": "Credit reporting"}
+    assert found("complaints in debt collection", cfpb) == {"product": "Debt collection"}
+    assert found("complaints in Texas", cfpb) == {"state": "TX"}
+    # "dispute rate" is the CFPB's consumer-disputed field, as analysts say it
+    assert found("Which product has the highest dispute rate?", Vocabulary(disputed=["No", "Yes"])) == {
+        "consumer_disputed": "Yes"}
