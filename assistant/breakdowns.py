@@ -39,7 +39,10 @@ _BY_BUSINESS = (re.compile(rf"\b(?P<ask>(?:each|per|every|rank|ranked|ranking|to
                            re.I),
                 re.compile(rf"\b(?P<ask>(?:which|what)\s+){_WHICH_BUSINESSES}"
                            r"(?=.*\b(?:most|fewest|least|worst|best|(?:slow|fast|quick)(?:est|er)|"
-                           r"biggest|largest|greatest|sharpest)\b)", re.I))
+                           r"biggest|largest|greatest|sharpest|highest|lowest)\b)", re.I),
+                # "Which banks?", "What lenders?" and nothing more (also as a follow-up, after its
+                # colon): the set by company
+                re.compile(rf"(?:^|:\s)\s*(?P<ask>(?:which|what)\s+){_WHICH_BUSINESSES}(?=\s*[?.!]*\s*$)", re.I))
 _QUESTION_WORD_FIELD = {"who": "company", "where": "state", "when": "month"}
 # "How long does Equifax take to respond?": the CFPB's own field for it says whether the company
 # answered within 15 days. Only the asking words are the phrase: the name between stays a name.

@@ -52,11 +52,12 @@ _POINTS_BACK = re.compile(r"\b(?:they|them|their|ones|those|these)\b"
 _THE_BUSINESSES = re.compile(r"\bthe\s+(?:compan(?:y|ies)|business(?:es)?|banks?|lenders?|servicers?|collectors?|"
                              r"bureaus?)\b", re.I)
 # A ranking that stops at its superlative ("Which bureau got the most?") ranks the last set.
-_ELLIPTIC = re.compile(r"\b(?:most|fewest|least)$", re.I)
+_ELLIPTIC = re.compile(r"\b(?:most|fewest|least|(?:highest|lowest|biggest|smallest)\s+(?:share|rate|percentage|proportion)s?)$",
+                       re.I)
 # "Which one gets the most?": which of the businesses the last question was about.
 _WHICH_ONE = re.compile(r"\b(which|what)\s+(?:ones?|of\s+(?:the\s+|these\s+|those\s+)?(?:two|both|them))\b", re.I)
 # "Which one has more complaints?" after questions about two companies: those two, side by side.
-_COMPARING = re.compile(r"\b(?:more|fewer|less|most|fewest|least|worse|worst|better|best)\b", re.I)
+_COMPARING = re.compile(r"\b(?:more|fewer|less|most|fewest|least|worse|worst|better|best|highest|lowest)\b", re.I)
 # "How does that compare to Equifax?", "Compare them with TransUnion": the last question about both.
 _COMPARE_TO = re.compile(r"^(?:how\s+(?:does|do|did|would)\s+(?:that|this|it|they|those|these)\s+compare|"
                          r"(?:and\s+)?compare\s+(?:that|this|it|them|those|these))"
@@ -392,10 +393,16 @@ _LEAVING_OUT = re.compile(r"(?:but\s+)?(?:excluding|except(?:\s+for)?|other\s+th
 
 def _compared(previous: str, fragment: str, subjects: Subjects) -> str | None:
     """"How does that compare to Equifax?" after "What are the top complaints against Experian?":
-    the last question about both companies, which the answer then sets side by side."""
+    the last question about both companies, which the answer then sets side by side; "... to
+    2023?" after a question about 2019, about both years."""
     match = _COMPARE_TO.match(fragment)
     if not match:
         return None
+    # "How does that compare to 2023?" after "... in 2019": both periods, counted apart by year.
+    new, old = period_said(match.group("other")), period_said(previous)
+    if new and old and new[1] != old[1]:
+        return re.sub(rf"(?i)(?<!\w){re.escape(old[0])}(?!\w)", lambda m: f"{m.group(0)} versus {new[0]}",
+                      _strip(previous), count=1) + "?"
     other = [words for kind, words in subjects(match.group("other")) if kind == "company"]
     last = [words for kind, words in subjects(previous) if kind == "company"]
     if not other or not last or other[0].lower() == last[0].lower():

@@ -340,3 +340,20 @@ def test_a_followup_that_only_asks_how_the_last_set_ended_narrows_it():
     assert not narrows_by_ending("How many were closed with relief at Equifax?", calls, subjects)
     assert not narrows_by_ending("How many were about late fees?", calls, subjects)
     assert not narrows_by_ending("How many were closed with relief?", [], subjects)
+
+
+def test_a_followup_can_leave_something_out_compare_another_period_or_ask_which_businesses():
+    subjects = lambda text: [("company", m.group(0)) for m in re.finditer(r"Equifax|Wells Fargo", text)]  # noqa: E731
+    theft = [("Which companies get the most complaints about identity theft?", "answer")]
+    assert standalone("What about excluding Equifax?", theft, subjects) == (
+        "Which companies get the most complaints about identity theft, excluding Equifax?")
+    escrow = [("Complaints about escrow", "answer")]
+    assert standalone("Excluding Wells Fargo?", escrow, subjects) == "Complaints about escrow, Excluding Wells Fargo?"
+    loans = [("Complaints about student loan servicers in 2019", "answer")]
+    assert standalone("How does that compare to 2023?", loans, subjects) == (
+        "Complaints about student loan servicers in 2019 versus 2023?")
+    fees = [("How many complaints about credit card fees?", "answer")]
+    asked = standalone("Which banks?", fees, subjects)
+    assert asked == "How many complaints about credit card fees: Which banks?"
+    assert standalone("Which one has the highest share?", fees + [("Which banks?", "answer")], subjects) == (
+        "How many complaints about credit card fees: Which banks has the highest share?")
