@@ -193,8 +193,10 @@ class Assistant:
         read = query_filters.not_given(stated, clean) if implied else []
         if read:
             clean = filtering.normalize(query_filters.merge(clean, read))
-        # "outside Texas" is said as such, not as the 53 states it reads as
-        excluded = {i.key: i.shown for i in read if i.shown.startswith("not ")
+        # "outside Texas" is said as such, not as the 53 states it reads as (in the app too, whose
+        # chips came as filters: those the question's words read, as read)
+        excluded = {i.key: i.shown for i in (read if implied else query_filters.applied(stated, clean))
+                    if i.shown.startswith("not ")
                     and filtering.values(clean, i.key) == sorted(i.value if isinstance(i.value, tuple) else [i.value])}
         scope = filtering.describe(clean, excluded)
 

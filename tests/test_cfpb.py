@@ -767,3 +767,14 @@ def test_a_share_of_what_a_set_is_about_is_each_values_own_rate(cfpb_assistant):
     mortgage = disputed.matching["rate_by_product"]["Mortgage"]
     assert mortgage["of"] == cfpb_assistant.stats(filters={"product": "Mortgage", "consumer_disputed": ["No", "Yes"]})[
         "complaints"] < cfpb_assistant.stats(filters={"product": "Mortgage"})["complaints"]
+
+
+def test_the_apps_chips_leave_a_company_out_as_the_api_does(cfpb_assistant):
+    from assistant.chat_session import ChatSession
+
+    question = "Complaints about escrow other than Wells Fargo"
+    turn = ChatSession().prepare(question, cfpb_assistant.vocabulary(), {})
+    assert [i.chip for i in turn.implied] == ["Company: not WELLS FARGO & COMPANY (“other than Wells Fargo”)"]
+    chips = cfpb_assistant.ask(question, filters=turn.filters, implied=False)
+    api = cfpb_assistant.ask(question)
+    assert chips.matching["count"] == api.matching["count"] and "(company: not WELLS FARGO & COMPANY)" in chips.answer
