@@ -119,6 +119,7 @@ def to_chroma_where(filters: dict) -> dict | None:
 
 
 _SQL_COLUMNS = {"complaint_id": "id", "date": "date"}
+LONG_LIST = 32  # values of one filter past which SQLite checks each row rather than probing its index
 
 
 def to_sql(filters: dict) -> tuple[str, list]:
@@ -129,7 +130,11 @@ def to_sql(filters: dict) -> tuple[str, list]:
             parts.append("c.id IN (SELECT complaint_id FROM outcome_flags WHERE outcome = ?)")
             params.append(key[len("outcome_"):])
         elif op == "in":
-            parts.append(f"c.{_SQL_COLUMNS.get(key, key)} IN ({','.join('?' * len(value))})")
+            # A long list ("other than Wells Fargo": every other company) is checked row by row
+            # ("+" keeps SQLite off the column's index): probing the index once per value for each
+            # candidate passage took 160 ms for 1,000 passages and 622 companies, against 4.
+            column = f"{'+' if len(value) > LONG_LIST else ''}c.{_SQL_COLUMNS.get(key, key)}"
+            parts.append(f"{column} IN ({','.join('?' * len(value))})")
             params.extend(value)
         else:
             parts.append(f"c.{_SQL_COLUMNS.get(key, key)} {'=' if op == '==' else op} ?")
