@@ -18,7 +18,7 @@ _BY_FIELD = {"state": "state", "product": "product", "subproduct": "sub_product"
 _BY = re.compile(r"(?:\b(?:break|broken|split|group(?:ed)?|sort(?:ed)?|count(?:ed)?)\s+"  # "break them down by state"
                  r"(?:(?:down|up|out)\s+)?(?:(?:them|it|those|these|this|that|the\s+[A-Za-z]+)\s+)?(?:(?:down|up|out)\s+)?"
                  r"(?=by\b|per\b))?"
-                 r"\b(?:which|what|top|by|per|each|most\s+common|rank|ranked|ranking|(?P<all>(?:list\s+)?all(?:\s+the)?|"
+                 r"\b(?:which|what|top|by|per|each|most\s+common|busiest|rank|ranked|ranking|(?P<all>(?:list\s+)?all(?:\s+the)?|"
                  r"list(?:\s+the)?|how\s+many|(?:the\s+)?number\s+of))\s+(?:[A-Za-z]+\s+|\d+\s+)?"
                  r"(?P<word>states?|products?|sub-?products?|issues?|sub-?issues?|compan(?:y|ies)|tags?|years?|"
                  r"months?|types?|kinds?|sorts?|outcomes?|status(?:es)?)\b", re.I)
@@ -107,7 +107,10 @@ _RISING_LAST = re.compile(r"\b(?:increasing|decreasing|rising|falling|growing|de
 _GROWTH = re.compile(r"\b(?:(?:biggest|largest|greatest|most|fastest|highest|sharpest)\s+"
                      r"(?:(?P<up>jump|increase|rise|growth|spike|surge|gain)|(?P<down>drop|decrease|decline|fall))s?"
                      r"|(?:(?P<grew>grew|grown|increased|rose|risen|jumped|spiked)|"
-                     r"(?P<fell>dropped|decreased|declined|fell|fallen))\s+(?:the\s+)?most)\b", re.I)
+                     r"(?P<fell>dropped|decreased|declined|fell|fallen))\s+(?:the\s+)?most"
+                     # "Which issues are growing the fastest?"
+                     r"|(?P<growing>growing|rising|increasing)\s+(?:the\s+)?(?:fastest|most)"
+                     r"|(?:falling|declining|shrinking|dropping|decreasing)\s+(?:the\s+)?(?:fastest|most))\b", re.I)
 
 
 # "What is the average number of complaints per company?", "How many complaints a month on average?"
@@ -193,7 +196,8 @@ def breakdown_asked(question: str) -> Breakdown | None:
     return Breakdown(asked.field, phrase, fewest=bool(_FEWEST.search(question) or (rate and rate.group("low"))),
                      top=MOST_SHOWN if asked.every and top is None else top, every=asked.every,
                      rate=bool(rate) and not growth, least=asked.least, most=asked.most, passing=asked.passing,
-                     growth=(1 if growth.group("up") or growth.group("grew") else -1) if growth else 0,
+                     growth=(1 if growth.group("up") or growth.group("grew") or growth.group("growing") else -1)
+                     if growth else 0,
                      average=bool(mean))
 
 

@@ -537,8 +537,11 @@ _ANY_RESOLVED = re.compile(r"^\s*(?:were|was|are|is|have|has|had)\s+any(?:\s+of\
 
 def _status_words(q: str, statuses: list[str]) -> list[Implied]:
     by_lower = {s.lower(): s for s in statuses}
-    match = None if _telling(q) else re.search(r"\b(?:still\s+)?in\s+progress\b", q, re.I)
-    if match and "in progress" in by_lower:  # the CFPB's status for a complaint not closed yet
+    # The CFPB's status for a complaint not closed yet; "still open" and "open complaints" too,
+    # where the index holds it (every other CFPB status is a closing).
+    match = None if _telling(q) else re.search(rf"\b(?:still\s+)?in\s+progress\b|\bstill\s+open\b|"
+                                               rf"\bopen\s+{_KIND_WORDS}", q, re.I)
+    if match and "in progress" in by_lower:
         return [Implied("status", by_lower["in progress"], match.group(0))]
     match = match or re.search(rf"\b(?:(?:still\s+)?(?:unresolved|not\s+(?:yet\s+)?resolved)|still\s+open|"
                                rf"open\s+{_KIND_WORDS})\b", q, re.I)

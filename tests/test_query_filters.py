@@ -749,3 +749,19 @@ def test_a_product_after_in_is_the_subject_after_the_words_for_complaints():
     # "dispute rate" is the CFPB's consumer-disputed field, as analysts say it
     assert found("Which product has the highest dispute rate?", Vocabulary(disputed=["No", "Yes"])) == {
         "consumer_disputed": "Yes"}
+
+
+def test_open_complaints_are_the_ones_in_progress_where_the_index_holds_that_status():
+    cfpb = Vocabulary(statuses=["Closed with explanation", "Closed with monetary relief", "In progress"])
+    assert found("Which complaints are still open?", cfpb) == {"status": "In progress"}
+    assert found("How many open complaints does Experian have?", cfpb) == {"status": "In progress"}
+    # A BBB page has no such status: open is every status but the resolved ones.
+    assert found("Which complaints are still open?", Vocabulary(statuses=["Resolved", "Answered"])) == {
+        "status": "Answered"}
+
+
+def test_busiest_and_growing_fastest_ask_for_breakdowns():
+    assert breakdown_asked("What was the busiest month for Equifax complaints?").field == "month"
+    growing = breakdown_asked("Which issues are growing the fastest?")
+    assert (growing.field, growing.growth) == ("issue", 1)
+    assert breakdown_asked("Which companies are declining the most?").growth == -1
