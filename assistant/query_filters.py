@@ -968,6 +968,11 @@ _LEFT_OUT = re.compile(r"(?:\b(?:not|never)\s+(?:about|involving|regarding|conce
                        r"\b(?:do|does|did)(?:\s+not|n't)\s+mention)\s+(?:(?:the|a|an|any)\s+)?"
                        r"(?P<what>[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,2}?)"
                        r"(?=\s*(?:[?.!,;]|$)|\s+(?:in|from|since|until|before|after|during|at|for|and|or|with)\b)", re.I)
+_LEFT_OUT_MORE = re.compile(r"(?:\s*,\s*(?:or\s+|nor\s+)?|\s+(?:or|nor)\s+)(?:(?:the|a|an|any)\s+)?"
+                            r"(?!(?:in|from|since|until|before|after|during|at|for|with|about|not)\b)"
+                            r"(?P<what>[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,2}?)"
+                            r"(?=\s*(?:[?.!,;]|$)|\s+(?:in|from|since|until|before|after|during|at|for|and|or|nor|with)\b)",
+                            re.I)
 _NEGATED_MENTION = re.compile(r"(?:\b(?:not|without)|n't)\s+$", re.I)
 
 
@@ -976,13 +981,18 @@ def _left_out(q: str, found: list[Implied]) -> list[Implied]:
     match = _LEFT_OUT.search(q)
     if not match or any(_overlap(q, phrase, match) for i in found for phrase in i.phrase.split(" / ") if phrase):
         return []
-    what = match.group("what")
-    wanted = [t for t in terms(what) if t not in stop_words() and t not in _ASKING]
-    said = words_for(what, wanted)
-    if not 1 <= len(said) <= MENTION_MOST:
-        return []
-    # Said together, found together: "identity theft" is one phrase to leave out.
-    return [Implied("mentions_none", " ".join(w.lower() for w in said), match.group(0), shown=" ".join(said))]
+    phrases, end = [match.group("what")], match.end()
+    while more := _LEFT_OUT_MORE.match(q, end):  # "not about forbearance or deferment": neither
+        phrases.append(more.group("what"))
+        end = more.end()
+    left = []
+    for what in phrases:
+        said = words_for(what, [t for t in terms(what) if t not in stop_words() and t not in _ASKING])
+        if not 1 <= len(said) <= MENTION_MOST:
+            return []
+        left.append(" ".join(said))  # said together, found together: "identity theft" is one phrase
+    value = left[0].lower() if len(left) == 1 else tuple(w.lower() for w in left)
+    return [Implied("mentions_none", value, q[match.start():end], shown=" or ".join(left))]
 
 
 def words_for(question: str, stems) -> list[str]:

@@ -720,6 +720,11 @@ def test_a_topic_left_out_is_words_its_complaints_must_not_write():
         "product": "Debt collection", "mentions_none": "medical debt"}
     assert found("Complaints other than identity theft in Texas", cfpb) == {"state": "TX",
                                                                            "mentions_none": "identity theft"}
+    # A list left out: none of them.
+    assert found("Complaints about student loans not about forbearance or deferment", cfpb) == {
+        "product": "Student loan", "mentions_none": ("forbearance", "deferment")}
+    assert found("complaints excluding late fees, overdraft or interest in Texas", cfpb) == {
+        "state": "TX", "mentions_none": ("late fees", "overdraft", "interest")}
     chip = next(i for i in detect("complaints excluding late fees", cfpb) if i.key == "mentions_none").chip
     assert chip.startswith("Not mentioning: late fees")
     # A product or a state left out is the other values; "without" says what happened, not what is left out.
