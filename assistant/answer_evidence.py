@@ -130,7 +130,8 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
     top = matching.get("asked_top") or 8  # "the top 5 companies": five
     average = matching.get("asked_average") if asked else None
     if average:  # "the average number of complaints per company": said first, then the breakdown
-        over = "months from the first to the last, empty ones too" if asked == "month" else _FIELD_PLURALS.get(asked, asked)
+        over = ("months from the first to the last, empty ones too" if asked == "month"
+                else _FIELD_PLURALS.get(asked, asked))
         facts.append(f"{average['mean']:,.1f} complaints each on average (median {average['median']:,g}) over "
                      f"{average['values']:,} {over}")
     if asked and matching.get(f"growth_by_{asked}"):

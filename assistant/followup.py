@@ -52,8 +52,8 @@ _POINTS_BACK = re.compile(r"\b(?:they|them|their|ones|those|these)\b"
 _THE_BUSINESSES = re.compile(r"\bthe\s+(?:compan(?:y|ies)|business(?:es)?|banks?|lenders?|servicers?|collectors?|"
                              r"bureaus?)\b", re.I)
 # A ranking that stops at its superlative ("Which bureau got the most?") ranks the last set.
-_ELLIPTIC = re.compile(r"\b(?:most|fewest|least|(?:highest|lowest|biggest|smallest)\s+(?:share|rate|percentage|proportion)s?)$",
-                       re.I)
+_ELLIPTIC = re.compile(r"\b(?:most|fewest|least|"
+                       r"(?:highest|lowest|biggest|smallest)\s+(?:share|rate|percentage|proportion)s?)$", re.I)
 # "Which one gets the most?": which of the businesses the last question was about.
 _WHICH_ONE = re.compile(r"\b(which|what)\s+(?:ones?|of\s+(?:the\s+|these\s+|those\s+)?(?:two|both|them))\b", re.I)
 # "Which one has more complaints?" after questions about two companies: those two, side by side.

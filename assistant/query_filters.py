@@ -963,16 +963,17 @@ def _mentions(q: str, found: list[Implied], distinctive: Callable | None = None,
 # medical debt": a topic left out, as words its complaints must not write. A product or a state
 # left out is read as the other values (`_excluded`); "without" is left alone ("repossession
 # without notice" is about the notice).
+_ARTICLE = r"(?:(?:the|a|an|any)\s+)?"
+# What is left out: one to three words, up to the end or up to a word that begins what comes next.
+_WHAT_LEFT = (r"(?P<what>[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,2}?)"
+              r"(?=\s*(?:[?.!,;]|$)|\s+(?:in|from|since|until|before|after|during|at|for|and|or|nor|with)\b)")
 _LEFT_OUT = re.compile(r"(?:\b(?:not|never)\s+(?:about|involving|regarding|concerning|related\s+to|mentioning)|"
                        r"\b(?:excluding|except(?:\s+for)?|other\s+than|apart\s+from|but\s+not|without\s+mentioning)|"
-                       r"\b(?:do|does|did)(?:\s+not|n't)\s+mention)\s+(?:(?:the|a|an|any)\s+)?"
-                       r"(?P<what>[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,2}?)"
-                       r"(?=\s*(?:[?.!,;]|$)|\s+(?:in|from|since|until|before|after|during|at|for|and|or|with)\b)", re.I)
-_LEFT_OUT_MORE = re.compile(r"(?:\s*,\s*(?:or\s+|nor\s+)?|\s+(?:or|nor)\s+)(?:(?:the|a|an|any)\s+)?"
-                            r"(?!(?:in|from|since|until|before|after|during|at|for|with|about|not)\b)"
-                            r"(?P<what>[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,2}?)"
-                            r"(?=\s*(?:[?.!,;]|$)|\s+(?:in|from|since|until|before|after|during|at|for|and|or|nor|with)\b)",
-                            re.I)
+                       rf"\b(?:do|does|did)(?:\s+not|n't)\s+mention)\s+{_ARTICLE}{_WHAT_LEFT}", re.I)
+# "..., overdraft or interest": more of the list, but never a place or a period ("or in Texas").
+_LEFT_OUT_MORE = re.compile(r"(?:\s*,\s*(?:or\s+|nor\s+)?|\s+(?:or|nor)\s+)"
+                            rf"{_ARTICLE}(?!(?:in|from|since|until|before|after|during|at|for|with|about|not)\b)"
+                            rf"{_WHAT_LEFT}", re.I)
 _NEGATED_MENTION = re.compile(r"(?:\b(?:not|without)|n't)\s+$", re.I)
 
 
