@@ -148,7 +148,9 @@ _THRESHOLD = re.compile(r"(?:\b(?P<word>states?|products?|sub-?products?|issues?
                         r"years?|months?|types?)\s+)?"
                         r"\b(?:(?:with|having|that\s+(?:have|has|had|got|get)|which\s+(?:have|has|had))\s+)?"
                         r"(?:(?P<op>more\s+than|over|above|at\s+least|(?:fewer|less)\s+than|under|below|at\s+most)\s+"
-                        r"(?P<n>\d{1,3}(?:,\d{3})+|\d+)|(?P<none>no|zero))\s+complaints?\b", re.I)
+                        r"(?P<n>\d{1,3}(?:,\d{3})+|\d+)|(?P<none>no|zero))\s+complaints?\b"
+                        # "Which states had none?" (of the last set's complaints)
+                        r"|\b(?:have|has|had|got|get|with)\s+(?P<nothing>none)(?=\s*[?.!]*\s*$)", re.I)
 
 
 def _threshold(question: str) -> tuple[str, str | None, int | None, int | None, str] | None:
@@ -157,8 +159,8 @@ def _threshold(question: str) -> tuple[str, str | None, int | None, int | None, 
     match = _THRESHOLD.search(question)
     if not match:
         return None
-    if match.group("none"):  # "Which states had no complaints?": the values with none
-        return match.group(0), match.group("word"), None, 0, match.group("none").lower()
+    if match.group("none") or match.group("nothing"):  # "Which states had no complaints?": the values with none
+        return match.group(0), match.group("word"), None, 0, (match.group("none") or match.group("nothing")).lower()
     n, op = int(match.group("n").replace(",", "")), " ".join(match.group("op").lower().split())
     least = n + 1 if op in ("more than", "over", "above") else n if op == "at least" else None
     most = n - 1 if op in ("fewer than", "less than", "under", "below") else n if op == "at most" else None

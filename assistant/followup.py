@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from .breakdowns import breakdown_asked, business_noun
-from .query_filters import period_said
+from .query_filters import Implied, leftover, period_said
 
 Subjects = Callable[[str], list[tuple[str, str]]]
 
@@ -212,7 +212,15 @@ def _ranks_the_last(text: str) -> bool:
     question that only asks how a set breaks down or what share it is, or a ranking that stops at
     its superlative."""
     short = len(text.split()) <= 3 or bool(_ELLIPTIC.search(text))
-    return bool(_SHARE_ONLY.match(text)) or (short and breakdown_asked(text) is not None)
+    asked = breakdown_asked(text)
+    # "What's the average per company?", "Which states had none?": nothing asked beyond the
+    # breakdown, and no word for complaints, so it is of the last set's ("Which states are they
+    # from?", "... handled it best?" and "What products are there?" point by themselves: `standalone`).
+    pointing = (any(p.search(text) for p in (_POINTS_BACK, _PRONOUN_END, _BACK_REFERENCE))
+                or re.search(r"\bthere\b", text, re.I))
+    elliptic = (asked is not None and not pointing and not re.search(r"\bcomplaints?\b", text, re.I)
+                and not leftover(text, [Implied("by", asked.field, asked.phrase)]))
+    return bool(_SHARE_ONLY.match(text)) or (asked is not None and (short or elliptic))
 
 
 def _base(previous: str) -> str:

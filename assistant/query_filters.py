@@ -964,9 +964,11 @@ def _mentions(q: str, found: list[Implied], distinctive: Callable | None = None,
 # left out is read as the other values (`_excluded`); "without" is left alone ("repossession
 # without notice" is about the notice).
 _ARTICLE = r"(?:(?:the|a|an|any)\s+)?"
-# What is left out: one to three words, up to the end or up to a word that begins what comes next.
+# What is left out: one to three words, up to the end or up to a word that begins what comes next
+# (or a follow-up's context in brackets: "How were they resolved (Equifax complaints excluding
+# identity theft)?").
 _WHAT_LEFT = (r"(?P<what>[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,2}?)"
-              r"(?=\s*(?:[?.!,;]|$)|\s+(?:in|from|since|until|before|after|during|at|for|and|or|nor|with)\b)")
+              r"(?=\s*(?:[?.!,;()]|$)|\s+(?:in|from|since|until|before|after|during|at|for|and|or|nor|with)\b)")
 _LEFT_OUT = re.compile(r"(?:\b(?:not|never)\s+(?:about|involving|regarding|concerning|related\s+to|mentioning)|"
                        r"\b(?:excluding|except(?:\s+for)?|other\s+than|apart\s+from|but\s+not|without\s+mentioning)|"
                        rf"\b(?:do|does|did)(?:\s+not|n't)\s+mention)\s+{_ARTICLE}{_WHAT_LEFT}", re.I)

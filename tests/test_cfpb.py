@@ -778,3 +778,15 @@ def test_the_apps_chips_leave_a_company_out_as_the_api_does(cfpb_assistant):
     chips = cfpb_assistant.ask(question, filters=turn.filters, implied=False)
     api = cfpb_assistant.ask(question)
     assert chips.matching["count"] == api.matching["count"] and "(company: not WELLS FARGO & COMPANY)" in chips.answer
+
+
+def test_a_topic_left_out_stays_left_out_in_the_follow_ups_after_it(cfpb_assistant):
+    first = "Equifax complaints excluding identity theft"
+    left = cfpb_assistant.ask(first)
+    they = cfpb_assistant.ask("How were they resolved?", history=[(first, left.answer)])
+    assert they.matching["count"] == left.matching["count"] and they.filters["mentions_none"] == ["identity theft"]
+    reports = "How many complaints about credit reports?"
+    whole = cfpb_assistant.ask(reports)
+    ones = cfpb_assistant.ask("Which ones don't mention identity theft?", history=[(reports, whole.answer)])
+    writing = cfpb_assistant.stats(filters={**whole.filters, "mentions": ["identity theft"]})["complaints"]
+    assert ones.matching["count"] == whole.matching["count"] - writing

@@ -357,3 +357,12 @@ def test_a_followup_can_leave_something_out_compare_another_period_or_ask_which_
     assert asked == "How many complaints about credit card fees: Which banks?"
     assert standalone("Which one has the highest share?", fees + [("Which banks?", "answer")], subjects) == (
         "How many complaints about credit card fees: Which banks has the highest share?")
+
+
+def test_a_breakdown_asked_with_no_topic_and_no_word_for_complaints_is_of_the_last_set():
+    debts = [("Complaints about debt collection", "answer")]
+    assert standalone("What's the average per company?", debts) == (
+        "Complaints about debt collection: What's the average per company?")
+    assert standalone("Which states had none?", debts) == "Complaints about debt collection: Which states had none?"
+    # Saying "complaints" asks it of the whole index.
+    assert standalone("Which states have the most complaints?", debts) == "Which states have the most complaints?"
