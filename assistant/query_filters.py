@@ -535,6 +535,11 @@ _ANY_RESOLVED = re.compile(r"^\s*(?:were|was|are|is|have|has|had)\s+any(?:\s+of\
                            r"\s*(?:\([^()]*\)\s*)*[?.!]*\s*$", re.I)
 
 
+# "resolved in the consumer's favor", "decided in their favour": what the customer asked for.
+_IN_FAVOR = re.compile(r"\b(?:(?:resolved|closed|decided|settled|ended)\s+)?in\s+(?:the\s+)?(?:their|his|her|"
+                       r"(?:consumer|customer|borrower|complainant)(?:s|'s|\u2019s|s')?)\s+favou?r\b", re.I)
+
+
 def _status_words(q: str, statuses: list[str]) -> list[Implied]:
     by_lower = {s.lower(): s for s in statuses}
     # The CFPB's status for a complaint not closed yet; "still open" and "open complaints" too,
@@ -554,11 +559,16 @@ def _status_words(q: str, statuses: list[str]) -> list[Implied]:
         return []
     # "resolved" alone is usually a verb ("how were they resolved?"); ask for the adjective, or
     # for the ones that were, counted or listed ("How many complaints were resolved?").
+    # Where no status is called "Resolved" (the CFPB's), the ones where the customer got what they
+    # asked for are ("How many complaints were resolved?", "... resolved in the consumer's favor?").
     match = (re.search(rf"\b(?:resolved\s+(?:{_KIND_WORDS}|ones)|only\s+(?:the\s+)?resolved)\b", q, re.I)
-             or _COUNTED_RESOLVED.search(q) or _ANY_RESOLVED.search(q))
-    if match and "resolved" in by_lower:
+             or _COUNTED_RESOLVED.search(q) or _ANY_RESOLVED.search(q) or _IN_FAVOR.search(q))
+    resolved = ([by_lower["resolved"]] if "resolved" in by_lower
+                else sorted(s for s in statuses if s.lower() in RESOLVED_STATUSES))
+    if match and resolved:
         said = match.groupdict()
-        return [Implied("status", by_lower["resolved"], said.get("said") or said.get("verb") or match.group(0))]
+        return [Implied("status", resolved[0] if len(resolved) == 1 else tuple(resolved),
+                        said.get("said") or said.get("verb") or match.group(0))]
     match = re.search(r"\bunanswered\b", q, re.I)
     if match and "unanswered" in by_lower:
         return [Implied("status", by_lower["unanswered"], match.group(0))]

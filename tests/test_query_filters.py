@@ -770,3 +770,13 @@ def test_busiest_and_growing_fastest_ask_for_breakdowns():
     growing = breakdown_asked("Which issues are growing the fastest?")
     assert (growing.field, growing.growth) == ("issue", 1)
     assert breakdown_asked("Which companies are declining the most?").growth == -1
+
+
+def test_resolved_is_the_relief_statuses_where_no_status_is_called_resolved():
+    cfpb = Vocabulary(statuses=["Closed with explanation", "Closed with monetary relief",
+                                "Closed with non-monetary relief", "In progress"])
+    relief = ("Closed with monetary relief", "Closed with non-monetary relief")
+    assert found("How many complaints were resolved?", cfpb) == {"status": relief}
+    assert found("What share of complaints were resolved in the consumer's favor?", cfpb) == {"status": relief}
+    assert found("Which complaints were decided in their favour?", cfpb) == {"status": relief}
+    assert found("How were they resolved?", cfpb) == {}  # a verb
