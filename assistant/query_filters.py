@@ -12,6 +12,7 @@ import calendar
 import re
 from collections import Counter
 from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -402,8 +403,11 @@ def _statuses(q: str, statuses: list[str]) -> list[Implied]:
     stop = stop_words()
     own_terms = {s: [t for t in terms(s) if t not in stop] for s in statuses}
     shared = Counter(t for ts in own_terms.values() for t in set(ts))  # statuses that hold each word
-    return (_status_words(q, statuses) or _status_by_name(q, words, own_terms, shared)
+    read = (_status_words(q, statuses) or _status_by_name(q, words, own_terms, shared)
             or _status_by_head(q, words, own_terms, shared) or _status_received(q, own_terms, shared))
+    # "the monetary relief rate": the rate of that status is asked, not a topic "rate"
+    return [dataclasses.replace(i, phrase=rate.group(0)) if (rate := re.search(
+        re.escape(i.phrase) + r"\s+rates?\b", q)) else i for i in read]
 
 
 # "got relief", and from the company's side "gives relief", "resolves the most complaints with relief"
@@ -415,10 +419,15 @@ _RECEIVED = re.compile(rf"{_UNNEGATED}\b(?:got|get|gets|getting|received?|receiv
                        r"(?:(?:any|some|a|an|the)\s+)?(?P<word>[A-Za-z-]+)\b", re.I)
 
 
+# "Which company has the lowest relief rate?": the rate of a status, as analysts say it
+_STATUS_RATE = re.compile(r"\b(?P<word>[A-Za-z-]+)\s+rates?\b", re.I)
+
+
 def _status_received(q: str, own_terms: dict[str, list[str]], shared: Counter) -> list[Implied]:
     """"Which ones got relief?": every status holding the word received, where that word is one
-    of a few statuses' own (CFPB: "Closed with monetary relief", "... non-monetary relief")."""
-    for match in _RECEIVED.finditer(q):
+    of a few statuses' own (CFPB: "Closed with monetary relief", "... non-monetary relief"); its
+    rate ("the relief rate") too."""
+    for match in [*_RECEIVED.finditer(q), *_STATUS_RATE.finditer(q)]:
         word = (terms(match.group("word")) or [""])[0]
         if not 0 < shared[word] * 2 <= len(own_terms):
             continue
@@ -701,7 +710,7 @@ _BY_AGENT = re.compile(r"\b(?:(?:by|for)\s+(?:(?:the|their|my|your|some|many|mos
 _SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|concerning|under|within|excluding|except|"
                              r"besides|outside|other\s+than|apart\s+from|but\s+not)|"
                              r"\b(?:complaints?|issues?|problems?|worst|best|most|fewest|least|common|frequent|typical|"
-                             r"usual)\s+(?:for|in))\s+(?:(?:a|an|the|their|my|"
+                             r"usual|rates?|shares?|percentages?|proportions?)\s+(?:for|in))\s+(?:(?:a|an|the|their|my|"
                              r"your|his|her|our)\s+)?$", re.I)
 
 

@@ -780,3 +780,15 @@ def test_resolved_is_the_relief_statuses_where_no_status_is_called_resolved():
     assert found("What share of complaints were resolved in the consumer's favor?", cfpb) == {"status": relief}
     assert found("Which complaints were decided in their favour?", cfpb) == {"status": relief}
     assert found("How were they resolved?", cfpb) == {}  # a verb
+
+
+def test_a_status_rate_is_the_status_asked_as_a_rate():
+    cfpb = Vocabulary(statuses=["Closed", "Closed with explanation", "Closed with monetary relief",
+                                "Closed with non-monetary relief", "In progress", "Untimely response"],
+                      products=["Credit card"])
+    relief = ("Closed with monetary relief", "Closed with non-monetary relief")
+    assert found("Which company has the lowest relief rate?", cfpb) == {"status": relief}
+    read = detect("What is the monetary relief rate for credit cards?", cfpb)
+    assert {i.key: i.value for i in read} == {"status": "Closed with monetary relief", "product": "Credit card"}
+    assert leftover("What is the monetary relief rate for credit cards?", read) == []
+    assert found("Which banks have the highest interest rates?", cfpb) == {}  # no status's word
