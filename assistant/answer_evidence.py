@@ -134,6 +134,15 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
                 else _FIELD_PLURALS.get(asked, asked))
         facts.append(f"{average['mean']:,.1f} complaints each on average (median {average['median']:,g}) over "
                      f"{average['values']:,} {over}")
+    if asked == "month" and matching.get("growth_totals"):
+        # "Did complaints about identity theft increase in 2023?": the period against the one before.
+        (before, now), (was, is_) = matching["growth_periods"], matching["growth_totals"]
+        if matching.get("growth_index_before") == 0:  # an export that skips the period before
+            facts.append(f"{_period(*now)}: {is_:,}; the index holds no complaints from {_period(*before)} to "
+                         "compare with")
+        else:
+            facts.append(f"{_period(*now)}: {is_:,} against {was:,} in {_period(*before)} ({is_ - was:+,}"
+                         + (f", {(is_ - was) / was:+.0%})" if was else ")"))
     if asked and matching.get(f"growth_by_{asked}"):
         # "Which company had the biggest jump in 2023?": each value's change from the period before.
         (before, now), name = matching["growth_periods"], _FIELD_PLURALS.get(asked, asked)

@@ -7,6 +7,7 @@ question is asked as usual (`Assistant._breakdown_asked`).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -118,6 +119,13 @@ _GROWTH = re.compile(r"\b(?:(?:biggest|largest|greatest|most|fastest|highest|sha
 _MEAN = re.compile(r"\b(?:on\s+)?(?:average|mean|median)\b", re.I)
 
 
+# "Have mortgage complaints gone up?", "Did Equifax complaints go down in 2020?", "How did complaints
+# about debt collection change?": said of complaints (the words before it), a question of their trend.
+_CHANGED = re.compile(r"\b(?:(?:go|goes|going|gone|went)\s+(?:up|(?P<down>down))|increase[ds]?|rise[sn]?|rose|grow[sn]?|"
+                      r"grew|(?P<fall>decrease[ds]?|fall(?:en|s)?|fell|drop(?:ped|s)?|decline[ds]?)|change[ds]?)"
+                      r"(?=\s*(?:[?.!]|$|(?:in|during|since|from|between|after|before|over|this|last)\b))", re.I)
+
+
 _FEWEST = re.compile(r"\b(?:fewest|(?<!\bat\s)least)\b", re.I)
 
 
@@ -191,6 +199,8 @@ def breakdown_asked(question: str) -> Breakdown | None:
     rate = _RATE.search(question) if _RATE_NOUN.search(question) else None
     phrase = f"{asked.phrase} / {rate.group(0)}" if rate and rate.group(0) not in asked.phrase else asked.phrase
     growth = _GROWTH.search(question) if asked.field != "month" else None
+    if asked.growth and not growth:  # a question of change, said as such (`_CHANGED`)
+        return dataclasses.replace(asked, top=None)
     if growth:
         phrase = f"{phrase} / {growth.group(0)}"
     mean = _MEAN.search(question) if asked.field != "timely_response" and not (rate or growth) else None
@@ -228,6 +238,11 @@ def _breakdown(question: str) -> Breakdown | None:
         rising = _RISING_LAST.search(question)
         if rising and re.search(r"\bcomplaints?\b", question[:rising.start()], re.I):
             return Breakdown("month", rising.group(0))
+        changed = _CHANGED.search(question)
+        if changed and re.search(r"\bcomplaints?\b", question[:changed.start()], re.I):
+            # "Did complaints about identity theft increase in 2023?": by month, and against the
+            # period before (matching._growth)
+            return Breakdown("month", changed.group(0), growth=-1 if changed.group("down") or changed.group("fall") else 1)
         return None
     word = re.sub(r"[^a-z]", "", match.group("word").lower())
     stem = word[:-3] + "y" if word.endswith("ies") else word.rstrip("s") if not word.endswith("ss") else word

@@ -224,11 +224,22 @@ def _periods(set_filters: dict, by_month: dict[str, int]) -> tuple[tuple[str, st
 def _growth(catalog: Catalog, set_filters: dict, by: str, by_month: dict[str, int], asked: Breakdown,
             shown: int) -> dict:
     """"Which company had the biggest jump in 2023?": each value's count in the period asked and
-    in the one before (two grouped counts), the largest rise first (or fall, for "the biggest drop")."""
+    in the one before (two grouped counts), the largest rise first (or fall, for "the biggest drop");
+    by month, the set's total in each ("Did complaints about identity theft increase in 2023?")."""
     periods = _periods(set_filters, by_month)
-    if periods is None or by == "month":
+    if periods is None:
         return {}
     (since, until), (before_since, before_until) = periods
+    if by == "month":  # "Did complaints about identity theft increase in 2023?": the two totals
+        if (date.fromisoformat(until) - date.fromisoformat(since)).days > 366:
+            return {}  # "between 2019 and 2023" is two years compared: the counts by year say it
+        totals = [catalog.count(filtering.to_sql(filtering.normalize({**set_filters, "since": start, "until": end})))
+                  for start, end in ((before_since, before_until), (since, until))]
+        out = {"growth_periods": [[before_since, before_until], [since, until]], "growth_totals": totals}
+        if not totals[0]:  # none then in the whole index either: an export that skips the period
+            out["growth_index_before"] = catalog.count(filtering.to_sql(filtering.normalize(
+                {"since": before_since, "until": before_until})))
+        return out
     now, before = (catalog.group_counts(by, filtering.to_sql(filtering.normalize({**set_filters, "since": start,
                                                                                 "until": end})))
                    for start, end in ((since, until), (before_since, before_until)))

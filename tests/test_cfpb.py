@@ -790,3 +790,12 @@ def test_a_topic_left_out_stays_left_out_in_the_follow_ups_after_it(cfpb_assista
     ones = cfpb_assistant.ask("Which ones don't mention identity theft?", history=[(reports, whole.answer)])
     writing = cfpb_assistant.stats(filters={**whole.filters, "mentions": ["identity theft"]})["complaints"]
     assert ones.matching["count"] == whole.matching["count"] - writing
+
+
+def test_a_question_of_change_in_a_year_sets_it_against_the_year_before(cfpb_assistant):
+    result = cfpb_assistant.ask("Did Equifax complaints go down in 2020?")
+    before = cfpb_assistant.stats(filters={"company": "EQUIFAX, INC.", "since": "2019-01-01",
+                                           "until": "2019-12-31"})["complaints"]
+    now = result.matching["count"]
+    assert result.matching["growth_totals"] == [before, now] and before > now
+    assert f"2020: {now:,} against {before:,} in 2019 ({now - before:+,}" in result.answer

@@ -792,3 +792,11 @@ def test_a_status_rate_is_the_status_asked_as_a_rate():
     assert {i.key: i.value for i in read} == {"status": "Closed with monetary relief", "product": "Credit card"}
     assert leftover("What is the monetary relief rate for credit cards?", read) == []
     assert found("Which banks have the highest interest rates?", cfpb) == {}  # no status's word
+
+
+def test_a_question_of_change_said_of_complaints_asks_their_trend():
+    for question, growth in (("Have mortgage complaints gone up?", 1), ("Did Equifax complaints go down in 2020?", -1),
+                             ("Did complaints about identity theft increase in 2023?", 1)):
+        asked = breakdown_asked(question)
+        assert (asked.field, asked.growth) == ("month", growth), question
+    assert breakdown_asked("My credit score went down after a hard inquiry") is None  # not said of complaints
