@@ -7,6 +7,7 @@ catalog queries (indexed GROUP BYs, never a read of the complaints themselves).
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from index.catalog import Catalog
@@ -91,7 +92,7 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         # common for mortgages?": most CFPB mortgage complaints have none) that is said too.
         thresholded = passing != (None, None)
         if passing == (None, 0):  # "Which states had no complaints?": the values the set lacks
-            counted = {f"none_by_{by}": _lacked(catalog, by, where)}
+            counted = {f"none_by_{by}": [label(v) for v in _lacked(catalog, by, where)]}
             thresholded = False
         # A threshold lists the values that pass it, and says how many do: all of them are read.
         grouped = {} if counted else catalog.group_counts(by, where, limit=None if thresholded else shown + 1,
@@ -152,11 +153,11 @@ def _average(catalog: Catalog, by: str, where, by_month: dict[str, int]) -> dict
     """The set's complaints per value of `by`, over the values that hold any (one grouped count of
     all of them); per month, over every month from the set's first to its last, empty ones too."""
     if by == "month":
-        months = sorted(by_month)
+        months = _dated(by_month)
         if not months:
             return {}
         (y0, m0), (y1, m1) = (map(int, months[0].split("-")), map(int, months[-1].split("-")))
-        counts = list(by_month.values()) + [0] * ((y1 - y0) * 12 + m1 - m0 + 1 - len(months))
+        counts = [by_month[m] for m in months] + [0] * ((y1 - y0) * 12 + m1 - m0 + 1 - len(months))
     else:
         counts = [n for v, n in catalog.group_counts(by, where).items() if v not in ("", "Unknown")]
     if not counts:
@@ -165,6 +166,11 @@ def _average(catalog: Catalog, by: str, where, by_month: dict[str, int]) -> dict
     middle = len(ordered) // 2
     median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
     return {"values": len(counts), "complaints": sum(counts), "mean": sum(counts) / len(counts), "median": median}
+
+
+def _dated(by_month: dict[str, int]) -> list[str]:
+    """The months ("YYYY-MM") of a breakdown by month, in order; undated complaints are "Unknown"."""
+    return sorted(m for m in by_month if re.fullmatch(r"\d{4}-\d{2}", m))
 
 
 def _lacked(catalog: Catalog, by: str, where) -> list[str]:
@@ -207,9 +213,9 @@ def _periods(set_filters: dict, by_month: dict[str, int]) -> tuple[tuple[str, st
     against the one before."""
     since, until = set_filters.get("since"), set_filters.get("until")
     if not (since and until):
-        if not by_month:
+        if not _dated(by_month):
             return None
-        year = int(max(by_month)[:4])
+        year = int(_dated(by_month)[-1][:4])
         since, until = f"{year}-01-01", f"{year}-12-31"
     start, end = date.fromisoformat(since), date.fromisoformat(until)
     if start.day == 1 and (end + timedelta(days=1)).day == 1:  # whole months: the same months before
