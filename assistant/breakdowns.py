@@ -87,7 +87,9 @@ _BY_RANK = re.compile(r"\b(?:most\s+(?:common|frequent)|top|biggest|main|leading
                       r"(?:problems?|complaints?|reasons?|issues?)\b"
                       # "What do customers complain about most?", "What are they most upset about?"
                       r"|\b(?:complain(?:s|ed|ing)?|upset|angry|unhappy)\s+about\s+(?:the\s+)?most\b"
-                      r"|\bmost\s+(?:often\s+)?(?:complain(?:s|ed)?|upset|angry|unhappy)\s+about\b", re.I)
+                      r"|\bmost\s+(?:often\s+)?(?:complain(?:s|ed)?|upset|angry|unhappy)\s+about\b"
+                      # "What are complaints about Capital One mostly about?"
+                      r"|\b(?:mostly|mainly|usually|generally|typically)\s+about(?=\s*[?.!]*\s*$)", re.I)
 # "What do servicemembers complain about?": what about, with nothing after it but whose or where
 # ("... about with student loans?", "... about at Navient?", "... about in Texas?").
 _WHAT_ABOUT = re.compile(r"^\s*what\b.*?\b(?P<said>(?:complain(?:s|ed|ing)?|upset|angry|unhappy)\s+about)"

@@ -641,7 +641,9 @@ def _states(q: str, states: list[str]) -> list[Implied]:
         return []
     hits = []
     # "in NY and CA", "in Virginia, Texas or Ohio", "in California versus Texas"
-    listed = rf"{one}(?:\s*(?:,|\band\b|\bor\b|&|\bversus\b|\bvs\b\.?|\bagainst\b|\bcompared\s+(?:to|with)\b)\s*{one})*"
+    # "How do complaints in Texas compare to California?" too
+    listed = (rf"{one}(?:\s*(?:,|\band\b|\bor\b|&|\bversus\b|\bvs\b\.?|\bagainst\b|"
+              rf"\b(?:compared?|compares)\s+(?:to|with)\b)\s*{one})*")
     for match in re.finditer(rf"\b(?i:in|from|of|outside|excluding|except|besides)\s+(?i:the\s+state\s+of\s+)?{listed}",
                              q):
         codes = [said.get(w) or said.get(w.lower()) for w in re.findall(one, match.group(0))]
@@ -710,7 +712,7 @@ _BY_AGENT = re.compile(r"\b(?:(?:by|for)\s+(?:(?:the|their|my|your|some|many|mos
 _SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|concerning|under|within|excluding|except|"
                              r"besides|outside|other\s+than|apart\s+from|but\s+not)|"
                              r"\b(?:complaints?|issues?|problems?|worst|best|most|fewest|least|common|frequent|typical|"
-                             r"usual|rates?|shares?|percentages?|proportions?)\s+(?:for|in))\s+(?:(?:a|an|the|their|my|"
+                             r"usual|rates?|shares?|percentages?|proportions?|there)\s+(?:for|in))\s+(?:(?:a|an|the|their|my|"
                              r"your|his|her|our)\s+)?$", re.I)
 
 

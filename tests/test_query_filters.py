@@ -800,3 +800,10 @@ def test_a_question_of_change_said_of_complaints_asks_their_trend():
         asked = breakdown_asked(question)
         assert (asked.field, asked.growth) == ("month", growth), question
     assert breakdown_asked("My credit score went down after a hard inquiry") is None  # not said of complaints
+
+
+def test_states_compared_with_compare_to_and_a_product_after_there_for():
+    cfpb = Vocabulary(states=["TX", "CA"], products=["Mortgage"])
+    assert found("How do complaints in Texas compare to California?", cfpb) == {"state": ("CA", "TX")}
+    assert found("How many different issues are there for mortgages?", cfpb) == {"product": "Mortgage"}
+    assert breakdown_asked("What are complaints about Capital One mostly about?").field == "issue"
