@@ -395,7 +395,8 @@ def _type_patterns(name: str) -> list[str]:
 def _types(q: str, types: list[str]) -> list[Implied]:
     # A category named only by stop words (the CFPB's issue "Other") is never meant by them.
     namable = [t for t in types if set(terms(t)) - stop_words()]
-    return _named("type", q, namable, _type_patterns)
+    # "Complaints excluding billing issues": the other types
+    return [_excluded(q, read, types) for read in _named("type", q, namable, _type_patterns)]
 
 
 def _statuses(q: str, statuses: list[str]) -> list[Implied]:

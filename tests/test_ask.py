@@ -313,3 +313,10 @@ def test_a_topic_left_out_that_no_complaint_writes_leaves_the_set_whole_and_says
     left = assistant.ask("Which complaints don't mention the internet?")
     assert left.matching["count"] == whole - internet and 0 < internet < whole
     assert not any(n.startswith("no complaint in the index writes") for n in left.notes)
+
+
+def test_a_type_left_out_is_the_other_types(assistant):
+    by_type = assistant.stats()["by_type"]
+    result = assistant.ask("Complaints excluding billing issues")
+    assert result.matching["count"] == sum(n for t, n in by_type.items() if t != "Billing Issues") > 0
+    assert "(type: not Billing Issues)" in result.answer
