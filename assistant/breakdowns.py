@@ -123,8 +123,8 @@ _MEAN = re.compile(r"\b(?:on\s+)?(?:average|mean|median)\b", re.I)
 
 # "Have mortgage complaints gone up?", "Did Equifax complaints go down in 2020?", "How did complaints
 # about debt collection change?": said of complaints (the words before it), a question of their trend.
-_CHANGED = re.compile(r"\b(?:(?:go|goes|going|gone|went)\s+(?:up|(?P<down>down))|increase[ds]?|rise[sn]?|rose|grow[sn]?|"
-                      r"grew|(?P<fall>decrease[ds]?|fall(?:en|s)?|fell|drop(?:ped|s)?|decline[ds]?)|change[ds]?)"
+_CHANGED = re.compile(r"\b(?:(?:go|goes|going|gone|went)\s+(?:up|(?P<down>down))|increase[ds]?|rise[sn]?|rose|"
+                      r"grow[sn]?|grew|(?P<fall>decrease[ds]?|fall(?:en|s)?|fell|drop(?:ped|s)?|decline[ds]?)|change[ds]?)"
                       r"(?=\s*(?:[?.!]|$|(?:in|during|since|from|between|after|before|over|this|last)\b))", re.I)
 
 
@@ -244,7 +244,8 @@ def _breakdown(question: str) -> Breakdown | None:
         if changed and re.search(r"\bcomplaints?\b", question[:changed.start()], re.I):
             # "Did complaints about identity theft increase in 2023?": by month, and against the
             # period before (matching._growth)
-            return Breakdown("month", changed.group(0), growth=-1 if changed.group("down") or changed.group("fall") else 1)
+            falls = changed.group("down") or changed.group("fall")
+            return Breakdown("month", changed.group(0), growth=-1 if falls else 1)
         return None
     word = re.sub(r"[^a-z]", "", match.group("word").lower())
     stem = word[:-3] + "y" if word.endswith("ies") else word.rstrip("s") if not word.endswith("ss") else word

@@ -713,7 +713,8 @@ _BY_AGENT = re.compile(r"\b(?:(?:by|for)\s+(?:(?:the|their|my|your|some|many|mos
 _SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|concerning|under|within|excluding|except|"
                              r"besides|outside|other\s+than|apart\s+from|but\s+not)|"
                              r"\b(?:complaints?|issues?|problems?|worst|best|most|fewest|least|common|frequent|typical|"
-                             r"usual|rates?|shares?|percentages?|proportions?|there)\s+(?:for|in))\s+(?:(?:a|an|the|their|my|"
+                             r"usual|rates?|shares?|percentages?|proportions?|there)\s+(?:for|in))\s+"
+                             r"(?:(?:a|an|the|their|my|"
                              r"your|his|her|our)\s+)?$", re.I)
 
 
