@@ -7,7 +7,6 @@ question is asked as usual (`Assistant._breakdown_asked`).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -169,8 +168,9 @@ def _threshold(question: str) -> tuple[str, str | None, int | None, int | None, 
     match = _THRESHOLD.search(question)
     if not match:
         return None
-    if match.group("none") or match.group("nothing"):  # "Which states had no complaints?": the values with none
-        return match.group(0), match.group("word"), None, 0, (match.group("none") or match.group("nothing")).lower()
+    none = match.group("none") or match.group("nothing")
+    if none:  # "Which states had no complaints?": the values with none
+        return match.group(0), match.group("word"), None, 0, none.lower()
     n, op = int(match.group("n").replace(",", "")), " ".join(match.group("op").lower().split())
     least = n + 1 if op in ("more than", "over", "above") else n if op == "at least" else None
     most = n - 1 if op in ("fewer than", "less than", "under", "below") else n if op == "at most" else None
@@ -202,7 +202,7 @@ def breakdown_asked(question: str) -> Breakdown | None:
     phrase = f"{asked.phrase} / {rate.group(0)}" if rate and rate.group(0) not in asked.phrase else asked.phrase
     growth = _GROWTH.search(question) if asked.field != "month" else None
     if asked.growth and not growth:  # a question of change, said as such (`_CHANGED`)
-        return dataclasses.replace(asked, top=None)
+        return asked
     if growth:
         phrase = f"{phrase} / {growth.group(0)}"
     mean = _MEAN.search(question) if asked.field != "timely_response" and not (rate or growth) else None

@@ -122,6 +122,11 @@ _SQL_COLUMNS = {"complaint_id": "id", "date": "date"}
 LONG_LIST = 32  # values of one filter past which SQLite checks each row rather than probing its index
 
 
+def _fts_phrase(words: str) -> str:
+    """Words as one FTS5 phrase of the keyword index's stems: side by side, in order."""
+    return '"' + " ".join(terms(words)) + '"'
+
+
 def to_sql(filters: dict) -> tuple[str, list]:
     """A WHERE clause over the catalog's `complaints c` and its parameters."""
     parts, params = [], []
@@ -141,10 +146,10 @@ def to_sql(filters: dict) -> tuple[str, list]:
             params.append(value)
     # FTS5 finds the passages; a complaint qualifies when any of its passages holds the word (or,
     # for mentions_any, any of the words).
-    matches = ['"' + " ".join(terms(word)) + '"' for word in values(filters, "mentions")]
+    matches = [_fts_phrase(word) for word in values(filters, "mentions")]
     if values(filters, "mentions_any"):
-        matches.append(" OR ".join('"' + " ".join(terms(word)) + '"' for word in values(filters, "mentions_any")))
-    unwanted = " OR ".join('"' + " ".join(terms(word)) + '"' for word in values(filters, "mentions_none"))
+        matches.append(" OR ".join(map(_fts_phrase, values(filters, "mentions_any"))))
+    unwanted = " OR ".join(map(_fts_phrase, values(filters, "mentions_none")))
     for match, negated in [(m, False) for m in matches] + ([(unwanted, True)] if unwanted else []):
         parts.append(f"c.id {'NOT IN' if negated else 'IN'} (SELECT p.complaint_id FROM passages p WHERE p.rowid IN "
                      "(SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?))")

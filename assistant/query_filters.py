@@ -990,14 +990,15 @@ _ARTICLE = r"(?:(?:the|a|an|any)\s+)?"
 # What is left out: one to three words, up to the end or up to a word that begins what comes next
 # (or a follow-up's context in brackets: "How were they resolved (Equifax complaints excluding
 # identity theft)?").
+_NEXT_PART = r"in|from|since|until|before|after|during|at|for|with"  # a place, a period, whom
 _WHAT_LEFT = (r"(?P<what>[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,2}?)"
-              r"(?=\s*(?:[?.!,;()]|$)|\s+(?:in|from|since|until|before|after|during|at|for|and|or|nor|with)\b)")
+              rf"(?=\s*(?:[?.!,;()]|$)|\s+(?:{_NEXT_PART}|and|or|nor)\b)")
 _LEFT_OUT = re.compile(r"(?:\b(?:not|never)\s+(?:about|involving|regarding|concerning|related\s+to|mentioning)|"
                        r"\b(?:excluding|except(?:\s+for)?|other\s+than|apart\s+from|but\s+not|without\s+mentioning)|"
                        rf"\b(?:do|does|did)(?:\s+not|n't)\s+mention)\s+{_ARTICLE}{_WHAT_LEFT}", re.I)
 # "..., overdraft or interest": more of the list, but never a place or a period ("or in Texas").
 _LEFT_OUT_MORE = re.compile(r"(?:\s*,\s*(?:or\s+|nor\s+)?|\s+(?:or|nor)\s+)"
-                            rf"{_ARTICLE}(?!(?:in|from|since|until|before|after|during|at|for|with|about|not)\b)"
+                            rf"{_ARTICLE}(?!(?:{_NEXT_PART}|about|not)\b)"
                             rf"{_WHAT_LEFT}", re.I)
 _NEGATED_MENTION = re.compile(r"(?:\b(?:not|without)|n't)\s+$", re.I)
 
