@@ -33,7 +33,7 @@ from assistant.filters import FilterError
 from assistant.query_filters import Vocabulary
 from assistant.safe_text import inert
 from index import Settings
-from index.parsers import SUFFIXES
+from index.parsers import UPLOAD_SUFFIXES
 from index.records import IngestError
 
 log = logging.getLogger(__name__)
@@ -576,7 +576,7 @@ def build(assistant: Assistant) -> gr.Blocks:
                         gr.Markdown("Add complaints: BBB complaint pages (saved text or HTML), CFPB CSV or JSON "
                                     "exports, JSON Lines. Re-adding a file changes nothing; a bad file is reported "
                                     "and skipped, a bad row is skipped and counted.")
-                        files = gr.File(file_count="multiple", file_types=sorted(SUFFIXES), label="Files")
+                        files = gr.File(file_count="multiple", file_types=sorted(UPLOAD_SUFFIXES), label="Files")
                         go = gr.Button("Ingest", variant="primary", elem_id="cc-ingest")
                         ingest_summary = gr.Markdown(elem_id="cc-ingest-summary")
                         ingest_table = gr.Dataframe(pd.DataFrame(columns=INGEST_COLUMNS), headers=INGEST_COLUMNS,

@@ -194,7 +194,7 @@ def ingest_file(path: Path, store: ComplaintStore, settings: Settings,
             if isinstance(item, RowError):
                 report.rows_skipped += 1
                 if len(report.row_errors) < ROW_ERRORS_SHOWN:
-                    report.row_errors.append(f"line {item.line}: {item.error}")
+                    report.row_errors.append(item.describe())
                 continue
             report.format = report.format or item.source_format
             if item.complaint_id not in batch:

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
+import io
 import json
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .clean import clean_complaint
 from .outcomes import tag_outcomes
@@ -18,6 +24,12 @@ from .parse_jsonl import parse_jsonl
 from .records import Complaint, IngestError, RowError
 
 SUFFIXES = {".txt", ".text", ".html", ".htm", ".csv", ".json", ".jsonl", ".ndjson"}
+# The CFPB's database downloads are zipped (complaints.csv.zip); an archive is read member by
+# member as it streams, never unpacked to disk or memory.
+ARCHIVE_SUFFIXES = {".gz", ".zip"}
+UPLOAD_SUFFIXES = SUFFIXES | ARCHIVE_SUFFIXES
+CUT_SHORT = "the compressed file ends early"
+_GZIP_MAGIC, _ZIP_MAGIC = b"\x1f\x8b", b"PK\x03\x04"
 HEAD_BYTES = 64 * 1024  # what format and encoding checks look at before parsing starts
 NO_COMPLAINTS = "no complaints found (expected a BBB complaint page, CFPB CSV or JSON Lines)"
 
@@ -28,10 +40,11 @@ def expand_paths(paths: list[str | Path]) -> tuple[list[Path], list[tuple[str, s
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+            found = sorted(p for p in path.rglob("*") if p.is_file() and _complaint_file(p.name)
                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
             if not found:
-                errors.append((str(path), "folder has no complaint files (.txt, .html, .csv, .json, .jsonl)"))
+                errors.append((str(path), "folder has no complaint files "
+                                          "(.txt, .html, .csv, .json, .jsonl, or those zipped or gzipped)"))
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -43,19 +56,100 @@ def expand_paths(paths: list[str | Path]) -> tuple[list[Path], list[tuple[str, s
 def read_file(path: Path, redact_pii: bool = True) -> Iterator[Complaint | RowError]:
     """Complaints of one file, cleaned, outcome-tagged and with their ids, one at a time,
     and a RowError for each row skipped. Memory holds one row or complaint, never the file.
+    A gzip file is read as the file it holds; a zip archive as its complaint files in turn,
+    each row error then named with its member.
 
     Raises IngestError (one line) for a file that cannot be used: unreadable, empty, binary,
     not UTF-8, not a format we know, or, once read to the end, without a single usable row.
     """
     path = Path(path)
-    head = _head(path)
-    kind = _detect(path, head)
-    source = str(path)
+    members = _members(path)
+    counts = {"complaints": 0, "errors": 0}
+    first_error: RowError | None = None
+    for member in members:
+        try:
+            for item in _read_member(member, str(path), redact_pii, counts):
+                if isinstance(item, RowError):
+                    if len(members) > 1:
+                        item = RowError(item.line, f"{member.name}: {item.error}")
+                    first_error = first_error or item
+                yield item
+        except IngestError as exc:
+            if len(members) == 1:
+                raise
+            # One bad member of an archive is like one bad row: counted, and the rest goes on.
+            bad = RowError(0, f"{member.name}: {exc}")
+            counts["errors"] += 1
+            first_error = first_error or bad
+            yield bad
+    if not counts["complaints"] and len(members) > 1:
+        detail = f" ({counts['errors']} bad row(s) or member(s); first: {first_error.describe()})" if first_error else ""
+        raise IngestError(NO_COMPLAINTS + detail)
+
+
+@dataclass
+class _Member:
+    """One stream of complaint text: a plain file, what a gzip file holds, or a zip member."""
+
+    name: str  # whose suffix says the format
+    open: Callable[[], BinaryIO]
+
+
+def _members(path: Path) -> list[_Member]:
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(4)
+    except OSError as exc:
+        raise IngestError(f"cannot read: {exc.strerror or exc}") from None
+    if magic.startswith(_GZIP_MAGIC):
+        inner = path.stem if path.suffix.lower() == ".gz" else path.name
+        return [_Member(inner, lambda: gzip.open(path, "rb"))]
+    if magic == _ZIP_MAGIC:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = [i.filename for i in archive.infolist() if not i.is_dir() and _zipped_complaint_file(i.filename)]
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise IngestError(f"not a readable zip archive: {_one_line(exc)}") from None
+        if not names:
+            raise IngestError("zip archive holds no complaint files (.txt, .html, .csv, .json, .jsonl)")
+        return [_Member(name, _zip_opener(path, name)) for name in sorted(names)]
+    return [_Member(path.name, lambda: open(path, "rb"))]
+
+
+def _zip_opener(path: Path, name: str) -> Callable[[], BinaryIO]:
+    @contextmanager
+    def opened():
+        with zipfile.ZipFile(path) as archive, archive.open(name) as stream:
+            yield stream
+    return opened
+
+
+def _complaint_file(name: str) -> bool:
+    """A name a folder walk takes: a complaint file, zipped, or gzipped ("x.csv.gz", not "x.tar.gz")."""
+    suffixes = [s.lower() for s in Path(name).suffixes[-2:]]
+    if not suffixes:
+        return False
+    if suffixes[-1] == ".gz":
+        return len(suffixes) == 2 and suffixes[0] in SUFFIXES
+    return suffixes[-1] in SUFFIXES or suffixes[-1] == ".zip"
+
+
+def _zipped_complaint_file(name: str) -> bool:
+    parts = Path(name).parts
+    # Finder's resource forks ("__MACOSX/._x.csv") and hidden files are not complaints.
+    return (Path(name).suffix.lower() in SUFFIXES and parts[0] != "__MACOSX"
+            and not any(part.startswith(".") for part in parts))
+
+
+def _read_member(member: _Member, source: str, redact_pii: bool, counts: dict) -> Iterator[Complaint | RowError]:
+    head = _head(member)
+    kind = _detect(Path(member.name), head)
     complaints = errors = 0
     first_error: RowError | None = None
     try:
         # newline="" keeps CSV's quoted line breaks intact; the other readers split lines themselves.
-        with open(path, encoding="utf-8-sig", newline="" if kind == "cfpb-csv" else None) as stream:
+        with member.open() as raw, io.TextIOWrapper(raw, encoding="utf-8-sig",
+                                                     newline="" if kind == "cfpb-csv" else None) as stream:
             rows = _PARSERS[kind](stream, source)
             while True:
                 try:
@@ -64,29 +158,40 @@ def read_file(path: Path, redact_pii: bool = True) -> Iterator[Complaint | RowEr
                     # A parser returns what "nothing usable" means for its format.
                     empty_message = end.value or NO_COMPLAINTS
                     break
+                except EOFError:
+                    # A download cut short: the whole rows before the cut are kept, as in a cut page.
+                    empty_message = CUT_SHORT
+                    errors += 1
+                    counts["errors"] += 1
+                    first_error = first_error or RowError(0, CUT_SHORT)
+                    yield RowError(0, f"{CUT_SHORT}: the rest of it is missing")
+                    break
                 if isinstance(item, RowError):
                     errors += 1
+                    counts["errors"] += 1
                     first_error = first_error or item
                     yield item
                     continue
                 finished = _finish(item, redact_pii)
                 if isinstance(finished, RowError):
                     errors += 1
+                    counts["errors"] += 1
                     first_error = first_error or finished
                 else:
                     complaints += 1
+                    counts["complaints"] += 1
                 yield finished
     except IngestError:
         raise
     except UnicodeDecodeError:
         raise IngestError(f"not UTF-8 text past the start of the file (after {complaints} complaints); "
                           "save the file as UTF-8") from None
-    except OSError as exc:
-        raise IngestError(f"cannot read: {exc.strerror or exc}") from None
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise IngestError(f"cannot read: {getattr(exc, 'strerror', None) or _one_line(exc)}") from None
     except Exception as exc:  # a parser tripping on odd input is still bad input, not a crash
         raise IngestError(f"could not parse: {type(exc).__name__}: {_one_line(exc)}") from None
     if not complaints:
-        detail = f" ({errors} bad row(s); first: line {first_error.line}: {first_error.error})" if first_error else ""
+        detail = f" ({errors} bad row(s); first: {first_error.describe()})" if first_error else ""
         raise IngestError(empty_message + detail)
 
 
@@ -106,16 +211,18 @@ def _finish(complaint: Complaint, redact_pii: bool) -> Complaint | RowError:
     return complaint
 
 
-def _head(path: Path) -> str:
+def _head(member: _Member) -> str:
     """The first block as text, after the checks that make a whole file unusable."""
     try:
-        with open(path, "rb") as f:
+        with member.open() as f:
             raw = f.read(HEAD_BYTES)
             # A file that starts with a long run of blank space is not empty if text follows.
             while raw and not raw.strip() and (more := f.read(HEAD_BYTES)):
                 raw = more
-    except OSError as exc:
-        raise IngestError(f"cannot read: {exc.strerror or exc}") from None
+    except EOFError:
+        raise IngestError(CUT_SHORT) from None
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise IngestError(f"cannot read: {getattr(exc, 'strerror', None) or _one_line(exc)}") from None
     if not raw.strip():
         raise IngestError("empty file")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

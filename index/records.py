@@ -101,8 +101,11 @@ class Chunk:
 class RowError:
     """A row or record a parser skipped: counted and reported, the rest of the file goes on."""
 
-    line: int  # 1-based line (CSV/JSONL) or record number (JSON array, BBB page) in the file
+    line: int  # 1-based line (CSV/JSONL) or record number (JSON array, BBB page); 0: a whole archive member
     error: str
+
+    def describe(self) -> str:
+        return f"line {self.line}: {self.error}" if self.line else self.error
 
 
 class IngestError(Exception):

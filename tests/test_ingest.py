@@ -174,6 +174,25 @@ def test_sources_and_remove_manage_what_was_ingested(cli, fresh_index, tmp_path)
     assert unknown.returncode == 1 and "no ingested source" in unknown.stderr
 
 
+def test_a_zipped_page_ingests_as_the_page_and_is_one_source(cli, fresh_index, tmp_path):
+    import zipfile
+
+    zipped = tmp_path / "spectrum.zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(SAMPLE, "pages/spectrum.txt")
+    result = cli("ingest", str(zipped), "--json", "--index", str(fresh_index))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["complaints_added"], data["rows_skipped"], data["files"][0]["format"]) == (10, 0, "bbb-text")
+    # The same complaints as the page itself: ingesting it adds nothing.
+    again = json.loads(cli("ingest", str(SAMPLE), "--json", "--index", str(fresh_index)).stdout)
+    assert (again["complaints_added"], again["complaints_unchanged"]) == (0, 10)
+    listed = json.loads(cli("sources", "--json", "--index", str(fresh_index)).stdout)
+    assert {(Path(s["source"]).name, s["complaints"]) for s in listed} == {("spectrum.zip", 10), (SAMPLE.name, 0)}
+    removed = json.loads(cli("remove", "spectrum.zip", "--json", "--index", str(fresh_index)).stdout)
+    assert removed == {"removed": {"spectrum.zip": 10}, "complaints_left": 0}
+
+
 def test_the_whole_index_breakdown_follows_ingest_and_remove(fresh_index, tmp_path):
     # It is kept between questions: a stale one would count complaints that are gone.
     settings = _settings(fresh_index)

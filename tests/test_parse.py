@@ -2,9 +2,11 @@
 and every way a file or a row can be bad."""
 
 import csv
+import gzip
 import html
 import io
 import json
+import zipfile
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 
 from index.outcomes import CFPB_RESPONSES, VOCABULARY, outcome_label
 from index.parse_bbb import TRUNCATED
-from index.parsers import read_complaints, read_file
+from index.parsers import expand_paths, read_complaints, read_file
 from index.records import Complaint, IngestError, RowError
 from index.values import parse_date
 
@@ -454,6 +456,83 @@ def test_non_utf8_byte_after_the_first_block_is_a_one_line_error(tmp_path):
     assert "\n" not in str(info.value)
 
 
+def _cfpb_file(rows: int, start: int = 1) -> str:
+    return CFPB_HEADER + "\n" + "".join(
+        cfpb_row(**{"Complaint ID": str(i), "Consumer complaint narrative": f"Charged a fee twice, case {i}."})
+        for i in range(start, start + rows))
+
+
+def test_zipped_and_gzipped_exports_read_as_the_files_they_hold(tmp_path):
+    plain = tmp_path / "complaints.csv"
+    plain.write_text(_cfpb_file(5))
+    expected = [(c.complaint_id, c.narrative) for c in read_complaints(plain)]
+    gzipped = tmp_path / "complaints.csv.gz"
+    gzipped.write_bytes(gzip.compress(plain.read_bytes()))
+    unnamed = tmp_path / "download"  # saved without a suffix: the bytes say it is gzip
+    unnamed.write_bytes(gzipped.read_bytes())
+    zipped = tmp_path / "complaints.csv.zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(plain, "complaints.csv")
+        archive.writestr("__MACOSX/._complaints.csv", b"\x00\x05\x16\x07 resource fork")
+    for path in (gzipped, unnamed, zipped):
+        got = read_complaints(path)
+        assert [(c.complaint_id, c.narrative) for c in got] == expected, path.name
+        assert {(c.source, c.source_format) for c in got} == {(str(path), "cfpb-csv")}
+
+
+def test_a_zip_of_several_files_reads_each_and_names_the_member_of_a_bad_row(tmp_path):
+    zipped = tmp_path / "exports.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("a/first.csv", _cfpb_file(3) + cfpb_row(**{
+            "Date received": "someday", "Consumer complaint narrative": "Charged twice."}))
+        archive.writestr("b/notes.txt", "Just some notes about my day.")  # no complaint: skipped and counted
+        archive.writestr("c/second.jsonl", json.dumps(
+            {"company": "Acme Bank", "date_received": "2024-03-02", "complaint_what_happened": "Late fee."}))
+        archive.writestr("README.md", "not a complaint file")
+    got, errors = split(list(read_file(zipped)))
+    assert len(got) == 4 and {c.source_format for c in got} == {"cfpb-csv", "jsonl"}
+    assert [(e.line, e.error.split(": ")[0]) for e in errors] == [(5, "a/first.csv"), (0, "b/notes.txt")]
+    assert errors[0].describe().startswith("line 5: a/first.csv: ") and "someday" in errors[0].error
+    assert errors[1].describe() == "b/notes.txt: no complaints found (expected a BBB complaint page, CFPB CSV or JSON Lines)"
+
+
+def test_a_download_cut_short_keeps_the_rows_before_the_cut(tmp_path):
+    whole = gzip.compress(_cfpb_file(3000).encode(), compresslevel=1)
+    cut = tmp_path / "complaints.csv.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    got, errors = split(list(read_file(cut)))
+    assert 500 < len(got) < 3000
+    # Every kept row is whole: its narrative ends as written, and the ids run without a gap.
+    assert all(c.narrative == f"Charged a fee twice, case {c.external_id}." for c in got)
+    assert [int(c.external_id) for c in got] == list(range(1, len(got) + 1))
+    assert [e.describe() for e in errors] == ["the compressed file ends early: the rest of it is missing"]
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("broken.zip", b"PK\x03\x04 and then nothing a zip needs", "not a readable zip archive"),
+    ("photos.zip", None, "zip archive holds no complaint files"),
+    ("tiny.csv.gz", gzip.compress(b"Date received,Company")[:12], "the compressed file ends early"),
+    ("notes.csv.gz", gzip.compress(b"\x00\x01 binary inside"), "binary file"),
+])
+def test_bad_archives_raise_one_line_errors(tmp_path, name, content, message):
+    path = tmp_path / name
+    if content is None:
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("cat.png", b"\x89PNG")
+    else:
+        path.write_bytes(content)
+    with pytest.raises(IngestError, match=message) as info:
+        list(read_file(path))
+    assert "\n" not in str(info.value)
+
+
+def test_a_folder_walk_takes_archives_of_complaint_files_only(tmp_path):
+    for name in ("a.csv.gz", "b.zip", "c.json", "d.tar.gz", "e.png", "f.gz"):
+        (tmp_path / name).write_bytes(b"x")
+    files, errors = expand_paths([tmp_path])
+    assert [f.name for f in files] == ["a.csv.gz", "b.zip", "c.json"] and errors == []
+
+
 _PEAK_RSS = """
 import resource, sys
 from index.parsers import read_file
@@ -487,13 +566,16 @@ def test_reading_large_files_holds_one_row_not_the_file(tmp_path, sample_path):
         f.write("[" + ", ".join(json.dumps(dict(record, complaint_id=str(i))) for i in range(4_000)) + "]")
     size = big_csv.stat().st_size
     assert size > 45 * 2**20 and big_json.stat().st_size > 18 * 2**20
+    big_zip = tmp_path / "big.csv.zip"  # as the CFPB's download comes: read as it inflates
+    with zipfile.ZipFile(big_zip, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(big_csv, "complaints.csv")
 
     root = Path(__file__).resolve().parents[1]
-    done = subprocess.run([sys.executable, "-c", _PEAK_RSS, str(sample_path), str(big_csv), str(big_json)],
+    done = subprocess.run([sys.executable, "-c", _PEAK_RSS, str(sample_path), str(big_csv), str(big_json), str(big_zip)],
                           capture_output=True, text=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     counts, growth = done.stdout.rsplit(" ", 1)
-    assert counts == "[10000, 4000]"
+    assert counts == "[10000, 4000, 10000]"
     assert int(growth) < size / 8, f"peak RSS grew {int(growth) / 2**20:.1f} MiB for a {size / 2**20:.0f} MiB file"
 
 
