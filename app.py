@@ -268,6 +268,13 @@ def from_query(params: dict | None) -> tuple[str, dict]:
     return question, filters
 
 
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 90 else f"{minutes // 60} h {minutes % 60} min"
+
+
 def build(assistant: Assistant) -> gr.Blocks:
     catalog = Catalog(assistant)
     settings = assistant.settings
@@ -449,8 +456,15 @@ def build(assistant: Assistant) -> gr.Blocks:
         def report(done: int, total: int, path: str) -> None:
             progress((done, max(total, 1)), desc=f"{Path(path).name} ({done}/{total})", unit="files")
 
+        def report_batch(p) -> None:
+            # After every batch: how far into the files, the pace, and what is left at that pace.
+            pace = f"{p.rows:,} complaints, {p.chunks / p.elapsed_s:.0f} passages/s" if p.elapsed_s else ""
+            left = f", about {_duration(p.eta_s)} left" if p.eta_s is not None else ""
+            progress(p.bytes_read / p.bytes_total if p.bytes_total else None,
+                     desc=f"{Path(p.path).name} ({p.files_done + 1}/{p.files_total}): {pace}{left}")
+
         progress(0, desc="Reading the files")
-        result = assistant.ingest(paths, progress=report)
+        result = assistant.ingest(paths, progress=report, on_progress=report_batch)
         catalog.invalidate()
         data = result.to_dict()
         rows = [{"file": Path(f["path"]).name, "complaints": f["complaints"], "added": f["added"],

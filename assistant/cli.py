@@ -79,19 +79,23 @@ def _settings(args):
 
 
 class _ProgressBar:
-    """rows/s, chunks/s and the file on stderr, only when stderr is a terminal."""
+    """Bytes read of all the files (so tqdm's ETA covers the whole call), complaints/s,
+    chunks/s and the file, on stderr, only when stderr is a terminal."""
 
     def __init__(self):
         from tqdm import tqdm
 
-        self.bar = tqdm(total=None, unit=" complaints", file=sys.stderr, dynamic_ncols=True)
+        self.bar = tqdm(total=None, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
+                        dynamic_ncols=True, desc="ingest")
 
     def __call__(self, p) -> None:
-        self.bar.n = p.rows
-        rate = p.chunks / p.elapsed_s if p.elapsed_s else 0.0
-        self.bar.set_postfix_str(f"{p.chunks:,} chunks, {rate:.0f} chunks/s, {p.skipped} rows skipped, "
+        if p.bytes_total and self.bar.total != p.bytes_total:
+            self.bar.total = p.bytes_total
+        seconds = p.elapsed_s or 1.0
+        self.bar.set_postfix_str(f"{p.rows:,} complaints ({p.rows / seconds:.0f}/s), {p.chunks:,} chunks "
+                                 f"({p.chunks / seconds:.0f}/s), {p.skipped} rows skipped, "
                                  f"file {p.files_done + 1}/{p.files_total}", refresh=False)
-        self.bar.refresh()
+        self.bar.update(max(p.bytes_read - self.bar.n, 0))
 
     def close(self) -> None:
         self.bar.close()

@@ -20,7 +20,7 @@ from .embedding import encode_passages, pick_device
 from .encoder_record import claim
 from .keywords import terms
 from .memory import bound_heap
-from .parsers import expand_paths, read_file
+from .parsers import ReadPosition, expand_paths, read_file
 from .records import Complaint, IngestError, RowError
 from .sentences import sentence_spans
 from .settings import Settings
@@ -77,6 +77,15 @@ class Progress:
     chunks: int  # chunks embedded so far in this call
     skipped: int
     elapsed_s: float
+    bytes_read: int = 0  # of all the call's files on disk (compressed bytes for an archive)
+    bytes_total: int = 0
+
+    @property
+    def eta_s(self) -> float | None:
+        """Seconds left at the pace so far, or None before there is a pace."""
+        if not self.bytes_read or not self.bytes_total or not self.elapsed_s:
+            return None
+        return self.elapsed_s * max(self.bytes_total - self.bytes_read, 0) / self.bytes_read
 
 
 def prepare(complaints: list[Complaint], settings: Settings, hashes: dict[str, str]) -> list[dict]:
@@ -177,8 +186,10 @@ def _write_batch(batch: dict[str, Complaint], writer: _Writer, settings: Setting
 
 
 def ingest_file(path: Path, store: ComplaintStore, settings: Settings,
-                on_batch: Callable[[int, int, int], None] | None = None) -> FileReport:
-    """Ingest one file; `on_batch(rows, chunks, skipped)` after each batch."""
+                on_batch: Callable[[int, int, int], None] | None = None,
+                position: ReadPosition | None = None) -> FileReport:
+    """Ingest one file; `on_batch(rows, chunks, skipped)` after each batch; `position`
+    follows how far into the file reading has got."""
     report = FileReport(path=str(path))
     batch: dict[str, Complaint] = {}  # a repeat inside a batch counts once
     writer = _Writer(store, _spare_cores(settings))
@@ -190,7 +201,7 @@ def ingest_file(path: Path, store: ComplaintStore, settings: Settings,
             on_batch(report.complaints, chunks, report.rows_skipped)
 
     try:
-        for item in read_file(path, redact_pii=settings.redact_pii):
+        for item in read_file(path, redact_pii=settings.redact_pii, position=position):
             if isinstance(item, RowError):
                 report.rows_skipped += 1
                 if len(report.row_errors) < ROW_ERRORS_SHOWN:
@@ -227,24 +238,34 @@ def ingest(paths: list[str | Path], settings: Settings | None = None, store: Com
         claim(store.catalog, settings.embed_backend)
     started = time.perf_counter()
     totals = {"rows": 0, "chunks": 0, "skipped": 0}
+    sizes = [_size(path) for path in files]
     for done, path in enumerate(files):
         if progress:
             progress(done, len(files), str(path))
         base = dict(totals)
+        position = ReadPosition(sizes[done])
 
-        def on_batch(rows, chunks, skipped, path=path, done=done, base=base):
+        def on_batch(rows, chunks, skipped, path=path, done=done, base=base, position=position):
             totals["rows"], totals["skipped"] = base["rows"] + rows, base["skipped"] + skipped
             totals["chunks"] += chunks
             if on_progress:
                 on_progress(Progress(str(path), done, len(files), totals["rows"], totals["chunks"],
-                                     totals["skipped"], time.perf_counter() - started))
+                                     totals["skipped"], time.perf_counter() - started,
+                                     sum(sizes[:done]) + position.bytes_read(), sum(sizes)))
 
         try:
             # The resolved path names the source: `remove` and `sources` must not depend on the cwd.
-            report.files.append(ingest_file(path.resolve(), store, settings, on_batch))
+            report.files.append(ingest_file(path.resolve(), store, settings, on_batch, position))
         except IngestError as exc:
             report.files.append(FileReport(path=str(path.resolve()), error=str(exc)))
             report.errors.append({"path": str(path), "error": str(exc)})
     if progress:
         progress(len(files), len(files), "done")
     return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

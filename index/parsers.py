@@ -53,17 +53,18 @@ def expand_paths(paths: list[str | Path]) -> tuple[list[Path], list[tuple[str, s
     return files, errors
 
 
-def read_file(path: Path, redact_pii: bool = True) -> Iterator[Complaint | RowError]:
+def read_file(path: Path, redact_pii: bool = True,
+              position: ReadPosition | None = None) -> Iterator[Complaint | RowError]:
     """Complaints of one file, cleaned, outcome-tagged and with their ids, one at a time,
     and a RowError for each row skipped. Memory holds one row or complaint, never the file.
     A gzip file is read as the file it holds; a zip archive as its complaint files in turn,
-    each row error then named with its member.
+    each row error then named with its member. `position`, if given, follows the bytes read.
 
     Raises IngestError (one line) for a file that cannot be used: unreadable, empty, binary,
     not UTF-8, not a format we know, or, once read to the end, without a single usable row.
     """
     path = Path(path)
-    members = _members(path)
+    members = _members(path, position or ReadPosition(0))
     counts = {"complaints": 0, "errors": 0}
     first_error: RowError | None = None
     for member in members:
@@ -82,9 +83,34 @@ def read_file(path: Path, redact_pii: bool = True) -> Iterator[Complaint | RowEr
             counts["errors"] += 1
             first_error = first_error or bad
             yield bad
+    if position:
+        position.finish()
     if not counts["complaints"] and len(members) > 1:
         detail = f" ({counts['errors']} bad row(s) or member(s); first: {first_error.describe()})" if first_error else ""
         raise IngestError(NO_COMPLAINTS + detail)
+
+
+@dataclass
+class ReadPosition:
+    """How far reading has got into a file on disk (compressed bytes for an archive): what a
+    progress bar's ETA is drawn from."""
+
+    size: int
+    _tell: Callable[[], int] | None = None
+    _last: int = 0
+
+    def bytes_read(self) -> int:
+        try:
+            self._last = self._tell() if self._tell else self._last
+        except (OSError, ValueError):  # the file was closed: keep where it stood
+            pass
+        return min(self._last, self.size)
+
+    def follow(self, file: BinaryIO) -> None:
+        self._tell = file.tell
+
+    def finish(self) -> None:
+        self._tell, self._last = None, self.size
 
 
 @dataclass
@@ -95,33 +121,45 @@ class _Member:
     open: Callable[[], BinaryIO]
 
 
-def _members(path: Path) -> list[_Member]:
+def _members(path: Path, position: ReadPosition) -> list[_Member]:
     try:
         with open(path, "rb") as f:
             magic = f.read(4)
     except OSError as exc:
         raise IngestError(f"cannot read: {exc.strerror or exc}") from None
+
+    @contextmanager
+    def on_disk():
+        with open(path, "rb") as f:
+            position.follow(f)
+            yield f
+
+    @contextmanager
+    def gunzipped():
+        with on_disk() as f, gzip.GzipFile(fileobj=f) as stream:
+            yield stream
+
+    def zipped(name: str):
+        @contextmanager
+        def opened():
+            with on_disk() as f, zipfile.ZipFile(f) as archive, archive.open(name) as stream:
+                yield stream
+        return opened
+
     if magic.startswith(_GZIP_MAGIC):
-        inner = path.stem if path.suffix.lower() == ".gz" else path.name
-        return [_Member(inner, lambda: gzip.open(path, "rb"))]
+        return [_Member(path.stem if path.suffix.lower() == ".gz" else path.name, gunzipped)]
     if magic == _ZIP_MAGIC:
         try:
             with zipfile.ZipFile(path) as archive:
-                names = [i.filename for i in archive.infolist() if not i.is_dir() and _zipped_complaint_file(i.filename)]
+                # In the archive's own order, so that the read position only moves forward.
+                found = sorted((i for i in archive.infolist() if not i.is_dir() and _zipped_complaint_file(i.filename)),
+                               key=lambda i: i.header_offset)
         except (zipfile.BadZipFile, OSError) as exc:
             raise IngestError(f"not a readable zip archive: {_one_line(exc)}") from None
-        if not names:
+        if not found:
             raise IngestError("zip archive holds no complaint files (.txt, .html, .csv, .json, .jsonl)")
-        return [_Member(name, _zip_opener(path, name)) for name in sorted(names)]
-    return [_Member(path.name, lambda: open(path, "rb"))]
-
-
-def _zip_opener(path: Path, name: str) -> Callable[[], BinaryIO]:
-    @contextmanager
-    def opened():
-        with zipfile.ZipFile(path) as archive, archive.open(name) as stream:
-            yield stream
-    return opened
+        return [_Member(i.filename, zipped(i.filename)) for i in found]
+    return [_Member(path.name, on_disk)]
 
 
 def _complaint_file(name: str) -> bool:

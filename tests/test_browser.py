@@ -15,6 +15,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -427,13 +428,17 @@ def test_ingest_tab_table(browser, workbench, tmp_path):
     bad.write_text("{not json at all\n")
     good = tmp_path / "acme_more.jsonl"
     good.write_text(json.dumps({**ACME[0], "external_id": "7000009", "narrative": "A fourth Acme complaint."}) + "\n")
+    zipped = tmp_path / "acme_zipped.zip"  # an archive uploads as the file it holds
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("acme.jsonl", json.dumps({**ACME[0], "external_id": "7000010",
+                                                   "narrative": "A fifth Acme complaint, zipped."}) + "\n")
     browser.call("DOM.enable")
     root = browser.call("DOM.getDocument")["root"]["nodeId"]
     node = browser.call("DOM.querySelector", nodeId=root, selector="input[type=file]")["nodeId"]
-    browser.call("DOM.setFileInputFiles", nodeId=node, files=[str(bad), str(good)])
-    # Both uploaded: each shows its size.
+    browser.call("DOM.setFileInputFiles", nodeId=node, files=[str(bad), str(good), str(zipped)])
+    # All uploaded: each shows its size.
     browser.wait("document.body.innerText.includes('acme_more') && "
-                 "(document.body.innerText.match(/\\d+(\\.\\d+)?\\s[kKM]?B/g) || []).length >= 2", timeout=30)
+                 "(document.body.innerText.match(/\\d+(\\.\\d+)?\\s[kKM]?B/g) || []).length >= 3", timeout=30)
     browser.js("document.querySelector('#cc-ingest').click()")
     browser.wait("document.querySelector('#cc-ingest-summary').innerText.includes('added')", timeout=120)
     browser.wait(shown("#cc-ingest-table"), timeout=20)
@@ -443,7 +448,8 @@ def test_ingest_tab_table(browser, workbench, tmp_path):
     heights = browser.js("[...document.querySelectorAll('#cc-ingest-table th')].map(h => h.getBoundingClientRect().height)")
     assert max(heights) < 60, heights  # headers do not wrap letter by letter
     table = text(browser, "#cc-ingest-table")
-    assert "broken_export.jsonl" in table
+    assert "broken_export.jsonl" in table and "acme_zipped.zip" in table
+    assert "2 added" in text(browser, "#cc-ingest-summary")
     assert re.search(r"line 1: invalid JSON \(Expecting property name[^\n]*\)", table), table  # not cut
     assert browser.js("[...document.querySelectorAll('#cc-ingest-table td')].every(c => "
                       "c.scrollWidth <= c.clientWidth + 2)")

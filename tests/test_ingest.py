@@ -1,6 +1,7 @@
 """Ingest into a real embedded Chroma: idempotence, updates, interruptions, bad input."""
 
 import json
+import re
 import sys
 
 import pytest
@@ -191,6 +192,61 @@ def test_a_zipped_page_ingests_as_the_page_and_is_one_source(cli, fresh_index, t
     assert {(Path(s["source"]).name, s["complaints"]) for s in listed} == {("spectrum.zip", 10), (SAMPLE.name, 0)}
     removed = json.loads(cli("remove", "spectrum.zip", "--json", "--index", str(fresh_index)).stdout)
     assert removed == {"removed": {"spectrum.zip": 10}, "complaints_left": 0}
+
+
+def _export(path: Path, rows: int) -> Path:
+    import gzip
+
+    lines = [json.dumps({"company": "Acme Bank", "date": "2024-03-02", "type": "Fees", "status": "Closed",
+                         "narrative": f"They charged me fee number {i} that I never agreed to. " * 5})
+             for i in range(rows)]
+    data = ("\n".join(lines) + "\n").encode()
+    path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
+    return path
+
+
+def test_progress_follows_the_bytes_read_to_the_end_with_a_shrinking_eta(fresh_index, tmp_path):
+    settings = _settings(fresh_index)
+    export = _export(tmp_path / "rows.jsonl", 300)  # two batches
+    seen = []
+    report = ingest([export], settings, ComplaintStore(settings), on_progress=seen.append).to_dict()
+    assert report["complaints_added"] == 300
+    assert [p.rows for p in seen] == [256, 300]
+    assert seen[-1].bytes_total == export.stat().st_size
+    assert 0.8 < seen[0].bytes_read / seen[0].bytes_total < 1 and seen[-1].bytes_read == seen[-1].bytes_total
+    assert seen[0].eta_s > 0 and seen[-1].eta_s == 0
+
+
+def test_the_command_line_bar_shows_rates_and_time_left_on_a_terminal(fresh_index, tmp_path):
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import termios
+
+    export = _export(tmp_path / "rows.jsonl.gz", 3)
+    terminal, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))  # a fresh pty is 0 wide
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "complaint-chat"), "ingest", str(export),
+                             "--index", str(fresh_index)], stdout=subprocess.PIPE, stderr=child,
+                            env={k: v for k, v in os.environ.items() if k != "CHROMA_HOST"})
+    os.close(child)
+    shown = b""
+    while True:
+        try:
+            block = os.read(terminal, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not block:
+            break
+        shown += block
+    out, _ = proc.communicate(timeout=300)
+    os.close(terminal)
+    assert proc.returncode == 0 and b"3 added" in out
+    last = shown.decode().replace("\r", "\n").strip().splitlines()[-1]
+    assert "100%" in last and "3 complaints (" in last and "chunks (" in last and "file 1/1" in last, last
+    assert re.search(r"\[\d\d:\d\d<\d\d:\d\d", last), last  # elapsed<left
 
 
 def test_the_whole_index_breakdown_follows_ingest_and_remove(fresh_index, tmp_path):
