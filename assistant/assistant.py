@@ -111,9 +111,11 @@ class Assistant:
         return cls(settings, ComplaintStore(settings))
 
     # --- ingest ----------------------------------------------------------------
-    def ingest(self, paths, progress=None, on_progress=None) -> IngestReport:
+    def ingest(self, paths, progress=None, on_progress=None, subset=None) -> IngestReport:
+        """`subset`: an `index.subset.Subset`, to take only some complaints of the files."""
         with self._ingest_lock:
-            return ingest(paths, self.settings, self.store, progress=progress, on_progress=on_progress)
+            return ingest(paths, self.settings, self.store, progress=progress, on_progress=on_progress,
+                          subset=subset)
 
     def sources(self) -> list[dict]:
         return self.store.catalog.sources()

@@ -24,6 +24,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add BBB pages, CFPB CSV exports or JSON Lines to the index")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true")
+    subset = p.add_argument_group("only some of the complaints (the rest are counted as left out)")
+    subset.add_argument("--company", action="append", default=[], metavar="NAME",
+                        help="whole words of the company's name, as 'wells fargo'; repeat for any of several")
+    subset.add_argument("--product", action="append", default=[], metavar="NAME",
+                        help="whole words of the CFPB product (the complaint type where there is none)")
+    subset.add_argument("--state", action="append", default=[], metavar="XX", help="two-letter state code")
+    subset.add_argument("--since", metavar="YYYY-MM-DD")
+    subset.add_argument("--until", metavar="YYYY-MM-DD")
     _index_arg(p)
 
     p = sub.add_parser("ask", help="answer a question with citations")
@@ -94,6 +102,7 @@ class _ProgressBar:
         seconds = p.elapsed_s or 1.0
         self.bar.set_postfix_str(f"{p.rows:,} complaints ({p.rows / seconds:.0f}/s), {p.chunks:,} chunks "
                                  f"({p.chunks / seconds:.0f}/s), {p.skipped} rows skipped, "
+                                 + (f"{p.left_out:,} left out, " if p.left_out else "") +
                                  f"file {p.files_done + 1}/{p.files_total}", refresh=False)
         self.bar.update(max(p.bytes_read - self.bar.n, 0))
 
@@ -103,11 +112,13 @@ class _ProgressBar:
 
 def cmd_ingest(args) -> int:
     from index import ComplaintStore, ingest
+    from index.subset import Subset
 
     settings = _settings(args)
+    subset = Subset.of(args.company, args.product, args.state, args.since, args.until)
     bar = _ProgressBar() if sys.stderr.isatty() else None
     try:
-        report = ingest(args.paths, settings, ComplaintStore(settings), on_progress=bar)
+        report = ingest(args.paths, settings, ComplaintStore(settings), on_progress=bar, subset=subset or None)
     finally:
         if bar:
             bar.close()
@@ -119,11 +130,13 @@ def cmd_ingest(args) -> int:
             if not f.error:
                 print(f"{f.path}: {f.complaints} complaints ({f.added} added, {f.updated} updated, "
                       f"{f.unchanged} unchanged), {f.chunks} chunks"
-                      + (f", {f.rows_skipped} rows skipped" if f.rows_skipped else ""))
+                      + (f", {f.rows_skipped} rows skipped" if f.rows_skipped else "")
+                      + (f", {f.rows_left_out} left out ({subset.describe()})" if f.rows_left_out else ""))
                 for line in f.row_errors:
                     print(f"  skipped {line}")
         print(f"total: {data['complaints_added']} added, {data['complaints_updated']} updated, "
-              f"{data['complaints_unchanged']} unchanged, {data['chunks']} chunks")
+              f"{data['complaints_unchanged']} unchanged, {data['chunks']} chunks"
+              + (f", {data['rows_left_out']} left out" if data["rows_left_out"] else ""))
     for f in report.files:
         for warning in f.warnings:
             print(f"warning: {f.path}: {warning}", file=sys.stderr)

@@ -21,14 +21,16 @@ from .encoder_record import claim
 from .keywords import terms
 from .memory import bound_heap
 from .parsers import ReadPosition, expand_paths, read_file
-from .records import Complaint, IngestError, RowError
+from .records import Complaint, IngestError, LeftOut, RowError
 from .sentences import sentence_spans
 from .settings import Settings
 from .store import ComplaintStore
+from .subset import Subset
 
 WRITE_BATCH = 256  # complaints embedded and written together
 ROW_ERRORS_SHOWN = 5
 LARGE_FILE = 100_000  # complaints in one file past which ingest says it will take a while
+LEFT_OUT_TICK = 20_000  # rows left out by a subset between progress reports (a second of parsing)
 
 
 @dataclass
@@ -41,6 +43,7 @@ class FileReport:
     unchanged: int = 0
     chunks: int = 0
     rows_skipped: int = 0
+    rows_left_out: int = 0  # usable rows the subset asked for (`ingest --company ...`) does not take
     row_errors: list[str] = field(default_factory=list)  # the first few, "line 7: ..."
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
@@ -62,6 +65,7 @@ class IngestReport:
             "complaints_unchanged": self._total("unchanged"),
             "chunks": self._total("chunks"),
             "rows_skipped": self._total("rows_skipped"),
+            "rows_left_out": self._total("rows_left_out"),
             "errors": self.errors,
         }
 
@@ -79,6 +83,7 @@ class Progress:
     elapsed_s: float
     bytes_read: int = 0  # of all the call's files on disk (compressed bytes for an archive)
     bytes_total: int = 0
+    left_out: int = 0  # rows the subset does not take
 
     @property
     def eta_s(self) -> float | None:
@@ -186,10 +191,11 @@ def _write_batch(batch: dict[str, Complaint], writer: _Writer, settings: Setting
 
 
 def ingest_file(path: Path, store: ComplaintStore, settings: Settings,
-                on_batch: Callable[[int, int, int], None] | None = None,
-                position: ReadPosition | None = None) -> FileReport:
-    """Ingest one file; `on_batch(rows, chunks, skipped)` after each batch; `position`
-    follows how far into the file reading has got."""
+                on_batch: Callable[[FileReport, int], None] | None = None,
+                position: ReadPosition | None = None, subset: Subset | None = None) -> FileReport:
+    """Ingest one file; `on_batch(report so far, chunks of the batch)` after each batch (and
+    after every LEFT_OUT_TICK rows a subset leaves out); `position` follows how far into the
+    file reading has got; only the complaints `subset` keeps are ingested."""
     report = FileReport(path=str(path))
     batch: dict[str, Complaint] = {}  # a repeat inside a batch counts once
     writer = _Writer(store, _spare_cores(settings))
@@ -198,10 +204,16 @@ def ingest_file(path: Path, store: ComplaintStore, settings: Settings,
         chunks = _write_batch(batch, writer, settings, report)
         batch.clear()
         if on_batch:
-            on_batch(report.complaints, chunks, report.rows_skipped)
+            on_batch(report, chunks)
 
     try:
-        for item in read_file(path, redact_pii=settings.redact_pii, position=position):
+        for item in read_file(path, redact_pii=settings.redact_pii, position=position,
+                              keep=subset.keeps if subset else None):
+            if isinstance(item, LeftOut):
+                report.rows_left_out += 1
+                if on_batch and report.rows_left_out % LEFT_OUT_TICK == 0:
+                    on_batch(report, 0)
+                continue
             if isinstance(item, RowError):
                 report.rows_skipped += 1
                 if len(report.row_errors) < ROW_ERRORS_SHOWN:
@@ -218,6 +230,8 @@ def ingest_file(path: Path, store: ComplaintStore, settings: Settings,
                 flush()
         if batch:
             flush()
+        elif on_batch and report.rows_left_out % LEFT_OUT_TICK:
+            on_batch(report, 0)  # the rows left out since the last report
     finally:
         writer.close()
     store.catalog.record_source(str(path), report.format, report.rows_skipped)
@@ -226,9 +240,10 @@ def ingest_file(path: Path, store: ComplaintStore, settings: Settings,
 
 def ingest(paths: list[str | Path], settings: Settings | None = None, store: ComplaintStore | None = None,
            progress: Callable[[int, int, str], None] | None = None,
-           on_progress: Callable[[Progress], None] | None = None) -> IngestReport:
+           on_progress: Callable[[Progress], None] | None = None, subset: Subset | None = None) -> IngestReport:
     """`progress(files_done, files_total, path)` per file (the app's bar); `on_progress`
-    after every batch with rows and chunks so far (the command line's bar)."""
+    after every batch with rows and chunks so far (the command line's bar). With a `subset`
+    only the complaints it keeps are ingested; the rest are counted as left out."""
     settings = settings or Settings.from_env()
     bound_heap()
     files, missing = expand_paths(paths)
@@ -237,7 +252,7 @@ def ingest(paths: list[str | Path], settings: Settings | None = None, store: Com
     if files:
         claim(store.catalog, settings.embed_backend)
     started = time.perf_counter()
-    totals = {"rows": 0, "chunks": 0, "skipped": 0}
+    totals = {"rows": 0, "chunks": 0, "skipped": 0, "left_out": 0}
     sizes = [_size(path) for path in files]
     for done, path in enumerate(files):
         if progress:
@@ -245,17 +260,18 @@ def ingest(paths: list[str | Path], settings: Settings | None = None, store: Com
         base = dict(totals)
         position = ReadPosition(sizes[done])
 
-        def on_batch(rows, chunks, skipped, path=path, done=done, base=base, position=position):
-            totals["rows"], totals["skipped"] = base["rows"] + rows, base["skipped"] + skipped
+        def on_batch(file: FileReport, chunks: int, path=path, done=done, base=base, position=position):
+            totals["rows"], totals["skipped"] = base["rows"] + file.complaints, base["skipped"] + file.rows_skipped
+            totals["left_out"] = base["left_out"] + file.rows_left_out
             totals["chunks"] += chunks
             if on_progress:
                 on_progress(Progress(str(path), done, len(files), totals["rows"], totals["chunks"],
                                      totals["skipped"], time.perf_counter() - started,
-                                     sum(sizes[:done]) + position.bytes_read(), sum(sizes)))
+                                     sum(sizes[:done]) + position.bytes_read(), sum(sizes), totals["left_out"]))
 
         try:
             # The resolved path names the source: `remove` and `sources` must not depend on the cwd.
-            report.files.append(ingest_file(path.resolve(), store, settings, on_batch, position))
+            report.files.append(ingest_file(path.resolve(), store, settings, on_batch, position, subset))
         except IngestError as exc:
             report.files.append(FileReport(path=str(path.resolve()), error=str(exc)))
             report.errors.append({"path": str(path), "error": str(exc)})

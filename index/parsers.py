@@ -21,7 +21,7 @@ from .parse_bbb import looks_like_bbb, parse_bbb_html, parse_bbb_text
 from .parse_cfpb import looks_like_cfpb, parse_cfpb_csv
 from .parse_cfpb_json import parse_json_array
 from .parse_jsonl import parse_jsonl
-from .records import Complaint, IngestError, RowError
+from .records import LEFT_OUT, Complaint, IngestError, LeftOut, RowError
 
 SUFFIXES = {".txt", ".text", ".html", ".htm", ".csv", ".json", ".jsonl", ".ndjson"}
 # The CFPB's database downloads are zipped (complaints.csv.zip); an archive is read member by
@@ -53,23 +53,24 @@ def expand_paths(paths: list[str | Path]) -> tuple[list[Path], list[tuple[str, s
     return files, errors
 
 
-def read_file(path: Path, redact_pii: bool = True,
-              position: ReadPosition | None = None) -> Iterator[Complaint | RowError]:
+def read_file(path: Path, redact_pii: bool = True, position: ReadPosition | None = None,
+              keep: Callable[[Complaint], bool] | None = None) -> Iterator[Complaint | RowError | LeftOut]:
     """Complaints of one file, cleaned, outcome-tagged and with their ids, one at a time,
     and a RowError for each row skipped. Memory holds one row or complaint, never the file.
     A gzip file is read as the file it holds; a zip archive as its complaint files in turn,
     each row error then named with its member. `position`, if given, follows the bytes read.
+    A row `keep` refuses is LEFT_OUT before it is cleaned: it costs its parse alone.
 
     Raises IngestError (one line) for a file that cannot be used: unreadable, empty, binary,
     not UTF-8, not a format we know, or, once read to the end, without a single usable row.
     """
     path = Path(path)
     members = _members(path, position or ReadPosition(0))
-    counts = {"complaints": 0, "errors": 0}
+    counts = {"complaints": 0, "errors": 0, "left_out": 0}
     first_error: RowError | None = None
     for member in members:
         try:
-            for item in _read_member(member, str(path), redact_pii, counts):
+            for item in _read_member(member, str(path), redact_pii, counts, keep):
                 if isinstance(item, RowError):
                     if len(members) > 1:
                         item = RowError(item.line, f"{member.name}: {item.error}")
@@ -85,7 +86,7 @@ def read_file(path: Path, redact_pii: bool = True,
             yield bad
     if position:
         position.finish()
-    if not counts["complaints"] and len(members) > 1:
+    if not counts["complaints"] and not counts["left_out"] and len(members) > 1:
         detail = f" ({counts['errors']} bad row(s) or member(s); first: {first_error.describe()})" if first_error else ""
         raise IngestError(NO_COMPLAINTS + detail)
 
@@ -179,10 +180,11 @@ def _zipped_complaint_file(name: str) -> bool:
             and not any(part.startswith(".") for part in parts))
 
 
-def _read_member(member: _Member, source: str, redact_pii: bool, counts: dict) -> Iterator[Complaint | RowError]:
+def _read_member(member: _Member, source: str, redact_pii: bool, counts: dict,
+                 keep: Callable[[Complaint], bool] | None) -> Iterator[Complaint | RowError | LeftOut]:
     head = _head(member)
     kind = _detect(Path(member.name), head)
-    complaints = errors = 0
+    complaints = errors = left_out = 0
     first_error: RowError | None = None
     try:
         # newline="" keeps CSV's quoted line breaks intact; the other readers split lines themselves.
@@ -210,6 +212,11 @@ def _read_member(member: _Member, source: str, redact_pii: bool, counts: dict) -
                     first_error = first_error or item
                     yield item
                     continue
+                if keep is not None and not keep(item):
+                    left_out += 1
+                    counts["left_out"] += 1
+                    yield LEFT_OUT
+                    continue
                 finished = _finish(item, redact_pii)
                 if isinstance(finished, RowError):
                     errors += 1
@@ -228,7 +235,7 @@ def _read_member(member: _Member, source: str, redact_pii: bool, counts: dict) -
         raise IngestError(f"cannot read: {getattr(exc, 'strerror', None) or _one_line(exc)}") from None
     except Exception as exc:  # a parser tripping on odd input is still bad input, not a crash
         raise IngestError(f"could not parse: {type(exc).__name__}: {_one_line(exc)}") from None
-    if not complaints:
+    if not complaints and not left_out:
         detail = f" ({errors} bad row(s); first: {first_error.describe()})" if first_error else ""
         raise IngestError(empty_message + detail)
 

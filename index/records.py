@@ -108,5 +108,12 @@ class RowError:
         return f"line {self.line}: {self.error}" if self.line else self.error
 
 
+class LeftOut:
+    """A usable row that the ingest's subset does not take: counted, never an error."""
+
+
+LEFT_OUT = LeftOut()
+
+
 class IngestError(Exception):
     """Bad input: reported in one line, the file is skipped, nothing else is lost."""
