@@ -275,10 +275,12 @@ class EvidenceAnswerer:
         self.catalog = catalog
 
     def answer(self, question: str, query_vector, evidence: list[Evidence], scope: str = "",
-               matching: dict | None = None, gists: dict | None = None) -> tuple[str, list[Citation]]:
+               matching: dict | None = None, gists: dict | None = None,
+               told_by=None) -> tuple[str, list[Citation]]:
         """`gists`: where the question asks about no topic, per complaint the vector its quotes are
         chosen by instead of the question's (its category's centroid); a complaint not in it is
-        quoted by the mean of its own sentences."""
+        quoted by the mean of its own sentences. `told_by`: what the customers' own sentences are
+        chosen by instead of the question's (it without the company's name)."""
         if not evidence:
             return NO_EVIDENCE.format(scope=f" ({scope})" if scope else ""), []
         refs = {e.complaint.complaint_id: n for n, e in enumerate(evidence, start=1)}
@@ -304,7 +306,8 @@ class EvidenceAnswerer:
             rows = _mentioning(stored.get(e.complaint.complaint_id, []), wanted)
             gist = None if gists is None else gists.get(e.complaint.complaint_id, GIST_OWN)
             by = query if gist is None else gist  # what its sentences are chosen by
-            told = self._best(by, _said(rows, "complaint"), 1, gist is not None)
+            told_query = by if gist is not None or told_by is None else np.asarray(told_by, dtype=np.float32)
+            told = self._best(told_query, _said(rows, "complaint"), 1, gist is not None)
             if told:
                 reports.append((ref, _short(told[0])))
             reply = self._best(by, _said(rows, "business_response"), 2, gist is not None)

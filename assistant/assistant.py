@@ -278,8 +278,8 @@ class Assistant:
             # what its own category is about, not by words of asking. Words it mentions are a topic.
             gists = (self.retriever.gist_vectors([e.complaint for e in evidence])
                      if beyond == [] and not set(filtering.MENTIONS) & set(clean) else None)
-            text, citations = self.evidence_answerer.answer(search, query_vector, evidence, scope, matching,
-                                                            gists=gists)
+            text, citations = self.evidence_answerer.answer(search, query_vector, evidence, scope, matching, gists=gists,
+                                                            told_by=self._told_vector(about, said))
             yield text
             notes, guard = [], None
         else:
@@ -312,6 +312,20 @@ class Assistant:
             matching=matching,
             implied=_implied_dicts(read),
         )
+
+    def _told_vector(self, about: str, said: list[str]):
+        """What the customers' own sentences are quoted by where the question names a company: the
+        question without the name, which every complaint of the set is about already. By the whole
+        question, the sentence that names the company won ("Have been an account holder of Wells
+        Fargo bank for over twenty years." for overdraft fees): on the CFPB questions that name a
+        company, quotes naming it fell from 69 of 90 to 33 (dev) and from 40 of 60 to 20 (test), and
+        the quote's cosine to the question's true label centroid rose from 0.615 to 0.642 (test 0.622
+        to 0.649). A business's replies stay quoted by the whole question: its policy sentence is
+        written in its own name ("Charter's records indicate ... the Monthly Subscription Policy")."""
+        if not said:
+            return None
+        rest = query_filters.without_words(about, said, possessive=True)
+        return self.embed_model.get_query_embedding(rest) if terms(rest) else None
 
     def _newest_examples(self, query_vector, found, filters: dict, n: int, oldest: bool = False) -> list[Evidence]:
         """"The 3 most recent complaints about Chase": the matching set's newest, newest first (or

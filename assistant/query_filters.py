@@ -1112,8 +1112,14 @@ def without_phrases(text: str, implied: list[Implied]) -> str:
     """The text with the words each filter was read from taken out, whole words only (taking
     "car" out leaves "card"). Phrases are found in the text as given, so that two that overlap
     ("highest rate" and "rate of adjustments") both go."""
-    spans = [m.span() for item in implied for phrase in item.phrase.split(" / ") if phrase
-             for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)]
+    return without_words(text, [phrase for item in implied for phrase in item.phrase.split(" / ") if phrase])
+
+
+def without_words(text: str, phrases: list[str], possessive: bool = False) -> str:
+    """`without_phrases` for phrases as strings; with `possessive` a name's "'s" goes with it."""
+    tail = r"(?:['’]s)?" if possessive else ""
+    spans = [m.span() for phrase in phrases if phrase
+             for m in re.finditer(rf"(?<!\w){re.escape(phrase)}{tail}(?!\w)", text)]
     keep = [True] * len(text)
     for start, end in spans:
         keep[start:end] = [False] * (end - start)

@@ -799,3 +799,24 @@ def test_a_question_of_change_in_a_year_sets_it_against_the_year_before(cfpb_ass
     now = result.matching["count"]
     assert result.matching["growth_totals"] == [before, now] and before > now
     assert f"2020: {now:,} against {before:,} in 2019 ({now - before:+,}" in result.answer
+
+
+def test_a_company_question_quotes_what_customers_say_of_the_topic_not_of_the_company(cfpb_assistant):
+    # Every complaint of the set is about the company already: the sentence that merely names
+    # it ("Have been an account holder of Wells Fargo bank for over twenty years.") says nothing.
+    a = cfpb_assistant
+    named = quoted = 0
+    for question, name in (("Does Bank of America refund unauthorized transactions?", "bank of america"),
+                           ("How does Equifax handle people disputing accounts that don't belong to them?", "equifax")):
+        result = a.ask(question)
+        assert result.citations and result.filters.get("company")
+        topic = np.asarray(a.embed_model.get_query_embedding(re.sub(name, " ", question, flags=re.I)))
+        stored = a.store.catalog.sentences([c.complaint_id for c in result.citations])
+        for citation in result.citations:
+            rows = [r for r in stored[citation.complaint_id] if r[0] == "complaint" and r[3] is not None
+                    and not is_boilerplate(r[2])]
+            vectors = vectors_from_blobs([r[3] for r in rows])
+            assert citation.quote == rows[int(np.argmax(vectors @ topic))][2]
+            named += name in citation.quote.lower()
+            quoted += 1
+    assert quoted >= 10 and named <= quoted / 3, (named, quoted)  # by the whole question: 9 of 13
