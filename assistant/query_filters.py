@@ -1176,10 +1176,18 @@ _SHARE_OF = re.compile(r"\b(?:percent(?:age)?|share|fraction|proportion)\s+of\s+
                        r"(?P<of>\S.*?)\s+(?:complaints|ones|cases)\b", re.I)
 
 
+# What may stand between a share's "complaints" and a place or period that belongs to it: only a
+# preposition ("complaints in 2019", "complaints from Texas"), never a verb ("come from", "were filed in").
+_ATTACHED = re.compile(r"\s*(?:(?:in|from|during|for|since|before|after|until|through|between|of)\s+)?(?:the\s+)?",
+                       re.I)
+
+
 def share_of(question: str, read: list[Implied], companies_said: list[str] = ()) -> tuple[str, ...]:
     """The filter keys a question names as the whole it asks a share of: those whose words stand
-    between "percent of" and "complaints", with the place and period wherever they are said (they
-    qualify the whole: "... of Navient's complaints in 2019 ..."). () where it names none there."""
+    between "percent of" and "complaints", with the place and period where they qualify the whole:
+    said before the share or attached to its "complaints" ("... of Navient's complaints in 2019 ...").
+    Said after a verb they are the part asked ("What share of mortgage complaints come from
+    California?": of the mortgage complaints). () where it names none there."""
     match = _SHARE_OF.search(question or "")
     if not match:
         return ()
@@ -1188,11 +1196,16 @@ def share_of(question: str, read: list[Implied], companies_said: list[str] = ())
     def within(phrase: str) -> bool:  # said overlapping the span ("of Texas" for "Texas complaints")
         return any(m.start() < end and m.end() > start for m in re.finditer(re.escape(phrase), question))
 
+    def qualifies(phrase: str) -> bool:
+        return any(m.start() < end or _ATTACHED.fullmatch(question[match.end():m.start()])
+                   for m in re.finditer(re.escape(phrase), question))
+
     inside = [i.key for i in read for phrase in i.phrase.split(" / ") if phrase and within(phrase)]
     inside += ["company"] * any(within(words) for words in companies_said)
     if not inside:
         return ()
-    return tuple(dict.fromkeys(inside + [i.key for i in read if i.key in ("state", "since", "until")]))
+    return tuple(dict.fromkeys(inside + [i.key for i in read if i.key in ("state", "since", "until")
+                                         and any(qualifies(phrase) for phrase in i.phrase.split(" / ") if phrase)]))
 
 
 def with_endings(read: list[Implied], own: list[Implied]) -> list[Implied]:

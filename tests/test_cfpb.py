@@ -425,6 +425,13 @@ def test_a_share_of_a_companys_complaints_is_counted_against_that_company(cfpb_a
         assert result.matching["base_total"] == theirs > result.matching["count"] > 0
         share = result.matching["count"] / theirs
         assert f"({share:.1%} of the {theirs:,} complaints under company: {company})" in result.answer
+    # A place said after a verb is the part asked: a share of the mortgage complaints, not of all.
+    result = cfpb_assistant.ask("What share of mortgage complaints come from California?")
+    assert result.filters == {"product": "Mortgage", "state": "CA"}
+    mortgages = cfpb_assistant.stats(filters={"product": "Mortgage"})["complaints"]
+    assert result.matching["base_total"] == mortgages > result.matching["count"] > 0
+    assert f"({result.matching['count'] / mortgages:.1%} of the {mortgages:,} complaints under product: Mortgage)" \
+        in result.answer
 
 
 def test_a_question_for_the_fewest_gets_the_smallest_values_first(cfpb_assistant):

@@ -703,8 +703,20 @@ def test_the_whole_a_share_is_asked_of_is_named_between_of_and_complaints():
     year = [Implied("since", "2019-01-01", "in 2019"), Implied("until", "2019-12-31", "in 2019")]
     assert share_of("What share of Navient complaints in 2019 were about forbearance?", year, ["Navient"]) == (
         "company", "since", "until")
+    assert share_of("In 2019, what share of Navient complaints were about forbearance?",
+                    [Implied("since", "2019-01-01", "In 2019"), Implied("until", "2019-12-31", "In 2019")],
+                    ["Navient"]) == ("company", "since", "until")
+    # Said after a verb, the place or period is the part asked, not the whole.
+    california = Implied("state", "CA", "California")
+    mortgage = Implied("product", "Mortgage", "mortgage")
+    assert share_of("What share of mortgage complaints come from California?", [mortgage, california]) == ("product",)
+    assert share_of("What percentage of mortgage complaints from California were disputed?",
+                    [mortgage, california]) == ("product", "state")
+    assert share_of("What percentage of Equifax complaints were filed in 2023?",
+                    [Implied("since", "2023-01-01", "in 2023"), Implied("until", "2023-12-31", "in 2023")],
+                    ["Equifax"]) == ("company",)
     # No filter named as the whole: the usual share.
-    assert share_of("What percentage of complaints come from California?", [Implied("state", "CA", "California")]) == ()
+    assert share_of("What percentage of complaints come from California?", [california]) == ()
 
 
 def test_customer_service_is_a_topic_though_each_word_alone_is_asking():
