@@ -155,7 +155,8 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
         # "Which product has the highest rate of monetary relief?": each value's own share.
         name = _FIELD_PLURALS.get(asked, asked)
         ranked = list(matching[f"rate_by_{asked}"].items())[:top]
-        facts.append(f"{name} by their own rate (those with {matching['rate_least']} complaints or more): " + "; ".join(
+        least = f" (those with {matching['rate_least']} complaints or more)" if matching["rate_least"] > 1 else ""
+        facts.append(f"{name} by their own rate{least}: " + "; ".join(
             f"{inert(v)} {r['count'] / r['of']:.1%} ({r['count']:,} of {r['of']:,})" for v, r in ranked))
     elif asked and matching.get(f"fewest_by_{asked}"):
         # Asked for the least ("Which company has the fewest complaints?"): of the values that

@@ -233,7 +233,8 @@ class Assistant:
             said = match.said if set(match.companies) & set(filtering.values(clean, "company")) else []
         else:
             said = named.said if named.companies else []
-        asked = self._breakdown_asked(search)
+        several = next((key for key in ("company", "state") if len(filtering.values(clean, key)) > 1), None)
+        asked = self._breakdown_asked(search, several)
         newest = newest_asked(search)
         shown = shown_asked(search) if newest is None else None
         if shown:  # "Show 5 complaints about escrow shortages": five cited
@@ -476,11 +477,12 @@ class Assistant:
                 return vectors[int(np.argmax(counts))].tolist()
         return None
 
-    def _breakdown_asked(self, question: str) -> Breakdown | None:
+    def _breakdown_asked(self, question: str, several: str | None = None) -> Breakdown | None:
         """The field the question asks its set counted by ("Which states ..."), where the index
         holds values for it; a BBB page's category is its type, where the CFPB's is its issue, and
-        an outcome where the index has none is the status."""
-        asked = breakdown_asked(question)
+        an outcome where the index has none is the status. `several`: the field of which the
+        question names a few values ("Which has more complaints, Texas or California?")."""
+        asked = breakdown_asked(question, several)
         if asked is None:
             return None
         fallback = {"issue": "type", "outcome": "status"}  # a CFPB record's outcome is its response status

@@ -136,8 +136,8 @@ _FEWEST = re.compile(r"\b(?:fewest|(?<!\bat\s)least)\b", re.I)
 _SPEED = (r"(?:slow|fast|quick)(?:est|er)(?=\s+(?:to|at|in)\s+(?:respon|answer|repl))"
           r"|(?<![\w-])(?:respon|answer|repl)\w*\s+(?:the\s+)?(?:slow|fast|quick)(?:est|er)")
 _RATE = re.compile(r"\b(?:(?P<high>highest|biggest|largest|best|worst|top|most\s+likely|more\s+likely|most\s+often|"
-                   rf"{_SPEED})|"
-                   r"(?P<low>lowest|smallest|least\s+likely|less\s+likely|least\s+often))"
+                   rf"higher|bigger|larger|greater|better|worse|more\s+often|{_SPEED})|"
+                   r"(?P<low>lowest|smallest|least\s+likely|less\s+likely|least\s+often|lower|smaller|less\s+often))"
                    r"(?:\s+(?:rates?|shares?|percentages?|proportions?|fractions?|odds|chances?))?\b", re.I)
 _RATE_NOUN = re.compile(rf"\b(?:rates?|shares?|percentages?|proportions?|fractions?|odds|chances?|likely|often|"
                         rf"{_SPEED})\b", re.I)
@@ -177,9 +177,22 @@ def _threshold(question: str) -> tuple[str, str | None, int | None, int | None, 
     return match.group(0), match.group("word"), least, most, f"{op} {match.group('n')}"
 
 
-def breakdown_asked(question: str) -> Breakdown | None:
+# "Which has the higher relief rate, Equifax or TransUnion?": "which" with no field after it asks
+# which of the values the question names.
+_BARE_WHICH = re.compile(r"(?:^|[:;,]|\bso)\s*(?:which|who)(?:\s+one)?(?:\s+of\s+[^?.!]*?)?"
+                         r"(?=\s+(?:has|had|have|gets?|got|gives?|gave|is|was|are|"
+                         r"were|does|did|sees?|saw|receives?|received)\b)", re.I)
+
+
+def breakdown_asked(question: str, named_field: str | None = None) -> Breakdown | None:
+    """`named_field`: the field of which the question names a few values (the companies of "...,
+    Equifax or TransUnion?"), what a bare "Which has ..." asks of."""
     question = question or ""
     asked = _breakdown(question)
+    if asked is None and named_field:
+        # Or a rate compared between them: "Does Navient or Nelnet have a lower relief rate?"
+        said = _BARE_WHICH.search(question) or (_RATE.search(question) if _RATE_NOUN.search(question) else None)
+        asked = Breakdown(named_field, re.sub(r"^[:;,\s]+", "", said.group(0))) if said else None
     threshold = _threshold(question)
     if threshold and asked is None and threshold[1]:
         named = _breakdown(f"by {threshold[1]}")

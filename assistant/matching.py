@@ -77,6 +77,14 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     states = filtering.values(filters, "state")
     if asked is None and 1 < len(states) <= COMPARED_MOST:
         asked = Breakdown("state", " / ".join(states))
+    # "How often do Equifax and TransUnion give monetary relief?": a few companies (or states) and
+    # how their complaints ended is each one's own rate, not the few that ended so split among them.
+    named = filtering.values(filters, "company")
+    several = next((key for key, values in (("company", named), ("state", states)) if 1 < len(values) <= COMPARED_MOST),
+                   None)
+    if several and set(filters) & set(filtering.RESULT_KEYS) and (asked is None or asked.field == several):
+        asked = Breakdown(several, asked.phrase if asked else " / ".join(filtering.values(filters, several)),
+                          rate=True, fewest=bool(asked and asked.fewest))
     by = asked.field if asked else None
     shown = max(TOP_COMPANIES, (asked.top or 0) if asked else 0)
     # The breakdown below already holds every month and the ten largest companies: the asked
@@ -107,13 +115,13 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
         counted["asked_average"] = _average(catalog, by, where, counts["month"])
     # "the highest rate of relief": each value's own share; "the biggest jump": each one's change
     ranked = (_growth(catalog, set_filters, by, counts["month"], asked, shown) if asked and asked.growth else
-              _rates(catalog, set_filters, by, where, asked, shown, recorded)
+              _rates(catalog, set_filters, by, where, asked, shown, recorded,
+                     least=1 if by == several else RATE_LEAST)
               if asked and asked.rate and by != "month" else {})
     # "How do Navient and Nelnet compare?": where the question names a few companies, how each
     # one's complaints ended, side by side (from the breakdown's own pass).
-    named = filtering.values(filters, "company")
     compared, compared_by = {}, {}
-    if 1 < len(named) <= COMPARED_MOST:
+    if 1 < len(named) <= COMPARED_MOST and not ranked.get("rate_by_company"):
         for (company, status), n in counts["company_status"].items():
             compared.setdefault(company, {})[status] = n
         compared = {c: dict(sorted(v.items(), key=lambda kv: -kv[1])) for c, v in compared.items()}
@@ -183,7 +191,7 @@ def _lacked(catalog: Catalog, by: str, where) -> list[str]:
 
 
 def _rates(catalog: Catalog, set_filters: dict, by: str, where, asked: Breakdown, shown: int,
-           recorded: dict | None = None) -> dict:
+           recorded: dict | None = None, least: int = RATE_LEAST) -> dict:
     """"Which product has the highest rate of monetary relief?": each value's share of its own
     complaints under the filters on what they are about (two grouped counts), ranked among the
     values with at least RATE_LEAST of them. Where the set is not narrowed by how complaints ended,
@@ -200,11 +208,11 @@ def _rates(catalog: Catalog, set_filters: dict, by: str, where, asked: Breakdown
     base = catalog.group_counts(by, filtering.to_sql(filtering.normalize(about)))
     counted = catalog.group_counts(by, where)
     ranked = sorted(((v, counted.get(v, 0), n) for v, n in base.items()
-                     if n >= RATE_LEAST and v not in ("", "Unknown")),
+                     if n >= least and v not in ("", "Unknown")),
                     key=lambda r: (r[1] / r[2], r[2]), reverse=not asked.fewest)
     if not ranked:  # no value has enough complaints for a rate: the counts alone are given
         return {}
-    return {f"rate_by_{by}": {v: {"count": n, "of": of} for v, n, of in ranked[:shown]}, "rate_least": RATE_LEAST}
+    return {f"rate_by_{by}": {v: {"count": n, "of": of} for v, n, of in ranked[:shown]}, "rate_least": least}
 
 
 def _periods(set_filters: dict, by_month: dict[str, int]) -> tuple[tuple[str, str], tuple[str, str]] | None:

@@ -422,13 +422,16 @@ _RECEIVED = re.compile(rf"{_UNNEGATED}\b(?:got|get|gets|getting|received?|receiv
 
 # "Which company has the lowest relief rate?": the rate of a status, as analysts say it
 _STATUS_RATE = re.compile(r"\b(?P<word>[A-Za-z-]+)\s+rates?\b", re.I)
+# ... or "the rate of relief", "the share of getting relief"
+_RATE_OF = re.compile(r"\b(?:rates?|shares?|percentages?|odds)\s+of\s+(?:(?:getting|receiving|giving|granting)\s+)?"
+                      r"(?:(?:any|some|a|an|the)\s+)?(?P<word>[A-Za-z-]+)\b", re.I)
 
 
 def _status_received(q: str, own_terms: dict[str, list[str]], shared: Counter) -> list[Implied]:
     """"Which ones got relief?": every status holding the word received, where that word is one
     of a few statuses' own (CFPB: "Closed with monetary relief", "... non-monetary relief"); its
     rate ("the relief rate") too."""
-    for match in [*_RECEIVED.finditer(q), *_STATUS_RATE.finditer(q)]:
+    for match in [*_RECEIVED.finditer(q), *_STATUS_RATE.finditer(q), *_RATE_OF.finditer(q)]:
         word = (terms(match.group("word")) or [""])[0]
         if not 0 < shared[word] * 2 <= len(own_terms):
             continue
@@ -649,6 +652,14 @@ def _states(q: str, states: list[str]) -> list[Implied]:
                              q):
         codes = [said.get(w) or said.get(w.lower()) for w in re.findall(one, match.group(0))]
         hits += [(code, match.group(0)) for code in codes if code]
+    # "Which has more complaints, Texas or California?": two or more states' names listed are the
+    # states, whatever stands before them (not codes: "OR" and "IN" are words too).
+    pair = rf"{one}(?:\s*(?:,\s*(?:and\s+|or\s+)?|\band\b|\bor\b|&|\bversus\b|\bvs\b\.?)\s*{one})+"
+    for match in re.finditer(rf"(?<!\w){pair}(?!\w)", q):
+        names = re.findall(one, match.group(0))
+        if all(len(w) > 2 for w in names) and len({said.get(w) or said.get(w.lower()) for w in names} - {None}) > 1:
+            hits += [(said.get(w) or said.get(w.lower()), match.group(0)) for w in names
+                     if (said.get(w) or said.get(w.lower())) and not any(match.group(0) in h for _, h in hits)]
     if not hits:
         return []
     codes = sorted(dict.fromkeys(code for code, _ in hits))

@@ -827,3 +827,22 @@ def test_a_company_question_quotes_what_customers_say_of_the_topic_not_of_the_co
             named += name in citation.quote.lower()
             quoted += 1
     assert quoted >= 10 and named <= quoted / 3, (named, quoted)  # by the whole question: 9 of 13
+
+
+def test_a_few_companies_compared_on_how_complaints_ended_get_each_ones_own_rate(cfpb_assistant):
+    # "1 of the 2,386" says nothing of which bureau gives relief: each one's share of its own does.
+    a = cfpb_assistant
+    for question, status, lowest_first in (
+            ("Which of Wells Fargo and Bank of America gives monetary relief more often?",
+             ["Closed with monetary relief"], False),
+            ("Does Navient or Nelnet have a lower relief rate?",
+             ["Closed with monetary relief", "Closed with non-monetary relief"], True)):
+        result = a.ask(question)
+        rates = result.matching["rate_by_company"]
+        assert len(rates) == 2, question
+        for company, rate in rates.items():
+            own = a.stats(filters={"company": company})
+            assert rate == {"count": sum(own["by_status"].get(s, 0) for s in status), "of": own["complaints"]}
+        shares = [r["count"] / r["of"] for r in rates.values()]
+        assert shares == sorted(shares, reverse=not lowest_first) and shares[0] != shares[1]
+        assert "companies by their own rate: " in result.answer

@@ -819,3 +819,34 @@ def test_states_compared_with_compare_to_and_a_product_after_there_for():
     assert found("How do complaints in Texas compare to California?", cfpb) == {"state": ("CA", "TX")}
     assert found("How many different issues are there for mortgages?", cfpb) == {"product": "Mortgage"}
     assert breakdown_asked("What are complaints about Capital One mostly about?").field == "issue"
+
+
+def test_a_few_values_named_are_what_a_bare_which_or_a_compared_rate_asks_of():
+    # "Which has the higher relief rate, Equifax or TransUnion?": no field after "which", so the
+    # field of which the question names a few values; the comparative is a rate, the lower the fewest.
+    for question in ("Which has the higher relief rate, Equifax or TransUnion?",
+                     "Which of Navient and Nelnet has the lower rate of relief?",
+                     "Does Navient or Nelnet have a lower relief rate?",
+                     "Texas vs California: which gets relief more often?"):
+        asked = breakdown_asked(question, "company")
+        assert asked is not None and asked.field == "company" and asked.rate, question
+        assert asked.fewest == ("lower" in question), question
+    assert breakdown_asked("Which has the higher relief rate, Equifax or TransUnion?") is None  # none named
+    assert breakdown_asked("Which has more complaints, Texas or California?", "state").field == "state"
+    assert breakdown_asked("Why was my card declined?", "company") is None
+
+
+def test_two_states_listed_are_read_wherever_they_stand_and_a_rate_of_a_status_is_that_status():
+    cfpb = Vocabulary(states=["TX", "CA", "OR", "IN"],
+                      statuses=["Closed with monetary relief", "Closed with non-monetary relief",
+                                "Closed with explanation", "In progress"])
+    assert found("Which has more complaints, Texas or California?", cfpb) == {"state": ("CA", "TX")}
+    assert found("Texas vs California: which is worse?", cfpb) == {"state": ("CA", "TX")}
+    # One name alone still needs "in" / "from": a name is also a company's or a person's.
+    assert found("Texas Roadhouse charged me twice", cfpb) == {}
+    # Codes are words too ("or", "in"): only names are read without a preposition.
+    assert found("Do I pay it OR dispute it IN writing?", cfpb) == {}
+    relief = ("Closed with monetary relief", "Closed with non-monetary relief")
+    assert found("Which company has the lowest rate of relief?", cfpb) == {"status": relief}
+    assert found("the share of getting relief for mortgages", cfpb) == {"status": relief}
+    assert "status" not in found("What share of complaints mention fees?", cfpb)
