@@ -2,7 +2,8 @@
 
 Keys: company, type, status and the source's own label fields (product, issue, sub_issue,
 state, ...: str or list), outcome (str or list: all must hold), since / until
-(YYYY-MM-DD, inclusive), complaint_id (a list: a set of complaints named one by one),
+(YYYY-MM-DD, inclusive), outside ([first day, last day]: complaints dated before or after that
+period: "Equifax complaints not in 2023"), complaint_id (a list: a set of complaints named one by one),
 mentions (words, str or list: every one is in the complaint's text, as the keyword index
 stems them), mentions_any (the same, any one of them: "mention Zelle or Venmo"), mentions_none
 (none of them: "Navient complaints not about forbearance"). Chroma's metadata cannot say these:
@@ -22,18 +23,18 @@ from index.outcomes import outcome_label
 from .safe_text import inert
 
 VALUE_KEYS = ("company", "type", "status", *LABEL_KEYS, "complaint_id")
-KEYS = ("company", "type", "status", "outcome", "since", "until", *LABEL_KEYS, "complaint_id", "mentions",
-        "mentions_any", "mentions_none")
+KEYS = ("company", "type", "status", "outcome", "since", "until", "outside", *LABEL_KEYS, "complaint_id",
+        "mentions", "mentions_any", "mentions_none")
 # words in the complaint's text: all of them, any of them, none of them
 MENTIONS = ("mentions", "mentions_any", "mentions_none")
-SQL_ONLY = MENTIONS  # keys that Chroma's metadata filters cannot express
+SQL_ONLY = (*MENTIONS, "outside")  # keys that Chroma's metadata filters cannot express (an OR of two ranges)
 # Where and when, never what a complaint is about: a question's topic is decided without these
 # filters, then narrowed by them (retrieval.HybridRetriever.search), and the words that named them
 # are not searched ("in Texas" read into the question's vector moves which label its neighbours
 # vote for). How a complaint ended is written in the business's response: those words stay in the
 # question, and the labels vote among the complaints that ended so (but for a follow-up that asks
 # only that of the last set: followup.narrows_by_ending).
-NARROWING = ("state", "since", "until")
+NARROWING = ("state", "since", "until", "outside")
 # Filters on how a complaint ended: "What share of Navient's complaints were closed with relief?"
 # asks for a share of the complaints under the other filters (matching.share_base), and "How many
 # were closed with relief?" after a question narrows its set (followup.narrows_by_ending).
@@ -68,6 +69,11 @@ def normalize(filters: dict | None) -> dict:
         if key in ("since", "until"):
             _day(value, key)
             value = str(value)
+        elif key == "outside":
+            value = [str(v) for v in ([value] if isinstance(value, str) else value)]
+            if len(value) != 2:
+                raise FilterError(f"outside must be two dates, the period's first and last day, got {value!r}")
+            value = sorted(value, key=lambda v: _day(v, key))
         elif isinstance(value, (list, tuple, set)):
             value = sorted(str(v) for v in value if str(v))
             if len(value) == 1 and key not in ("outcome", "complaint_id", *MENTIONS):
@@ -144,6 +150,10 @@ def to_sql(filters: dict) -> tuple[str, list]:
         else:
             parts.append(f"c.{_SQL_COLUMNS.get(key, key)} {'=' if op == '==' else op} ?")
             params.append(value)
+    if "outside" in filters:
+        first, last = values(filters, "outside")
+        parts.append("(c.date < ? OR c.date > ?)")
+        params.extend([_day(first, "outside"), _day(last, "outside")])
     # FTS5 finds the passages; a complaint qualifies when any of its passages holds the word (or,
     # for mentions_any, any of the words).
     matches = [_fts_phrase(word) for word in values(filters, "mentions")]
@@ -174,6 +184,8 @@ def said_values(key: str, shown: list) -> str:
     state) by its first few and "or N more"."""
     if key == "outcome":
         shown = [outcome_label(v) for v in shown]
+    if key == "outside":  # a period's first and last day
+        return " to ".join(inert(str(v)) for v in shown)
     more = f" or {len(shown) - SHOWN_VALUES + 1} more" if len(shown) > SHOWN_VALUES else ""
     shown = shown[:SHOWN_VALUES - 1] if more else shown
     return (" and " if key in ALL_OF else " or ").join(inert(str(v)) for v in shown) + more

@@ -178,7 +178,7 @@ class Implied:
 
 
 _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
-              "until": "To", "state": "State", "tags": "Tags", "mentions": "Mentions", "mentions_any": "Mentions",
+              "until": "To", "outside": "Outside", "state": "State", "tags": "Tags", "mentions": "Mentions", "mentions_any": "Mentions",
               "mentions_none": "Not mentioning",
               "product": "Product", "timely_response": "Timely response", "consumer_disputed": "Consumer disputed",
               "sub_product": "Sub-product", "complaint_id": "Complaint", "submitted_via": "Submitted via"}
@@ -333,7 +333,17 @@ def period_said(text: str) -> tuple[str, dict[str, str]] | None:
     return (found[0].phrase, {i.key: i.value for i in found}) if found else None
 
 
+# "Equifax complaints not in 2023", "excluding 2019", "other than those from 2020": a period left out.
+_OUTSIDE = re.compile(rf"\b(?:not|excluding|except(?:\s+for)?|outside(?:\s+of)?|other\s+than(?:\s+(?:those|ones))?|"
+                      rf"apart\s+from|besides|but\s+not)\s+(?:(?:in|during|for|from|of)\s+)?{_when()}\b{_END}", re.I)
+
+
 def _dates(q: str) -> list[Implied]:
+    outside = _OUTSIDE.search(q)
+    if outside:  # read before the periods: its "in 2023" is no period asked
+        start, end = _range(outside)
+        rest = q[:outside.start()] + " " * len(outside.group(0)) + q[outside.end():]
+        return [Implied("outside", (start, end), outside.group(0), shown=f"{start} to {end}"), *_dates(rest)]
     out: list[Implied] = []
     relative = _relative(q)
     if relative:

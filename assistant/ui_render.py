@@ -340,7 +340,7 @@ def complaint_as_card(complaint) -> str:
 
 
 FILTER_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome",
-                "since": "From", "until": "To", **LABEL_NAMES}
+                "since": "From", "until": "To", "outside": "Outside", **LABEL_NAMES}
 
 
 def filters_used(filters: dict) -> str:

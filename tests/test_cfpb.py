@@ -846,3 +846,15 @@ def test_a_few_companies_compared_on_how_complaints_ended_get_each_ones_own_rate
         shares = [r["count"] / r["of"] for r in rates.values()]
         assert shares == sorted(shares, reverse=not lowest_first) and shares[0] != shares[1]
         assert "companies by their own rate: " in result.answer
+
+
+def test_a_period_left_out_counts_every_complaint_outside_it(cfpb_assistant):
+    a = cfpb_assistant
+    result = a.ask("Complaints about Equifax not in 2023")
+    company = result.filters["company"]
+    assert result.filters["outside"] == ["2023-01-01", "2023-12-31"]
+    before = a.stats(filters={"company": company, "until": "2022-12-31"})["complaints"]
+    after = a.stats(filters={"company": company, "since": "2024-01-01"})["complaints"]
+    assert result.matching["count"] == before + after > 0
+    assert result.citations and all(not c.date.startswith("2023") for c in result.citations)
+    assert "outside: 2023-01-01 to 2023-12-31" in result.answer

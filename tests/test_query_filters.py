@@ -850,3 +850,27 @@ def test_two_states_listed_are_read_wherever_they_stand_and_a_rate_of_a_status_i
     assert found("Which company has the lowest rate of relief?", cfpb) == {"status": relief}
     assert found("the share of getting relief for mortgages", cfpb) == {"status": relief}
     assert "status" not in found("What share of complaints mention fees?", cfpb)
+
+
+def test_a_period_left_out_is_every_day_outside_it_never_the_period_itself():
+    assert found("Complaints about Equifax not in 2023") == {"outside": ("2023-01-01", "2023-12-31")}
+    assert found("Equifax complaints excluding March 2020") == {"outside": ("2020-03-01", "2020-03-31")}
+    assert found("complaints other than those from 2019") == {"outside": ("2019-01-01", "2019-12-31")}
+    assert found("complaints before 2023 but not in 2020") == {"outside": ("2020-01-01", "2020-12-31"),
+                                                               "until": "2022-12-31"}
+    assert found("complaints in 2023") == {"since": "2023-01-01", "until": "2023-12-31"}
+
+
+def test_the_outside_filter_is_checked_and_said_and_only_sql_applies_it():
+    import pytest
+
+    from assistant import filters as filtering
+
+    clean = filtering.normalize({"outside": ("2023-12-31", "2023-01-01")})
+    assert clean == {"outside": ["2023-01-01", "2023-12-31"]}
+    assert filtering.to_sql(clean) == ("WHERE (c.date < ? OR c.date > ?)", [20230101, 20231231])
+    assert filtering.describe(clean) == "outside: 2023-01-01 to 2023-12-31"
+    assert filtering.to_chroma_where(clean) is None and "outside" in filtering.SQL_ONLY
+    for bad in (["2023-01-01"], ["2023-01-01", "someday"]):
+        with pytest.raises(filtering.FilterError):
+            filtering.normalize({"outside": bad})
