@@ -734,12 +734,15 @@ _BY_AGENT = re.compile(r"\b(?:(?:by|for)\s+(?:(?:the|their|my|your|some|many|mos
 _SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|concerning|under|within|excluding|except|"
                              r"besides|outside|other\s+than|apart\s+from|but\s+not)|"
                              r"\b(?:complaints?|issues?|problems?|worst|best|most|fewest|least|common|frequent|typical|"
-                             r"usual|rates?|shares?|percentages?|proportions?|there)\s+(?:for|in))\s+"
+                             r"usual|rates?|shares?|percentages?|proportions?|there)\s+(?:for|in)|"
+                             # "Which sub-products of checking accounts ...": the field asked of it
+                             r"\b(?:sub-?products?|sub-?issues?|issues?|problems?|types?|kinds?)\s+of)\s+"
                              r"(?:(?:a|an|the|their|my|"
                              r"your|his|her|our)\s+)?$", re.I)
 
 
 _SERVICES = terms("services")[0]
+_KIND_OF = frozenset(terms("type kind"))
 
 
 @lru_cache(maxsize=4096)  # the index's values, stemmed again on every question otherwise
@@ -748,7 +751,7 @@ def _product_parts(value: str, single_word: bool) -> tuple[tuple[str, tuple[str,
     one-word name is read only where it is the whole value and `single_word` allows it
     ("Mortgage"): a listed one ("Checking", "lease") or a sub-product's ("Loan") is a common word.
     A name that ends in "services" is also said without it ("credit repair companies")."""
-    stop = stop_words()
+    stop = stop_words() | _KIND_OF  # "Other type of mortgage" is named by "mortgage", not "types of mortgage"
     parts = [p.strip() for p in re.split(r",\s*(?:or\s+)?|\s+or\s+", value) if p.strip()]
     out = []
     for part in parts:

@@ -874,3 +874,16 @@ def test_the_outside_filter_is_checked_and_said_and_only_sql_applies_it():
     for bad in (["2023-01-01"], ["2023-01-01", "someday"]):
         with pytest.raises(filtering.FilterError):
             filtering.normalize({"outside": bad})
+
+
+def test_kinds_of_problems_ask_the_issues_and_a_kind_of_word_names_no_product():
+    assert breakdown_asked("What kinds of problems do people have with mortgages?").field == "issue"
+    assert breakdown_asked("What sorts of complaints does Navient get?").field == "issue"
+    cfpb = Vocabulary(products=["Mortgage", "Checking or savings account"],
+                      sub_products=["Other type of mortgage", "Conventional home mortgage", "Checking account"])
+    # "Other type of mortgage" is named by "mortgage": "types of mortgage" is the product's words.
+    assert found("What types of mortgage problems do people report?", cfpb) == {"product": "Mortgage"}
+    # The field asked "of" a product names it as the subject.
+    assert found("Which sub-products of checking accounts get the most complaints?", cfpb) == {
+        "sub_product": "Checking account"}
+    assert found("What are the most common issues of mortgages?", cfpb) == {"product": "Mortgage"}
