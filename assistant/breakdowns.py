@@ -84,8 +84,6 @@ class Breakdown:
 # "the most common problems": the category counted; "over time", "the trend": the month.
 _BY_RANK = re.compile(r"\b(?:most\s+(?:common|frequent)|top|biggest|main|leading)\s+(?:[A-Za-z]+\s+)?"
                       r"(?:problems?|complaints?|reasons?|issues?)\b"
-                      # "What kinds of problems do people have with mortgages?"
-                      r"|\b(?:what|which)\s+(?:types?|kinds?|sorts?)\s+of\s+(?:[A-Za-z]+\s+)?(?:problems?|complaints?|issues?)\b"
                       # "What do customers complain about most?", "What are they most upset about?"
                       r"|\b(?:complain(?:s|ed|ing)?|upset|angry|unhappy)\s+about\s+(?:the\s+)?most\b"
                       r"|\bmost\s+(?:often\s+)?(?:complain(?:s|ed)?|upset|angry|unhappy)\s+about\b"
