@@ -7,6 +7,8 @@ catalog queries (indexed GROUP BYs, never a read of the complaints themselves).
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from datetime import date, timedelta
 
@@ -83,8 +85,8 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     several = next((key for key, values in (("company", named), ("state", states)) if 1 < len(values) <= COMPARED_MOST),
                    None)
     if several and set(filters) & set(filtering.RESULT_KEYS) and (asked is None or asked.field == several):
-        asked = Breakdown(several, asked.phrase if asked else " / ".join(filtering.values(filters, several)),
-                          rate=True, fewest=bool(asked and asked.fewest))
+        asked = (dataclasses.replace(asked, rate=True) if asked
+                 else Breakdown(several, " / ".join(filtering.values(filters, several)), rate=True))
     by = asked.field if asked else None
     shown = max(TOP_COMPANIES, (asked.top or 0) if asked else 0)
     # The breakdown below already holds every month and the ten largest companies: the asked

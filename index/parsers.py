@@ -203,7 +203,6 @@ def _read_member(member: _Member, source: str, redact_pii: bool, counts: dict,
                     empty_message = CUT_SHORT
                     errors += 1
                     counts["errors"] += 1
-                    first_error = first_error or RowError(0, CUT_SHORT)
                     yield RowError(0, f"{CUT_SHORT}: the rest of it is missing")
                     break
                 if isinstance(item, RowError):
