@@ -588,8 +588,8 @@ def build(assistant: Assistant) -> gr.Blocks:
                         picked = gr.HTML('<p class="cc-empty">Click a row to see the complaint.</p>')
                     with gr.Tab("Ingest", id="ingest"):
                         gr.Markdown("Add complaints: BBB complaint pages (saved text or HTML), CFPB CSV or JSON "
-                                    "exports, JSON Lines. Re-adding a file changes nothing; a bad file is reported "
-                                    "and skipped, a bad row is skipped and counted.")
+                                    "exports, JSON Lines, or a .zip / .gz of them. Re-adding a file changes nothing; "
+                                    "a bad file is reported and skipped, a bad row is skipped and counted.")
                         files = gr.File(file_count="multiple", file_types=sorted(UPLOAD_SUFFIXES), label="Files")
                         go = gr.Button("Ingest", variant="primary", elem_id="cc-ingest")
                         ingest_summary = gr.Markdown(elem_id="cc-ingest-summary")
