@@ -1195,41 +1195,41 @@ def not_given(implied: list[Implied], given: dict) -> list[Implied]:
 
 
 # "What percent of Capital One complaints are about credit cards?": the whole named between "of"
-# and "complaints".
+# and "complaints", or after "complaints" up to the verb ("of complaints submitted by servicemembers
+# were ...", "of mortgage complaints from California were ...").
 _SHARE_OF = re.compile(r"\b(?:percent(?:age)?|share|fraction|proportion)\s+of\s+(?:all\s+)?(?:the\s+)?"
-                       r"(?P<of>\S.*?)\s+(?:complaints|ones|cases)\b", re.I)
-
-
-# What may stand between a share's "complaints" and a place or period that belongs to it: only a
-# preposition ("complaints in 2019", "complaints from Texas"), never a verb ("come from", "were filed in").
-_ATTACHED = re.compile(r"\s*(?:(?:in|from|during|for|since|before|after|until|through|between|of)\s+)?(?:the\s+)?",
-                       re.I)
+                       r"(?:(?P<of>\S.*?)\s+)?(?:complaints|ones|cases)\b", re.I)
+# Where the whole ends and the part asked starts: "come from California", "were filed in 2023".
+_SHARE_VERB = re.compile(r"\b(?:are|were|is|was|got|get|gets|had|have|has|did|do|does|came|come|comes|ended|end|ends|"
+                         r"mention(?:s|ed)?|involve[sd]?|concern(?:s|ed)?|relate[sd]?)\b", re.I)
 
 
 def share_of(question: str, read: list[Implied], companies_said: list[str] = ()) -> tuple[str, ...]:
-    """The filter keys a question names as the whole it asks a share of: those whose words stand
-    between "percent of" and "complaints", with the place and period where they qualify the whole:
-    said before the share or attached to its "complaints" ("... of Navient's complaints in 2019 ...").
-    Said after a verb they are the part asked ("What share of mortgage complaints come from
-    California?": of the mortgage complaints). () where it names none there."""
-    match = _SHARE_OF.search(question or "")
+    """The filter keys a question names as the whole it asks a share of: those said between
+    "percent of" and "complaints" or after it up to the verb ("of Navient's complaints in 2019
+    were ...", "of complaints submitted by servicemembers were ..."), and a place or period said
+    before the share ("In 2019, what share ..."). Said after the verb they are the part asked
+    ("What share of mortgage complaints come from California?": of the mortgage complaints). ()
+    where it names none there."""
+    question = question or ""
+    match = _SHARE_OF.search(question)
     if not match:
         return ()
-    start, end = match.span("of")
+    verb = _SHARE_VERB.search(question, match.end())
+    start, end = match.start("of") if match.group("of") else match.end(), verb.start() if verb else len(question)
 
-    def within(phrase: str) -> bool:  # said overlapping the span ("of Texas" for "Texas complaints")
+    def inside(phrase: str) -> bool:  # said overlapping the whole ("of Texas" for "Texas complaints")
         return any(m.start() < end and m.end() > start for m in re.finditer(re.escape(phrase), question))
 
-    def qualifies(phrase: str) -> bool:
-        return any(m.start() < end or _ATTACHED.fullmatch(question[match.end():m.start()])
-                   for m in re.finditer(re.escape(phrase), question))
+    def before(phrase: str) -> bool:
+        return any(m.end() <= match.start() for m in re.finditer(re.escape(phrase), question))
 
-    inside = [i.key for i in read for phrase in i.phrase.split(" / ") if phrase and within(phrase)]
-    inside += ["company"] * any(within(words) for words in companies_said)
-    if not inside:
+    whole = ["company"] * any(inside(words) for words in companies_said)
+    whole += [i.key for i in read for phrase in i.phrase.split(" / ") if phrase and inside(phrase)]
+    if not whole:
         return ()
-    return tuple(dict.fromkeys(inside + [i.key for i in read if i.key in ("state", "since", "until")
-                                         and any(qualifies(phrase) for phrase in i.phrase.split(" / ") if phrase)]))
+    return tuple(dict.fromkeys(whole + [i.key for i in read if i.key in ("state", "since", "until")
+                                        and any(before(phrase) for phrase in i.phrase.split(" / ") if phrase)]))
 
 
 def with_endings(read: list[Implied], own: list[Implied]) -> list[Implied]:

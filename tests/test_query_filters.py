@@ -715,6 +715,12 @@ def test_the_whole_a_share_is_asked_of_is_named_between_of_and_complaints():
     assert share_of("What percentage of Equifax complaints were filed in 2023?",
                     [Implied("since", "2023-01-01", "in 2023"), Implied("until", "2023-12-31", "in 2023")],
                     ["Equifax"]) == ("company",)
+    # Or after "complaints", up to the verb.
+    servicemembers = Implied("tags", "Servicemember", "servicemembers")
+    assert share_of("What proportion of complaints submitted by servicemembers were about debt collection?",
+                    [servicemembers, Implied("product", "Debt collection", "debt collection")]) == ("tags",)
+    assert share_of("What percent of complaints from Texas are about mortgages?",
+                    [Implied("state", "TX", "from Texas"), Implied("product", "Mortgage", "mortgages")]) == ("state",)
     # No filter named as the whole: the usual share.
     assert share_of("What percentage of complaints come from California?", [california]) == ()
 
