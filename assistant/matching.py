@@ -220,7 +220,8 @@ def _rates(catalog: Catalog, set_filters: dict, by: str, where, asked: Breakdown
 def _periods(set_filters: dict, by_month: dict[str, int]) -> tuple[tuple[str, str], tuple[str, str]] | None:
     """(the period asked, the one before it of the same length): a year, a quarter or a month
     before one of those; other spans by their days. With no period asked, the set's latest year
-    against the one before."""
+    against the one before. A span of whole years ("between 2019 and 2023") is its last year
+    against its first: what grew from one to the other, not the five years against the five before."""
     since, until = set_filters.get("since"), set_filters.get("until")
     if not (since and until):
         if not _dated(by_month):
@@ -228,6 +229,8 @@ def _periods(set_filters: dict, by_month: dict[str, int]) -> tuple[tuple[str, st
         year = int(_dated(by_month)[-1][:4])
         since, until = f"{year}-01-01", f"{year}-12-31"
     start, end = date.fromisoformat(since), date.fromisoformat(until)
+    if since[5:] == "01-01" and until[5:] == "12-31" and end.year > start.year:
+        return (f"{end.year}-01-01", until), (since, f"{start.year}-12-31")
     if start.day == 1 and (end + timedelta(days=1)).day == 1:  # whole months: the same months before
         months = (end.year - start.year) * 12 + end.month - start.month + 1
         first = start.year * 12 + start.month - 1 - months

@@ -688,6 +688,10 @@ def test_the_period_before_is_the_same_months_or_days_before():
     # No period asked: the set's latest year against the one before; nothing dated, nothing to compare.
     assert _periods({}, {"2019-02": 3, "2023-06": 5}) == (("2023-01-01", "2023-12-31"), ("2022-01-01", "2022-12-31"))
     assert _periods({}, {}) is None
+    # A span of whole years ("grew between 2019 and 2023"): its last year against its first.
+    assert _periods({"since": "2019-01-01", "until": "2023-12-31"}, {}) == (
+        ("2023-01-01", "2023-12-31"), ("2019-01-01", "2019-12-31"))
+    assert _periods({"since": "2023-01-01", "until": "2023-12-31"}, {})[1] == ("2022-01-01", "2022-12-31")
 
 
 def test_the_whole_a_share_is_asked_of_is_named_between_of_and_complaints():
