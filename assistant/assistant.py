@@ -30,7 +30,7 @@ from .answer_evidence import EvidenceAnswerer
 from .breakdowns import Breakdown, Newest, Shown, breakdown_asked, newest_asked, shown_asked
 from .companies import CompanyNames
 from .errors import IndexMissing, UserError, check_question
-from .matching import share_base, whole_set
+from .matching import COMPARED_MOST, share_base, whole_set
 from .query_filters import Implied, Vocabulary
 from .results import AskResult, Evidence
 from .retrieval import HybridRetriever, to_evidence
@@ -233,7 +233,8 @@ class Assistant:
             said = match.said if set(match.companies) & set(filtering.values(clean, "company")) else []
         else:
             said = named.said if named.companies else []
-        several = next((key for key in ("company", "state") if len(filtering.values(clean, key)) > 1), None)
+        several = next((key for key in ("company", "state", "product", "type", "sub_product", "issue", "sub_issue")
+                        if 1 < len(filtering.values(clean, key)) <= COMPARED_MOST), None)
         asked = self._breakdown_asked(search, several)
         newest = newest_asked(search)
         shown = shown_asked(search) if newest is None else None

@@ -742,6 +742,7 @@ _SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|conce
 
 
 _SERVICES = terms("services")[0]
+_LISTED = re.compile(r"\s*(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|&|versus|vs\.?|against)\s+)(?:the\s+)?", re.I)
 _KIND_OF = frozenset(terms("type kind"))
 
 
@@ -841,7 +842,7 @@ def _products(q: str, products: list[str], sub_products: list[str],
     or with `whole`, where the text is nothing but a subject ("and mortgages?")."""
     words = _content_words(q)
     stems = [t for _, t in words]
-    hits = []  # (words in the name, first word, last word, key, value, name)
+    hits, loose = [], []  # (words in the name, first word, last word, key, value, name)
     for key, values in (("product", products), ("sub_product", sub_products)):
         for value in values:
             for name, part in _product_parts(value, key == "product"):
@@ -853,6 +854,18 @@ def _products(q: str, products: list[str], sub_products: list[str],
                                  or (said == "agent" and _BY_AGENT.search(before))):
                         hits.append((len(part), i, j, key, value, name))
                         break
+                    if said:
+                        loose.append((len(part), i, j, key, value, name))
+    # "Which gets more complaints, mortgages or student loans?": names listed side by side are
+    # the subjects, as a list of states is.
+    def listed(a, b) -> bool:
+        return a[2] + 1 == b[1] and bool(_LISTED.fullmatch(q[words[a[2]][0].end():words[b[1]][0].start()]))
+
+    # Of one field (a product and a sub-product would be filtered both at once), and only where no
+    # name of the list is a subject already ("Compare credit card and checking account complaints"
+    # keeps the one it reads).
+    hits += [h for h in loose if any(h[3] == o[3] and h[4] != o[4] and (listed(h, o) or listed(o, h))
+                                     for o in loose)] if not hits else []
     # Longest first; at one span a product that is that name wins over a sub-product of the same
     # name ("Credit card"), and a sub-product over a product that only lists it among others ("credit
     # repair services" in "Credit reporting, credit repair services, or ...").

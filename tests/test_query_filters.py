@@ -897,3 +897,14 @@ def test_kinds_of_problems_ask_the_issues_and_a_kind_of_word_names_no_product():
     assert found("Which sub-products of checking accounts get the most complaints?", cfpb) == {
         "sub_product": "Checking account"}
     assert found("What are the most common issues of mortgages?", cfpb) == {"product": "Mortgage"}
+
+
+def test_products_listed_side_by_side_are_the_subjects_and_a_bare_which_asks_of_them():
+    cfpb = Vocabulary(products=["Mortgage", "Student loan", "Credit card"],
+                      sub_products=["Checking account", "Credit card"])
+    assert found("Which gets more complaints, mortgages or student loans?", cfpb) == {
+        "product": ("Mortgage", "Student loan")}
+    # One alone, or a list one of whose names is a subject already, reads as before.
+    assert found("I took a mortgage to pay for my kids", cfpb) == {}
+    assert found("Compare credit card and checking account complaints", cfpb) == {"sub_product": "Checking account"}
+    assert breakdown_asked("Which gets more complaints, mortgages or student loans?", "product").field == "product"
