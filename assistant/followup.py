@@ -499,9 +499,10 @@ def _swap(previous: str, fragment: str, subjects: Subjects) -> str | None:
         return None
     rest = " ".join(re.sub(r"(?i)\b(?:the|a|an|and|or|for|with|about|of|at|to|on|in|from|ones?|complaints?)\b", " ",
                            rest).split())
-    old = {}
+    old, said = {}, {}
     for kind, words in subjects(previous):
         old.setdefault(kind, words)
+        said.setdefault(kind, []).append(words)
     out, changed = previous, False
     for kind in dict.fromkeys(kind for kind, _ in new):
         if kind not in old:
@@ -513,7 +514,11 @@ def _swap(previous: str, fragment: str, subjects: Subjects) -> str | None:
                 changed = True
             continue
         words = " and ".join(w for k, w in new if k == kind)
-        out = re.sub(rf"(?i)(?<!\w){re.escape(old[kind])}(?!\w)", lambda _: words, out, count=1)
+        listed = _listed_span(out, said[kind])
+        if listed:  # "What about Experian?" after "Equifax and TransUnion": the whole list gives way
+            out = out[:listed[0]] + words + out[listed[1]:]
+        else:
+            out = re.sub(rf"(?i)(?<!\w){re.escape(old[kind])}(?!\w)", lambda _: words, out, count=1)
         changed = True
     if not changed:
         return None
@@ -525,6 +530,18 @@ def _swap(previous: str, fragment: str, subjects: Subjects) -> str | None:
             return None
         return f"{parts[0]} {rest}?"
     return _strip(out) + "?"
+
+
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|&|versus|vs\.?)\s+)", re.I)
+
+
+def _listed_span(text: str, names: list[str]) -> tuple[int, int] | None:
+    """Where `text` names two or more of `names` as one list ("Equifax and TransUnion"), from the
+    first to the last; None where it names fewer, or apart."""
+    spans = sorted({m.span() for name in names for m in re.finditer(rf"(?i)(?<!\w){re.escape(name)}(?!\w)", text)})
+    if len(spans) < 2 or not all(_LIST_GAP.fullmatch(text[a[1]:b[0]]) for a, b in zip(spans, spans[1:])):
+        return None
+    return spans[0][0], spans[-1][1]
 
 
 def _swap_reference(reference: str, topic: str) -> str:

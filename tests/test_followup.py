@@ -69,6 +69,11 @@ def test_a_followup_naming_another_company_or_product_asks_the_same_question_abo
     # A whole question that points back keeps its own words; the pronoun takes the topic.
     assert standalone("How did TransUnion respond to that?", history, _subjects) == (
         "How did TransUnion respond to identity theft disputes?")
+    # After two compared, another one takes the place of both: "What about Navient?" asks of Navient.
+    compared = [("How often do Equifax and TransUnion give relief?", "answer")]
+    assert standalone("What about Navient?", compared, _subjects) == "How often do Navient give relief?"
+    assert standalone("and CA?", [("Complaints from Texas or NY about fees", "answer")], _subjects) == (
+        "Complaints from CA about fees?")
 
 
 def test_a_short_question_for_a_breakdown_asks_it_of_the_last_set():
