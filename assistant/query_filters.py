@@ -786,8 +786,9 @@ def products_alike(pairs: dict[tuple[str, str], int]) -> dict[str, list[str]]:
     return out
 
 
-# English's agent nouns that are not a stem plus -er: who makes a loan is a lender ("payday lenders").
-_IRREGULAR_AGENTS = {terms("loan")[0]: terms("lender")[0]}
+# English's agent nouns that are not a stem plus -er: who makes a loan is a lender ("payday lenders"),
+# who does credit reporting a credit bureau ("Which credit bureau has the most complaints?").
+_IRREGULAR_AGENTS = {terms("loan")[0]: set(terms("lender lenders")), terms("reporting")[0]: set(terms("bureau bureaus"))}
 
 
 def _names_part(stems: list[str], part: tuple[str, ...]) -> str:
@@ -798,7 +799,7 @@ def _names_part(stems: list[str], part: tuple[str, ...]) -> str:
         return ""
     last, name = stems[-1], part[-1]
     agents = (name + "er", name + "or") if len(name) >= 4 else ()
-    return "name" if last == name else "agent" if last in agents or last == _IRREGULAR_AGENTS.get(name) else ""
+    return "name" if last == name else "agent" if last in agents or last in _IRREGULAR_AGENTS.get(name, ()) else ""
 
 
 # "not about credit reporting", "excluding mortgages", "outside California": the values the index

@@ -908,3 +908,10 @@ def test_products_listed_side_by_side_are_the_subjects_and_a_bare_which_asks_of_
     assert found("I took a mortgage to pay for my kids", cfpb) == {}
     assert found("Compare credit card and checking account complaints", cfpb) == {"sub_product": "Checking account"}
     assert breakdown_asked("Which gets more complaints, mortgages or student loans?", "product").field == "product"
+
+
+def test_who_makes_a_loan_is_a_lender_and_who_does_credit_reporting_a_credit_bureau():
+    cfpb = Vocabulary(products=["Payday loan", "Credit reporting", "Mortgage"])
+    assert found("Which payday lenders get the most complaints?", cfpb) == {"product": "Payday loan"}
+    assert found("Which credit bureau has the most complaints?", cfpb) == {"product": "Credit reporting"}
+    assert found("How do credit bureaus treat disputes?", cfpb) == {}  # not the subject: a topic's words
