@@ -1242,8 +1242,13 @@ def share_of(question: str, read: list[Implied], companies_said: list[str] = ())
     whole += [i.key for i in read for phrase in i.phrase.split(" / ") if phrase and inside(phrase)]
     if not whole:
         return ()
-    return tuple(dict.fromkeys(whole + [i.key for i in read if i.key in ("state", "since", "until")
-                                        and any(before(phrase) for phrase in i.phrase.split(" / ") if phrase)]))
+    where_when = ("state", "since", "until", "outside")
+    # After the verb a place or period is the part asked where nothing else is ("come from
+    # California"), and says when or where the rest happened where something is ("got monetary
+    # relief in 2019": of the complaints of 2019).
+    asked_else = any(i.key not in where_when and i.key not in whole for i in read)
+    return tuple(dict.fromkeys(whole + [i.key for i in read if i.key in where_when and (asked_else or any(
+        before(phrase) for phrase in i.phrase.split(" / ") if phrase))]))
 
 
 def with_endings(read: list[Implied], own: list[Implied]) -> list[Implied]:

@@ -719,6 +719,11 @@ def test_the_whole_a_share_is_asked_of_is_named_between_of_and_complaints():
     assert share_of("What percentage of Equifax complaints were filed in 2023?",
                     [Implied("since", "2023-01-01", "in 2023"), Implied("until", "2023-12-31", "in 2023")],
                     ["Equifax"]) == ("company",)
+    # After the verb beside something else asked, a period says when that happened: of that year's.
+    in_2019 = [Implied("since", "2019-01-01", "in 2019"), Implied("until", "2019-12-31", "in 2019")]
+    relief = Implied("status", "Closed with monetary relief", "got monetary relief")
+    assert share_of("What share of Capital One complaints got monetary relief in 2019?", [relief, *in_2019],
+                    ["Capital One"]) == ("company", "since", "until")
     # Or after "complaints", up to the verb.
     servicemembers = Implied("tags", "Servicemember", "servicemembers")
     assert share_of("What proportion of complaints submitted by servicemembers were about debt collection?",
