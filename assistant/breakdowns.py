@@ -35,7 +35,8 @@ _BY_QUESTION_WORD = re.compile(r"(?:^|:\s)\s*(?P<word>who|where|when)\b(?=.*\b(?
 _BUSINESSES = (r"(?P<noun>bureaus?|lenders?|banks?(?!\s+(?:accounts?|cards?|statements?|transfers?|fees?|errors?)\b)|"
                r"servicers?|collectors?|issuers?|agenc(?:y|ies)|firms?|businesses|institutions?|providers?)\b")
 _WHICH_BUSINESSES = rf"(?P<which>(?:[A-Za-z]+\s+){{1,2}})?{_BUSINESSES}"
-_BY_BUSINESS = (re.compile(rf"\b(?P<ask>(?:each|per|every|rank|ranked|ranking|top(?:\s+\d{{1,2}})?)\s+(?:the\s+)?)"
+_BY_BUSINESS = (re.compile(rf"\b(?P<ask>(?:each|per|every|across|among|rank|ranked|ranking|top(?:\s+\d{{1,2}})?)\s+"
+                           r"(?:the\s+)?)"
                            rf"{_WHICH_BUSINESSES}",
                            re.I),
                 re.compile(rf"\b(?P<ask>(?:which|what)\s+){_WHICH_BUSINESSES}"
@@ -139,6 +140,8 @@ _RATE = re.compile(r"\b(?:(?P<high>highest|biggest|largest|best|worst|top|most\s
                    rf"higher|bigger|larger|greater|better|worse|more\s+often|{_SPEED})|"
                    r"(?P<low>lowest|smallest|least\s+likely|less\s+likely|least\s+often|lower|smaller|less\s+often))"
                    r"(?:\s+(?:rates?|shares?|percentages?|proportions?|fractions?|odds|chances?))?\b", re.I)
+_COMPARED_RATES = re.compile(r"\bcompar(?:e|es|ed|ing)\b.*?\b(?:rates?|shares?|percentages?)\b"
+                             r"|\b(?:rates?|shares?|percentages?)\b.*?\bcompar(?:e|es|ed|ing)\b", re.I)
 _RATE_NOUN = re.compile(rf"\b(?:rates?|shares?|percentages?|proportions?|fractions?|odds|chances?|likely|often|"
                         rf"{_SPEED})\b", re.I)
 
@@ -212,6 +215,7 @@ def breakdown_asked(question: str, named_field: str | None = None) -> Breakdown 
         if number else 0
     top = min(n, MOST_SHOWN) if n > 0 else None
     rate = _RATE.search(question) if _RATE_NOUN.search(question) else None
+    rate = rate or _COMPARED_RATES.search(question)  # "Compare relief rates across the bureaus": each one's
     phrase = f"{asked.phrase} / {rate.group(0)}" if rate and rate.group(0) not in asked.phrase else asked.phrase
     growth = _GROWTH.search(question) if asked.field != "month" else None
     if asked.growth and not growth:  # a question of change, said as such (`_CHANGED`)
@@ -221,7 +225,7 @@ def breakdown_asked(question: str, named_field: str | None = None) -> Breakdown 
     mean = _MEAN.search(question) if asked.field != "timely_response" and not (rate or growth) else None
     if mean:
         phrase = f"{phrase} / {mean.group(0)}"
-    return Breakdown(asked.field, phrase, fewest=bool(_FEWEST.search(question) or (rate and rate.group("low"))),
+    return Breakdown(asked.field, phrase, fewest=bool(_FEWEST.search(question) or (rate and rate.groupdict().get("low"))),
                      top=MOST_SHOWN if asked.every and top is None else top, every=asked.every,
                      rate=bool(rate) and not growth, least=asked.least, most=asked.most, passing=asked.passing,
                      growth=(1 if growth.group("up") or growth.group("grew") or growth.group("growing") else -1)

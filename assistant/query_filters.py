@@ -726,8 +726,8 @@ _SUBJECT_AFTER = re.compile(r"\s*(?:complaints?|issues?|problems?|cases?|compan(
 # Who did it is the subject too: "treated differently by debt collectors", "the share of untimely
 # responses for debt collectors" (an agent noun only: "paid by credit card" is how, not who).
 # So is a business counted or ranked: "each debt collector", "Which debt collectors get the most ...".
-_BY_AGENT = re.compile(r"\b(?:(?:by|for)\s+(?:(?:the|their|my|your|some|many|most)\s+)?|(?:each|every|per|which|what|"
-                       r"rank(?:ed)?|top(?:\s+\d{1,2})?)\s+(?:the\s+)?)$", re.I)
+_BY_AGENT = re.compile(r"\b(?:(?:by|for)\s+(?:(?:the|their|my|your|some|many|most)\s+)?|(?:each|every|per|which|what|across|among|"
+                       r"rank(?:ed)?|top(?:\s+\d{1,2})?)\s+(?:the\s+)?(?:(?:two|three|four|five|\d{1,2})\s+)?)$", re.I)
 # "for" and "in" only after the words for complaints or how common they are: "the most common issue
 # for credit cards", "Which issues are most common for mortgages?", "top sub-issues in credit
 # reporting", not "I applied for a mortgage" or "in Texas".

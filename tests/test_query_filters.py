@@ -920,3 +920,13 @@ def test_who_makes_a_loan_is_a_lender_and_who_does_credit_reporting_a_credit_bur
     assert found("Which payday lenders get the most complaints?", cfpb) == {"product": "Payday loan"}
     assert found("Which credit bureau has the most complaints?", cfpb) == {"product": "Credit reporting"}
     assert found("How do credit bureaus treat disputes?", cfpb) == {}  # not the subject: a topic's words
+
+
+def test_rates_compared_across_businesses_are_each_ones_own():
+    asked = breakdown_asked("Compare monetary relief rates across the three credit bureaus")
+    assert (asked.field, asked.rate, asked.fewest) == ("company", True, False)
+    assert breakdown_asked("Compare relief rates among debt collectors").rate
+    assert not breakdown_asked("Which debt collectors get the most complaints?").rate
+    cfpb = Vocabulary(products=["Credit reporting", "Debt collection"])
+    assert found("Compare relief rates across the three credit bureaus", cfpb) == {"product": "Credit reporting"}
+    assert found("Compare relief rates among debt collectors", cfpb) == {"product": "Debt collection"}
