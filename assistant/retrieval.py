@@ -32,6 +32,7 @@ from llama_index.core.schema import QueryBundle
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.catalog import FILTER_OVERFETCH
+from index.keywords import terms as keyword_terms
 from index.store import ComplaintStore
 
 from . import filters as filtering
@@ -53,7 +54,13 @@ EXACT_MOST = 500
 @dataclass(frozen=True)
 class Params:
     candidates: int = 50  # complaints' passages fetched from each retriever
-    abstain_below: float = 0.50  # best cosine under this: nothing in the index addresses the question
+    abstain_below: float = 0.50  # best cosine under this: nothing in the index addresses the question...
+    # ...unless it is at least this and one of the `words_nearest` complaints closest in meaning also
+    # holds `words_share` of the question's words, weighted by how rare each is in the index: the
+    # two retrievers agree where the cosine alone is unsure.
+    words_floor: float = 0.35
+    words_nearest: int = 3
+    words_share: float = 0.6
     margin: float = 0.10  # without a topic label, keep complaints within this of the best relevance
     keyword_weight: float = 0.2  # relevance = cosine + this x relative keyword score
     voters: int = 8  # best candidates whose labels vote
@@ -297,7 +304,8 @@ class HybridRetriever:
         records = self.store.catalog.complaints([c.complaint_id for c in cands])
         cands = [c for c in cands if c.complaint_id in records]  # chunks of an interrupted write
         priors, total = self._priors(filters)
-        return Gathered(cands, records, priors, total, self.label_match(query_vector), unseen)
+        return Gathered(cands, records, priors, total, self.label_match(query_vector), unseen,
+                        self.store.keywords.weights(question))
 
     def label_match(self, query_vector) -> dict[str, dict[str, float]]:
         """Cosine of the question with each label's centroid: one small matrix product per field."""
@@ -463,6 +471,7 @@ class Gathered:
     total: int  # complaints under the filters
     label_match: dict[str, dict[str, float]] = field(default_factory=dict)  # field -> value -> centroid cosine
     unseen: float = -math.inf  # the best relevance a complaint outside the candidates could have
+    words: dict[str, float] = field(default_factory=dict)  # the question's words -> their weight (IDF)
 
 
 def to_evidence(cand: Candidate, complaint) -> Evidence:
@@ -521,13 +530,30 @@ def find_topic(voters: list, priors: dict, total: int, params: Params,
     return None
 
 
+def word_share(complaint, weights: dict[str, float]) -> float:
+    """The share of the question's word weight that a complaint's text (narrative and replies) holds."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    texts = [complaint.narrative, *(r.text for r in complaint.business_responses),
+             *(r.text for r in complaint.customer_answers)]
+    held = set(keyword_terms(" ".join(texts)))
+    return sum(w for t, w in weights.items() if t in held) / total
+
+
+def words_agree(g: Gathered, params: Params) -> bool:
+    """Whether a complaint among the nearest in meaning also says most of what the question says."""
+    nearest = sorted(g.candidates, key=lambda c: -c.similarity)[: params.words_nearest]
+    return any(word_share(g.records[c.complaint_id], g.words) >= params.words_share for c in nearest)
+
+
 def decide(g: Gathered, k: int, params: Params) -> tuple[Found, dict | None]:
     """Which complaints answer the question, and the topic filter when a label does."""
     cands = g.candidates
     if not cands:
         return Found([], None, -1.0, []), None
     best = max(c.similarity for c in cands)
-    if best < params.abstain_below:
+    if best < params.abstain_below and not (best >= params.words_floor and words_agree(g, params)):
         return Found([], None, best, []), None
     top = max(relevance(c, params) for c in cands)
     # The floor decides whether the index addresses the question at all; which complaints

@@ -9,6 +9,7 @@ version) would implement `KeywordIndex.search` with Chroma's hybrid search inste
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -83,6 +84,14 @@ class CatalogKeywords:
             kept.append(t)
             postings += df[t]
         return [t for t in usable if t in kept]
+
+    def weights(self, text: str) -> dict[str, float]:
+        """The text's words but stop words, each weighted by BM25's IDF over the index's passages:
+        a word no passage holds weighs most."""
+        wanted = [t for t in dict.fromkeys(terms(text)) if t not in stop_words()]
+        df = self.catalog.term_frequencies(wanted)
+        total = self._passages()
+        return {t: math.log((total - df[t] + 0.5) / (df[t] + 0.5) + 1.0) for t in wanted}
 
     def distinctive(self, query_terms: list[str]) -> list[str]:
         """The terms under COMMON of all passages use: what a question is about, in the index's own
