@@ -265,6 +265,7 @@ def cmd_sources(args) -> int:
         return 0
     for s in sources:
         print(f"{s['complaints']:8,d}  {s['format'] or '-':<10} {s['ingested_at']}  {s['source']}"
+              + (f"  (only {s['subset']})" if s["subset"] else "")
               + (f"  ({s['rows_skipped']} rows skipped)" if s["rows_skipped"] else ""))
     if not sources:
         print("nothing ingested yet")

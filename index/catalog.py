@@ -75,8 +75,9 @@ CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
 CREATE TABLE IF NOT EXISTS sentences (complaint_id TEXT NOT NULL, section TEXT, n INTEGER,
     text TEXT NOT NULL, vec BLOB);
 CREATE INDEX IF NOT EXISTS sentences_by_complaint ON sentences (complaint_id);
+-- subset: what `ingest --company ...` took of the file, "" for all of it ("; " between ingests).
 CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, format TEXT, rows_skipped INTEGER,
-    ingested_at TEXT);
+    ingested_at TEXT, subset TEXT NOT NULL DEFAULT '');
 -- float64 sums: ingest adds and removes complaints for years without drifting.
 CREATE TABLE IF NOT EXISTS label_vectors (field TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL,
     total BLOB NOT NULL, PRIMARY KEY (field, value)) WITHOUT ROWID;
@@ -130,6 +131,8 @@ class Catalog:
         self._write_lock = threading.Lock()
         self._whole_index: tuple | None = None  # (generation, breakdown of every complaint)
         self.db.executescript(_SCHEMA)
+        if "subset" not in {row[1] for row in self.db.execute("PRAGMA table_info(sources)")}:
+            self.db.execute("ALTER TABLE sources ADD COLUMN subset TEXT NOT NULL DEFAULT ''")  # an older index
         if self.db.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is None:
             # An empty catalog: the sums cover everything from the first write on.
             self.db.execute("INSERT OR IGNORE INTO meta VALUES (?, '1')", (_LABEL_VECTORS_READY,))
@@ -249,10 +252,17 @@ class Catalog:
             for cid in ids:
                 self._delete(db, cid)
 
-    def record_source(self, path: str, fmt: str, rows_skipped: int) -> None:
+    def record_source(self, path: str, fmt: str, rows_skipped: int, subset: str = "") -> None:
+        """`subset`: the part of the file this ingest took ("" for all of it). Parts taken by
+        earlier ingests of the same file are kept beside it, until one takes the whole file."""
         with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
-                       (path, fmt, rows_skipped, time.strftime("%Y-%m-%dT%H:%M:%S%z")))
+            before = db.execute("SELECT subset FROM sources WHERE path = ?", (path,)).fetchone()
+            if subset and before is not None:
+                parts = before[0].split("; ") if before[0] else []
+                subset = "; ".join(dict.fromkeys([*parts, subset])) if parts else ""
+            db.execute("INSERT OR REPLACE INTO sources (path, format, rows_skipped, ingested_at, subset) "
+                       "VALUES (?, ?, ?, ?, ?)",
+                       (path, fmt, rows_skipped, time.strftime("%Y-%m-%dT%H:%M:%S%z"), subset))
 
     def forget_source(self, path: str) -> None:
         with self.transaction() as db:
@@ -554,9 +564,10 @@ class Catalog:
 
     def sources(self) -> list[dict]:
         counts = dict(self.db.execute("SELECT source, count(*) FROM complaints GROUP BY source"))
+        rows = self.db.execute("SELECT path, format, rows_skipped, ingested_at, subset FROM sources ORDER BY path")
         return [{"source": path, "format": fmt, "complaints": counts.get(path, 0), "rows_skipped": skipped,
-                 "ingested_at": when}
-                for path, fmt, skipped, when in self.db.execute("SELECT * FROM sources ORDER BY path")]
+                 "ingested_at": when, "subset": subset}
+                for path, fmt, skipped, when, subset in rows]
 
 
 def _vector_labels(complaint_type: str | None, label) -> list[tuple[str, str]]:

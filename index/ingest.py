@@ -234,7 +234,7 @@ def ingest_file(path: Path, store: ComplaintStore, settings: Settings,
             on_batch(report, 0)  # the rows left out since the last report
     finally:
         writer.close()
-    store.catalog.record_source(str(path), report.format, report.rows_skipped)
+    store.catalog.record_source(str(path), report.format, report.rows_skipped, subset.describe() if subset else "")
     return report
 
 

@@ -70,10 +70,33 @@ def test_the_command_line_ingests_only_the_subset_and_counts_the_rest(cli, fresh
     assert (data["complaints_added"], data["rows_left_out"], data["errors"]) == (2, 2, [])
     stats = json.loads(cli("stats", "--json", "--index", str(fresh_index)).stdout)
     assert set(stats["by_company"]) == {"Acme Bank", "Acme Bank Holdings"}
+    listed = cli("sources", "--index", str(fresh_index)).stdout
+    assert "(only company acme bank)" in listed, listed
 
     # A file the subset leaves whole is no error: nothing was wrong with it.
     none = cli("ingest", str(rows), "--company", "nobody", "--index", str(fresh_index))
     assert none.returncode == 0 and "0 complaints" in none.stdout and "4 left out (company nobody)" in none.stdout
+    [source] = json.loads(cli("sources", "--json", "--index", str(fresh_index)).stdout)
+    assert (source["complaints"], source["subset"]) == (2, "company acme bank; company nobody")
+    # The whole file afterwards: `sources` no longer says it holds only a part.
+    assert cli("ingest", str(rows), "--index", str(fresh_index)).returncode == 0
+    [source] = json.loads(cli("sources", "--json", "--index", str(fresh_index)).stdout)
+    assert (source["complaints"], source["subset"]) == (4, "")
 
     bad = cli("ingest", str(rows), "--until", "March", "--index", str(fresh_index))
     assert bad.returncode == 1 and bad.stderr.strip().count("\n") == 0 and "--until must be a date" in bad.stderr
+
+
+def test_an_index_written_before_subsets_were_recorded_opens_and_lists_its_sources(tmp_path):
+    import sqlite3
+
+    from index.catalog import Catalog
+
+    path = tmp_path / "catalog.sqlite"
+    with sqlite3.connect(path) as db:  # the table as earlier versions wrote it
+        db.execute("CREATE TABLE sources (path TEXT PRIMARY KEY, format TEXT, rows_skipped INTEGER, ingested_at TEXT)")
+        db.execute("INSERT INTO sources VALUES ('/data/a.csv', 'cfpb-csv', 3, '2026-11-01T10:00:00+0000')")
+    catalog = Catalog(path)
+    assert [(s["source"], s["rows_skipped"], s["subset"]) for s in catalog.sources()] == [("/data/a.csv", 3, "")]
+    catalog.record_source("/data/a.csv", "cfpb-csv", 0, "state TX")
+    assert catalog.sources()[0]["subset"] == ""  # the whole file was already in: still all of it
