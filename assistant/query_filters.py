@@ -68,7 +68,7 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "three four five six seven eight nine ten "
                           "give tell count "
                           "many number get got filed submitted often percent percentage company companies "
-                          "business businesses came come sent happen happened happening say says said "
+                          "business businesses came come sent happen happened happening say says said saw "
                           # the businesses of a kind are the companies ("mortgage servicers")
                           "servicer servicers lender lenders issuer issuers provider providers firm firms "
                           "mention mentions mentioned ever usually typically generally really actually "
@@ -84,7 +84,7 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "highest lowest biggest largest smallest likely "
                           "ranking increasing decreasing rising falling growing declining grew grow grows grown "
                           "growth peak peaks peaked spike spikes spiked jump jumps jumped volume volumes change "
-                          "changed changes "
+                          "changed changes going "
                           # a comparison is answered by the sets' own breakdowns
                           "differently compare compared comparison versus vs fewest least two both "
                           "share proportion fraction "
@@ -897,10 +897,10 @@ def _products(q: str, products: list[str], sub_products: list[str],
 
 # The CFPB's "Timely response?" field, as people ask about an answer's timing. A late answer is
 # "No", one in time "Yes"; the negative is tried first ("not answered on time" holds "answered on
-# time"). Only answering verbs: "the payment was not posted on time" is a topic.
+# time"; "fail to" says "not" too). Only answering verbs: "the payment was not posted on time" is a topic.
 _ANSWERING = r"(?:respon(?:d|ded|ds|se|ses)|answer(?:ed|s)?|repl(?:ied|ies|y))"
 _ANSWERED = r"(?:respond(?:ed|s)?|answer(?:ed|s)?|repl(?:ied|ies|y))"  # verbs only: "my response was on time"
-_LATE = re.compile(rf"(?:\bnot|\bnever|\b\w+n't|\bwithout)\s+(?:\w+\s+){{0,2}}?{_ANSWERED}\s+(?:\w+\s+){{0,2}}?"
+_LATE = re.compile(rf"(?:\bnot|\bnever|\b\w+n't|\bwithout|\bfail(?:s|ed|ing|ures?)?)\s+(?:\w+\s+){{0,2}}?{_ANSWERED}\s+(?:\w+\s+){{0,2}}?"
                    rf"(?:on|in)\s+time\b|\b(?:late|untimely)\s+{_ANSWERING}\b|\b{_ANSWERED}\s+(?:too\s+)?late\b"
                    # "miss the response deadline", "missed the deadline to respond"
                    rf"|\bmiss(?:ed|es|ing)?\s+(?:the\s+|a\s+|their\s+|its\s+)?(?:{_ANSWERING}\s+deadlines?\b|"

@@ -274,6 +274,10 @@ def test_a_question_about_late_answers_counts_the_cfpb_timely_response(cfpb_assi
         key=lambda c: cfpb_assistant.stats(filters={"company": c, "timely_response": "No"})["complaints"]
         / cfpb_assistant.stats(filters={"company": c})["complaints"])
     assert f"(those with 10 complaints or more): {first} " in slowest.answer
+    # "fail to respond on time" is the same late answer (it read as answered on time: 113 complaints
+    # of one sub-issue about investigations)
+    failed = cfpb_assistant.ask("How often do companies fail to respond on time?")
+    assert failed.filters == {"timely_response": "No"} and failed.matching["count"] == late
 
 
 def test_how_complaints_were_sent_is_counted_from_the_cfpb_submitted_via(cfpb_assistant):
@@ -402,6 +406,10 @@ def test_words_that_ask_how_complaints_were_handled_leave_the_filtered_set_whole
     collectors = cfpb_assistant.ask("Show me complaints from Texas about debt collectors.")
     assert collectors.filters == {"product": "Debt collection", "state": "TX"}
     assert collectors.matching["count"] == cfpb_assistant.stats(filters=collectors.filters)["complaints"] > 0
+    # a trend asked of a set is that set over time, not a search for the words "going up or down"
+    trend = cfpb_assistant.ask("Are complaints about debt collection going up or down?")
+    assert trend.filters == {"product": "Debt collection"}
+    assert trend.matching["count"] == cfpb_assistant.stats(filters=trend.filters)["complaints"]
 
 
 def test_a_year_the_exports_skip_is_said_to_hold_nothing(cfpb_assistant):

@@ -239,6 +239,9 @@ def test_an_answers_timing_is_read_as_the_cfpb_timely_response():
     assert found("Did Equifax answer complaints on time?", cfpb) == {"timely_response": "Yes"}
     # How fast: the slowest answer late, the fastest in time.
     assert found("Which companies are slowest to respond?", cfpb) == {"timely_response": "No"}
+    # "fail to" is a "not": it was read as answered on time
+    assert found("How often do companies fail to respond on time?", cfpb) == {"timely_response": "No"}
+    assert found("What share saw a failure to respond in time?", cfpb) == {"timely_response": "No"}
     assert found("Which lenders respond the fastest?", cfpb) == {"timely_response": "Yes"}
     assert found("Does Equifax respond quickly?", cfpb) == {"timely_response": "Yes"}
     assert found("My bank was slow to fix the error", cfpb) == {}
