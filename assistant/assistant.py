@@ -56,6 +56,15 @@ def _uncited(question: str, text: str, backend: str, started: float, filters: di
                      filters=filters, notes=notes, **fields)
 
 
+# Fields a question can name a value of that the index does not hold (a documented set of values).
+UNHELD_READ = ("submitted_via",)
+
+
+def _with_unheld(held: list[str]) -> list[str]:
+    """The CFPB's submission channels beside the ones the index holds, where it holds the field at all."""
+    return held + [v for v in query_filters.submission_channels() if v not in held] if held else []
+
+
 def _implied_dicts(read: list[Implied]) -> list[dict]:
     return [{"key": i.key, "value": list(i.value) if isinstance(i.value, tuple) else i.value, "phrase": i.phrase}
             for i in read]
@@ -210,7 +219,8 @@ class Assistant:
             if base.get("base_total"):
                 text = NONE_OF_THEM.format(total=base["base_total"], base=inert(base["base_scope"]), scope=scope)
             else:
-                text = NOTHING_UNDER_FILTERS.format(scope=scope) + self._date_span_note(clean)
+                text = (NOTHING_UNDER_FILTERS.format(scope=scope) + self._date_span_note(clean)
+                        + self._unheld_note(clean))
             yield text
             yield _uncited(question, text, backend, started, clean, self._notes(read, named), matching={"count": 0},
                            implied=_implied_dicts(read))
@@ -414,6 +424,18 @@ class Assistant:
         none = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in gaps)
         return f" The index holds complaints dated {span[0]} to {span[1]}" + (f", none in {none}." if none else ".")
 
+    def _unheld_note(self, filters: dict) -> str:
+        """For a filter none of whose values the index holds ("submitted via: Phone"), what it does hold."""
+        notes = []
+        for key in UNHELD_READ:
+            asked = filtering.values(filters, key)
+            held = self.store.catalog.group_counts(key) if asked else {}
+            if held and not set(asked) & set(held):
+                values = sorted(held.items(), key=lambda kv: -kv[1])
+                notes.append(f"{filtering.key_said(key)}: " + ", ".join(
+                    f"{inert(v)} ({n:,})" for v, n in values[:5]) + (", ..." if len(values) > 5 else ""))
+        return f" The index holds {'; '.join(notes)}." if notes else ""
+
     # --- filters a question states ---------------------------------------------------
     def vocabulary(self) -> Vocabulary:
         """The values a question can name as a filter: the index's own companies, types, statuses
@@ -435,7 +457,7 @@ class Assistant:
                                                        states=values["state"], tags=values["tags"],
                                                        timely=values["timely_response"],
                                                        disputed=values["consumer_disputed"],
-                                                       submitted_via=values["submitted_via"],
+                                                       submitted_via=_with_unheld(values["submitted_via"]),
                                                        recorded=recorded,
                                                        products=values["product"],
                                                        sub_products=values["sub_product"],

@@ -173,6 +173,10 @@ _SAID = {"sub_product": "sub-product", "sub_issue": "sub-issue", "timely_respons
          "mentions_none": "not mentioning"}
 
 
+def key_said(key: str) -> str:
+    return _SAID.get(key, key)
+
+
 SHOWN_VALUES = 6  # values of one filter an answer names before "or N more"
 ALL_OF = ("outcome", "mentions")  # keys whose values must all hold (the others: any one of them)
 

@@ -699,6 +699,13 @@ def _said(q: str, names, before: str = r"\b") -> list[tuple[str, str]]:
     return hits
 
 
+@lru_cache(maxsize=1)
+def submission_channels() -> list[str]:
+    """The CFPB's "Submitted via" values, from cfpb_submitted_via.txt beside this module."""
+    rows = Path(__file__).with_name("cfpb_submitted_via.txt").read_text(encoding="utf-8").splitlines()
+    return [r.strip() for r in rows if r.strip() and not r.startswith("#")]
+
+
 def _submitted_via(q: str, values: list[str]) -> list[Implied]:
     hits = _said(q, values, _SENT)
     if not hits:

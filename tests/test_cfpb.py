@@ -284,6 +284,13 @@ def test_how_complaints_were_sent_is_counted_from_the_cfpb_submitted_via(cfpb_as
     sent = cfpb_assistant.stats()["by_submitted_via"]
     web = cfpb_assistant.ask("How many complaints were filed via the web?")
     assert web.filters == {"submitted_via": "Web"} and web.matching["count"] == sent["Web"] > 0
+    # A channel the CFPB records that these exports hold none of is none of them, and the answer
+    # says which channels the index holds (it was a search for complaints about phone calls).
+    unheld = next(v for v in ("Phone", "Fax", "Postal mail") if v not in sent)
+    phone = cfpb_assistant.ask(f"Complaints submitted by {unheld.lower()}")
+    assert phone.filters == {"submitted_via": unheld} and phone.matching == {"count": 0} and not phone.citations
+    assert "The index holds submitted via: " + ", ".join(f"{v} ({n:,})" for v, n in sorted(
+        sent.items(), key=lambda kv: -kv[1])[:5]) in phone.answer, phone.answer
 
 
 def test_a_company_named_by_a_short_form_alone_is_answered_over_all_its_complaints(cfpb_assistant):
