@@ -734,7 +734,12 @@ _SUBJECT_AFTER = re.compile(r"\s*(?:complaints?|issues?|problems?|cases?|compan(
 # responses for debt collectors" (an agent noun only: "paid by credit card" is how, not who).
 # So is a business counted or ranked: "each debt collector", "Which debt collectors get the most ...".
 _BY_AGENT = re.compile(r"\b(?:(?:by|for)\s+(?:(?:the|their|my|your|some|many|most)\s+)?|(?:each|every|per|which|what|across|among|"
-                       r"rank(?:ed)?|top(?:\s+\d{1,2})?)\s+(?:the\s+)?(?:(?:two|three|four|five|\d{1,2})\s+)?)$", re.I)
+                       r"rank(?:ed)?|top(?:\s+\d{1,2})?)\s+(?:the\s+)?(?:(?:two|three|four|five|\d{1,2})\s+)?)$"
+                       # and the one a yes/no question asks about: "Do credit bureaus ever give monetary relief?",
+                       # "How often do debt collectors sue?" ("How do debt collectors respond when ..." is
+                       # left a topic's words: read as the product it voted a narrower label on dev)
+                       r"|^\s*(?:how\s+often\s+)?(?:do|does|did|are|were|can|will|"
+                       r"would|should|have|has)\s+(?:(?:the|most|some|many|all|any)\s+)?$", re.I)
 # "for" and "in" only after the words for complaints or how common they are: "the most common issue
 # for credit cards", "Which issues are most common for mortgages?", "top sub-issues in credit
 # reporting", not "I applied for a mortgage" or "in Texas".

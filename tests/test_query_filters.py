@@ -923,6 +923,9 @@ def test_who_makes_a_loan_is_a_lender_and_who_does_credit_reporting_a_credit_bur
     assert found("Which payday lenders get the most complaints?", cfpb) == {"product": "Payday loan"}
     assert found("Which credit bureau has the most complaints?", cfpb) == {"product": "Credit reporting"}
     assert found("How do credit bureaus treat disputes?", cfpb) == {}  # not the subject: a topic's words
+    # The one a yes/no question asks about is its subject (it was searched for as words, and abstained)
+    assert found("Do credit bureaus ever give monetary relief?", cfpb) == {"product": "Credit reporting"}
+    assert found("How often do payday lenders roll over loans?", cfpb) == {"product": "Payday loan"}
 
 
 def test_rates_compared_across_businesses_are_each_ones_own():
