@@ -1013,9 +1013,15 @@ def _mentions(q: str, found: list[Implied], distinctive: Callable | None = None,
     # On an index of Charter's alone the company's name is no chip, and no word to find beside another.
     if len(companies) == 1:
         wanted = [w for w in wanted if w not in terms(companies[0])] or wanted
+    said = words_for(after if leftover(after, found) else q, wanted)
+    # A name written as one ("Cash App", "the Fair Credit Reporting Act") is found as written, its
+    # words side by side: judged as a phrase, whatever its words' commonness alone.
+    name = re.search(r"(?<!\w)" + r"\s+".join(map(re.escape, said)) + r"(?!\w)", q) if len(said) > 1 else None
+    if name and len(said) <= PHRASE_MOST and all(w[:1].isupper() for w in said) and (
+            distinctive_phrase is None or distinctive_phrase(terms(name.group(0)))):
+        return [Implied("mentions", " ".join(w.lower() for w in said), name.group(0))]
     if not 1 <= len(wanted) <= MENTION_MOST or (distinctive and len(distinctive(wanted)) < len(wanted)):
         return []
-    said = words_for(after if leftover(after, found) else q, wanted)
     if not said:
         return []
     value = said[0].lower() if len(said) == 1 else tuple(w.lower() for w in said)
@@ -1023,12 +1029,6 @@ def _mentions(q: str, found: list[Implied], distinctive: Callable | None = None,
     alternatives = re.search(r"(?<!\w)" + r"\s*(?:,|\bor\b|,\s*or\b)\s*".join(map(re.escape, said)) + r"(?!\w)", q)
     if len(said) > 1 and alternatives and re.search(r"\bor\b", alternatives.group(0), re.I):
         return [Implied("mentions_any", value, alternatives.group(0), shown=" or ".join(said))]
-    # A name written as one ("Cash App") is found as written, its words side by side.
-    name = re.search(r"(?<!\w)" + r"\s+".join(map(re.escape, said)) + r"(?!\w)", q)
-    if len(said) > 1 and name and all(w[:1].isupper() for w in said) and (
-            distinctive_phrase is None or distinctive_phrase(terms(name.group(0)))):
-        value = " ".join(w.lower() for w in said)
-        return [Implied("mentions", value, name.group(0))]
     return [Implied("mentions", value, " / ".join(said))]
 
 

@@ -372,6 +372,11 @@ def test_complaints_that_mention_a_word_are_counted_exactly(cfpb_assistant):
                    if " cash app " in " " + " ".join(terms(complaint_text(c))) + " ")
     result = cfpb_assistant.ask("How many complaints mention Cash App?")
     assert result.filters == {"mentions": ["cash app"]} and result.matching["count"] == expected > 0
+    # So is a longer name whose words are each common ("credit", "reporting"): it was searched as a topic.
+    expected = sum(1 for c in cfpb_assistant.iter_complaints()
+                   if " fair credit report act " in " " + " ".join(terms(complaint_text(c))) + " ")
+    result = cfpb_assistant.ask("Which complaints mention the Fair Credit Reporting Act?")
+    assert result.filters == {"mentions": ["fair credit reporting act"]} and result.matching["count"] == expected > 0
     # A company named before "mention" is whom the question is about, held by the index or not.
     charter = cfpb_assistant.ask("How did Charter respond to the ones that mention autopay?")
     assert charter.citations == [] and "no complaints about Charter" in charter.answer
