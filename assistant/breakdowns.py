@@ -275,7 +275,7 @@ def _breakdown(question: str) -> Breakdown | None:
 # are what is newest ("my latest statement" is a topic).
 _NEWEST = re.compile(r"\b(?:(?:the\s+)?(?P<n>\d{1,2})\s+)?(?P<end>most\s+recent|latest|newest|(?<=the\s)last|oldest|"
                      r"earliest|(?<=the\s)first)\s+(?:(?P<m>\d{1,2})\s+)?(?:[A-Za-z&.'-]+\s+){0,3}?"
-                     r"(?P<noun>complaints?|cases|ones)\b", re.I)
+                     r"(?P<noun>complaints?|cases?|ones?)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -290,11 +290,12 @@ class Newest:
 
 def newest_asked(question: str) -> Newest | None:
     match = _NEWEST.search(question or "")
-    if not match:
+    # "the first one" after a list is the first value listed (followup._TOP_ONE), not the oldest
+    if not match or (match.group("noun").lower() == "one" and match.group("end").lower() in ("first", "last")):
         return None
     number = match.group("n") or match.group("m")
-    # "the oldest complaint": one; "the latest complaints": as many as usual
-    top = min(int(number), MOST_SHOWN) if number else 1 if match.group("noun").lower() == "complaint" else 0
+    # "the oldest complaint", "the newest one": one; "the latest complaints": as many as usual
+    top = min(int(number), MOST_SHOWN) if number else 1 if match.group("noun").lower() in ("complaint", "case", "one") else 0
     return Newest(match.group(0), top, oldest=match.group("end").lower() in ("oldest", "earliest", "first"))
 
 

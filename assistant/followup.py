@@ -36,7 +36,7 @@ _PRONOUN_END = re.compile(r"\b(?:it|that|this|them)(?=(?:\s+(?:best|worst|better
 # After a question, "they" are whoever it was about ("How did they respond?"), "ones" its
 # complaints ("the 3 most recent ones"), and a count with no noun counts them ("How many were
 # closed with relief?").
-_POINTS_BACK = re.compile(r"\b(?:they|them|their|ones|those|these)\b"
+_POINTS_BACK = re.compile(r"\b(?:they|them|their|its|ones|those|these)\b"
                           r"|^(?:how\s+many|what\s+(?:share|percent(?:age)?|fraction|proportion))\s+"
                           r"(?:were|was|are|got|get|did|have|had|received|in|during|since|from|before|after)\b"
                           # "Were any refunded?", "Did any get relief?": any of them
@@ -318,8 +318,8 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     if (subjects and _points_at_whom(text) and len(text.split()) > 3 and not _CONNECTOR.search(text)
             and not _BACK_REFERENCE.search(text) and not _PRONOUN_END.search(text)
             and any(kind in _WHO_OR_WHAT for kind, _ in subjects(text))):
-        # "Do debt collectors call people at work when they're told not to?": "they" are the
-        # question's own subject, not the last one's.
+        # "Do debt collectors call people at work when they're told not to?", "How does Equifax
+        # handle its disputes?": "they" and "its" are the question's own subject, not the last one's.
         return question
     # The previous question may itself have been a follow-up: resolve it first.
     previous = standalone(questions[-1], _before_last(history), subjects)
@@ -458,10 +458,10 @@ def _without_subjects(text: str, named: list[tuple[str, str]]) -> str:
 
 
 def _points_at_whom(fragment: str) -> bool:
-    """Whether the fragment's first word pointing back is "they", "them" or "their": the businesses,
-    not the complaints ("ones", "those")."""
+    """Whether the fragment's first word pointing back is "they", "them", "their" or "its": the
+    businesses, not the complaints ("ones", "those")."""
     pointer = _POINTS_BACK.search(fragment)
-    return pointer is not None and re.fullmatch(r"(?i)they|them|their", pointer.group(0)) is not None
+    return pointer is not None and re.fullmatch(r"(?i)they|them|their|its", pointer.group(0)) is not None
 
 
 def _companies_named(questions: list[str], subjects: Subjects) -> list[str]:

@@ -106,6 +106,12 @@ def test_a_question_that_points_back_keeps_whom_and_where_the_last_one_was_about
     # "they" inside a question that names its own subject are that subject: a new question.
     assert standalone("Does TransUnion fix errors when they are disputed?", equifax, _subjects) == (
         "Does TransUnion fix errors when they are disputed?")
+    # "its" points back as "their" does, and inside a question naming its own subject is that subject.
+    assert standalone("How many of its complaints were answered late?", navient, _subjects) == (
+        "How many of its complaints were answered late (about Navient)?")
+    mortgages = [("What do people say about mortgages?", "answer")]
+    assert standalone("How does Equifax handle its disputes?", mortgages, _subjects) == (
+        "How does Equifax handle its disputes?")
     # A question naming its own company carries no other.
     assert standalone("How did TransUnion respond to them?", equifax, _subjects) == (
         "How did TransUnion respond to identity theft disputes?")

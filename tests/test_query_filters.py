@@ -291,6 +291,8 @@ def test_a_question_for_the_newest_complaints_is_read_with_how_many():
     assert newest_asked("Show me the 3 earliest complaints about Navient").oldest
     assert newest_asked("What was the first complaint in the index?") == Newest("first complaint", 1, oldest=True)
     assert newest("my first complaint was ignored") is None
+    assert newest("Show me the newest one") == (1, "newest one")  # a follow-up's: it cited 8
+    assert newest("What do people say about the first one?") is None  # the first value listed
     assert not newest_asked("the 3 most recent complaints").oldest
     # The newest of something else is what a complaint is about.
     assert newest("My latest statement shows a wrong charge") is None
