@@ -115,15 +115,19 @@ class LLMAnswerer:
     def stream(self, backend: str, question: str, evidence: list[Evidence], query_vector, scope: str = "",
                history: list[tuple[str, str]] | None = None,
                retrieve: Callable[[str, list[float]], list[Evidence]] | None = None,
-               standalone: str | None = None, matching: dict | None = None) -> Generator[str, None, Outcome]:
+               standalone: str | None = None, matching: dict | None = None,
+               quoting: Callable[[], dict] | None = None) -> Generator[str, None, Outcome]:
         """`standalone` is the follow-up as the caller already searched it (rule-based);
-        the model's own condensation replaces it, and the evidence, when it reads differently."""
+        the model's own condensation replaces it, and the evidence, when it reads differently.
+        `quoting()`: how the evidence backend quotes this evidence (`EvidenceAnswerer.answer`'s
+        `gists` and `told_by`), for the answer shown where the model fails."""
         notes: list[str] = []
         asked = question
         shown: list[str] = []  # what has been streamed so far
 
         def fallback(reason: str, report: citation_guard.GuardReport | None = None):
-            text, citations = self.evidence_answerer.answer(question, query_vector, evidence, scope, matching)
+            text, citations = self.evidence_answerer.answer(question, query_vector, evidence, scope, matching,
+                                                            **(quoting() if quoting else {}))
             note = f"_Note: {reason}. Showing the evidence answer instead._"
             yield ("\n\n" if shown else "") + note + "\n\n" + text
             if report is None:  # the model failed before the guard had an answer to judge
@@ -147,6 +151,7 @@ class LLMAnswerer:
                 standalone = condensed
                 query_vector = self.embed_model.get_query_embedding(condensed)
                 evidence = retrieve(condensed, query_vector)
+                quoting = None  # it was worked out for the other question's evidence
         if standalone and standalone != asked:
             notes.append(f"follow-up read as: {standalone}")
             question = standalone

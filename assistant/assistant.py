@@ -285,20 +285,24 @@ class Assistant:
             matching["examples"] = "oldest" if newest.oldest else "newest"
         evidence = found.evidence
         retrieved = time.perf_counter()
-        if backend == "evidence":
+        def quoting() -> dict:
             # No topic asked ("What do servicemembers complain about?"): each complaint is quoted by
             # what its own category is about, not by words of asking. Words it mentions are a topic.
             gists = (self.retriever.gist_vectors([e.complaint for e in evidence])
                      if beyond == [] and not set(filtering.MENTIONS) & set(clean) else None)
-            text, citations = self.evidence_answerer.answer(search, query_vector, evidence, scope, matching, gists=gists,
-                                                            told_by=self._told_vector(about, said))
+            return {"gists": gists, "told_by": self._told_vector(about, said)}
+
+        if backend == "evidence":
+            text, citations = self.evidence_answerer.answer(search, query_vector, evidence, scope, matching,
+                                                            **quoting())
             yield text
             notes, guard = [], None
         else:
+            # Where the model fails, its fallback is the evidence backend's own answer, quoted alike.
             text, citations, notes, guard = yield from self._llm_answerer().stream(
                 backend, question, evidence, query_vector, scope, history=history, standalone=search,
                 retrieve=lambda q, vector: self.retriever.retrieve(q, k=k, filters=clean, query_vector=vector),
-                matching=matching)
+                matching=matching, quoting=quoting)
         if not citations and beyond:
             # "What do people say about Venmo?": nothing reads close, but the words it is about
             # may be in a few complaints.

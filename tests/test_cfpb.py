@@ -878,3 +878,22 @@ def test_a_period_left_out_counts_every_complaint_outside_it(cfpb_assistant):
     assert result.matching["count"] == before + after > 0
     assert result.citations and all(not c.date.startswith("2023") for c in result.citations)
     assert "outside: 2023-01-01 to 2023-12-31" in result.answer
+
+
+def test_where_the_model_fails_the_answer_shown_is_the_evidence_backends_own(cfpb_assistant, cfpb_ingest):
+    import socket
+
+    from assistant import Assistant
+    from index import Settings
+
+    question = "What do Wells Fargo customers say about overdraft fees?"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))  # bound, never listening: the model's server refuses
+        down = Assistant.open(settings=Settings.from_env(
+            home=cfpb_ingest[0], chroma_host="", openai_base_url=f"http://127.0.0.1:{s.getsockname()[1]}/v1",
+            llm_model="any", llm_timeout_s=5.0))
+        failed = down.ask(question, k=3, backend="openai")
+    assert failed.guard["fallback"] is True
+    # Quoted alike: by the question without the company's name (the fallback quoted by the whole
+    # question, and picked the sentences that name Wells Fargo).
+    assert failed.answer.split("\n\n", 1)[1] == cfpb_assistant.ask(question, k=3).answer
