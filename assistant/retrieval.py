@@ -304,8 +304,10 @@ class HybridRetriever:
         records = self.store.catalog.complaints([c.complaint_id for c in cands])
         cands = [c for c in cands if c.complaint_id in records]  # chunks of an interrupted write
         priors, total = self._priors(filters)
+        best = max((c.similarity for c in cands), default=-1.0)
+        unsure = self.params.words_floor <= best < self.params.abstain_below  # only then are the words read
         return Gathered(cands, records, priors, total, self.label_match(query_vector), unseen,
-                        self.store.keywords.weights(question))
+                        self.store.keywords.weights(question) if unsure else {})
 
     def label_match(self, query_vector) -> dict[str, dict[str, float]]:
         """Cosine of the question with each label's centroid: one small matrix product per field."""
