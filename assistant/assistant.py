@@ -285,6 +285,7 @@ class Assistant:
             matching["examples"] = "oldest" if newest.oldest else "newest"
         evidence = found.evidence
         retrieved = time.perf_counter()
+
         def quoting() -> dict:
             # No topic asked ("What do servicemembers complain about?"): each complaint is quoted by
             # what its own category is about, not by words of asking. Words it mentions are a topic.

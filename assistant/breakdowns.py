@@ -295,7 +295,8 @@ def newest_asked(question: str) -> Newest | None:
         return None
     number = match.group("n") or match.group("m")
     # "the oldest complaint", "the newest one": one; "the latest complaints": as many as usual
-    top = min(int(number), MOST_SHOWN) if number else 1 if match.group("noun").lower() in ("complaint", "case", "one") else 0
+    one = match.group("noun").lower() in ("complaint", "case", "one")
+    top = min(int(number), MOST_SHOWN) if number else 1 if one else 0
     return Newest(match.group(0), top, oldest=match.group("end").lower() in ("oldest", "earliest", "first"))
 
 

@@ -912,7 +912,8 @@ def _products(q: str, products: list[str], sub_products: list[str],
 # time"; "fail to" says "not" too). Only answering verbs: "the payment was not posted on time" is a topic.
 _ANSWERING = r"(?:respon(?:d|ded|ds|se|ses)|answer(?:ed|s)?|repl(?:ied|ies|y))"
 _ANSWERED = r"(?:respond(?:ed|s)?|answer(?:ed|s)?|repl(?:ied|ies|y))"  # verbs only: "my response was on time"
-_LATE = re.compile(rf"(?:\bnot|\bnever|\b\w+n't|\bwithout|\bfail(?:s|ed|ing|ures?)?)\s+(?:\w+\s+){{0,2}}?{_ANSWERED}\s+(?:\w+\s+){{0,2}}?"
+_LATE = re.compile(rf"(?:\bnot|\bnever|\b\w+n't|\bwithout|\bfail(?:s|ed|ing|ures?)?)\s+(?:\w+\s+){{0,2}}?"
+                   rf"{_ANSWERED}\s+(?:\w+\s+){{0,2}}?"
                    rf"(?:on|in)\s+time\b|\b(?:late|untimely)\s+{_ANSWERING}\b|\b{_ANSWERED}\s+(?:too\s+)?late\b"
                    # "miss the response deadline", "missed the deadline to respond"
                    rf"|\bmiss(?:ed|es|ing)?\s+(?:the\s+|a\s+|their\s+|its\s+)?(?:{_ANSWERING}\s+deadlines?\b|"
