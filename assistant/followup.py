@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from index.keywords import terms
+
 from .breakdowns import breakdown_asked, business_noun
 from .query_filters import Implied, leftover, period_said
 
@@ -149,11 +151,15 @@ def _topic(text: str) -> tuple[str, str] | None:
     return (text[:start].rstrip(), topic) if topic else None
 
 
+# "How did Capital One respond?": an answer with nothing answered is an answer to the last topic.
+_ANSWERED_END = re.compile(r"\b(?:respond(?:ed|s)?|react(?:ed|s)?|repl(?:y|ied|ies)|answer(?:ed|s)?)\s*[?.!]*\s*$", re.I)
+
+
 def is_followup(question: str, history: list | None) -> bool:
     if not history:
         return False
     text = _strip(question)
-    if (_CONNECTOR.search(text) or _BACK_REFERENCE.search(text) or _PRONOUN_END.search(text)
+    if (_CONNECTOR.search(text) or _BACK_REFERENCE.search(text) or _PRONOUN_END.search(text) or _ANSWERED_END.search(text)
             or _POINTS_BACK.search(text) or _EXAMPLES_ONLY.match(text) or _WHY.match(text)
             or (_WHICH_ONE.search(text) and _COMPARING.search(text))
             or _THERE.search(text) or _COMPARE_TO.match(text)
@@ -367,6 +373,10 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         elif parts and _BACK_REFERENCE.search(fragment):
             asked = _BACK_REFERENCE.sub(lambda m: _swap_reference(m.group(0), parts[1]), fragment, count=1)
         elif parts and topic_of(fragment) is None:  # "How did they respond?": no topic of its own
+            if (subjects and _ANSWERED_END.search(fragment) and subjects(fragment)
+                    and not terms(_without_subjects(parts[1], subjects(parts[1])))):
+                # "How did TransUnion respond?" after a question about Equifax: no topic to carry
+                return question
             asked = f"{fragment} (about {parts[1]})"
         elif parts:
             asked = fragment

@@ -112,6 +112,12 @@ def test_a_question_that_points_back_keeps_whom_and_where_the_last_one_was_about
     mortgages = [("What do people say about mortgages?", "answer")]
     assert standalone("How does Equifax handle its disputes?", mortgages, _subjects) == (
         "How does Equifax handle its disputes?")
+    # An answer asked of a company with nothing answered is its answer to the last topic; where the
+    # last question was only about a company, there is no topic to carry.
+    fees = [("Complaints about late fees", "answer")]
+    assert standalone("How did Equifax respond?", fees, _subjects) == "How did Equifax respond (about late fees)?"
+    assert standalone("How did TransUnion react?", [("What do people say about Equifax?", "a")], _subjects) == (
+        "How did TransUnion react?")
     # A question naming its own company carries no other.
     assert standalone("How did TransUnion respond to them?", equifax, _subjects) == (
         "How did TransUnion respond to identity theft disputes?")
