@@ -396,7 +396,9 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         at = base.rfind(parts[1]) if base.startswith(parts[0]) else -1
         asked = f"{parts[0]} {fragment}" if at < 0 else base[:at] + fragment + base[at + len(parts[1]):]
         if not _POINTS_BACK.search(fragment):
-            return asked + "?"
+            # Whom, what and where the last question was about stay: "What about people who
+            # couldn't keep up with the payments?" after a question about mortgage servicers.
+            return asked + _context(previous, asked, subjects) + "?"
         # "How about their credit cards?" after a question about Capital One: the company's; "ones
         # that threatened ..." after a question about debt collectors: its complaints, product and all.
         kinds = ("company", "state") if _points_at_whom(fragment) else None

@@ -123,6 +123,17 @@ def test_a_question_that_points_back_keeps_whom_and_where_the_last_one_was_about
         "How did TransUnion respond to identity theft disputes?")
 
 
+def test_a_new_topic_keeps_whom_and_what_the_last_question_was_about():
+    # "What about X?" asks X in the last question's place, of the same businesses and products.
+    servicers = [("Are there complaints about mortgages servicers mishandling payments?", "answer")]
+    assert standalone("What about people who couldn't keep up with the payments?", servicers, _subjects) == (
+        "Are there complaints about people who couldn't keep up with the payments (about mortgages)?")
+    navient = [("What do people say about Navient in Texas?", "answer")]
+    assert standalone("What about late fees?", navient, _subjects) == (
+        "What do people say about late fees (Navient, in Texas)?")
+    assert standalone("What about late fees?", BILLING, _subjects) == "How does Charter handle late fees?"
+
+
 def test_a_followup_naming_a_state_or_a_company_narrows_or_swaps_the_last_question():
     ny = [("Complaints from NY about mortgages", "answer")]
     assert standalone("and CA?", ny, _subjects) == "Complaints from CA about mortgages?"
