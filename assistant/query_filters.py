@@ -1174,7 +1174,13 @@ def without_words(text: str, phrases: list[str], possessive: bool = False) -> st
     keep = [True] * len(text)
     for start, end in spans:
         keep[start:end] = [False] * (end - start)
-    return "".join(c if kept else " " for c, kept in zip(text, keep))
+    left = "".join(c if kept else " " for c, kept in zip(text, keep))
+    # A follow-up's bracketed ending ("(given money back)") taken out leaves "( )", which moves
+    # the question's vector enough to flip a close label vote; blanked, the length kept.
+    return _EMPTY_BRACKETS.sub(lambda m: " " * len(m.group(0)), left)
+
+
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)")
 
 
 # "How are debt collection complaints usually closed?" asks how they ended, which every answer

@@ -670,6 +670,21 @@ def test_the_newest_ones_of_a_set_narrowed_by_how_it_ended_keep_that_ending(cfpb
     assert said.filters == {"company": "CAPITAL ONE FINANCIAL CORPORATION"}
 
 
+def test_how_the_last_set_ended_is_asked_of_that_set(cfpb_assistant):
+    # "Were any given money back?" after a topic under a company narrows that topic's complaints;
+    # the follow-up's ending taken out of its words had left "( )" behind, which moved the vote.
+    a = cfpb_assistant
+    turns = []
+    for question in ("What do people say about Synchrony Bank?", "What about their promotional financing?"):
+        turns.append((question, a.ask(question, history=turns)))
+    last = turns[-1][1].matching["filters"]
+    assert set(last) - {"company"}  # a label decided the set
+    refunded = a.ask("Were any given money back?", history=[(q, r.answer) for q, r in turns])
+    assert {k: v for k, v in refunded.matching["filters"].items() if k in last} == last
+    assert 0 < refunded.matching["count"] == a.stats(refunded.matching["filters"])["complaints"]
+    assert refunded.matching["count"] < turns[-1][1].matching["count"]
+
+
 def test_the_highest_rate_ranks_each_value_by_its_own_share(cfpb_assistant):
     a = cfpb_assistant
     relief = "Closed with monetary relief"
