@@ -191,14 +191,15 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
             facts.append("busiest months: " + ", ".join(f"{m} ({n:,})" for m, n in busiest))
     if matching.get("by_status") and asked != "status":
         facts.append(f"status: {_shares(matching['by_status'], total)}")
-    own = matching.get(f"by_company_{asked}") or {} if asked else {}
-    for company, statuses in (matching.get("by_company_status") or {}).items():
-        # Each named company's own shares, so that a comparison is read off the answer: the
-        # breakdown asked for ("top complaints") where there is one, then how they ended.
+    each = "company" if matching.get("by_company_status") else "state"
+    own = matching.get(f"by_{each}_{asked}") or {} if asked else {}
+    for value, statuses in (matching.get(f"by_{each}_status") or {}).items():
+        # Each named company's (or state's) own shares, so that a comparison is read off the
+        # answer: the breakdown asked for ("top complaints") where there is one, then how they ended.
         total_own = sum(statuses.values())
-        asked_own = (f"{_FIELD_PLURALS.get(asked, asked)}: {_shares(own[company], total_own, top=3)} — status: "
-                     if own.get(company) else "")
-        facts.append(f"{inert(company)}: {asked_own}{_shares(statuses, total_own, top=3)}")
+        asked_own = (f"{_FIELD_PLURALS.get(asked, asked)}: {_shares(own[value], total_own, top=3)} — status: "
+                     if own.get(value) else "")
+        facts.append(f"{inert(value)}: {asked_own}{_shares(statuses, total_own, top=3)}")
     if matching.get("by_company") and len(matching["by_company"]) > 1 and asked != "company":
         facts.append(f"companies: {_shares(matching['by_company'], total, top=5)}")
     if matching.get("by_month") and asked != "month":

@@ -61,9 +61,11 @@ _WHICH_ONE = re.compile(r"\b(which|what)\s+(?:ones?|of\s+(?:the\s+|these\s+|thos
 # "Which one has more complaints?" after questions about two companies: those two, side by side.
 _COMPARING = re.compile(r"\b(?:more|fewer|less|most|fewest|least|worse|worst|better|best|highest|lowest)\b", re.I)
 # "How does that compare to Equifax?", "Compare them with TransUnion": the last question about both.
+# "Compared to Georgia?", "versus Nelnet?": the same, said short.
 _COMPARE_TO = re.compile(r"^(?:how\s+(?:does|do|did|would)\s+(?:that|this|it|they|those|these)\s+compare|"
-                         r"(?:and\s+)?compare\s+(?:that|this|it|them|those|these))"
-                         r"\s+(?:to|with|against)\s+(?P<other>.+)$",
+                         r"(?:(?:and|but)\s+)?(?:as\s+)?compared?(?:\s+(?:that|this|it|them|those|these))?|"
+                         r"(?:and\s+)?(?:versus|vs\.?))"
+                         r"\s+(?:(?:to|with|against)\s+)?(?P<other>.+)$",
                          re.I)
 # "Which company is most common there?": where the last question was.
 # Not "How many are there?".
@@ -423,13 +425,14 @@ def _compared(previous: str, fragment: str, subjects: Subjects) -> str | None:
     if new and old and new[1] != old[1]:
         return re.sub(rf"(?i)(?<!\w){re.escape(old[0])}(?!\w)", lambda m: f"{m.group(0)} versus {new[0]}",
                       _strip(previous), count=1) + "?"
-    other = [words for kind, words in subjects(match.group("other")) if kind == "company"]
-    last = [words for kind, words in subjects(previous) if kind == "company"]
-    if not other or not last or other[0].lower() == last[0].lower():
-        return None
-    both = re.sub(rf"(?i)(?<!\w){re.escape(last[0])}(?!\w)", lambda m: f"{m.group(0)} and {other[0]}", _strip(previous),
-                  count=1)
-    return both + "?"
+    # Two companies, two states or two products: whichever the previous question named one of.
+    for kind in ("company", "state", "product"):
+        other = [words for said, words in subjects(match.group("other")) if said == kind]
+        last = [words for said, words in subjects(previous) if said == kind]
+        if other and last and other[0].lower() != last[0].lower():
+            return re.sub(rf"(?i)(?<!\w){re.escape(last[0])}(?!\w)", lambda m: f"{m.group(0)} and {other[0]}",
+                          _strip(previous), count=1) + "?"
+    return None
 
 
 def _in_period(previous: str, narrowing: str) -> str:

@@ -120,25 +120,32 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
               _rates(catalog, set_filters, by, where, asked, shown, recorded,
                      least=1 if by == several else RATE_LEAST)
               if asked and asked.rate and by != "month" else {})
-    # "How do Navient and Nelnet compare?": where the question names a few companies, how each
-    # one's complaints ended, side by side (from the breakdown's own pass).
+    # "How do Navient and Nelnet compare?", "... in Florida compared to Georgia?": where the
+    # question names a few companies (or else states), how each one's complaints ended, side by side.
     compared, compared_by = {}, {}
-    if 1 < len(named) <= COMPARED_MOST and not ranked.get("rate_by_company"):
-        for (company, status), n in counts["company_status"].items():
-            compared.setdefault(company, {})[status] = n
+    if several and not ranked.get(f"rate_by_{several}"):
+        if several == "company":  # from the breakdown's own pass
+            for (company, status), n in counts["company_status"].items():
+                compared.setdefault(company, {})[status] = n
+        else:
+            for value in filtering.values(filters, several):
+                own = catalog.group_counts("status", filtering.to_sql(filtering.normalize({**set_filters,
+                                                                                           several: value})))
+                if own:
+                    compared[value] = own
         compared = {c: dict(sorted(v.items(), key=lambda kv: -kv[1])) for c, v in compared.items()}
-        if by and by not in ("company", "status", "month", "timely_response") and not (asked.rate or asked.fewest):
+        if by and by not in (several, "status", "month", "timely_response") and not (asked.rate or asked.fewest):
             # "How does that compare to Equifax?" after Experian's top complaints: each one's own.
             label = outcome_label if by == "outcome" else str
             compared_by = {c: {label(v): n for v, n in catalog.group_counts(
-                by, filtering.to_sql(filtering.normalize({**set_filters, "company": c})),
+                by, filtering.to_sql(filtering.normalize({**set_filters, several: c})),
                 limit=COMPARED_TOP + 1).items() if v not in ("Unknown", "")} for c in compared}
             compared_by = {c: dict(list(v.items())[:COMPARED_TOP]) for c, v in compared_by.items()}
     return {
         "count": total,
         "rule": rule,
-        **({"by_company_status": compared} if compared else {}),
-        **({f"by_company_{by}": compared_by} if compared_by else {}),
+        **({f"by_{several}_status": compared} if compared else {}),
+        **({f"by_{several}_{by}": compared_by} if compared_by else {}),
         **({"index_total": index_total} if index_total else {}),
         **({"scope_total": scope_total} if scope_total and filters else {}),
         **base,

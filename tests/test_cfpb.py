@@ -585,6 +585,19 @@ def test_states_compared_are_counted_side_by_side(cfpb_assistant):
     assert f"states: TX {share:.0%} ({by_state['TX']:,})" in result.answer
 
 
+def test_a_state_compared_after_a_question_about_another_sets_each_ones_own_beside_it(cfpb_assistant):
+    a = cfpb_assistant
+    first = "What do people complain about in Florida?"
+    result = a.ask("Compared to Georgia?", history=[(first, a.ask(first).answer)])
+    assert result.filters == {"state": ["FL", "GA"]} and result.matching["asked_by"] == "issue"
+    for state in ("FL", "GA"):
+        own = a.stats({"state": state})
+        assert result.matching["by_state_status"][state] == {s: n for s, n in own["by_status"].items() if n}
+        top = next(iter(result.matching["by_state_issue"][state]))
+        assert top == next(v for v in own["by_type"] if v not in ("", "Unknown"))
+        assert f"{state}: issues: {top} " in result.answer
+
+
 def test_what_a_group_complains_about_is_counted_by_issue_and_quoted_by_each_complaints_category(cfpb_assistant):
     a = cfpb_assistant
     tagged = a.stats({"tags": ["Servicemember", "Older American, Servicemember"]})

@@ -320,6 +320,11 @@ def test_how_does_that_compare_to_another_company_asks_the_last_question_of_both
     # No company in the last question: nothing to set beside it.
     assert standalone("How does that compare to Equifax?", [("Complaints about late fees", "a")], subjects) == (
         "How does that compare to Equifax (about late fees)?")
+    # Said short, and of states or products as of companies.
+    assert standalone("versus Equifax?", experian, subjects) == "What are the top complaints against Experian and Equifax?"
+    texas = [("What do people complain about in Texas?", "answer")]
+    for follow in ("Compared to CA?", "How does that compare to CA?", "and compared with CA?"):
+        assert standalone(follow, texas, _subjects) == "What do people complain about in Texas and CA?"
 
 
 def test_the_top_one_is_the_first_value_the_last_answer_listed():
