@@ -151,12 +151,15 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
         empty = " (none of these complaints from then)" if not matching["growth_totals"][0] else ""
         facts.append(f"{name} by change from {_period(*before)}{empty} to {_period(*now)}: " + "; ".join(
             f"{inert(v)} {r['count'] - r['before']:+,} ({r['before']:,} to {r['count']:,})" for v, r in ranked))
-    elif asked and matching.get(f"rate_by_{asked}"):
+    elif asked and (matching.get(f"rate_by_{asked}") or matching.get("rate_passing")):
         # "Which product has the highest rate of monetary relief?": each value's own share.
         name = _FIELD_PLURALS.get(asked, asked)
         ranked = list(matching[f"rate_by_{asked}"].items())[:top]
         least = f" (those with {matching['rate_least']} complaints or more)" if matching["rate_least"] > 1 else ""
-        facts.append(f"{name} by their own rate{least}: " + "; ".join(
+        passing = matching.get("rate_passing")
+        if passing:  # "... a timely response rate below 90%": how many pass, of how many rated
+            least += f", {inert(passing['phrase'])}: {passing['count']:,} of {passing['of']:,}"
+        facts.append(f"{name} by their own rate{least}" + (": " if ranked else "") + "; ".join(
             f"{inert(v)} {r['count'] / r['of']:.1%} ({r['count']:,} of {r['of']:,})" for v, r in ranked))
     elif asked and matching.get(f"fewest_by_{asked}"):
         # Asked for the least ("Which company has the fewest complaints?"): of the values that

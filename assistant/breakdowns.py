@@ -80,6 +80,9 @@ class Breakdown:
     passing: str = ""  # the question's words for that threshold ("more than 100")
     growth: int = 0  # "the biggest jump in 2023": each value's change from the period before (1: rise, -1: fall)
     average: bool = False  # "the average number of complaints per company": the set's count over its values
+    # "companies with a timely response rate below 90%": the values whose own rate passes (0..1, inclusive)
+    rate_least: float | None = None
+    rate_most: float | None = None
 
 
 # "the most common problems": the category counted; "over time", "the trend": the month.
@@ -144,6 +147,25 @@ _COMPARED_RATES = re.compile(r"\bcompar(?:e|es|ed|ing)\b.*?\b(?:rates?|shares?|p
                              r"|\b(?:rates?|shares?|percentages?)\b.*?\bcompar(?:e|es|ed|ing)\b", re.I)
 _RATE_NOUN = re.compile(rf"\b(?:rates?|shares?|percentages?|proportions?|fractions?|odds|chances?|likely|often|"
                         rf"{_SPEED})\b", re.I)
+
+
+# "a timely response rate below 90%", "a relief share of at least 10 percent": a rate that passes.
+_RATE_PASSING = re.compile(r"\b(?:rates?|shares?|percentages?|proportions?)\s+(?:(?:is|are|was|were|of)\s+)?"
+                           r"(?P<op>below|under|(?:less|lower|more|higher|greater)\s+than|above|over|at\s+least|"
+                           r"at\s+most)\s+(?P<n>\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b)", re.I)
+
+
+def _rate_passing(question: str) -> tuple[str, float | None, float | None, bool] | None:
+    """(phrase, least, most, the low end asked) of a rate threshold the question sets, if any."""
+    match = _RATE_PASSING.search(question)
+    if not match:
+        return None
+    op, n = " ".join(match.group("op").lower().split()), float(match.group("n")) / 100
+    low = op in ("below", "under", "less than", "lower than", "at most")
+    exact = op in ("at least", "at most")
+    # Below 90% leaves 90% out; at most 90% keeps it.
+    bound = n if exact else n - 1e-9 if low else n + 1e-9
+    return match.group(0), None if low else bound, bound if low else None, low
 
 
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
@@ -217,6 +239,9 @@ def breakdown_asked(question: str, named_field: str | None = None) -> Breakdown 
     rate = _RATE.search(question) if _RATE_NOUN.search(question) else None
     rate = rate or _COMPARED_RATES.search(question)  # "Compare relief rates across the bureaus": each one's
     phrase = f"{asked.phrase} / {rate.group(0)}" if rate and rate.group(0) not in asked.phrase else asked.phrase
+    passing_rate = _rate_passing(question) if asked.field not in ("month", "timely_response") else None
+    if passing_rate:
+        phrase = f"{phrase} / {passing_rate[0]}"
     growth = _GROWTH.search(question) if asked.field != "month" else None
     if asked.growth and not growth:  # a question of change, said as such (`_CHANGED`)
         return asked
@@ -225,6 +250,9 @@ def breakdown_asked(question: str, named_field: str | None = None) -> Breakdown 
     mean = _MEAN.search(question) if asked.field != "timely_response" and not (rate or growth) else None
     if mean:
         phrase = f"{phrase} / {mean.group(0)}"
+    if passing_rate:  # the values that pass, as many as there are, the low end first where it is asked
+        return Breakdown(asked.field, phrase, fewest=passing_rate[3], top=MOST_SHOWN, every=True, rate=True,
+                         passing=passing_rate[0], rate_least=passing_rate[1], rate_most=passing_rate[2])
     return Breakdown(asked.field, phrase, fewest=bool(_FEWEST.search(question) or (rate and rate.groupdict().get("low"))),
                      top=MOST_SHOWN if asked.every and top is None else top, every=asked.every,
                      rate=bool(rate) and not growth, least=asked.least, most=asked.most, passing=asked.passing,

@@ -698,6 +698,25 @@ def test_how_the_last_set_ended_is_asked_of_that_set(cfpb_assistant):
     assert refunded.matching["count"] < turns[-1][1].matching["count"]
 
 
+def test_a_rate_threshold_lists_every_value_whose_own_rate_passes(cfpb_assistant):
+    a = cfpb_assistant
+    result = a.ask("Which companies have a monetary relief rate above 20%?")
+    assert result.filters == {"status": "Closed with monetary relief"}
+    rates, passing = result.matching["rate_by_company"], result.matching["rate_passing"]
+    assert 0 < passing["count"] == len(rates) < passing["of"]
+    assert all(r["count"] / r["of"] > 0.2 and r["of"] >= result.matching["rate_least"] for r in rates.values())
+    for company, r in rates.items():
+        assert r == {"count": a.stats({"company": company, "status": "Closed with monetary relief"})["complaints"],
+                     "of": a.stats({"company": company})["complaints"]}
+    # every company with enough complaints and a rate over 20% is there
+    by_company = a.stats()["by_company"]
+    relief = a.stats({"status": "Closed with monetary relief"})["by_company"]
+    over = {c for c, n in by_company.items() if n >= result.matching["rate_least"] and relief.get(c, 0) / n > 0.2
+            and c not in ("", "Unknown")}
+    assert set(rates) == over
+    assert f"rate above 20%: {len(over)} of {passing['of']}" in result.answer
+
+
 def test_the_highest_rate_ranks_each_value_by_its_own_share(cfpb_assistant):
     a = cfpb_assistant
     relief = "Closed with monetary relief"

@@ -634,6 +634,16 @@ def test_a_rate_asked_ranks_each_value_by_its_own_share():
     assert not breakdown_asked("Which company is the worst?").rate
 
 
+def test_a_rate_threshold_asks_the_values_whose_own_rate_passes():
+    below = breakdown_asked("Which companies have a timely response rate below 90%?")
+    assert (below.field, below.rate, below.fewest, below.passing) == ("company", True, True, "rate below 90%")
+    assert below.rate_most < 0.9 < below.rate_most + 1e-6 and below.rate_least is None
+    above = breakdown_asked("Which states have a relief rate of at least 40 percent?")
+    assert (above.field, above.fewest, above.rate_least, above.rate_most) == ("state", False, 0.4, None)
+    # a count threshold is not a rate
+    assert breakdown_asked("Which companies have more than 90 complaints?").rate_most is None
+
+
 def test_outcomes_and_statuses_are_fields_a_question_can_rank_and_outcomes_read_in_more_words():
     assert breakdown_asked("What is the most common outcome?").field == "outcome"
     assert breakdown_asked("Which statuses are most common for Equifax?").field == "status"
