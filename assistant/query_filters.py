@@ -879,6 +879,11 @@ def _products(q: str, products: list[str], sub_products: list[str],
     # keeps the one it reads).
     hits += [h for h in loose if any(h[3] == o[3] and h[4] != o[4] and (listed(h, o) or listed(o, h))
                                      for o in loose)] if not hits else []
+    # A product listed beside one that is a subject is one too: "complaints about student loans or
+    # mortgages". Not a sub-product: "credit card" beside "checking account" would be the CFPB's
+    # 15 debt collection complaints of that sub-product.
+    hits += [h for h in loose if h[3] == "product" and any(
+        o[3] == "product" and h[4] != o[4] and (listed(h, o) or listed(o, h)) for o in hits)]
     # Longest first; at one span a product that is that name wins over a sub-product of the same
     # name ("Credit card"), and a sub-product over a product that only lists it among others ("credit
     # repair services" in "Credit reporting, credit repair services, or ...").

@@ -325,6 +325,9 @@ def test_how_does_that_compare_to_another_company_asks_the_last_question_of_both
     texas = [("What do people complain about in Texas?", "answer")]
     for follow in ("Compared to CA?", "How does that compare to CA?", "and compared with CA?"):
         assert standalone(follow, texas, _subjects) == "What do people complain about in Texas and CA?"
+    loans = [("What do people complain about with a student loan?", "answer")]
+    assert standalone("Compared to mortgages?", loans, _subjects) == (
+        "What do people complain about with a student loan and mortgages?")
 
 
 def test_the_top_one_is_the_first_value_the_last_answer_listed():

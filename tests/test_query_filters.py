@@ -927,6 +927,8 @@ def test_products_listed_side_by_side_are_the_subjects_and_a_bare_which_asks_of_
     # One alone, or a list one of whose names is a subject already, reads as before.
     assert found("I took a mortgage to pay for my kids", cfpb) == {}
     assert found("Compare credit card and checking account complaints", cfpb) == {"sub_product": "Checking account"}
+    # A product listed beside one that is the subject is the subject too.
+    assert found("Complaints about student loans or mortgages", cfpb) == {"product": ("Mortgage", "Student loan")}
     assert breakdown_asked("Which gets more complaints, mortgages or student loans?", "product").field == "product"
 
 
