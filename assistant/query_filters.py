@@ -1027,6 +1027,11 @@ def _mentions(q: str, found: list[Implied], distinctive: Callable | None = None,
             distinctive_phrase is None or distinctive_phrase(terms(name.group(0)))):
         return [Implied("mentions", " ".join(w.lower() for w in said), name.group(0))]
     if not 1 <= len(wanted) <= MENTION_MOST or (distinctive and len(distinctive(wanted)) < len(wanted)):
+        # "mention a police report": words side by side that are rare together, however common
+        # one of them is alone ("report"), are found as written.
+        if name and len(said) <= PHRASE_MOST and distinctive_phrase is not None and distinctive_phrase(
+                terms(name.group(0))):
+            return [Implied("mentions", " ".join(w.lower() for w in said), name.group(0))]
         return []
     if not said:
         return []

@@ -377,6 +377,14 @@ def test_complaints_that_mention_a_word_are_counted_exactly(cfpb_assistant):
                    if " fair credit report act " in " " + " ".join(terms(complaint_text(c))) + " ")
     result = cfpb_assistant.ask("Which complaints mention the Fair Credit Reporting Act?")
     assert result.filters == {"mentions": ["fair credit reporting act"]} and result.matching["count"] == expected > 0
+    # Lower-case words side by side that are rare together, one of them everywhere alone ("report"):
+    # the phrase as written, under the company named beside it.
+    expected = {c.complaint_id for c in cfpb_assistant.iter_complaints()
+                if " polic report " in " " + " ".join(terms(complaint_text(c))) + " "}
+    result = cfpb_assistant.ask("Which complaints mention a police report?")
+    assert result.filters == {"mentions": ["police report"]} and result.matching["count"] == len(expected) > 0
+    experian = cfpb_assistant.ask("Complaints about Experian that mention a police report")
+    assert experian.filters["mentions"] == ["police report"] and 0 < experian.matching["count"] < len(expected)
     # A company named before "mention" is whom the question is about, held by the index or not.
     charter = cfpb_assistant.ask("How did Charter respond to the ones that mention autopay?")
     assert charter.citations == [] and "no complaints about Charter" in charter.answer
