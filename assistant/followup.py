@@ -59,7 +59,8 @@ _ELLIPTIC = re.compile(r"\b(?:most|fewest|least|"
 # "Which one gets the most?": which of the businesses the last question was about.
 _WHICH_ONE = re.compile(r"\b(which|what)\s+(?:ones?|of\s+(?:the\s+|these\s+|those\s+)?(?:two|both|them))\b", re.I)
 # "Which one has more complaints?" after questions about two companies: those two, side by side.
-_COMPARING = re.compile(r"\b(?:more|fewer|less|most|fewest|least|worse|worst|better|best|highest|lowest)\b", re.I)
+_COMPARING = re.compile(r"\b(?:more|fewer|less|most|fewest|least|worse|worst|better|best|highest|lowest|"
+                        r"higher|lower|greater|bigger|larger|smaller)\b", re.I)
 # "How does that compare to Equifax?", "Compare them with TransUnion": the last question about both.
 # "Compared to Georgia?", "versus Nelnet?": the same, said short.
 _COMPARE_TO = re.compile(r"^(?:how\s+(?:does|do|did|would)\s+(?:that|this|it|they|those|these)\s+compare|"

@@ -245,6 +245,8 @@ def test_which_one_of_two_companies_asked_in_turn_and_a_ranking_there():
     turns = [("What do people say about Equifax?", "a"), ("What about TransUnion?", "b")]
     assert standalone("Which one has more complaints?", turns, _subjects) == (
         "Which one has more complaints (Equifax or TransUnion)?")
+    assert standalone("Which one has a higher relief rate?", turns, _subjects) == (
+        "Which one has a higher relief rate (Equifax or TransUnion)?")
     # "there" is where the last question was; "How many are there?" is no pointer.
     texas = [("Complaints about mortgages in Texas", "a")]
     assert standalone("Which company is most common there?", texas, _subjects) == (
