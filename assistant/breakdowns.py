@@ -145,6 +145,9 @@ _RATE = re.compile(r"\b(?:(?P<high>highest|biggest|largest|best|worst|top|most\s
                    r"(?:\s+(?:rates?|shares?|percentages?|proportions?|fractions?|odds|chances?))?\b", re.I)
 _COMPARED_RATES = re.compile(r"\bcompar(?:e|es|ed|ing)\b.*?\b(?:rates?|shares?|percentages?)\b"
                              r"|\b(?:rates?|shares?|percentages?)\b.*?\bcompar(?:e|es|ed|ing)\b", re.I)
+# "the relief rate by company", "the share with monetary relief for each product": a rate asked per value.
+_RATE_WORD = re.compile(r"\b(?:rates?|shares?|percent(?:ages?)?|proportions?|fractions?)\b", re.I)
+_PER_VALUE = re.compile(r"(?:by|per|each|every|across)\b", re.I)
 _RATE_NOUN = re.compile(rf"\b(?:rates?|shares?|percentages?|proportions?|fractions?|odds|chances?|likely|often|"
                         rf"{_SPEED})\b", re.I)
 
@@ -238,6 +241,8 @@ def breakdown_asked(question: str, named_field: str | None = None) -> Breakdown 
     top = min(n, MOST_SHOWN) if n > 0 else None
     rate = _RATE.search(question) if _RATE_NOUN.search(question) else None
     rate = rate or _COMPARED_RATES.search(question)  # "Compare relief rates across the bureaus": each one's
+    if rate is None and _PER_VALUE.match(asked.phrase):  # "the relief rate by company": each one's own
+        rate = _RATE_WORD.search(question)
     phrase = f"{asked.phrase} / {rate.group(0)}" if rate and rate.group(0) not in asked.phrase else asked.phrase
     passing_rate = _rate_passing(question) if asked.field not in ("month", "timely_response") else None
     if passing_rate:

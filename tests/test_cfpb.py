@@ -706,6 +706,17 @@ def test_how_the_last_set_ended_is_asked_of_that_set(cfpb_assistant):
     assert refunded.matching["count"] < turns[-1][1].matching["count"]
 
 
+def test_a_rate_by_value_ranks_each_value_by_its_own_rate(cfpb_assistant):
+    a = cfpb_assistant
+    result = a.ask("What is the relief rate by product?")
+    rates = result.matching["rate_by_product"]
+    shares = [r["count"] / r["of"] for r in rates.values()]
+    assert len(rates) > 3 and shares == sorted(shares, reverse=True)
+    top, counted = next(iter(rates.items()))
+    assert counted["of"] == a.stats({"product": top})["complaints"]
+    assert "products by their own rate" in result.answer
+
+
 def test_a_rate_threshold_lists_every_value_whose_own_rate_passes(cfpb_assistant):
     a = cfpb_assistant
     result = a.ask("Which companies have a monetary relief rate above 20%?")

@@ -634,6 +634,16 @@ def test_a_rate_asked_ranks_each_value_by_its_own_share():
     assert not breakdown_asked("Which company is the worst?").rate
 
 
+def test_a_rate_asked_per_value_is_each_values_own_rate():
+    for question, field in (("What is the relief rate by company?", "company"),
+                            ("What percentage of complaints got relief in each state?", "state"),
+                            ("What's the share of complaints with monetary relief for each product?", "product")):
+        asked = breakdown_asked(question)
+        assert (asked.field, asked.rate) == (field, True)
+    # per value without a rate word is the counts
+    assert not breakdown_asked("How many complaints per product got relief?").rate
+
+
 def test_a_rate_threshold_asks_the_values_whose_own_rate_passes():
     below = breakdown_asked("Which companies have a timely response rate below 90%?")
     assert (below.field, below.rate, below.fewest, below.passing) == ("company", True, True, "rate below 90%")
