@@ -235,14 +235,19 @@ class Assistant:
         if ended:
             narrowing += filtering.RESULT_KEYS
         about = query_filters.without_phrases(search, [i for i in read if i.key in narrowing])
-        # Embedded once: retrieval and the answerer's sentence ranking both use it.
-        query_vector = self.embed_model.get_query_embedding(about)
         # The words that named a company the filters hold ("Citi") are no topic to search.
         if named is None:  # the company came as a filter (the app's chip): find the words again
             match = self.companies_in(unfiltered)
             said = match.said if set(match.companies) & set(filtering.values(clean, "company")) else []
         else:
+            match = named
             said = named.said if named.companies else []
+        for apart in [s for s in said if s in match.joined]:
+            # "Trans Union" is searched as the complaints write it: apart, "union" pulls the vector.
+            about = about.replace(apart, match.joined[apart])
+            said = said + [match.joined[apart]]
+        # Embedded once: retrieval and the answerer's sentence ranking both use it.
+        query_vector = self.embed_model.get_query_embedding(about)
         several = next((key for key in ("company", "state", "product", "type", "sub_product", "issue", "sub_issue")
                         if 1 < len(filtering.values(clean, key)) <= COMPARED_MOST), None)
         asked = self._breakdown_asked(search, several)

@@ -59,6 +59,8 @@ class CompanyMatch:
     companies: list[str]  # index names the question names
     unknown: list[str]  # names the index does not hold
     said: list[str] = field(default_factory=list)  # the question's own words for `companies`
+    # A name written apart ("Trans Union") -> as one ("TransUnion"), as the complaints write it.
+    joined: dict[str, str] = field(default_factory=dict)
 
 
 class CompanyNames:
@@ -129,13 +131,20 @@ class CompanyNames:
     def match(self, question: str, vocabulary_share) -> CompanyMatch:
         """`vocabulary_share(stems) -> float`: the share of passages that use these terms side by
         side (one term: that word)."""
-        lowered = " " + " ".join(t for t in _tokens(question) if t not in _LEGAL) + " "
+        capitalised = {_bare(w).lower() for w in _WORD.findall(question) if _bare(w)[:1].isupper()}
+        words, split = self._joined([t for t in _tokens(question) if t not in _LEGAL], capitalised, vocabulary_share)
+        lowered = " " + " ".join(words) + " "
         found: list[str] = []
         said: list[str] = []
+        joined: dict[str, str] = {}
         for alias in self._ordered:
             if f" {alias} " in lowered:
                 found.extend(sorted(self.aliases[alias]))
-                said.append(_as_written(question, alias))
+                written = _as_written(question, alias)
+                if written == alias and split:  # "Trans Union": the words as the user split them
+                    written = _as_written(question, " ".join(split.get(w, w) for w in alias.split()))
+                    joined[written] = "".join(written.split())
+                said.append(written)
                 lowered = lowered.replace(f" {alias} ", " ")
         for position, word in enumerate(_WORD.findall(question)):
             bare = _bare(word)
@@ -149,7 +158,7 @@ class CompanyNames:
             if word[:1].isupper() and len(bare) >= 4 and bare not in self._known_words:
                 owners = {n for alias, names in self.aliases.items() if " " not in alias and alias.startswith(bare)
                           for n in names}
-                if len(owners) == 1 and self._distinctive(bare, next(iter(owners))):
+                if len(owners) == 1 and not owners <= set(found) and self._distinctive(bare, next(iter(owners))):
                     found.extend(owners)
                     said.append(bare)
         unknown = []
@@ -159,7 +168,27 @@ class CompanyNames:
             stems = terms(bare)
             if stems and vocabulary_share(stems) < ORDINARY_SHARE:
                 unknown.append(bare)
-        return CompanyMatch(list(dict.fromkeys(found)), [] if found else unknown, list(dict.fromkeys(said)))
+        return CompanyMatch(list(dict.fromkeys(found)), [] if found else unknown, list(dict.fromkeys(said)), joined)
+
+    def _joined(self, words: list[str], capitalised: set[str], vocabulary_share) -> tuple[list[str], dict[str, str]]:
+        """Two capitalised words that a name writes as one ("Trans Union" for TransUnion, "Pay Pal"
+        for PayPal) joined, where the complaints write them as one at least as often as apart; and
+        each joined word's parts. Lower-case pairs stay apart: "lend up to $500", "market place
+        lenders" name no LendUp or Prosper Marketplace."""
+        out, split, i = [], {}, 0
+        while i < len(words):
+            pair = words[i] + words[i + 1] if i + 1 < len(words) else ""
+            if (pair in self._known_words and words[i] not in self._known_words
+                    and {words[i], words[i + 1]} <= capitalised
+                    and vocabulary_share(terms(pair) or [pair])
+                    >= vocabulary_share([(terms(w) or [w])[0] for w in words[i:i + 2]])):
+                out.append(pair)
+                split[pair] = f"{words[i]} {words[i + 1]}"
+                i += 2
+            else:
+                out.append(words[i])
+                i += 1
+        return out, split
 
     def other_names(self, question: str) -> list[str]:
         """The words a question writes as names (capitalised, not its first word) that are no

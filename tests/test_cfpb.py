@@ -706,6 +706,13 @@ def test_how_the_last_set_ended_is_asked_of_that_set(cfpb_assistant):
     assert refunded.matching["count"] < turns[-1][1].matching["count"]
 
 
+def test_a_company_name_written_apart_is_the_company_and_searched_as_one_word(cfpb_assistant):
+    a = cfpb_assistant
+    apart, one = a.ask("How does Trans Union handle disputes?"), a.ask("How does TransUnion handle disputes?")
+    assert apart.filters == one.filters == {"company": "TRANSUNION INTERMEDIATE HOLDINGS, INC."}
+    assert apart.matching["count"] == one.matching["count"] and apart.matching["rule"] == one.matching["rule"]
+
+
 def test_a_rate_by_value_ranks_each_value_by_its_own_rate(cfpb_assistant):
     a = cfpb_assistant
     result = a.ask("What is the relief rate by product?")

@@ -79,3 +79,18 @@ def test_a_kind_of_company_after_its_name_belongs_to_the_name():
     assert names.match("Chase bank fees", lambda stems: 0.0).said == ["Chase bank"]
     # A bank account is what the complaint is about.
     assert names.match("Chase bank account closed", lambda stems: 0.0).said == ["Chase"]
+
+
+def test_a_name_written_apart_names_its_company_when_capitalised():
+    names = ["TRANSUNION INTERMEDIATE HOLDINGS, INC.", "LendUp Loans LLC"]
+    # The complaints write "transunion" far more often than "trans union"; "lendup" more than "lend up".
+    written = {"transunion": 3000, "trans union": 40, "lendup": 30, "lend up": 5, "trans": 32, "union": 79}
+    share = lambda stems: written.get(" ".join(stems), 0) / 10000  # noqa: E731
+    companies = CompanyNames(names)
+    got = companies.match("How does Trans Union handle disputes?", share)
+    assert got.companies == [names[0]] and got.said == ["Trans Union"] and got.joined == {"Trans Union": "TransUnion"}
+    # Everyday words side by side in lower case are no name: "lend up to $500".
+    assert companies.match("Do payday lenders lend up to $500?", share).companies == []
+    # Nor a capitalised pair the complaints write apart more often than as one.
+    apart = {"lendup": 5, "lend up": 30}
+    assert companies.match("Do Lend Up loans renew?", lambda stems: apart.get(" ".join(stems), 0) / 1e4).joined == {}
