@@ -206,12 +206,14 @@ def narrows_to_whom(question: str, history: list | None) -> bool:
 
 def _narrows(question: str, history: list | None, test: Callable[[str], bool]) -> str | None:
     """The follow-up whose fragment passes `test`: this one, or where it asks the last question
-    again ("What percentage is that?", "Why?", "Show me more"), the last one as it narrowed."""
+    again ("What percentage is that?", "Why?", "Show me more") or only how its set breaks down
+    ("Which year had the most?"), the last one as it narrowed."""
     questions = _previous_questions(history)
     if not questions or not is_followup(question, questions):
         return None
     fragment = _strip(_CONNECTOR.sub("", _strip(question), count=1)) or _strip(question)
-    if _SHARE_ONLY.match(fragment) or _WHY.match(fragment) or _EXAMPLES_ONLY.match(fragment):
+    if (_SHARE_ONLY.match(fragment) or _WHY.match(fragment) or _EXAMPLES_ONLY.match(fragment)
+            or (_ranks_the_last(fragment) and not test(fragment))):
         return _narrows(questions[-1], questions[:-1], test)
     return question if test(fragment) else None
 

@@ -375,6 +375,8 @@ def test_a_followup_that_only_asks_how_the_last_set_ended_narrows_it():
     # Asking for its share again keeps it so; anything beyond how it ended is a question of its own.
     ended = calls + [("How many were closed with relief?", "answer")]
     assert narrows_by_ending("What percentage is that?", ended, subjects) == "How many were closed with relief?"
+    # So does asking only how that set breaks down: "Which year had the most?" of those closed with relief.
+    assert narrows_by_ending("Which year had the most?", ended, subjects) == "How many were closed with relief?"
     assert not narrows_by_ending("How many were closed with relief at Equifax?", calls, subjects)
     assert not narrows_by_ending("How many were about late fees?", calls, subjects)
     assert not narrows_by_ending("How many were closed with relief?", [], subjects)
