@@ -221,13 +221,14 @@ def _rates(catalog: Catalog, set_filters: dict, by: str, where, asked: Breakdown
                     key=lambda r: (r[1] / r[2], r[2]), reverse=not asked.fewest)
     if not ranked:  # no value has enough complaints for a rate: the counts alone are given
         return {}
-    if asked.rate_least is None and asked.rate_most is None:
-        return {f"rate_by_{by}": {v: {"count": n, "of": of} for v, n, of in ranked[:shown]}, "rate_least": least}
-    # "below 90%": the values whose rate passes, and of how many that have a rate at all
-    low, high = asked.rate_least or 0.0, 1.0 if asked.rate_most is None else asked.rate_most
-    passed = [r for r in ranked if low <= r[1] / r[2] <= high]
-    return {f"rate_by_{by}": {v: {"count": n, "of": of} for v, n, of in passed[:shown]}, "rate_least": least,
-            "rate_passing": {"phrase": asked.passing, "count": len(passed), "of": len(ranked)}}
+    passing = {}
+    if asked.rate_least is not None or asked.rate_most is not None:
+        # "below 90%": the values whose rate passes, and of how many that have a rate at all
+        low, high = asked.rate_least or 0.0, 1.0 if asked.rate_most is None else asked.rate_most
+        rated, ranked = len(ranked), [r for r in ranked if low <= r[1] / r[2] <= high]
+        passing = {"rate_passing": {"phrase": asked.passing, "count": len(ranked), "of": rated}}
+    return {f"rate_by_{by}": {v: {"count": n, "of": of} for v, n, of in ranked[:shown]}, "rate_least": least,
+            **passing}
 
 
 def _periods(set_filters: dict, by_month: dict[str, int]) -> tuple[tuple[str, str], tuple[str, str]] | None:

@@ -1023,16 +1023,18 @@ def _mentions(q: str, found: list[Implied], distinctive: Callable | None = None,
     # A name written as one ("Cash App", "the Fair Credit Reporting Act") is found as written, its
     # words side by side: judged as a phrase, whatever its words' commonness alone.
     name = re.search(r"(?<!\w)" + r"\s+".join(map(re.escape, said)) + r"(?!\w)", q) if len(said) > 1 else None
-    if name and len(said) <= PHRASE_MOST and all(w[:1].isupper() for w in said) and (
-            distinctive_phrase is None or distinctive_phrase(terms(name.group(0)))):
-        return [Implied("mentions", " ".join(w.lower() for w in said), name.group(0))]
+    as_phrase = [Implied("mentions", " ".join(w.lower() for w in said), name.group(0))] if name else []
+
+    def rare_together(unjudged: bool) -> bool:  # `unjudged`: what holds without the index's statistics
+        return (bool(name) and len(said) <= PHRASE_MOST
+                and (distinctive_phrase(terms(name.group(0))) if distinctive_phrase else unjudged))
+
+    if all(w[:1].isupper() for w in said) and rare_together(unjudged=True):
+        return as_phrase
     if not 1 <= len(wanted) <= MENTION_MOST or (distinctive and len(distinctive(wanted)) < len(wanted)):
         # "mention a police report": words side by side that are rare together, however common
         # one of them is alone ("report"), are found as written.
-        if name and len(said) <= PHRASE_MOST and distinctive_phrase is not None and distinctive_phrase(
-                terms(name.group(0))):
-            return [Implied("mentions", " ".join(w.lower() for w in said), name.group(0))]
-        return []
+        return as_phrase if rare_together(unjudged=False) else []
     if not said:
         return []
     value = said[0].lower() if len(said) == 1 else tuple(w.lower() for w in said)
