@@ -9,7 +9,8 @@ complaints use far more often than that company's own complaints could explain (
 common word. A capitalised word that is no known name and that the
 complaints themselves hardly use ("How does Charter ..." over an index of lenders) is a
 company the index does not hold: the question is answered with that, not with other
-companies' complaints.
+companies' complaints. An abbreviation built from the start of a name's words ("NFCU", "BofA",
+"Amex", "PenFed", "Cap One") names the one company whose words it spells.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ ORDINARY_SHARE = 0.0005
 # A name's word is a short form only if it occurs in at most this many passages per passage of
 # that company's own complaints (people mention Equifax in TransUnion complaints too).
 NAME_SPREAD = 2.0
+# Words an abbreviation may leave out or spell ("BofA" spells "of", "FNBO" leaves it out).
+_CONNECTORS = {"of", "and", "&", "the"}
+SHORTEST_ABBREVIATION = 3  # "TD", "EZ": two letters fit too many names to name one
 
 
 def _bare(word: str) -> str:
@@ -161,14 +165,37 @@ class CompanyNames:
                 if len(owners) == 1 and not owners <= set(found) and self._distinctive(bare, next(iter(owners))):
                     found.extend(owners)
                     said.append(bare)
+        spelled = set()
+        for written, letters in _abbreviations(question):
+            if all(w.lower() in self._known_words for w in written.split()) or not terms(letters):
+                continue  # name words themselves ("New York") are the aliases' to read
+            owners = self._abbreviated(letters)
+            if owners:
+                spelled.update(written.lower().split())
+            if (len(owners) == 1 and not owners <= set(found)
+                    and (_marked(written) or self._distinctive(letters, *owners))):
+                found.extend(owners)
+                said.append(written)
         unknown = []
         for bare in self.other_names(question):
+            if bare.lower() in spelled:  # it spells an index name, even one of several: not absent
+                continue
             # "T-Mobile", "Tesla": the word as written, its parts side by side, decides: "t" and
             # "mobile" are everyday words, "t mobile" may never occur.
             stems = terms(bare)
             if stems and vocabulary_share(stems) < ORDINARY_SHARE:
                 unknown.append(bare)
         return CompanyMatch(list(dict.fromkeys(found)), [] if found else unknown, list(dict.fromkeys(said)), joined)
+
+    def _abbreviated(self, letters: str) -> set[str]:
+        """The names whose words `letters` spells from their starts ("pen"+"fed", "b"+"of"+"a"); where
+        several do, those it spells letter by letter ("NFCU" for NAVY FEDERAL CREDIT UNION)."""
+        fits = {name: pieces for name in self.names
+                if (pieces := _spells(letters, _tokens(name))) and len(pieces) >= 2}
+        if len(fits) > 1:
+            initials = {name for name, pieces in fits.items() if all(len(p) == 1 for p in pieces)}
+            return initials if len(initials) == 1 else set(fits)
+        return set(fits)
 
     def _joined(self, words: list[str], capitalised: set[str], vocabulary_share) -> tuple[list[str], dict[str, str]]:
         """Two capitalised words that a name writes as one ("Trans Union" for TransUnion, "Pay Pal"
@@ -195,3 +222,43 @@ class CompanyNames:
         word of a company name the index holds."""
         return [bare for position, word in enumerate(_WORD.findall(question))
                 if position and (bare := _bare(word))[:1].isupper() and bare.lower() not in self._known_words]
+
+
+def _spells(letters: str, tokens: list[str], first: bool = True) -> list[str] | None:
+    """The pieces `letters` splits into, each the start of the next of `tokens` (a connector such
+    as "of" may be left out; words after the last piece are), or None. The first word is always
+    spelled: "Amex" is AMERICAN EXPRESS, never EXPRESS alone."""
+    if not letters:
+        return [] if not first else None
+    if not tokens:
+        return None
+    head, rest = tokens[0], tokens[1:]
+    for n in range(min(len(head), len(letters)), 0, -1):  # the longest start first
+        if letters[:n] == head[:n]:
+            pieces = _spells(letters[n:], rest, False)
+            if pieces is not None:
+                return [letters[:n], *pieces]
+    if head in _CONNECTORS and not first:
+        return _spells(letters, rest, False)
+    return None
+
+
+def _abbreviations(question: str) -> list[tuple[str, str]]:
+    """Capitalised words that may abbreviate a name, as written and as letters: one word
+    ("NFCU", "Amex") or two side by side ("Cap One"), the pair first. A question's first word
+    counts only where more than its first letter is a capital ("BofA", not "Are")."""
+    words = [(m.start(), _bare(m.group(0))) for m in _WORD.finditer(question)]
+    out = []
+    for i, (start, word) in enumerate(words):
+        if not word[:1].isupper() or (i == 0 and not _marked(word)):
+            continue
+        if i + 1 < len(words) and words[i + 1][1][:1].isupper():
+            pair = f"{word} {words[i + 1][1]}"
+            out.append((pair, pair.replace(" ", "").lower()))
+        out.append((word, word.lower()))
+    return [(w, letters) for w, letters in out if len(letters) >= SHORTEST_ABBREVIATION and letters.isalpha()]
+
+
+def _marked(written: str) -> bool:
+    """Capitals past a word's first letter ("NFCU", "BofA", "PenFed"): written as a name, not a word."""
+    return any(ch.isupper() for word in written.split() for ch in word[1:])

@@ -94,3 +94,36 @@ def test_a_name_written_apart_names_its_company_when_capitalised():
     # Nor a capitalised pair the complaints write apart more often than as one.
     apart = {"lendup": 5, "lend up": 30}
     assert companies.match("Do Lend Up loans renew?", lambda stems: apart.get(" ".join(stems), 0) / 1e4).joined == {}
+
+
+def test_an_abbreviation_spelled_from_the_start_of_one_names_words_names_that_company():
+    # "How does NFCU treat its members?" used to say the index holds no complaints about NFCU.
+    names = ["NAVY FEDERAL CREDIT UNION", "PENTAGON FEDERAL CREDIT UNION", "BANK OF AMERICA, NATIONAL ASSOCIATION",
+             "FIRST NATIONAL BANK OF OMAHA", "AMERICAN EXPRESS COMPANY", "CAPITAL ONE FINANCIAL CORPORATION",
+             "PORTFOLIO RECOVERY ASSOCIATES INC", "Peter Roberts & Associates, Inc.", "Fee Services LLC"]
+    own = dict.fromkeys(names, 50)
+    spread = {"amex": 60, "fee": 3000, "one": 5000}  # passages that hold each stem; other words: none
+    companies = CompanyNames(names, passages=own.get, word_passages=lambda stems: {s: spread.get(s, 0) for s in stems})
+    rare = lambda stems: 0.0  # noqa: E731
+    for question, name, said in [("How does NFCU treat its members?", names[0], "NFCU"),
+                                 ("Complaints about PenFed", names[1], "PenFed"),
+                                 ("Does BofA charge overdraft fees?", names[2], "BofA"),
+                                 ("Did BOA close my account?", names[2], "BOA"),
+                                 ("Complaints about FNBO credit cards", names[3], "FNBO"),  # "of" left out
+                                 ("How does Amex treat late payments?", names[4], "Amex"),
+                                 ("Complaints about Cap One", names[5], "Cap One")]:
+        got = companies.match(question, rare)
+        assert (got.companies, got.said, got.unknown) == ([name], [said], []), question
+    # Two names spelled alike ("PRA"): neither is chosen, and neither is said to be absent.
+    assert (companies.match("What do people say about PRA?", rare).companies,
+            companies.match("What do people say about PRA?", rare).unknown) == ([], [])
+    # Everyday words: a question's first word ("Are"), a word the complaints use far beyond one
+    # company's own ("Fees" spells "Fee Services"), a capital no name starts with ("Zelle"), which stays unknown.
+    assert companies.match("Are there fees?", rare).companies == []
+    assert companies.match("Why are the Fees so high?", rare).companies == []
+    assert companies.match("How does Zelle handle fraud?", rare).unknown == ["Zelle"]
+    # Two capitalised name words are the name's own ("New York" spells NEW YORK COMMUNITY BANCORP
+    # letter for letter, and is a state).
+    state = CompanyNames(["NEW YORK COMMUNITY BANCORP INC"], passages={"NEW YORK COMMUNITY BANCORP INC": 10}.get,
+                         word_passages=lambda stems: {s: {"new": 5000, "york": 400}.get(s, 0) for s in stems})
+    assert state.match("And in New York?", rare).companies == []
