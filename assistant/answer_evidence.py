@@ -8,7 +8,6 @@ ingest, are closest to the question: no model call here.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections import defaultdict
 
@@ -87,14 +86,7 @@ def _shares(counts: dict[str, int], total: int, top: int = 4, fewest: bool = Fal
                      for name, n in items)
 
 
-def _period(since: str, until: str) -> str:
-    """A period as said: "2023", "2023-06", else its first and last day."""
-    if since[5:] == "01-01" and until[5:] == "12-31" and since[:4] == until[:4]:
-        return since[:4]
-    last_day = calendar.monthrange(int(since[:4]), int(since[5:7]))[1]
-    if since[8:] == "01" and since[:7] == until[:7] and int(until[8:]) == last_day:
-        return since[:7]
-    return f"{since} to {until}"
+_period = filtering.period_words
 
 
 def _by_year(by_month: dict[str, int]) -> bool:
@@ -194,15 +186,18 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
             facts.append("busiest months: " + ", ".join(f"{m} ({n:,})" for m, n in busiest))
     if matching.get("by_status") and asked != "status":
         facts.append(f"status: {_shares(matching['by_status'], total)}")
-    each = "company" if matching.get("by_company_status") else "state"
+    each = next((key for key in ("company", "state", "periods") if matching.get(f"by_{key}_status")), "company")
     own = matching.get(f"by_{each}_{asked}") or {} if asked else {}
     for value, statuses in (matching.get(f"by_{each}_status") or {}).items():
-        # Each named company's (or state's) own shares, so that a comparison is read off the
-        # answer: the breakdown asked for ("top complaints") where there is one, then how they ended.
+        # Each named company's (or state's, or period's) own shares, so that a comparison is read
+        # off the answer: the breakdown asked for ("top complaints") where there is one, then how
+        # they ended. A period leads with its count: "2019: 261 complaints".
         total_own = sum(statuses.values())
         asked_own = (f"{_FIELD_PLURALS.get(asked, asked)}: {_shares(own[value], total_own, top=3)} — status: "
                      if own.get(value) else "")
-        facts.append(f"{inert(value)}: {asked_own}{_shares(statuses, total_own, top=3)}")
+        said = (f"{_period(*filtering.period(value))}: {total_own:,} complaint{'s' * (total_own != 1)}, "
+                if each == "periods" else f"{inert(value)}: ")
+        facts.append(f"{said}{asked_own}{_shares(statuses, total_own, top=3)}")
     if matching.get("by_company") and len(matching["by_company"]) > 1 and asked != "company":
         facts.append(f"companies: {_shares(matching['by_company'], total, top=5)}")
     if matching.get("by_month") and asked != "month":

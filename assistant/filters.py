@@ -3,7 +3,8 @@
 Keys: company, type, status and the source's own label fields (product, issue, sub_issue,
 state, ...: str or list), outcome (str or list: all must hold), since / until
 (YYYY-MM-DD, inclusive), outside ([first day, last day]: complaints dated before or after that
-period: "Equifax complaints not in 2023"), complaint_id (a list: a set of complaints named one by one),
+period: "Equifax complaints not in 2023"), periods (a list of "first/last" days: complaints dated in
+any of them: "in 2019 versus 2023" is those two years, not the five from one to the other), complaint_id (a list: a set of complaints named one by one),
 mentions (words, str or list: every one is in the complaint's text, as the keyword index
 stems them), mentions_any (the same, any one of them: "mention Zelle or Venmo"), mentions_none
 (none of them: "Navient complaints not about forbearance"). Chroma's metadata cannot say these:
@@ -12,6 +13,7 @@ only the catalog's SQL applies them.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
@@ -23,18 +25,18 @@ from index.outcomes import outcome_label
 from .safe_text import inert
 
 VALUE_KEYS = ("company", "type", "status", *LABEL_KEYS, "complaint_id")
-KEYS = ("company", "type", "status", "outcome", "since", "until", "outside", *LABEL_KEYS, "complaint_id",
+KEYS = ("company", "type", "status", "outcome", "since", "until", "outside", "periods", *LABEL_KEYS, "complaint_id",
         "mentions", "mentions_any", "mentions_none")
 # words in the complaint's text: all of them, any of them, none of them
 MENTIONS = ("mentions", "mentions_any", "mentions_none")
-SQL_ONLY = (*MENTIONS, "outside")  # keys that Chroma's metadata filters cannot express (an OR of two ranges)
+SQL_ONLY = (*MENTIONS, "outside", "periods")  # keys that Chroma's metadata filters cannot express (an OR of ranges)
 # Where and when, never what a complaint is about: a question's topic is decided without these
 # filters, then narrowed by them (retrieval.HybridRetriever.search), and the words that named them
 # are not searched ("in Texas" read into the question's vector moves which label its neighbours
 # vote for). How a complaint ended is written in the business's response: those words stay in the
 # question, and the labels vote among the complaints that ended so (but for a follow-up that asks
 # only that of the last set: followup.narrows_by_ending).
-NARROWING = ("state", "since", "until", "outside")
+NARROWING = ("state", "since", "until", "outside", "periods")
 # Filters on how a complaint ended: "What share of Navient's complaints were closed with relief?"
 # asks for a share of the complaints under the other filters (matching.share_base), and "How many
 # were closed with relief?" after a question narrows its set (followup.narrows_by_ending).
@@ -49,6 +51,22 @@ def values(filters: dict, key: str) -> list[str]:
     """The value under `key` as a list (a filter holds one value or several; none when absent)."""
     value = filters.get(key) or []
     return [value] if isinstance(value, str) else list(value)
+
+
+def period_words(since: str, until: str) -> str:
+    """A period as said: "2023", "2023-06", else its first and last day."""
+    if since[5:] == "01-01" and until[5:] == "12-31" and since[:4] == until[:4]:
+        return since[:4]
+    last_day = calendar.monthrange(int(since[:4]), int(since[5:7]))[1]
+    if since[8:] == "01" and since[:7] == until[:7] and int(until[8:]) == last_day:
+        return since[:7]
+    return f"{since} to {until}"
+
+
+def period(value: str) -> tuple[str, str]:
+    """"2019-01-01/2019-12-31" (a `periods` value) -> its first and last day."""
+    first, _, last = str(value).partition("/")
+    return first, last
 
 
 def _day(value: str, name: str) -> int:
@@ -74,6 +92,13 @@ def normalize(filters: dict | None) -> dict:
             if len(value) != 2:
                 raise FilterError(f"outside must be two dates, the period's first and last day, got {value!r}")
             value = sorted(value, key=lambda v: _day(v, key))
+        elif key == "periods":
+            value = [value] if isinstance(value, str) else list(value)
+            for one in value:
+                first, last = period(one)
+                if not last or _day(first, key) > _day(last, key):
+                    raise FilterError(f"periods must be first/last days (YYYY-MM-DD/YYYY-MM-DD), got {one!r}")
+            value = sorted(set(map(str, value)))
         elif isinstance(value, (list, tuple, set)):
             value = sorted(str(v) for v in value if str(v))
             if len(value) == 1 and key not in ("outcome", "complaint_id", *MENTIONS):
@@ -154,6 +179,10 @@ def to_sql(filters: dict) -> tuple[str, list]:
         first, last = values(filters, "outside")
         parts.append("(c.date < ? OR c.date > ?)")
         params.extend([_day(first, "outside"), _day(last, "outside")])
+    if "periods" in filters:
+        ranges = [period(v) for v in values(filters, "periods")]
+        parts.append("(" + " OR ".join("c.date BETWEEN ? AND ?" for _ in ranges) + ")")
+        params.extend(_day(day, "periods") for first_last in ranges for day in first_last)
     # FTS5 finds the passages; a complaint qualifies when any of its passages holds the word (or,
     # for mentions_any, any of the words).
     matches = [_fts_phrase(word) for word in values(filters, "mentions")]
@@ -190,6 +219,8 @@ def said_values(key: str, shown: list) -> str:
         shown = [outcome_label(v) for v in shown]
     if key == "outside":  # a period's first and last day
         return " to ".join(inert(str(v)) for v in shown)
+    if key == "periods":
+        return " or ".join(inert(period_words(*period(v))) for v in shown)
     more = f" or {len(shown) - SHOWN_VALUES + 1} more" if len(shown) > SHOWN_VALUES else ""
     shown = shown[:SHOWN_VALUES - 1] if more else shown
     return (" and " if key in ALL_OF else " or ").join(inert(str(v)) for v in shown) + more

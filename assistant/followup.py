@@ -445,7 +445,8 @@ def _in_period(previous: str, narrowing: str) -> str:
     "before 2020" after it is the other side."""
     new, old = period_said(narrowing), period_said(previous)
     ends = {**old[1], **new[1]} if new and old else {}
-    if new and old and (new[1].keys() & old[1].keys() or ends.get("since", "") > ends.get("until", "9")):
+    if new and old and (new[1].keys() & old[1].keys() or "periods" in old[1]
+                        or ends.get("since", "") > ends.get("until", "9")):
         rest = " ".join(narrowing.replace(new[0], " ").split())
         replaced = re.sub(rf"(?i)(?<!\w){re.escape(old[0])}(?!\w)", lambda _: new[0], previous, count=1)
         if replaced != previous:

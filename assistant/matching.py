@@ -82,9 +82,12 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
     # "How often do Equifax and TransUnion give monetary relief?": a few companies (or states) and
     # how their complaints ended is each one's own rate, not the few that ended so split among them.
     named = filtering.values(filters, "company")
-    several = next((key for key, values in (("company", named), ("state", states)) if 1 < len(values) <= COMPARED_MOST),
-                   None)
-    if several and set(filters) & set(filtering.RESULT_KEYS) and (asked is None or asked.field == several):
+    # "... in 2019 versus 2023": each period's own count and statuses, as each state's.
+    periods = filtering.values(filters, "periods")
+    several = next((key for key, values in (("company", named), ("state", states), ("periods", periods))
+                    if 1 < len(values) <= COMPARED_MOST), None)
+    if (several and several != "periods" and set(filters) & set(filtering.RESULT_KEYS)
+            and (asked is None or asked.field == several)):
         asked = (dataclasses.replace(asked, rate=True) if asked
                  else Breakdown(several, " / ".join(filtering.values(filters, several)), rate=True))
     by = asked.field if asked else None
@@ -236,6 +239,10 @@ def _periods(set_filters: dict, by_month: dict[str, int]) -> tuple[tuple[str, st
     before one of those; other spans by their days. With no period asked, the set's latest year
     against the one before. A span of whole years ("between 2019 and 2023") is its last year
     against its first: what grew from one to the other, not the five years against the five before."""
+    compared = filtering.values(set_filters, "periods")
+    if len(compared) == 2:  # "in 2023 compared to 2019": the later against the earlier
+        earlier, later = (filtering.period(p) for p in compared)
+        return later, earlier
     since, until = set_filters.get("since"), set_filters.get("until")
     if not (since and until):
         if not _dated(by_month):

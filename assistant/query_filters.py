@@ -20,7 +20,7 @@ from pathlib import Path
 from index import outcomes as _outcome_rules
 from index.keywords import stop_words, terms
 
-from .filters import ALL_OF, RESULT_KEYS
+from .filters import ALL_OF, RESULT_KEYS, period_words
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -48,9 +48,9 @@ _PERIOD_ALONE = re.compile(rf"{_when()}(?=\s*[?.!]*$)", re.I)  # matched at the 
 _SINCE = re.compile(rf"\b(?P<op>since|after|starting(?:\s+(?:in|from))?)\s+{_when()}\b", re.I)
 _UNTIL = re.compile(rf"\b(?P<op>before|until|till|through|up\s+to)\s+{_when()}\b", re.I)
 _BETWEEN = re.compile(rf"\b(?:between|from)\s+{_when('1')}\s+(?:and|to|-|until|through)\s+{_when('2')}\b", re.I)
-# "in 2019 versus 2023", "2019 and 2023": two periods compared. One range covers both, and the
-# answer's counts by year tell them apart.
-_TWO_PERIODS = re.compile(rf"\b(?:in|during|for|from|compare)\s+{_when('1')}\s+(?:and|or|versus|vs\.?|against|with|to|"
+# "in 2019 versus 2023", "2019 and 2023": two periods compared, each on its own (`periods`), not
+# the years between them; "in 2019 to 2023" is one range.
+_TWO_PERIODS = re.compile(rf"\b(?:in|during|for|from|compare)\s+{_when('1')}\s+(?P<join>and|or|versus|vs\.?|against|with|to|"
                           rf"compared\s+(?:to|with))\s+(?:(?:in|during|for)\s+)?{_when('2')}\b", re.I)
 
 # Statuses that mean the customer got what they asked for: BBB's "Resolved" and the CFPB's
@@ -178,7 +178,7 @@ class Implied:
 
 
 _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
-              "until": "To", "outside": "Outside", "state": "State", "tags": "Tags", "mentions": "Mentions", "mentions_any": "Mentions",
+              "until": "To", "outside": "Outside", "periods": "Periods", "state": "State", "tags": "Tags", "mentions": "Mentions", "mentions_any": "Mentions",
               "mentions_none": "Not mentioning",
               "product": "Product", "timely_response": "Timely response", "consumer_disputed": "Consumer disputed",
               "sub_product": "Sub-product", "complaint_id": "Complaint", "submitted_via": "Submitted via"}
@@ -355,7 +355,11 @@ def _dates(q: str) -> list[Implied]:
     match = _TWO_PERIODS.search(q)
     if match:
         ranges = sorted([_range(match, "1"), _range(match, "2")])
-        return [Implied("since", ranges[0][0], match.group(0)), Implied("until", ranges[1][1], match.group(0))]
+        if match.group("join").lower() == "to" or ranges[0][1] >= ranges[1][0]:  # one range, or overlapping
+            return [Implied("since", ranges[0][0], match.group(0)),
+                    Implied("until", max(ranges[0][1], ranges[1][1]), match.group(0))]
+        return [Implied("periods", tuple(f"{first}/{last}" for first, last in ranges), match.group(0),
+                        shown=" or ".join(period_words(*r) for r in ranges))]
     match = _IN.search(q) or _PERIOD_OF.search(q) or _PERIOD_ALONE.match(q.strip())
     if match:
         start, end = _range(match)
@@ -1219,7 +1223,7 @@ def leftover(question: str, implied: list[Implied], names: list[str] = ()) -> li
 _SERVICE_TOPIC = re.compile(r"\bcustomer\s+(?:service|support|care)\b", re.I)
 
 
-_DATE_KEYS = {"since", "until"}
+_DATE_KEYS = {"since", "until", "periods"}
 
 
 def applied(implied: list[Implied], filters: dict) -> list[Implied]:
@@ -1273,7 +1277,7 @@ def share_of(question: str, read: list[Implied], companies_said: list[str] = ())
     whole += [i.key for i in read for phrase in i.phrase.split(" / ") if phrase and inside(phrase)]
     if not whole:
         return ()
-    where_when = ("state", "since", "until", "outside")
+    where_when = ("state", "since", "until", "outside", "periods")
     # After the verb a place or period is the part asked where nothing else is ("come from
     # California"), and says when or where the rest happened where something is ("got monetary
     # relief in 2019": of the complaints of 2019).

@@ -593,6 +593,23 @@ def test_states_compared_are_counted_side_by_side(cfpb_assistant):
     assert f"states: TX {share:.0%} ({by_state['TX']:,})" in result.answer
 
 
+def test_two_years_compared_are_each_counted_on_its_own_not_with_the_years_between(cfpb_assistant):
+    # "2019 compared to 2023" used to read as 2019-2023 and counted 2020's complaints in.
+    a = cfpb_assistant
+    product = {"product": "Debt collection"}
+    years = {y: a.stats({**product, "since": f"{y}-01-01", "until": f"{y}-12-31"})["complaints"] for y in (2019, 2023)}
+    between = a.stats({**product, "since": "2019-01-01", "until": "2023-12-31"})["complaints"]
+    assert between > sum(years.values())  # the index holds debt collection complaints from 2020 too
+    result = a.ask("How many complaints about debt collection in 2019 compared to 2023?")
+    assert result.filters == {**product, "periods": ["2019-01-01/2019-12-31", "2023-01-01/2023-12-31"]}
+    assert result.matching["count"] == sum(years.values())
+    for year, n in years.items():
+        assert f"{year}: {n:,} complaints, " in result.answer
+    first = "Complaints about debt collection in 2019"
+    again = a.ask("Compared to 2023?", history=[(first, a.ask(first).answer)])
+    assert again.matching["count"] == sum(years.values())
+
+
 def test_a_state_compared_after_a_question_about_another_sets_each_ones_own_beside_it(cfpb_assistant):
     a = cfpb_assistant
     first = "What do people complain about in Florida?"

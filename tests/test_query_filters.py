@@ -1,5 +1,7 @@
 """Filters a question implies, proposed only with values the index holds."""
 
+import pytest
+
 from assistant.breakdowns import Newest, Shown, breakdown_asked, newest_asked, shown_asked
 from assistant.companies import CompanyNames
 from assistant.query_filters import (Implied, Vocabulary, applied, detect, leftover, merge, not_given,
@@ -452,12 +454,32 @@ def test_a_period_alone_or_before_complaints_is_that_period_and_a_model_year_is_
     assert found("my 2019 Honda was repossessed") == {}
 
 
-def test_two_periods_compared_are_read_as_the_range_that_covers_both():
-    both = {"since": "2019-01-01", "until": "2023-12-31"}
+def test_two_periods_compared_are_each_period_not_the_years_between():
+    # "2019 versus 2023" used to read as 2019-2023, and counted 2020-2022 into the comparison.
+    both = {"periods": ("2019-01-01/2019-12-31", "2023-01-01/2023-12-31")}
     assert found("How many complaints did Experian get in 2019 versus 2023?") == both
     assert found("complaints in 2023 and 2019") == both  # in either order
-    assert found("Compare March 2023 with April 2023") == {"since": "2023-03-01", "until": "2023-04-30"}
+    assert found("Compare March 2023 with April 2023") == {"periods": ("2023-03-01/2023-03-31", "2023-04-01/2023-04-30")}
+    chip = next(i for i in detect("complaints in 2019 vs 2023", VOCAB) if i.key == "periods").chip
+    assert chip == "Periods: 2019 or 2023 (“in 2019 vs 2023”)"
+    # A range is one period: "to", "between ... and", "from ... to"; and periods that overlap.
+    span = {"since": "2019-01-01", "until": "2023-12-31"}
+    assert found("complaints in 2019 to 2023") == span
+    assert found("complaints between 2019 and 2023") == span
+    assert found("complaints from 2019 to 2023") == span
+    assert found("complaints in 2019 and March 2019") == {"since": "2019-01-01", "until": "2019-12-31"}
     assert found("I paid my 2019 and 2020 taxes") == {}  # no period said
+
+
+def test_periods_are_checked_and_counted_as_any_one_of_them():
+    from assistant.filters import FilterError, normalize, to_sql
+    periods = normalize({"periods": ["2023-01-01/2023-12-31", "2019-01-01/2019-12-31"]})
+    assert periods == {"periods": ["2019-01-01/2019-12-31", "2023-01-01/2023-12-31"]}
+    assert to_sql(periods) == ("WHERE (c.date BETWEEN ? AND ? OR c.date BETWEEN ? AND ?)",
+                               [20190101, 20191231, 20230101, 20231231])
+    for bad in ("2019", "2019-12-31/2019-01-01", "2019-01-01/soon"):
+        with pytest.raises(FilterError, match="periods"):
+            normalize({"periods": [bad]})
 
 
 def test_a_half_year_is_its_six_months_and_since_a_quarter_starts_there():
