@@ -34,6 +34,7 @@ NAME_SPREAD = 2.0
 # Words an abbreviation may leave out or spell ("BofA" spells "of", "FNBO" leaves it out).
 _CONNECTORS = {"of", "and", "&", "the"}
 SHORTEST_ABBREVIATION = 3  # "TD", "EZ": two letters fit too many names to name one
+DOMINANT = 5.0  # of several names an abbreviation spells, one with this many times the next one's passages
 
 
 def _bare(word: str) -> str:
@@ -189,12 +190,18 @@ class CompanyNames:
 
     def _abbreviated(self, letters: str) -> set[str]:
         """The names whose words `letters` spells from their starts ("pen"+"fed", "b"+"of"+"a"); where
-        several do, those it spells letter by letter ("NFCU" for NAVY FEDERAL CREDIT UNION)."""
+        several do, those it spells letter by letter ("NFCU" for NAVY FEDERAL CREDIT UNION), and of
+        those the one with far more complaints than any other ("PRA": PORTFOLIO RECOVERY ASSOCIATES,
+        34 complaints, not Peter Roberts & Associates, 1), which the answer's filter then names."""
         fits = {name: pieces for name in self.names
                 if (pieces := _spells(letters, _tokens(name))) and len(pieces) >= 2}
         if len(fits) > 1:
             initials = {name for name, pieces in fits.items() if all(len(p) == 1 for p in pieces)}
-            return initials if len(initials) == 1 else set(fits)
+            fits = {name: fits[name] for name in initials} if initials else fits
+        if len(fits) > 1 and self._passages:
+            size = sorted(fits, key=lambda name: -(self._passages(name) or 0))
+            if (self._passages(size[0]) or 0) >= DOMINANT * max(self._passages(size[1]) or 0, 1):
+                return {size[0]}
         return set(fits)
 
     def _joined(self, words: list[str], capitalised: set[str], vocabulary_share) -> tuple[list[str], dict[str, str]]:

@@ -114,9 +114,13 @@ def test_an_abbreviation_spelled_from_the_start_of_one_names_words_names_that_co
                                  ("Complaints about Cap One", names[5], "Cap One")]:
         got = companies.match(question, rare)
         assert (got.companies, got.said, got.unknown) == ([name], [said], []), question
-    # Two names spelled alike ("PRA"): neither is chosen, and neither is said to be absent.
+    # Two names spelled alike ("PRA") and alike in size: neither is chosen, and neither is said
+    # to be absent; one far larger than the other is the one meant.
     assert (companies.match("What do people say about PRA?", rare).companies,
             companies.match("What do people say about PRA?", rare).unknown) == ([], [])
+    sizes = {**own, "PORTFOLIO RECOVERY ASSOCIATES INC": 80, "Peter Roberts & Associates, Inc.": 2}
+    larger = CompanyNames(names, passages=sizes.get, word_passages=lambda stems: {s: spread.get(s, 0) for s in stems})
+    assert larger.match("What do people say about PRA?", rare).companies == ["PORTFOLIO RECOVERY ASSOCIATES INC"]
     # Everyday words: a question's first word ("Are"), a word the complaints use far beyond one
     # company's own ("Fees" spells "Fee Services"), a capital no name starts with ("Zelle"), which stays unknown.
     assert companies.match("Are there fees?", rare).companies == []
