@@ -754,7 +754,9 @@ _SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|conce
                              # "Which sub-products of checking accounts ...": the field asked of it
                              r"\b(?:sub-?products?|sub-?issues?|issues?|problems?|types?|kinds?)\s+of)\s+"
                              r"(?:(?:a|an|the|their|my|"
-                             r"your|his|her|our)\s+)?$", re.I)
+                             r"your|his|her|our)\s+)?"
+                             # whose products: "issues for Capital One credit cards", "about Chase's mortgages"
+                             r"(?:(?-i:[A-Z][\w&.-]*)(?:'s|\u2019s)?\s+){0,3}$", re.I)
 
 
 _SERVICES = terms("services")[0]

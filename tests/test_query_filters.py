@@ -198,6 +198,12 @@ def test_a_product_is_read_where_it_is_the_questions_subject():
     # "for" after the words for complaints, not after any verb.
     assert found("What is the most common issue for credit cards?", cfpb) == {
         "product": ("Credit card", "Credit card or prepaid card")}
+    # A company's name between ("issues for Capital One credit cards") leaves the product the
+    # subject; it used to be no product, and the question took a 2-complaint label.
+    assert found("Top issues for Capital One credit cards", cfpb) == {
+        "product": ("Credit card", "Credit card or prepaid card")}
+    assert found("complaints about Chase's mortgages", cfpb) == {"product": "Mortgage"}
+    assert found("complaints about late mortgage payments", cfpb) == {}  # lower case: a word, not a name
     assert found("Which issues are most common for mortgages?", cfpb) == {"product": "Mortgage"}
     assert found("I applied for a mortgage and was turned down", cfpb) == {}
     assert found("Which servicer is worst for student loans?", Vocabulary(products=["Student loan"])) == {
