@@ -167,14 +167,17 @@ class CompanyNames:
                     found.extend(owners)
                     said.append(bare)
         spelled = set()
-        for written, letters in _abbreviations(question):
+        for written, letters, first in _abbreviations(question):
             if all(w.lower() in self._known_words for w in written.split()) or not terms(letters):
                 continue  # name words themselves ("New York") are the aliases' to read
             owners = self._abbreviated(letters)
             if owners:
                 spelled.update(written.lower().split())
+            # A question's first word is capitalised anyway: there it must be written as a name
+            # or be a word the complaints do use, mostly that company's ("Amex?", not "Pls ...").
             if (len(owners) == 1 and not owners <= set(found)
-                    and (_marked(written) or self._distinctive(letters, *owners))):
+                    and (_marked(written) or (self._distinctive(letters, *owners)
+                                              and (not first or self._spread.get(terms(letters)[0], 0) > 0)))):
                 found.extend(owners)
                 said.append(written)
         unknown = []
@@ -250,20 +253,21 @@ def _spells(letters: str, tokens: list[str], first: bool = True) -> list[str] | 
     return None
 
 
-def _abbreviations(question: str) -> list[tuple[str, str]]:
-    """Capitalised words that may abbreviate a name, as written and as letters: one word
-    ("NFCU", "Amex") or two side by side ("Cap One"), the pair first. A question's first word
-    counts only where more than its first letter is a capital ("BofA", not "Are")."""
+def _abbreviations(question: str) -> list[tuple[str, str, bool]]:
+    """Capitalised words that may abbreviate a name, as written, as letters, and whether the
+    question starts with them: one word ("NFCU", "Amex") or two side by side ("Cap One"), the pair
+    first."""
     words = [(m.start(), _bare(m.group(0))) for m in _WORD.finditer(question)]
     out = []
     for i, (start, word) in enumerate(words):
-        if not word[:1].isupper() or (i == 0 and not _marked(word)):
+        if not word[:1].isupper():
             continue
         if i + 1 < len(words) and words[i + 1][1][:1].isupper():
             pair = f"{word} {words[i + 1][1]}"
-            out.append((pair, pair.replace(" ", "").lower()))
-        out.append((word, word.lower()))
-    return [(w, letters) for w, letters in out if len(letters) >= SHORTEST_ABBREVIATION and letters.isalpha()]
+            out.append((pair, pair.replace(" ", "").lower(), i == 0))
+        out.append((word, word.lower(), i == 0))
+    return [(w, letters, first) for w, letters, first in out
+            if len(letters) >= SHORTEST_ABBREVIATION and letters.isalpha()]
 
 
 def _marked(written: str) -> bool:

@@ -124,6 +124,10 @@ def test_an_abbreviation_spelled_from_the_start_of_one_names_words_names_that_co
     # Everyday words: a question's first word ("Are"), a word the complaints use far beyond one
     # company's own ("Fees" spells "Fee Services"), a capital no name starts with ("Zelle"), which stays unknown.
     assert companies.match("Are there fees?", rare).companies == []
+    # A question's first word: a name the complaints use ("Amex?", a follow-up) is one; one they
+    # never write, not capitalised as a name, is taken for an everyday word ("Fnbo?").
+    assert companies.match("Amex?", rare).companies == [names[4]]
+    assert companies.match("Fnbo?", rare).companies == []
     assert companies.match("Why are the Fees so high?", rare).companies == []
     assert companies.match("How does Zelle handle fraud?", rare).unknown == ["Zelle"]
     # Two capitalised name words are the name's own ("New York" spells NEW YORK COMMUNITY BANCORP
