@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -89,6 +90,10 @@ def remove_source(store: ComplaintStore, source: str) -> int:
         removed += len(ids)
     store.catalog.forget_source(hits[0])
     return removed
+
+
+# "per month", "a year", "each week": the unit a count is asked in, no topic.
+_PER_PERIOD = re.compile(r"\b(?:per|a|each|every)\s+(?:day|week|month|quarter|year)\b", re.I)
 
 
 class Assistant:
@@ -539,6 +544,8 @@ class Assistant:
         read = query_filters.applied(stated, filters)
         if asked:  # the words that ask for a breakdown ("which states") are words of asking
             read.append(Implied("by", asked.field, asked.phrase))
+            # and so is the unit a count is asked in ("Which company had the most complaints per month?")
+            read += [Implied("by", asked.field, m.group(0)) for m in _PER_PERIOD.finditer(question)]
         if newest:  # and so are those asking for the newest ("the 3 most recent complaints")
             read.append(Implied("newest", newest.top, newest.phrase))
         if shown:  # or how many to show ("Show 5 complaints")

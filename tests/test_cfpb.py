@@ -593,6 +593,16 @@ def test_states_compared_are_counted_side_by_side(cfpb_assistant):
     assert f"states: TX {share:.0%} ({by_state['TX']:,})" in result.answer
 
 
+def test_the_unit_a_count_is_asked_in_is_no_topic(cfpb_assistant):
+    # "per month" was searched as words: a relative cut of 8 complaints, and no company named.
+    a = cfpb_assistant
+    result = a.ask("Which company had the most complaints per month in 2023?")
+    year = a.stats({"since": "2023-01-01", "until": "2023-12-31"})
+    assert result.matching["count"] == year["complaints"] and result.matching["asked_by"] == "company"
+    top, n = next(iter(year["by_company"].items()))
+    assert f"{top} {n / year['complaints']:.0%} ({n:,})" in result.answer
+
+
 def test_two_years_compared_are_each_counted_on_its_own_not_with_the_years_between(cfpb_assistant):
     # "2019 compared to 2023" used to read as 2019-2023 and counted 2020's complaints in.
     a = cfpb_assistant
