@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import threading
 import time
@@ -90,6 +91,12 @@ def remove_source(store: ComplaintStore, source: str) -> int:
         removed += len(ids)
     store.catalog.forget_source(hits[0])
     return removed
+
+
+def _cached_usage(catalog):
+    """Catalog.phrase_by("product", stems), remembered for this state of the index."""
+    cached = functools.lru_cache(maxsize=256)(lambda stems: catalog.phrase_by("product", list(stems)))
+    return lambda stems: cached(tuple(stems))
 
 
 # "per month", "a year", "each week": the unit a count is asked in, no topic.
@@ -478,6 +485,9 @@ class Assistant:
                                                        sub_products=values["sub_product"],
                                                        alike=query_filters.products_alike(
                                                            catalog.pair_counts("product", "sub_product")),
+                                                       product_usage=_cached_usage(catalog),
+                                                       product_counts={p: n for p, n in counts["product"].items()
+                                                                       if p not in ("", "Unknown")},
                                                        companies_in=self.companies_in,
                                                        distinctive=self.store.keywords.distinctive,
                                                        distinctive_phrase=self.store.keywords.distinctive_phrase,

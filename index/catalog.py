@@ -486,6 +486,18 @@ class Catalog:
         phrase = '"' + " ".join(s.replace('"', "") for s in stems) + '"'
         return self.db.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (phrase,)).fetchone()[0]
 
+    def phrase_by(self, field: str, stems: list[str]) -> dict[str, int]:
+        """Complaints per value of `field` whose passages hold these terms side by side (an FTS5
+        phrase): which product "car loan" is written in, set against each product's share."""
+        if field not in FIELDS:
+            raise ValueError(f"unknown field {field!r}")
+        if not stems:
+            return {}
+        phrase = '"' + " ".join(s.replace('"', "") for s in stems) + '"'
+        sql = (f"SELECT c.{field}, count(DISTINCT c.id) FROM complaints c JOIN passages p ON p.complaint_id = c.id "
+               f"WHERE p.rowid IN (SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?) GROUP BY c.{field}")
+        return {(k if k is not None else "Unknown"): n for k, n in self.db.execute(sql, (phrase,))}
+
     def passage_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM passages").fetchone()[0]
 

@@ -593,6 +593,15 @@ def test_states_compared_are_counted_side_by_side(cfpb_assistant):
     assert f"states: TX {share:.0%} ({by_state['TX']:,})" in result.answer
 
 
+def test_a_product_said_in_the_complaints_own_words_is_read_as_that_product(cfpb_assistant):
+    # "auto loans" names no product: it voted an 18-complaint label of any product.
+    a = cfpb_assistant
+    vehicle = a.stats({"product": "Vehicle loan or lease"})["complaints"]
+    result = a.ask("Any complaints about auto loans?")
+    assert result.filters == {"product": "Vehicle loan or lease"} and result.matching["count"] == vehicle
+    assert [(i["key"], i["phrase"]) for i in result.to_dict()["implied_filters"]] == [("product", "auto loans")]
+
+
 def test_the_unit_a_count_is_asked_in_is_no_topic(cfpb_assistant):
     # "per month" was searched as words: a relative cut of 8 complaints, and no company named.
     a = cfpb_assistant

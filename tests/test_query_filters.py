@@ -988,3 +988,31 @@ def test_rates_compared_across_businesses_are_each_ones_own():
     cfpb = Vocabulary(products=["Credit reporting", "Debt collection"])
     assert found("Compare relief rates across the three credit bureaus", cfpb) == {"product": "Credit reporting"}
     assert found("Compare relief rates among debt collectors", cfpb) == {"product": "Debt collection"}
+
+
+def test_a_product_named_in_other_words_is_the_one_its_complaints_are_filed_under():
+    # "auto loans" is no product's name: it read as no product, and "Any complaints about auto loans?"
+    # voted a label of 18. The complaints that write "auto loan" hold Vehicle loan or lease far
+    # beyond its share of the index; credit reporting holds more of them, but no more than its share.
+    counts = {"Credit reporting": 4000, "Vehicle loan or lease": 100, "Mortgage": 300, "Debt collection": 700}
+    written = {("auto", "loan"): {"Credit reporting": 24, "Vehicle loan or lease": 8, "Debt collection": 4},
+               ("home", "loan"): {"Credit reporting": 17, "Mortgage": 13},
+               ("busi", "loan"): {"Credit reporting": 2, "Vehicle loan or lease": 1},
+               ("auto",): {"Credit reporting": 80, "Vehicle loan or lease": 20, "Mortgage": 10},
+               ("home",): {"Credit reporting": 200, "Mortgage": 100},
+               # "online accounts": written in one product's complaints, but "online" alone leans nowhere
+               ("onlin", "loan"): {"Credit reporting": 5, "Vehicle loan or lease": 4},
+               ("onlin",): {"Credit reporting": 250, "Vehicle loan or lease": 6, "Mortgage": 20, "Debt collection": 40}}
+    cfpb = Vocabulary(products=list(counts), product_counts=counts,
+                      product_usage=lambda stems: written.get(tuple(stems), {}))
+    assert found("Any complaints about auto loans?", cfpb) == {"product": "Vehicle loan or lease"}
+    assert found("Which auto loan lenders get the most complaints?", cfpb) == {"product": "Vehicle loan or lease"}
+    assert found("home loan complaints", cfpb) == {"product": "Mortgage"}
+    assert found("complaints about business loans", cfpb) == {}  # too few to say
+    assert found("complaints about online loans", cfpb) == {}
+    assert found("My auto loan was reported late", cfpb) == {}  # not the question's subject
+    # A name before the product's word is whose, not which product ("Synchrony loans"); after it
+    # the words are read as before ("Chase auto loans").
+    written[("synchroni", "loan")] = {"Vehicle loan or lease": 10}
+    assert found("complaints about Synchrony loans", cfpb) == {}
+    assert found("complaints about Chase auto loans", cfpb) == {"product": "Vehicle loan or lease"}
