@@ -80,7 +80,7 @@ _ASKING = frozenset(terms("complaint complaints complain complained issue issues
                           "treated treats deal deals dealt resolve resolves "
                           # a ranking or a trend is a breakdown of the set, not a topic
                           "common frequent frequently trend trends pattern patterns upset angry unhappy worst worse "
-                          "best rank ranked "
+                          "best better rank ranked "
                           "highest lowest biggest largest smallest likely "
                           "ranking increasing decreasing rising falling growing declining grew grow grows grown "
                           "growth peak peaks peaked spike spikes spiked jump jumps jumped volume volumes change "

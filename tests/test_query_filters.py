@@ -313,6 +313,8 @@ def test_a_question_for_the_newest_complaints_is_read_with_how_many():
     assert leftover("How did complaint volume change?", []) == []
     assert leftover("Which company had the biggest jump in complaints?", []) == []
     assert leftover("What are the three biggest problems?", []) == []
+    # "better or worse" compares the named companies: it searched "better" and found nothing.
+    assert leftover("Is Navient better or worse than Nelnet?", [], ["Navient", "Nelnet"]) == []
 
 
 def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
