@@ -109,6 +109,13 @@ class CompanyNames:
                          and self._distinctive(word, *members)}
         # Longest first: "wells fargo" before "wells".
         self._ordered = sorted(self.aliases, key=lambda a: (-len(a.split()), -len(a)))
+        # Names by the first letter of their first word: an abbreviation starts with it.
+        self._by_initial: dict[str, list[tuple[str, list[str]]]] = {}
+        for name in names:
+            tokens = _tokens(name)
+            if tokens:
+                self._by_initial.setdefault(tokens[0][0], []).append((name, tokens))
+        self._spelled: dict[str, set[str]] = {}  # letters -> the names they abbreviate, as found
 
     def _distinctive(self, word: str, *names: str) -> bool:
         """A word names `names` only if the complaints do not use it far more often than those
@@ -196,16 +203,20 @@ class CompanyNames:
         several do, those it spells letter by letter ("NFCU" for NAVY FEDERAL CREDIT UNION), and of
         those the one with far more complaints than any other ("PRA": PORTFOLIO RECOVERY ASSOCIATES,
         34 complaints, not Peter Roberts & Associates, 1), which the answer's filter then names."""
-        fits = {name: pieces for name in self.names
-                if (pieces := _spells(letters, _tokens(name))) and len(pieces) >= 2}
+        if letters in self._spelled:
+            return self._spelled[letters]
+        fits = {name: pieces for name, tokens in self._by_initial.get(letters[:1], ())
+                if (pieces := _spells(letters, tokens)) and len(pieces) >= 2}
         if len(fits) > 1:
             initials = {name for name, pieces in fits.items() if all(len(p) == 1 for p in pieces)}
             fits = {name: fits[name] for name in initials} if initials else fits
+        owners = set(fits)
         if len(fits) > 1 and self._passages:
             size = sorted(fits, key=lambda name: -(self._passages(name) or 0))
             if (self._passages(size[0]) or 0) >= DOMINANT * max(self._passages(size[1]) or 0, 1):
-                return {size[0]}
-        return set(fits)
+                owners = {size[0]}
+        self._spelled[letters] = owners
+        return owners
 
     def _joined(self, words: list[str], capitalised: set[str], vocabulary_share) -> tuple[list[str], dict[str, str]]:
         """Two capitalised words that a name writes as one ("Trans Union" for TransUnion, "Pay Pal"
