@@ -15,6 +15,8 @@ companies' complaints. An abbreviation built from the start of a name's words ("
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -109,6 +111,7 @@ class CompanyNames:
                          and self._distinctive(word, *members)}
         # Longest first: "wells fargo" before "wells".
         self._ordered = sorted(self.aliases, key=lambda a: (-len(a.split()), -len(a)))
+        self._one_word = sorted(alias for alias in self.aliases if " " not in alias)  # for a prefix, by bisection
         # Names by the first letter of their first word: an abbreviation starts with it.
         self._by_initial: dict[str, list[tuple[str, list[str]]]] = {}
         for name in names:
@@ -168,8 +171,9 @@ class CompanyNames:
         for word in _WORD.findall(question):
             bare = _bare(word).lower()
             if word[:1].isupper() and len(bare) >= 4 and bare not in self._known_words:
-                owners = {n for alias, names in self.aliases.items() if " " not in alias and alias.startswith(bare)
-                          for n in names}
+                at = bisect.bisect_left(self._one_word, bare)
+                starting = itertools.takewhile(lambda alias: alias.startswith(bare), self._one_word[at:])
+                owners = {n for alias in starting for n in self.aliases[alias]}
                 if len(owners) == 1 and not owners <= set(found) and self._distinctive(bare, next(iter(owners))):
                     found.extend(owners)
                     said.append(bare)
