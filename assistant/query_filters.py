@@ -50,8 +50,9 @@ _UNTIL = re.compile(rf"\b(?P<op>before|until|till|through|up\s+to)\s+{_when()}\b
 _BETWEEN = re.compile(rf"\b(?:between|from)\s+{_when('1')}\s+(?:and|to|-|until|through)\s+{_when('2')}\b", re.I)
 # "in 2019 versus 2023", "2019 and 2023": two periods compared, each on its own (`periods`), not
 # the years between them; "in 2019 to 2023" is one range.
-_TWO_PERIODS = re.compile(rf"\b(?:in|during|for|from|compare)\s+{_when('1')}\s+(?P<join>and|or|versus|vs\.?|against|with|to|"
-                          rf"compared\s+(?:to|with))\s+(?:(?:in|during|for)\s+)?{_when('2')}\b", re.I)
+_TWO_PERIODS = re.compile(rf"\b(?:in|during|for|from|compare)\s+{_when('1')}\s+"
+                          rf"(?P<join>and|or|versus|vs\.?|against|with|to|compared\s+(?:to|with))\s+"
+                          rf"(?:(?:in|during|for)\s+)?{_when('2')}\b", re.I)
 
 # Statuses that mean the customer got what they asked for: BBB's "Resolved" and the CFPB's
 # "Closed with ... relief". "Unresolved" is every other status the index holds.
@@ -178,7 +179,8 @@ class Implied:
 
 
 _KEY_NAMES = {"company": "Company", "type": "Type", "status": "Status", "outcome": "Outcome", "since": "From",
-              "until": "To", "outside": "Outside", "periods": "Periods", "state": "State", "tags": "Tags", "mentions": "Mentions", "mentions_any": "Mentions",
+              "until": "To", "outside": "Outside", "periods": "Periods", "state": "State", "tags": "Tags",
+              "mentions": "Mentions", "mentions_any": "Mentions",
               "mentions_none": "Not mentioning",
               "product": "Product", "timely_response": "Timely response", "consumer_disputed": "Consumer disputed",
               "sub_product": "Sub-product", "complaint_id": "Complaint", "submitted_via": "Submitted via"}
