@@ -6,9 +6,9 @@ state, ...: str or list), outcome (str or list: all must hold), since / until
 period: "Equifax complaints not in 2023"), periods (a list of "first/last" days: complaints dated in
 any of them: "in 2019 versus 2023" is those two years, not the five from one to the other),
 complaint_id (a list: a set of complaints named one by one), mentions (words, str or list: every
-one is in the complaint's text, as the keyword index stems them), mentions_any (the same, any one of them: "mention Zelle or Venmo"), mentions_none
-(none of them: "Navient complaints not about forbearance"). Chroma's metadata cannot say these:
-only the catalog's SQL applies them.
+one is in the complaint's text, as the keyword index stems them), mentions_any (the same, any
+one of them: "mention Zelle or Venmo"), mentions_none (none of them: "Navient complaints not
+about forbearance"). Chroma's metadata cannot say these: only the catalog's SQL applies them.
 """
 
 from __future__ import annotations
