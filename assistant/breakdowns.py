@@ -187,7 +187,10 @@ _THRESHOLD = re.compile(r"(?:\b(?P<word>states?|products?|sub-?products?|issues?
                         r"(?:(?P<op>more\s+than|over|above|at\s+least|(?:fewer|less)\s+than|under|below|at\s+most)\s+"
                         r"(?P<n>\d{1,3}(?:,\d{3})+|\d+)|(?P<none>no|zero))\s+complaints?\b"
                         # "Which states had none?" (of the last set's complaints)
-                        r"|\b(?:have|has|had|got|get|with)\s+(?P<nothing>none)(?=\s*[?.!]*\s*$)", re.I)
+                        r"|\b(?:have|has|had|got|get|with)\s+(?P<nothing>none)(?=\s*[?.!]*\s*$)"
+                        # "Which companies had no untimely responses?": none of the set the words between read
+                        r"|\b(?:have|has|had|got|get|with)\s+(?P<none_of>no|zero)\s+(?:[\w-]+\s+){1,2}?"
+                        r"(?:complaints?|responses?)\b", re.I)
 
 
 def _threshold(question: str) -> tuple[str, str | None, int | None, int | None, str] | None:
@@ -196,7 +199,7 @@ def _threshold(question: str) -> tuple[str, str | None, int | None, int | None, 
     match = _THRESHOLD.search(question)
     if not match:
         return None
-    none = match.group("none") or match.group("nothing")
+    none = match.group("none") or match.group("nothing") or match.group("none_of")
     if none:  # "Which states had no complaints?": the values with none
         return match.group(0), match.group("word"), None, 0, none.lower()
     n, op = int(match.group("n").replace(",", "")), " ".join(match.group("op").lower().split())

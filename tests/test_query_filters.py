@@ -821,6 +821,12 @@ def test_the_values_with_no_complaints_and_the_average_per_value_are_breakdowns(
     assert (none.field, none.most, none.least) == ("state", 0, None)
     assert breakdown_asked("Which companies had zero complaints answered late?").most == 0
     assert breakdown_asked("I have no complaints about Equifax") is None
+    # Words between "no" and complaints or responses say which set ("no untimely responses", "no
+    # student loan complaints"): it listed the 68 late complaints' companies, not those with none.
+    late = breakdown_asked("Which companies had no untimely responses?")
+    assert (late.field, late.most) == ("company", 0)
+    assert breakdown_asked("Which states had no student loan complaints?").most == 0
+    assert breakdown_asked("Which companies got no response?").most is None  # a response none was given
     average = breakdown_asked("What is the average number of complaints per company?")
     assert (average.field, average.average) == ("company", True)
     assert breakdown_asked("How many complaints per month on average?").average
