@@ -18,7 +18,7 @@ from datetime import date
 
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
-from index.catalog import LABEL_KEYS
+from index.catalog import LABEL_KEYS, fts_phrase
 from index.keywords import terms
 from index.outcomes import outcome_label
 
@@ -155,7 +155,7 @@ LONG_LIST = 32  # values of one filter past which SQLite checks each row rather 
 
 def _fts_phrase(words: str) -> str:
     """Words as one FTS5 phrase of the keyword index's stems: side by side, in order."""
-    return '"' + " ".join(terms(words)) + '"'
+    return fts_phrase(terms(words))
 
 
 def to_sql(filters: dict) -> tuple[str, list]:

@@ -951,9 +951,10 @@ def _products_written(q: str, vocabulary: Vocabulary, whole: bool = False) -> li
         if not (whole or _SUBJECT_AFTER.match(q, last.end()) or _SUBJECT_BEFORE.search(q[:first.start()])):
             continue
         def lift(stems: list[str]) -> dict[str, float]:
-            held = {p: n for p, n in usage(stems).items() if counts.get(p) and n >= PRODUCT_LEAST}
-            written = sum(usage(stems).values())
-            return {p: (n / written) / (counts[p] / total) for p, n in held.items()}
+            held = usage(stems)
+            written = sum(held.values())
+            return {p: (n / written) / (counts[p] / total) for p, n in held.items()
+                    if counts.get(p) and n >= PRODUCT_LEAST}
 
         together = lift([a, b])
         best = max(together, key=together.get, default=None)
