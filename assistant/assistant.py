@@ -27,7 +27,7 @@ from index.records import Complaint
 from index.settings import BACKENDS
 
 from . import filters as filtering
-from . import followup, query_filters
+from . import followup, query_filters, question_products
 from .answer_evidence import EvidenceAnswerer
 from .breakdowns import Breakdown, Newest, Shown, breakdown_asked, newest_asked, shown_asked
 from .companies import CompanyNames
@@ -483,7 +483,7 @@ class Assistant:
                                                        recorded=recorded,
                                                        products=values["product"],
                                                        sub_products=values["sub_product"],
-                                                       alike=query_filters.products_alike(
+                                                       alike=question_products.products_alike(
                                                            catalog.pair_counts("product", "sub_product")),
                                                        product_usage=_cached_usage(catalog),
                                                        product_counts={p: n for p, n in counts["product"].items()

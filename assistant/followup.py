@@ -13,7 +13,8 @@ from collections.abc import Callable
 from index.keywords import terms
 
 from .breakdowns import breakdown_asked, business_noun
-from .query_filters import Implied, leftover, period_said
+from .query_filters import Implied, leftover
+from .question_periods import period_said
 
 Subjects = Callable[[str], list[tuple[str, str]]]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from index import outcomes as _outcomes
 
 from . import filters as filtering
-from .query_filters import RESOLVED_STATUSES
+from .question_statuses import RESOLVED_STATUSES
 from .results import CITATION_MARKER
 from .safe_text import inert, matching_key, plain
 

@@ -4,8 +4,8 @@ import pytest
 
 from assistant.breakdowns import Newest, Shown, breakdown_asked, newest_asked, shown_asked
 from assistant.companies import CompanyNames
-from assistant.query_filters import (Implied, Vocabulary, applied, detect, leftover, merge, not_given,
-                                     products_alike)
+from assistant.query_filters import Implied, Vocabulary, applied, detect, leftover, merge, not_given
+from assistant.question_products import products_alike
 
 VOCAB = Vocabulary(companies=["Charter Spectrum", "Comcast"], types=["Billing Issues", "Delivery Issues"],
                    statuses=["Resolved", "Answered"],
@@ -616,9 +616,9 @@ def test_a_product_or_state_the_question_excludes_is_read_as_the_others_the_inde
 def test_a_relative_period_is_read_against_the_clock(monkeypatch):
     from datetime import date
 
-    from assistant import query_filters
+    from assistant import question_periods
 
-    monkeypatch.setattr(query_filters, "today", lambda: date(2026, 3, 31))
+    monkeypatch.setattr(question_periods, "today", lambda: date(2026, 3, 31))
     assert found("How many complaints in the last 6 months?") == {"since": "2025-10-01", "until": "2026-03-31"}
     assert found("complaints over the past year") == {"since": "2025-04-01", "until": "2026-03-31"}
     assert found("complaints from the last two weeks") == {"since": "2026-03-18", "until": "2026-03-31"}
