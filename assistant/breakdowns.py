@@ -97,6 +97,11 @@ _BY_RANK = re.compile(r"\b(?:most\s+(?:common|frequent)|top|biggest|main|leading
 # ("... about with student loans?", "... about at Navient?", "... about in Texas?").
 _WHAT_ABOUT = re.compile(r"^\s*what\b.*?\b(?P<said>(?:complain(?:s|ed|ing)?|upset|angry|unhappy)\s+about)"
                          r"(?=(?:\s+(?:with|at|in|for)\s+[^?.!]+)?\s*[?.!]*\s*$)", re.I)
+# "What were they about?", "What are these complaints about?" (a follow-up, its context in
+# brackets after it): what the set is about, by its categories.
+_WHAT_THEY_ARE_ABOUT = re.compile(r"^\s*what\s+(?:are|were|is|was)\s+(?P<said>(?:they|those|these|it|that|the\s+ones|"
+                                  r"(?:the|these|those)\s+complaints)\s+(?:mostly\s+|mainly\s+|all\s+)?about)"
+                                  r"(?=\s*(?:\([^()]*\)\s*)*[?.!]*\s*$)", re.I)
 _BY_TIME = re.compile(r"\b(?:(?:getting|gotten|become|became)\s+(?:better|worse)(?:\s+or\s+(?:better|worse))?"
                       r"|(?:(?:changed?|grown|grew|risen|rose|fallen|fell|increased|decreased)\s+)?"
                       r"over\s+(?:time|the\s+years)|trends?|year\s+(?:by|over)\s+year"
@@ -287,7 +292,7 @@ def _breakdown(question: str) -> Breakdown | None:
             said = [m.group(0) for m in pattern.finditer(question)]
             if said:  # "the trend ... over time": every phrase that asks it is a word of asking
                 return Breakdown(field, " / ".join(dict.fromkeys(said)))
-        about = _WHAT_ABOUT.search(question)
+        about = _WHAT_ABOUT.search(question) or _WHAT_THEY_ARE_ABOUT.search(question)
         if about:
             return Breakdown("issue", about.group("said"))
         rising = _RISING_LAST.search(question)

@@ -40,7 +40,7 @@ _PRONOUN_END = re.compile(r"\b(?:it|that|this|them)(?=(?:\s+(?:best|worst|better
 # complaints ("the 3 most recent ones"), and a count with no noun counts them ("How many were
 # closed with relief?").
 _POINTS_BACK = re.compile(r"\b(?:they|them|their|its|ones|those|these)\b"
-                          r"|^(?:how\s+many|what\s+(?:share|percent(?:age)?|fraction|proportion))\s+"
+                          r"|^(?:how\s+many|which|what\s+(?:share|percent(?:age)?|fraction|proportion))\s+"
                           r"(?:were|was|are|got|get|did|have|had|received|in|during|since|from|before|after)\b"
                           # "Were any refunded?", "Did any get relief?": any of them
                           r"|^(?:were|was|did|do|have|has|are|is)\s+any\b(?!\s*(?:one|body|thing)\b)"
@@ -133,13 +133,22 @@ def topic_of(question: str) -> tuple[str, str] | None:
     text = _strip(question)
     bare = _strip(re.sub(r"\s*\([^()]*\)", "", text))
     found = _topic(bare)
-    if found:
+    # "Which of the two resolves more of them (about identity theft disputes)?": a topic of
+    # pointing words alone ("more of them") is the bracket's.
+    if found and (leftover(found[1], []) or "(" not in text):
         return found
     for inner in re.findall(r"\(([^()]*)\)", text):
         found = _topic(inner)
         if found:
             return f"{bare} about", found[1]
     return None
+
+
+def _own_topic(fragment: str) -> bool:
+    """Whether a fragment has a topic of its own: not "How did they respond?", nor "What was the
+    outcome?", whose topic is a word of asking."""
+    found = topic_of(fragment)
+    return found is not None and bool(leftover(found[1], []))
 
 
 def _topic(text: str) -> tuple[str, str] | None:
@@ -170,8 +179,14 @@ def is_followup(question: str, history: list | None) -> bool:
             or (_THE_BUSINESSES.search(text) and topic_of(text) is None)):
         return True
     # A bare noun phrase ("late fees?") right after a question continues it, and so does a short
-    # question that only asks how the last set breaks down ("Which companies?", "By year?").
-    return _ranks_the_last(text) or (len(text.split()) <= 3 and not _QUESTION_START.search(text))
+    # question that only asks how the last set breaks down ("Which companies?", "By year?"), and
+    # a question with no words of its own beyond asking ("What was the outcome?", "What happened?";
+    # "How many complaints are there?" names what it counts: the whole index).
+    return (_ranks_the_last(text) or (len(text.split()) <= 3 and not _QUESTION_START.search(text))
+            or (bool(_QUESTION_START.search(text)) and not _SAYS_COMPLAINTS.search(text) and not leftover(text, [])))
+
+
+_SAYS_COMPLAINTS = re.compile(r"\b(?:complaints?|cases?)\b", re.I)
 
 
 def _ended(fragment: str, subjects: Subjects | None) -> str | None:
@@ -376,9 +391,14 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         # topic where it points, and whom or where the last question was about beside it.
         if parts and _PRONOUN_END.search(fragment):
             asked = _PRONOUN_END.sub(parts[1], fragment, count=1)
+            if not leftover(fragment, []) and _topic(asked) is None:
+                # "What happened to them?" asks nothing of its own, and its pronoun stands where
+                # no topic goes ("to mortgages" names no product, where "about mortgages" did):
+                # the last topic beside it, as said there.
+                asked = f"{fragment} (about {parts[1]})"
         elif parts and _BACK_REFERENCE.search(fragment):
             asked = _BACK_REFERENCE.sub(lambda m: _swap_reference(m.group(0), parts[1]), fragment, count=1)
-        elif parts and topic_of(fragment) is None:  # "How did they respond?": no topic of its own
+        elif parts and not _own_topic(fragment):  # "How did they respond?", "What was the outcome?"
             if (subjects and _ANSWERED_END.search(fragment) and subjects(fragment)
                     and not terms(_without_subjects(parts[1], subjects(parts[1])))):
                 # "How did TransUnion respond?" after a question about Equifax: no topic to carry

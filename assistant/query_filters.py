@@ -541,8 +541,10 @@ _EMPTY_BRACKETS = re.compile(r"\(\s*\)")
 
 
 # "How are debt collection complaints usually closed?" asks how they ended, which every answer
-# gives; "Why was my account closed?" and "closing on a mortgage" are about a closing.
-_HOW_CLOSED = re.compile(r"(?<=^how\b)(?P<asked>.*)\bclosed(?=\s*[?.!]*\s*$)", re.I | re.S)
+# gives; "Why was my account closed?" and "closing on a mortgage" are about a closing. As a
+# follow-up it ends the clause before the last question's context: "How were they closed (about
+# student loans in Texas)?", "...: Which companies?".
+_HOW_CLOSED = re.compile(r"(?<=^how\b)(?P<asked>.*?)\bclosed(?=\s*(?:\([^()]*\)\s*)*(?:[?.!:]|$))", re.I | re.S)
 # "What date range does the data cover?", "How many complaints are in the data?": the index, said
 # as the data, where no word after makes it a topic ("a data breach", "the data broker").
 _THE_DATA = re.compile(r"\b(?:the|this|your|our)\s+data(?:\s*set|base)?\b(?=\s+(?:covers?|includes?|contains?|spans?|"

@@ -989,6 +989,29 @@ def test_a_period_left_out_counts_every_complaint_outside_it(cfpb_assistant):
     assert "outside: 2023-01-01 to 2023-12-31" in result.answer
 
 
+def test_a_follow_up_that_asks_nothing_of_its_own_is_about_the_last_set(cfpb_assistant):
+    # "How were they closed?", "What was the outcome?", "What happened to them?", "Which were
+    # closed with explanation?" after a set read from filters alone: that set (or its part), not a
+    # label voted by the word "closed" (1 complaint) or the whole index (6,518).
+    a = cfpb_assistant
+    first = "Complaints about student loans in Texas"
+    base = a.ask(first)
+    assert base.filters == {"product": "Student loan", "state": "TX"}
+    turns = [(first, base.answer)]
+    for question in ("How were they closed?", "What was the outcome?", "What happened to them?"):
+        asked = a.ask(question, history=turns)
+        assert asked.matching["count"] == base.matching["count"] and asked.matching["filters"] == base.filters
+    closed = a.ask("How were they closed?", history=turns)
+    companies = a.ask("Which companies?", history=turns + [("How were they closed?", closed.answer)])
+    assert companies.matching["count"] == base.matching["count"]
+    about = a.ask("What were they about?", history=turns)
+    assert about.matching["count"] == base.matching["count"]
+    assert about.answer.split("Over the whole set: ", 1)[1].startswith("issues: ")
+    explained = a.ask("Which were closed with explanation?", history=turns)
+    assert explained.matching["filters"] == {**base.filters, "status": "Closed with explanation"}
+    assert 0 < explained.matching["count"] < base.matching["count"]
+
+
 def test_where_the_model_fails_the_answer_shown_is_the_evidence_backends_own(cfpb_assistant, cfpb_ingest):
     import socket
 

@@ -34,6 +34,25 @@ def test_chained_followups_resolve_from_the_first_question():
     assert standalone("and in 2025?", history) == "Do they waive reconnection fees in 2025?"
 
 
+def test_a_question_with_no_words_of_its_own_is_a_follow_up():
+    # Nothing beyond words of asking: about the last set. Naming what it counts, it is new.
+    assert is_followup("What was the outcome?", BILLING)
+    assert is_followup("What happened?", BILLING)
+    assert is_followup("Which were closed with explanation?", BILLING)
+    assert not is_followup("How many complaints are there?", BILLING)
+    assert not is_followup("What do people say about late fees?", BILLING)
+    assert standalone("What was the outcome?", BILLING) == "What was the outcome (about billing disputes)?"
+    # A pronoun standing for the whole last topic keeps it as the last question said it.
+    assert standalone("What happened to them?", BILLING) == "What happened to them (about billing disputes)?"
+    # Where it stands where a topic goes, the topic takes its place.
+    assert standalone("What did they do about it?", BILLING) == "What did they do about billing disputes?"
+
+
+def test_a_topic_of_pointing_words_alone_is_the_brackets():
+    assert topic_of("Which of the two resolves more of them (about identity theft disputes)?") == (
+        "Which of the two resolves more of them about", "identity theft disputes")
+
+
 def test_topic_of():
     assert topic_of("How does Charter handle billing disputes?") == ("How does Charter handle", "billing disputes")
     assert topic_of("Tell me things") is None

@@ -332,6 +332,10 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert asked("What are customers most upset about?") == ("issue", "most upset about")
     assert asked("What do people complain about most with Equifax?") == ("issue", "complain about most")
     assert asked("I am upset about the fees") is None
+    # What a set is about, asked of it (a follow-up, its context in brackets): its categories.
+    assert asked("What were they about (about Navient in 2019)?") == ("issue", "they about")
+    assert asked("What are these complaints about?") == ("issue", "these complaints about")
+    assert asked("What were they about late fees?") is None
     assert asked("What are the main issues with student loans?") == ("issue", "main issues")
     # The question word names the field: who is a company, where a state, when a month.
     assert asked("Who gets the most complaints?") == ("company", "Who")
