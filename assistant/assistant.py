@@ -246,7 +246,10 @@ class Assistant:
                                            and followup.narrows_to_whom(question, history) else ())
         if ended:
             narrowing += filtering.RESULT_KEYS
-        about = query_filters.without_phrases(search, [i for i in read if i.key in narrowing])
+        # A follow-up that only asks how the last set breaks down, or for more of it, searches the
+        # last question's own words: the same set ("Which types?", "Give me 3 examples").
+        searched = followup.searched(question, search)
+        about = query_filters.without_phrases(searched, [i for i in read if i.key in narrowing])
         # The words that named a company the filters hold ("Citi") are no topic to search.
         if named is None:  # the company came as a filter (the app's chip): find the words again
             match = self.companies_in(unfiltered)
@@ -267,7 +270,7 @@ class Assistant:
         shown = shown_asked(search) if newest is None else None
         if shown:  # "Show 5 complaints about escrow shortages": five cited
             k = shown.top
-        beyond = self._beyond_filters(search, stated, clean, said, asked, newest, shown, "company" in excluded)
+        beyond = self._beyond_filters(searched, stated, clean, said, asked, newest, shown, "company" in excluded)
         if beyond == []:
             # No word beyond the filters and the words of asking ("How often do companies close
             # the complaint with monetary relief?"): a search would vote on a topic from nothing.

@@ -97,11 +97,18 @@ _BY_RANK = re.compile(r"\b(?:most\s+(?:common|frequent)|top|biggest|main|leading
 # ("... about with student loans?", "... about at Navient?", "... about in Texas?").
 _WHAT_ABOUT = re.compile(r"^\s*what\b.*?\b(?P<said>(?:complain(?:s|ed|ing)?|upset|angry|unhappy)\s+about)"
                          r"(?=(?:\s+(?:with|at|in|for)\s+[^?.!]+)?\s*[?.!]*\s*$)", re.I)
-# "What were they about?", "What are these complaints about?" (a follow-up, its context in
-# brackets after it): what the set is about, by its categories.
-_WHAT_THEY_ARE_ABOUT = re.compile(r"^\s*what\s+(?:are|were|is|was)\s+(?P<said>(?:they|those|these|it|that|the\s+ones|"
+# "What were they about?", "What are these complaints about?" (a follow-up: after the last
+# question and ": ", or its context in brackets after it): what the set is about, by its categories.
+_WHAT_THEY_ARE_ABOUT = re.compile(r"(?:^|:)\s*what\s+(?:are|were|is|was)\s+(?P<said>(?:they|those|these|it|that|the\s+ones|"
                                   r"(?:the|these|those)\s+complaints)\s+(?:mostly\s+|mainly\s+|all\s+)?about)"
                                   r"(?=\s*(?:\([^()]*\)\s*)*[?.!]*\s*$)", re.I)
+
+
+def what_they_are_about(text: str) -> bool:
+    """Whether a text only asks what a set is about ("What were they about?")."""
+    return bool(_WHAT_THEY_ARE_ABOUT.search(text))
+
+
 _BY_TIME = re.compile(r"\b(?:(?:getting|gotten|become|became)\s+(?:better|worse)(?:\s+or\s+(?:better|worse))?"
                       r"|(?:(?:changed?|grown|grew|risen|rose|fallen|fell|increased|decreased)\s+)?"
                       r"over\s+(?:time|the\s+years)|trends?|year\s+(?:by|over)\s+year"

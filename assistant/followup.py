@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from index.keywords import terms
 
-from .breakdowns import breakdown_asked, business_noun
+from .breakdowns import breakdown_asked, business_noun, what_they_are_about
 from .query_filters import Implied, leftover
 from .question_periods import period_said
 
@@ -181,9 +181,11 @@ def is_followup(question: str, history: list | None) -> bool:
     # A bare noun phrase ("late fees?") right after a question continues it, and so does a short
     # question that only asks how the last set breaks down ("Which companies?", "By year?"), and
     # a question with no words of its own beyond asking ("What was the outcome?", "What happened?";
-    # "How many complaints are there?" names what it counts: the whole index).
+    # "How many complaints are there?" and "How many companies are in the index?" name what they
+    # count: the whole index).
     return (_ranks_the_last(text) or (len(text.split()) <= 3 and not _QUESTION_START.search(text))
-            or (bool(_QUESTION_START.search(text)) and not _SAYS_COMPLAINTS.search(text) and not leftover(text, [])))
+            or (bool(_QUESTION_START.search(text)) and not _SAYS_COMPLAINTS.search(text) and not _THE_INDEX.search(text)
+                and not leftover(text, [])))
 
 
 _SAYS_COMPLAINTS = re.compile(r"\b(?:complaints?|cases?)\b", re.I)
@@ -244,10 +246,16 @@ def _ranks_the_last(text: str) -> bool:
     # breakdown, and no word for complaints, so it is of the last set's ("Which states are they
     # from?", "... handled it best?" and "What products are there?" point by themselves: `standalone`).
     pointing = (any(p.search(text) for p in (_POINTS_BACK, _PRONOUN_END, _BACK_REFERENCE))
-                or re.search(r"\bthere\b", text, re.I))
+                or re.search(r"\bthere\b", text, re.I) or _THE_INDEX.search(text))
     elliptic = (asked is not None and not pointing and not re.search(r"\bcomplaints?\b", text, re.I)
                 and not leftover(text, [Implied("by", asked.field, asked.phrase)]))
-    return bool(_SHARE_ONLY.match(text)) or (asked is not None and (short or elliptic))
+    # "What were they about?": the last set by its categories.
+    return (bool(_SHARE_ONLY.match(text)) or (asked is not None and (short or elliptic))
+            or bool(what_they_are_about(text)))
+
+
+# "How many companies are in the index?" asks of the whole index, not of the last set.
+_THE_INDEX = re.compile(r"\b(?:the|this|your|our)\s+(?:index|database|data\s*set|data)\b", re.I)
 
 
 def _base(previous: str) -> str:
@@ -258,6 +266,17 @@ def _base(previous: str) -> str:
     asks_of_it = (_ranks_the_last(tail) or breakdown_asked(tail)
                   or _EXAMPLES_ONLY.match(re.sub(r"(?i)\s+ones$", "", tail)))
     return head if head and asks_of_it else _strip(previous)
+
+
+def searched(question: str, standalone_question: str) -> str:
+    """The words to search for a follow-up's standalone question: where it only asks how the last
+    set breaks down, or for more of it ("...: Which types?", "...: What were they about?", "...:
+    Give me 3 examples"), the last question's own words, so that the set is the same one (its
+    words moved the vector, and a set decided by relevance lost 4 of its 4 complaints)."""
+    if standalone_question == question.strip():
+        return standalone_question
+    head = _base(standalone_question)
+    return head + "?" if head != _strip(standalone_question) else standalone_question
 
 
 def _previous_questions(history) -> list[str]:

@@ -199,6 +199,21 @@ def test_a_filtered_question_about_something_the_index_lacks_still_abstains(assi
     assert result.citations == [] and result.matching["count"] == 0
 
 
+def test_a_follow_up_asking_only_how_the_set_breaks_down_keeps_the_set(assistant):
+    # A set decided by relevance: the follow-up's own words ("Which types?") searched with the last
+    # question's had moved the vector, and the set went from 4 complaints to none.
+    first = "How does Charter handle cancellations?"
+    base = assistant.ask(first)
+    assert base.matching["count"] > 0
+    cited = [c.complaint_id for c in base.citations]
+    for question, field in (("Which types?", "by_type"), ("By month?", None), ("What were they about?", "by_type")):
+        asked = assistant.ask(question, history=[(first, base.answer)])
+        assert asked.matching["count"] == base.matching["count"]
+        assert [c.complaint_id for c in asked.citations] == cited
+        if field:
+            assert asked.answer.split("Over the whole set: ", 1)[1].startswith("types: ")
+
+
 def test_python_api_matches_the_contract_shape(assistant):
     data = assistant.ask("Do they waive late fees?", k=3).to_dict()
     assert {"question", "answer", "backend", "citations", "timings_ms"} <= set(data)

@@ -48,6 +48,21 @@ def test_a_question_with_no_words_of_its_own_is_a_follow_up():
     assert standalone("What did they do about it?", BILLING) == "What did they do about billing disputes?"
 
 
+def test_a_breakdown_follow_up_searches_the_last_questions_words():
+    from assistant.followup import searched
+
+    said = standalone("Which types?", BILLING)
+    assert said == "How does Charter handle billing disputes: Which types?"
+    assert searched("Which types?", said) == "How does Charter handle billing disputes?"
+    assert searched("Give me 3 examples", standalone("Give me 3 examples", BILLING)) == BILLING[0][0]
+    # A new question, or one with words of its own, is searched as it stands.
+    assert searched("What about late fees?", standalone("What about late fees?", BILLING)) == (
+        "How does Charter handle late fees?")
+    assert searched("Navient: which states?", "Navient: which states?") == "Navient: which states?"
+    # The index said as such is the whole index, not the last set.
+    assert not is_followup("How many companies are in the index?", BILLING)
+
+
 def test_a_topic_of_pointing_words_alone_is_the_brackets():
     assert topic_of("Which of the two resolves more of them (about identity theft disputes)?") == (
         "Which of the two resolves more of them about", "identity theft disputes")
