@@ -248,7 +248,7 @@ class Assistant:
             narrowing += filtering.RESULT_KEYS
         # A follow-up that only asks how the last set breaks down, or for more of it, searches the
         # last question's own words: the same set ("Which types?", "Give me 3 examples").
-        searched = followup.searched(question, search)
+        searched, asked_of = followup.split_asked(question, search)
         about = query_filters.without_phrases(searched, [i for i in read if i.key in narrowing])
         # The words that named a company the filters hold ("Citi") are no topic to search.
         if named is None:  # the company came as a filter (the app's chip): find the words again
@@ -265,12 +265,16 @@ class Assistant:
         query_vector = self.embed_model.get_query_embedding(about)
         several = next((key for key in ("company", "state", "product", "type", "sub_product", "issue", "sub_issue")
                         if 1 < len(filtering.values(clean, key)) <= COMPARED_MOST), None)
-        asked = self._breakdown_asked(search, several)
+        # "...: Which state has more?": the set is the last question's ("top issues in Georgia and
+        # Florida", its words of asking taken out as they were), the breakdown the fragment's.
+        asked_before = self._breakdown_asked(searched if asked_of else search, several)
+        asked = (self._breakdown_asked(asked_of, several) if asked_of else None) or asked_before
         newest = newest_asked(search)
         shown = shown_asked(search) if newest is None else None
         if shown:  # "Show 5 complaints about escrow shortages": five cited
             k = shown.top
-        beyond = self._beyond_filters(searched, stated, clean, said, asked, newest, shown, "company" in excluded)
+        beyond = self._beyond_filters(searched, stated, clean, said, asked_before or asked, newest, shown,
+                                      "company" in excluded)
         if beyond == []:
             # No word beyond the filters and the words of asking ("How often do companies close
             # the complaint with monetary relief?"): a search would vote on a topic from nothing.

@@ -62,6 +62,12 @@ _WHICH_ONE = re.compile(r"\b(which|what)\s+(?:ones?|of\s+(?:the\s+|these\s+|thos
 # "Which one has more complaints?" after questions about two companies: those two, side by side.
 _COMPARING = re.compile(r"\b(?:more|fewer|less|most|fewest|least|worse|worst|better|best|highest|lowest|"
                         r"higher|lower|greater|bigger|larger|smaller)\b", re.I)
+# "Which state has more?": of the states the last questions named.
+_WHICH_STATE = re.compile(r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:two\s+)?states?\b", re.I)
+# "And the lowest?" after a question ranked by the highest: the same ranking the other way.
+_SUPERLATIVES = r"highest|lowest|most|fewest|least|best|worst|biggest|largest|smallest|fastest|slowest"
+_SUPERLATIVE = re.compile(rf"\b(?:{_SUPERLATIVES})\b", re.I)
+_OPPOSITE = re.compile(rf"^(?:the\s+)?(?P<word>{_SUPERLATIVES})(?:\s+ones?)?$", re.I)
 # "How does that compare to Equifax?", "Compare them with TransUnion": the last question about both.
 # "Compared to Georgia?", "versus Nelnet?": the same, said short.
 _COMPARE_TO = re.compile(r"^(?:how\s+(?:does|do|did|would)\s+(?:that|this|it|they|those|these)\s+compare|"
@@ -97,6 +103,21 @@ _ENDED = re.compile(r"^(?:how\s+many|which(?:\s+ones)?|what\s+(?:share|percent(?
                     r"(?:that|this|it|they))\s+(?:(?:of\s+)?(?:them|those|these|ones)(?:\s+complaints?)?\s+)?"
                     r"(?P<rest>(?:(?:were|was|got|get|gets|have|had|received?|ended|end|ever|been)\b\s*)*.+)$", re.I)
 _ENDING_KINDS = ("status", "outcome")
+# "Show me the ones from California", "Only the ones that got relief", "Any from servicemembers?":
+# the last set narrowed, said as "Which ones from California" is (`_as_which_ones`).
+_SHOW_ONES = re.compile(r"^(?:(?:(?:show|give|list|find)\s+(?:me\s+|us\s+)?(?:only\s+)?|only\s+|just\s+)(?:the\s+)?"
+                        r"(?:ones|those|these|complaints|cases)\s+(?:(?:that|which|who)\s+)?"
+                        r"|any\s+(?=(?:from|in|during|since|before|after|at|with)\b))(?P<rest>.+)$", re.I)
+
+
+def _as_which_ones(fragment: str) -> str:
+    """A fragment that narrows the last set in other words, as "Which ones ..." asks it, where that
+    is a narrowing read as such (`_COUNT_NARROWED`, `_ENDED`); else the fragment."""
+    match = _SHOW_ONES.match(fragment)
+    if not match:
+        return fragment
+    which = f"Which ones {match.group('rest')}"
+    return which if _COUNT_NARROWED.match(which) or _ENDED.match(which) else fragment
 # "Why?", "How so?": the reasons are what the last set's complaints say; the same question again.
 _WHY = re.compile(r"^(?:why|how\s+so|why\s+(?:is|was)\s+that|in\s+what\s+way)$", re.I)
 # A fragment that only narrows ("in 2024?", "for unresolved ones?") keeps the whole previous question.
@@ -229,7 +250,7 @@ def _narrows(question: str, history: list | None, test: Callable[[str], bool]) -
     questions = _previous_questions(history)
     if not questions or not is_followup(question, questions):
         return None
-    fragment = _strip(_CONNECTOR.sub("", _strip(question), count=1)) or _strip(question)
+    fragment = _as_which_ones(_strip(_CONNECTOR.sub("", _strip(question), count=1)) or _strip(question))
     if (_SHARE_ONLY.match(fragment) or _WHY.match(fragment) or _EXAMPLES_ONLY.match(fragment)
             or (_ranks_the_last(fragment) and not test(fragment))):
         return _narrows(questions[-1], questions[:-1], test)
@@ -263,20 +284,24 @@ def _base(previous: str) -> str:
     loans: By state?", "...: Break them down by state?" -> "Complaints about student loans"), so
     that the next one replaces it."""
     head, _, tail = _strip(previous).rpartition(": ")
-    asks_of_it = (_ranks_the_last(tail) or breakdown_asked(tail)
+    asks_of_it = (_ranks_the_last(tail) or breakdown_asked(tail) or (_WHICH_ONE.search(tail) and _COMPARING.search(tail))
                   or _EXAMPLES_ONLY.match(re.sub(r"(?i)\s+ones$", "", tail)))
     return head if head and asks_of_it else _strip(previous)
 
 
-def searched(question: str, standalone_question: str) -> str:
-    """The words to search for a follow-up's standalone question: where it only asks how the last
-    set breaks down, or for more of it ("...: Which types?", "...: What were they about?", "...:
-    Give me 3 examples"), the last question's own words, so that the set is the same one (its
-    words moved the vector, and a set decided by relevance lost 4 of its 4 complaints)."""
+def split_asked(question: str, standalone_question: str) -> tuple[str, str]:
+    """(the words to search, what is asked of the set they find) for a follow-up's standalone
+    question: where it only asks how the last set breaks down, or for more of it ("...: Which
+    types?", "...: What were they about?", "...: Give me 3 examples"), the last question's own
+    words and the fragment, so that the set is the same one (the fragment's words moved the
+    vector: a set decided by relevance lost 4 of its 4 complaints) and the breakdown the
+    fragment's; else the whole question and ""."""
     if standalone_question == question.strip():
-        return standalone_question
+        return standalone_question, ""
     head = _base(standalone_question)
-    return head + "?" if head != _strip(standalone_question) else standalone_question
+    if head == _strip(standalone_question):
+        return standalone_question, ""
+    return head + "?", _strip(standalone_question)[len(head):].lstrip(": ")
 
 
 def _previous_questions(history) -> list[str]:
@@ -369,7 +394,7 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         return question
     # The previous question may itself have been a follow-up: resolve it first.
     previous = standalone(questions[-1], _before_last(history), subjects)
-    fragment = _strip(_CONNECTOR.sub("", text, count=1)) or text
+    fragment = _as_which_ones(_strip(_CONNECTOR.sub("", text, count=1)) or text)
     if _WHY.match(fragment):
         return _strip(previous) + "?"
     compared = _compared(previous, fragment, subjects) if subjects else None
@@ -387,9 +412,21 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         ends = re.search(r"(?i)\b(?:oldest|earliest|newest|latest|most\s+recent)$", fragment)
         return f"{_base(previous)}: {fragment}{' ones' if ends else ''}?"
     if subjects and _WHICH_ONE.search(fragment) and _COMPARING.search(fragment):
-        named = _companies_named(questions, subjects)
+        named = _named(questions, subjects)
         if len(named) >= 2:  # "Which one has more complaints?" after Navient, then Nelnet
-            return f"{_about_last(fragment, previous, subjects)} ({' or '.join(named[-2:])})?"
+            return (_of_both(previous, fragment, named[-2:], "company", subjects)
+                    or f"{_about_last(fragment, previous, subjects)} ({' or '.join(named[-2:])})?")
+    if subjects and _WHICH_STATE.search(fragment) and _COMPARING.search(fragment):
+        named = _named(questions, subjects, "state")
+        if len(named) >= 2:  # "Which state has more?" after Georgia, then Florida
+            return (_of_both(previous, fragment, named[-2:], "state", subjects)
+                    or f"{_about_last(fragment, previous, subjects)} ({' or '.join(named[-2:])})?")
+    opposite = _OPPOSITE.match(fragment)
+    if opposite:  # "And the lowest?" after "Which company has the highest relief rate?"
+        base = _base(previous)
+        said = _SUPERLATIVE.search(base)
+        if said and said.group(0).lower() != opposite.group("word").lower():
+            return f"{base[:said.start()]}{opposite.group('word').lower()}{_TRAILING.sub('', base[said.end():])}?"
     if _THERE.search(fragment) and not _QUESTION_START.fullmatch(_THERE.sub("", fragment)):
         return f"{_base(previous)}: {_THERE.sub('', fragment)}?"
     swapped = _swap(previous, fragment, subjects) if subjects else None
@@ -478,6 +515,21 @@ def _compared(previous: str, fragment: str, subjects: Subjects) -> str | None:
     return None
 
 
+def _of_both(previous: str, fragment: str, named: list[str], kind: str, subjects: Subjects) -> str | None:
+    """"Which one has more?" after "How does Navient handle forbearance?" and "What about Nelnet?":
+    the last question about both, the fragment asked of it ("How does Navient and Nelnet handle
+    forbearance: Which one has more?"), so that the set is the two questions' sets together and
+    the fragment's words are no topic (`searched`). None where the last question does not name one."""
+    base = _base(previous)
+    last = [words for said, words in subjects(base) if said == kind]
+    other = [n for n in named if last and n.lower() != last[0].lower()]
+    if not last or not other:
+        return None
+    both = re.sub(rf"(?i)(?<!\w){re.escape(last[0])}(?!\w)", lambda m: f"{other[0]} and {m.group(0)}", _strip(base),
+                  count=1)
+    return f"{both}: {fragment}?"
+
+
 def _in_period(previous: str, narrowing: str) -> str:
     """The previous question narrowed by the fragment ("in Texas"). A period where the previous
     question named one takes its place: "And in 2023?" after "... the most complaints in 2019?" is
@@ -523,12 +575,12 @@ def _points_at_whom(fragment: str) -> bool:
     return pointer is not None and re.fullmatch(r"(?i)they|them|their|its", pointer.group(0)) is not None
 
 
-def _companies_named(questions: list[str], subjects: Subjects) -> list[str]:
-    """The companies the last two questions named, each as they resolve, oldest first."""
+def _named(questions: list[str], subjects: Subjects, kind: str = "company") -> list[str]:
+    """The companies (or states) the last two questions named, each as they resolve, oldest first."""
     named: list[str] = []
     for n in range(max(0, len(questions) - 2), len(questions)):
-        for kind, words in subjects(standalone(questions[n], questions[:n], subjects)):
-            if kind == "company" and words not in named:
+        for said_kind, words in subjects(standalone(questions[n], questions[:n], subjects)):
+            if said_kind == kind and words not in named:
                 named.append(words)
     return named
 

@@ -1012,6 +1012,42 @@ def test_a_follow_up_that_asks_nothing_of_its_own_is_about_the_last_set(cfpb_ass
     assert 0 < explained.matching["count"] < base.matching["count"]
 
 
+def test_short_follow_ups_compare_reverse_or_narrow_the_last_sets(cfpb_assistant):
+    a = cfpb_assistant
+
+    def chat(*questions):
+        turns, results = [], []
+        for question in questions:
+            results.append(a.ask(question, history=turns))
+            turns.append((question, results[-1].answer))
+        return results
+
+    # "Which state has more?" after Georgia, then Florida: both states' sets, counted by state.
+    georgia, florida, both = chat("What are the top issues in Georgia?", "What about Florida?", "Which state has more?")
+    assert both.filters["state"] == ["FL", "GA"]
+    assert both.matching["count"] == georgia.matching["count"] + florida.matching["count"]
+    assert both.answer.split("Over the whole set: ", 1)[1].startswith("states: FL")
+    # "And the lowest?" ranks the same way round the other end.
+    highest, lowest = chat("Which company has the highest relief rate?", "And the lowest?")
+    assert lowest.matching["count"] == highest.matching["count"]
+    def rates(result):
+        return [float(r) for r in re.findall(r"(\d+\.\d)% \(", result.answer.split("Over the whole set: ", 1)[1])[:8]]
+
+    assert rates(highest) == sorted(rates(highest), reverse=True)
+    assert rates(lowest) == sorted(rates(lowest)) and rates(lowest)[0] < rates(highest)[0]
+    # "Which one has more?" after two companies on one topic: both sets, not an abstention.
+    navient, nelnet, more = chat("How does Navient handle forbearance?", "What about Nelnet?", "Which one has more?")
+    assert sorted(more.filters["company"]) == ["Navient Solutions, LLC.", "Nelnet, Inc."]
+    assert more.matching["count"] > 0 and more.citations
+    # "Show me the ones from California", "Any from servicemembers?": the last set, narrowed.
+    fraud, servicemembers = chat("How does Wells Fargo handle fraud claims?", "Any from servicemembers?")
+    assert "tags" in servicemembers.filters and servicemembers.filters["company"] == fraud.filters["company"]
+    first, california = chat("How do debt collectors handle disputes about medical debt?",
+                             "Show me the ones from California")
+    assert california.filters == {**first.filters, "state": "CA"}
+    assert california.matching["count"] <= first.matching["count"]
+
+
 def test_where_the_model_fails_the_answer_shown_is_the_evidence_backends_own(cfpb_assistant, cfpb_ingest):
     import socket
 

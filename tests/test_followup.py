@@ -49,16 +49,16 @@ def test_a_question_with_no_words_of_its_own_is_a_follow_up():
 
 
 def test_a_breakdown_follow_up_searches_the_last_questions_words():
-    from assistant.followup import searched
+    from assistant.followup import split_asked
 
     said = standalone("Which types?", BILLING)
     assert said == "How does Charter handle billing disputes: Which types?"
-    assert searched("Which types?", said) == "How does Charter handle billing disputes?"
-    assert searched("Give me 3 examples", standalone("Give me 3 examples", BILLING)) == BILLING[0][0]
+    assert split_asked("Which types?", said) == ("How does Charter handle billing disputes?", "Which types")
+    assert split_asked("Give me 3 examples", standalone("Give me 3 examples", BILLING))[0] == BILLING[0][0]
     # A new question, or one with words of its own, is searched as it stands.
-    assert searched("What about late fees?", standalone("What about late fees?", BILLING)) == (
-        "How does Charter handle late fees?")
-    assert searched("Navient: which states?", "Navient: which states?") == "Navient: which states?"
+    assert split_asked("What about late fees?", standalone("What about late fees?", BILLING)) == (
+        "How does Charter handle late fees?", "")
+    assert split_asked("Navient: which states?", "Navient: which states?") == ("Navient: which states?", "")
     # The index said as such is the whole index, not the last set.
     assert not is_followup("How many companies are in the index?", BILLING)
 
@@ -220,7 +220,10 @@ def test_more_ways_of_pointing_back():
     assert standalone("Which states have the most complaints?", reports) == "Which states have the most complaints?"
     # "Any from ..." narrows; "Any about ..." is a new topic in the same frame.
     assert standalone("Any from servicemembers?", reports) == (
-        "Complaints about credit reports in 2023 Any from servicemembers?")
+        "Complaints about credit reports in 2023 from servicemembers?")
+    # ... as do "Show me the ones from ..." and "Only the ones that ...".
+    assert standalone("Show me the ones from California", reports) == (
+        "Complaints about credit reports in 2023 from California?")
     checking = [("Are there complaints about checking accounts?", "answer")]
     assert standalone("Any about the debit card not working?", checking) == (
         "Are there complaints about the debit card not working?")
@@ -277,10 +280,11 @@ def test_the_companies_of_the_last_question_without_a_topic_of_their_own():
 
 def test_which_one_of_two_companies_asked_in_turn_and_a_ranking_there():
     turns = [("What do people say about Equifax?", "a"), ("What about TransUnion?", "b")]
+    # The last question about both, the fragment asked of it (searched as the last question's words).
     assert standalone("Which one has more complaints?", turns, _subjects) == (
-        "Which one has more complaints (Equifax or TransUnion)?")
+        "What do people say about Equifax and TransUnion: Which one has more complaints?")
     assert standalone("Which one has a higher relief rate?", turns, _subjects) == (
-        "Which one has a higher relief rate (Equifax or TransUnion)?")
+        "What do people say about Equifax and TransUnion: Which one has a higher relief rate?")
     # "there" is where the last question was; "How many are there?" is no pointer.
     texas = [("Complaints about mortgages in Texas", "a")]
     assert standalone("Which company is most common there?", texas, _subjects) == (
@@ -301,9 +305,9 @@ def test_it_as_the_subject_the_two_compared_and_what_was_asked_of_the_complaints
     # "Which of the two" are the two companies asked about in turn, about the same topic.
     turns = [("How does Equifax handle identity theft disputes?", "a"), ("And TransUnion?", "b")]
     assert standalone("Which of the two resolves more of them?", turns, _subjects) == (
-        "Which of the two resolves more of the complaints about identity theft disputes (Equifax or TransUnion)?")
+        "How does Equifax and TransUnion handle identity theft disputes: Which of the two resolves more of them?")
     assert standalone("Which one has more complaints?", turns, _subjects) == (
-        "Which one has more complaints (about identity theft disputes) (Equifax or TransUnion)?")
+        "How does Equifax and TransUnion handle identity theft disputes: Which one has more complaints?")
     # The complaints' topic ends where what was asked of them begins: Texas is carried as a place.
     texas = [("How many of the complaints about late fees were in Texas?", "a")]
     assert standalone("Did any get a refund?", texas, _subjects) == "Did any get a refund (about late fees) (in Texas)?"
