@@ -39,7 +39,9 @@ _SUBJECT_BEFORE = re.compile(r"(?:\b(?:about|with|over|regarding|involving|conce
                              r"\b(?:complaints?|issues?|problems?|worst|best|most|fewest|least|common|frequent|typical|"
                              r"usual|rates?|shares?|percentages?|proportions?|there)\s+(?:for|in)|"
                              # "Which sub-products of checking accounts ...": the field asked of it
-                             r"\b(?:sub-?products?|sub-?issues?|issues?|problems?|types?|kinds?)\s+of)\s+"
+                             r"\b(?:sub-?products?|sub-?issues?|issues?|problems?|types?|kinds?)\s+of|"
+                             # what a comparison is on: "Compare Chase and Bank of America on checking accounts"
+                             r"^\s*(?:how\s+do(?:es)?\s+)?compare\b.*?\bon)\s+"
                              r"(?:(?:a|an|the|their|my|"
                              r"your|his|her|our)\s+)?"
                              # whose products: "issues for Capital One credit cards", "about Chase's mortgages"

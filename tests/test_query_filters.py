@@ -192,6 +192,9 @@ def test_a_product_is_read_where_it_is_the_questions_subject():
     assert found("Are older Americans treated differently by debt collectors?", cfpb) == {"product": "Debt collection"}
     assert found("What's the share of untimely responses for debt collectors?", cfpb) == {"product": "Debt collection"}
     assert found("I paid by credit card and was charged twice", cfpb) == {}
+    # What a comparison is on; "on" elsewhere is where something was written.
+    assert found("Compare Chase and Bank of America on checking accounts", cfpb) == {"sub_product": "Checking account"}
+    assert found("They put late payments on my mortgage statement", cfpb) == {}
     # So is a business counted or ranked.
     assert found("Which debt collector gets the most complaints?", cfpb) == {"product": "Debt collection"}
     assert found("Complaints per debt collector", cfpb) == {"product": "Debt collection"}
