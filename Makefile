@@ -23,8 +23,17 @@ $(VENV)/.installed: pyproject.toml
 
 install-test: $(VENV)/.installed-test $(GGUF) chromium
 
+# llama.cpp's default build targets every instruction the building CPU reports (AMX, AVX-512 FP16),
+# and on a machine that reports more than it runs, the first model load dies with "Illegal
+# instruction"; pip's wheel cache (keyed by the source, not the flags) then hands that wheel to every
+# later install. So it is built once without native tuning (AVX2, FMA, F16C) into a wheelhouse of its
+# own, which every later install takes it from.
+WHEELHOUSE ?= $(HOME)/.cache/complaint-chat/wheels
+
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PIP) install -q -e '.[test,local-llm,fast]'
+	test -n "$$(ls $(WHEELHOUSE)/llama_cpp_python-*.whl 2>/dev/null)" || CMAKE_ARGS="-DGGML_NATIVE=OFF" \
+	  $(PIP) wheel -q --no-cache-dir --no-deps --no-binary llama-cpp-python -w $(WHEELHOUSE) 'llama-cpp-python>=0.3.16'
+	$(PIP) install -q --prefer-binary --find-links $(WHEELHOUSE) -e '.[test,local-llm,fast]'
 	touch $@
 
 $(GGUF): | $(VENV)/.installed

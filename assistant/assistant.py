@@ -184,8 +184,16 @@ class Assistant:
         clean = filtering.normalize(filters)
         # A follow-up ("and late fees?") is searched as the standalone question it stands for.
         search = followup.standalone(question, history, self.subjects)
+        # A follow-up that only asks how the last set breaks down, or for more of it, searches the
+        # last question's own words: the same set ("Which types?", "Give me 3 examples").
+        searched, asked_of = followup.split_asked(question, search)
         started = time.perf_counter()
-        stated = self.implied_filters(search)  # what the words say, applied or not
+        # What the words say, applied or not: the last question's, and what the follow-up adds
+        # ("...: Which one has a higher relief rate?"), each read on its own ("How many complaints
+        # mention foreclosure: Which states?" mentions foreclosure, not "states").
+        stated = self.implied_filters(searched)
+        if asked_of:
+            stated += [i for i in self.implied_filters(asked_of) if i.key not in {s.key for s in stated}]
         ended = followup.narrows_by_ending(question, history, self.subjects)
         if ended:  # "Were any resolved?": how it ended is read from the follow-up's own words too
             stated = query_filters.with_endings(stated, self.implied_filters(ended))
@@ -246,9 +254,6 @@ class Assistant:
                                            and followup.narrows_to_whom(question, history) else ())
         if ended:
             narrowing += filtering.RESULT_KEYS
-        # A follow-up that only asks how the last set breaks down, or for more of it, searches the
-        # last question's own words: the same set ("Which types?", "Give me 3 examples").
-        searched, asked_of = followup.split_asked(question, search)
         about = query_filters.without_phrases(searched, [i for i in read if i.key in narrowing])
         # The words that named a company the filters hold ("Citi") are no topic to search.
         if named is None:  # the company came as a filter (the app's chip): find the words again

@@ -67,7 +67,7 @@ _WHICH_STATE = re.compile(r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:two\s+)?states
 # "And the lowest?" after a question ranked by the highest: the same ranking the other way.
 _SUPERLATIVES = r"highest|lowest|most|fewest|least|best|worst|biggest|largest|smallest|fastest|slowest"
 _SUPERLATIVE = re.compile(rf"\b(?:{_SUPERLATIVES})\b", re.I)
-_OPPOSITE = re.compile(rf"^(?:the\s+)?(?P<word>{_SUPERLATIVES})(?:\s+ones?)?$", re.I)
+_OPPOSITE = re.compile(rf"^(?:the\s+)?(?P<word>{_SUPERLATIVES})(?:\s+(?:ones?|common|frequent))?$", re.I)
 # "How does that compare to Equifax?", "Compare them with TransUnion": the last question about both.
 # "Compared to Georgia?", "versus Nelnet?": the same, said short.
 _COMPARE_TO = re.compile(r"^(?:how\s+(?:does|do|did|would)\s+(?:that|this|it|they|those|these)\s+compare|"
@@ -404,7 +404,7 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     if ended:  # in brackets: how it ended is no part of the last topic ("What did they say?" next)
         return f"{_base(previous)} ({ended})?"
     if _LEAVING_OUT.match(fragment):  # "What about excluding Equifax?": the last set less it
-        return f"{_strip(previous)}, {fragment}?"
+        return _keeping_asked(previous, lambda base: f"{base}, {fragment}")
     narrowed = _COUNT_NARROWED.match(fragment)
     if narrowed:
         return f"{_in_period(_base(previous), narrowed.group('rest'))}?"
@@ -468,9 +468,9 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         # "ones", "those" and a count with no noun are the last set, ended as it was.
         return asked + _context(previous, asked, subjects, _WHO_OR_WHAT if _points_at_whom(fragment) else None) + "?"
     if _NARROWING.search(fragment):
-        return f"{_in_period(_strip(previous), fragment)}?"
+        return _keeping_asked(previous, lambda base: _in_period(base, fragment))
     if _PERIOD.search(fragment):
-        return f"{_in_period(_strip(previous), 'in ' + fragment)}?"
+        return _keeping_asked(previous, lambda base: _in_period(base, "in " + fragment))
     if parts:
         # The new topic in the old one's place, what was asked of it after it kept: "What about late
         # fees?" after "Did any of the complaints about cancellations get an adjustment?"
@@ -525,9 +525,19 @@ def _of_both(previous: str, fragment: str, named: list[str], kind: str, subjects
     other = [n for n in named if last and n.lower() != last[0].lower()]
     if not last or not other:
         return None
+    if re.search(rf"(?i)(?<!\w){re.escape(other[0])}(?!\w)", base):  # "Compared to California?" said both
+        return f"{_strip(base)}: {fragment}?"
     both = re.sub(rf"(?i)(?<!\w){re.escape(last[0])}(?!\w)", lambda m: f"{other[0]} and {m.group(0)}", _strip(base),
                   count=1)
     return f"{both}: {fragment}?"
+
+
+def _keeping_asked(previous: str, change: Callable[[str], str]) -> str:
+    """The last question changed, what a follow-up asked of it kept after it: "excluding Equifax"
+    after "...: Which servicer gets the most?" is "..., excluding Equifax: Which servicer gets the
+    most?", so that the set is searched without the ranking's words (`split_asked`)."""
+    base = _base(previous)
+    return f"{change(base)}{_strip(previous)[len(base):]}?"
 
 
 def _in_period(previous: str, narrowing: str) -> str:

@@ -1042,6 +1042,10 @@ def test_short_follow_ups_compare_reverse_or_narrow_the_last_sets(cfpb_assistant
     # "Show me the ones from California", "Any from servicemembers?": the last set, narrowed.
     fraud, servicemembers = chat("How does Wells Fargo handle fraud claims?", "Any from servicemembers?")
     assert "tags" in servicemembers.filters and servicemembers.filters["company"] == fraud.filters["company"]
+    # A breakdown asked of a set read from a mention keeps the mention ("states" is no word to find).
+    foreclosure, states = chat("How many complaints mention foreclosure?", "Which states?")
+    assert states.filters == foreclosure.filters == {"mentions": ["foreclosure"]}
+    assert states.matching["count"] == foreclosure.matching["count"]
     first, california = chat("How do debt collectors handle disputes about medical debt?",
                              "Show me the ones from California")
     assert california.filters == {**first.filters, "state": "CA"}

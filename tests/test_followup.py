@@ -283,6 +283,11 @@ def test_which_one_of_two_companies_asked_in_turn_and_a_ranking_there():
     # The last question about both, the fragment asked of it (searched as the last question's words).
     assert standalone("Which one has more complaints?", turns, _subjects) == (
         "What do people say about Equifax and TransUnion: Which one has more complaints?")
+    # "the least common?" after the most common: the same ranking the other way round.
+    common = [("Which issues are most common for checking accounts?", "a")]
+    assert standalone("the least common?", common) == "Which issues are least common for checking accounts?"
+    assert standalone("And the lowest?", [("Which company has the highest relief rate?", "a")]) == (
+        "Which company has the lowest relief rate?")
     assert standalone("Which one has a higher relief rate?", turns, _subjects) == (
         "What do people say about Equifax and TransUnion: Which one has a higher relief rate?")
     # "there" is where the last question was; "How many are there?" is no pointer.
