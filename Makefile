@@ -33,7 +33,8 @@ WHEELHOUSE ?= $(HOME)/.cache/complaint-chat/wheels
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	test -n "$$(ls $(WHEELHOUSE)/llama_cpp_python-*.whl 2>/dev/null)" || CMAKE_ARGS="-DGGML_NATIVE=OFF" \
 	  $(PIP) wheel -q --no-cache-dir --no-deps --no-binary llama-cpp-python -w $(WHEELHOUSE) 'llama-cpp-python>=0.3.16'
-	$(PIP) install -q --prefer-binary --find-links $(WHEELHOUSE) -e '.[test,local-llm,fast]'
+	$(PIP) install -q --find-links $(WHEELHOUSE) -e '.[test,local-llm,fast]' "llama-cpp-python==$$(ls $(WHEELHOUSE) \
+	  | sed -n 's/^llama_cpp_python-\([^-]*\)-.*\.whl$$/\1/p' | sort -V | tail -1)"
 	touch $@
 
 $(GGUF): | $(VENV)/.installed
