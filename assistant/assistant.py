@@ -272,7 +272,7 @@ class Assistant:
                         if 1 < len(filtering.values(clean, key)) <= COMPARED_MOST), None)
         # "...: Which state has more?": the set is the last question's ("top issues in Georgia and
         # Florida", its words of asking taken out as they were), the breakdown the fragment's.
-        asked_before = self._breakdown_asked(searched if asked_of else search, several)
+        asked_before = self._breakdown_asked(searched, several)
         asked = (self._breakdown_asked(asked_of, several) if asked_of else None) or asked_before
         newest = newest_asked(search)
         shown = shown_asked(search) if newest is None else None

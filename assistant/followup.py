@@ -205,8 +205,8 @@ def is_followup(question: str, history: list | None) -> bool:
     # "How many complaints are there?" and "How many companies are in the index?" name what they
     # count: the whole index).
     return (_ranks_the_last(text) or (len(text.split()) <= 3 and not _QUESTION_START.search(text))
-            or (bool(_QUESTION_START.search(text)) and not _SAYS_COMPLAINTS.search(text) and not _THE_INDEX.search(text)
-                and not leftover(text, [])))
+            or (bool(_QUESTION_START.search(text)) and not _SAYS_COMPLAINTS.search(text)
+                and not _THE_INDEX.search(text) and not leftover(text, [])))
 
 
 _SAYS_COMPLAINTS = re.compile(r"\b(?:complaints?|cases?)\b", re.I)
@@ -284,7 +284,8 @@ def _base(previous: str) -> str:
     loans: By state?", "...: Break them down by state?" -> "Complaints about student loans"), so
     that the next one replaces it."""
     head, _, tail = _strip(previous).rpartition(": ")
-    asks_of_it = (_ranks_the_last(tail) or breakdown_asked(tail) or (_WHICH_ONE.search(tail) and _COMPARING.search(tail))
+    asks_of_it = (_ranks_the_last(tail) or breakdown_asked(tail)
+                  or (_WHICH_ONE.search(tail) and _COMPARING.search(tail))  # "...: Which one has more?"
                   or _EXAMPLES_ONLY.match(re.sub(r"(?i)\s+ones$", "", tail)))
     return head if head and asks_of_it else _strip(previous)
 
@@ -519,7 +520,7 @@ def _of_both(previous: str, fragment: str, named: list[str], kind: str, subjects
     """"Which one has more?" after "How does Navient handle forbearance?" and "What about Nelnet?":
     the last question about both, the fragment asked of it ("How does Navient and Nelnet handle
     forbearance: Which one has more?"), so that the set is the two questions' sets together and
-    the fragment's words are no topic (`searched`). None where the last question does not name one."""
+    the fragment's words are no topic (`split_asked`). None where the last question does not name one."""
     base = _base(previous)
     last = [words for said, words in subjects(base) if said == kind]
     other = [n for n in named if last and n.lower() != last[0].lower()]
