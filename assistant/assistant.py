@@ -193,7 +193,8 @@ class Assistant:
         # mention foreclosure: Which states?" mentions foreclosure, not "states").
         stated = self.implied_filters(searched)
         if asked_of:
-            stated += [i for i in self.implied_filters(asked_of) if i.key not in {s.key for s in stated}]
+            keys = {i.key for i in stated}
+            stated += [i for i in self.implied_filters(asked_of) if i.key not in keys]
         ended = followup.narrows_by_ending(question, history, self.subjects)
         if ended:  # "Were any resolved?": how it ended is read from the follow-up's own words too
             stated = query_filters.with_endings(stated, self.implied_filters(ended))

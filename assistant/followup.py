@@ -143,6 +143,11 @@ _TRAILING = re.compile(r"[\s?.!]+$")
 _WHO_OR_WHAT = ("company", "product", "state")  # subjects "they" can be (not how complaints ended)
 
 
+def _whole(words: str) -> str:
+    """The pattern of `words` as whole words, in any case ("car" is not in "card")."""
+    return rf"(?i)(?<!\w){re.escape(words)}(?!\w)"
+
+
 def _strip(text: str) -> str:
     return _TRAILING.sub("", text.strip())
 
@@ -504,15 +509,13 @@ def _compared(previous: str, fragment: str, subjects: Subjects) -> str | None:
     # "How does that compare to 2023?" after "... in 2019": both periods, counted apart by year.
     new, old = period_said(match.group("other")), period_said(previous)
     if new and old and new[1] != old[1]:
-        return re.sub(rf"(?i)(?<!\w){re.escape(old[0])}(?!\w)", lambda m: f"{m.group(0)} versus {new[0]}",
-                      _strip(previous), count=1) + "?"
+        return re.sub(_whole(old[0]), lambda m: f"{m.group(0)} versus {new[0]}", _strip(previous), count=1) + "?"
     # Two companies, two states or two products: whichever the previous question named one of.
     for kind in ("company", "state", "product"):
         other = [words for said, words in subjects(match.group("other")) if said == kind]
         last = [words for said, words in subjects(previous) if said == kind]
         if other and last and other[0].lower() != last[0].lower():
-            return re.sub(rf"(?i)(?<!\w){re.escape(last[0])}(?!\w)", lambda m: f"{m.group(0)} and {other[0]}",
-                          _strip(previous), count=1) + "?"
+            return re.sub(_whole(last[0]), lambda m: f"{m.group(0)} and {other[0]}", _strip(previous), count=1) + "?"
     return None
 
 
@@ -524,12 +527,11 @@ def _of_both(previous: str, fragment: str, named: list[str], kind: str, subjects
     base = _base(previous)
     last = [words for said, words in subjects(base) if said == kind]
     other = [n for n in named if last and n.lower() != last[0].lower()]
-    if not last or not other:
+    if not other:  # none named there, or only that one
         return None
-    if re.search(rf"(?i)(?<!\w){re.escape(other[0])}(?!\w)", base):  # "Compared to California?" said both
+    if re.search(_whole(other[0]), base):  # "Compared to California?" said both
         return f"{_strip(base)}: {fragment}?"
-    both = re.sub(rf"(?i)(?<!\w){re.escape(last[0])}(?!\w)", lambda m: f"{other[0]} and {m.group(0)}", _strip(base),
-                  count=1)
+    both = re.sub(_whole(last[0]), lambda m: f"{other[0]} and {m.group(0)}", _strip(base), count=1)
     return f"{both}: {fragment}?"
 
 
@@ -551,7 +553,7 @@ def _in_period(previous: str, narrowing: str) -> str:
     if new and old and (new[1].keys() & old[1].keys() or "periods" in old[1]
                         or ends.get("since", "") > ends.get("until", "9")):
         rest = " ".join(narrowing.replace(new[0], " ").split())
-        replaced = re.sub(rf"(?i)(?<!\w){re.escape(old[0])}(?!\w)", lambda _: new[0], previous, count=1)
+        replaced = re.sub(_whole(old[0]), lambda _: new[0], previous, count=1)
         if replaced != previous:
             return f"{_strip(replaced)} {rest}" if rest else _strip(replaced)
     return f"{_strip(previous)} {narrowing}"
@@ -640,7 +642,7 @@ def _swap(previous: str, fragment: str, subjects: Subjects) -> str | None:
         if listed:  # "What about Experian?" after "Equifax and TransUnion": the whole list gives way
             out = out[:listed[0]] + words + out[listed[1]:]
         else:
-            out = re.sub(rf"(?i)(?<!\w){re.escape(old[kind])}(?!\w)", lambda _: words, out, count=1)
+            out = re.sub(_whole(old[kind]), lambda _: words, out, count=1)
         changed = True
     if not changed:
         return None
@@ -660,7 +662,7 @@ _LIST_GAP = re.compile(r"\s*(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|&|versus|vs\.?)\
 def _listed_span(text: str, names: list[str]) -> tuple[int, int] | None:
     """Where `text` names two or more of `names` as one list ("Equifax and TransUnion"), from the
     first to the last; None where it names fewer, or apart."""
-    spans = sorted({m.span() for name in names for m in re.finditer(rf"(?i)(?<!\w){re.escape(name)}(?!\w)", text)})
+    spans = sorted({m.span() for name in names for m in re.finditer(_whole(name), text)})
     if len(spans) < 2 or not all(_LIST_GAP.fullmatch(text[a[1]:b[0]]) for a, b in zip(spans, spans[1:])):
         return None
     return spans[0][0], spans[-1][1]
