@@ -262,7 +262,7 @@ class Assistant:
             said = match.said if set(match.companies) & set(filtering.values(clean, "company")) else []
         else:
             match = named
-            said = named.said if named.companies else []
+            said = named.said + named.left_out if named.companies else []
         for apart in [s for s in said if s in match.joined]:
             # "Trans Union" is searched as the complaints write it: apart, "union" pulls the vector.
             about = about.replace(apart, match.joined[apart])

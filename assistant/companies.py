@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 from index.keywords import terms
 
+from .implied import excluding_before
+
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'&.-]*")
 # Words that mark a legal form rather than a name: they say nothing about which company.
 _LEGAL = {"inc", "llc", "ltd", "co", "corp", "corporation", "company", "na", "n.a", "plc", "lp", "llp",
@@ -68,6 +70,8 @@ class CompanyMatch:
     said: list[str] = field(default_factory=list)  # the question's own words for `companies`
     # A name written apart ("Trans Union") -> as one ("TransUnion"), as the complaints write it.
     joined: dict[str, str] = field(default_factory=dict)
+    # The words that leave a company out beside one named ("excluding Equifax"): no topic.
+    left_out: list[str] = field(default_factory=list)
 
 
 class CompanyNames:
@@ -146,6 +150,20 @@ class CompanyNames:
     def match(self, question: str, vocabulary_share) -> CompanyMatch:
         """`vocabulary_share(stems) -> float`: the share of passages that use these terms side by
         side (one term: that word)."""
+        found = self._match(question, vocabulary_share)
+        # "Capital One, excluding Equifax": beside a company named, one left out narrows nothing
+        # more, so the named ones are the match. (One left out alone is every other company: the
+        # caller's `excluded`.)
+        excluding = {said: at for said in found.said if (at := excluding_before(question, question.find(said), True))}
+        if not excluding or len(excluding) == len(found.said):
+            return found
+        kept = self._match(re.sub("|".join(map(re.escape, excluding)), " ", question), vocabulary_share)
+        if not kept.companies:
+            return found
+        kept.left_out = [question[at.start():question.find(said) + len(said)] for said, at in excluding.items()]
+        return kept
+
+    def _match(self, question: str, vocabulary_share) -> CompanyMatch:
         capitalised = {_bare(w).lower() for w in _WORD.findall(question) if _bare(w)[:1].isupper()}
         words, split = self._joined([t for t in _tokens(question) if t not in _LEGAL], capitalised, vocabulary_share)
         lowered = " " + " ".join(words) + " "

@@ -80,6 +80,13 @@ _EXCLUDING = re.compile(r"(?:\b(?:not|never)|n't)\s+(?:(?:about|for|involving|re
 _WITHOUT = re.compile(r"\bwithout\s+(?:the\s+)?$", re.I)
 
 
+def excluding_before(q: str, start: int, without: bool = False) -> re.Match | None:
+    """The words that exclude what the question says at `start` ("excluding ", "not about "), if any."""
+    if start < 0:
+        return None
+    return _EXCLUDING.search(q[:start]) or (_WITHOUT.search(q[:start]) if without else None)
+
+
 def excluded(q: str, found: Implied, held: list[str], alike: dict[str, list[str]] | None = None,
               without: bool = False) -> Implied:
     """`found` as the other values the index holds, where the question excludes it ("Complaints not
@@ -88,8 +95,7 @@ def excluded(q: str, found: Implied, held: list[str], alike: dict[str, list[str]
     (a company; "credit cards without an annual fee" are still credit cards)."""
     first = found.phrase.split(" / ")[0]
     start = q.find(first)
-    excluding = ((_EXCLUDING.search(q[:start]) or (_WITHOUT.search(q[:start]) if without else None))
-                 if start >= 0 else None)
+    excluding = excluding_before(q, start, without)
     if not excluding:
         return found
     named = set(found.value if isinstance(found.value, tuple) else (found.value,))

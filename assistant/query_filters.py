@@ -153,7 +153,8 @@ def _companies(q: str, companies: list[str], companies_in: Callable | None = Non
     named = match.companies
     if not named:
         return []
-    read = Implied("company", named[0] if len(named) == 1 else tuple(sorted(named)), " / ".join(match.said or named))
+    read = Implied("company", named[0] if len(named) == 1 else tuple(sorted(named)),
+                   " / ".join([*(match.said or named), *match.left_out]))
     # "other than Equifax", "excluding Wells Fargo", "without Chase": every other company
     return [excluded(q, read, companies, without=True)]
 

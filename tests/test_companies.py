@@ -135,3 +135,16 @@ def test_an_abbreviation_spelled_from_the_start_of_one_names_words_names_that_co
     state = CompanyNames(["NEW YORK COMMUNITY BANCORP INC"], passages={"NEW YORK COMMUNITY BANCORP INC": 10}.get,
                          word_passages=lambda stems: {s: {"new": 5000, "york": 400}.get(s, 0) for s in stems})
     assert state.match("And in New York?", rare).companies == []
+
+
+def test_a_company_left_out_beside_one_named_leaves_the_named_one():
+    names = ["CAPITAL ONE FINANCIAL CORPORATION", "EQUIFAX, INC.", "Navient Solutions, LLC."]
+    companies = CompanyNames(names)
+    share = lambda stems: 0.0  # noqa: E731
+    got = companies.match("Late fee complaints about Capital One, excluding Equifax", share)
+    assert got.companies == [names[0]] and got.left_out == ["excluding Equifax"]
+    # Left out alone it is still read, for the caller to turn into every other company.
+    assert companies.match("Complaints other than Equifax", share).companies == [names[1]]
+    # Both named: both are the match.
+    both = companies.match("Compare Capital One and Navient", share)
+    assert set(both.companies) == {names[0], names[2]} and both.left_out == []
