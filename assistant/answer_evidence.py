@@ -195,8 +195,11 @@ def whole_set_lines(matching: dict, cited: int, outcomes: bool = False) -> list[
         total_own = sum(statuses.values())
         asked_own = (f"{_FIELD_PLURALS.get(asked, asked)}: {_shares(own[value], total_own, top=3)} — status: "
                      if own.get(value) else "")
-        said = (f"{_period(*filtering.period(value))}: {total_own:,} complaint{'s' * (total_own != 1)}, "
-                if each == "periods" else f"{inert(value)}: ")
+        named = _period(*filtering.period(value)) if each == "periods" else inert(value)
+        if not total_own:
+            facts.append(f"{named}: none")
+            continue
+        said = f"{named}: {total_own:,} complaint{'s' * (total_own != 1)}, " if each == "periods" else f"{named}: "
         facts.append(f"{said}{asked_own}{_shares(statuses, total_own, top=3)}")
     if matching.get("by_company") and len(matching["by_company"]) > 1 and asked != "company":
         facts.append(f"companies: {_shares(matching['by_company'], total, top=5)}")

@@ -185,6 +185,7 @@ def _rate_passing(question: str) -> tuple[str, float | None, float | None, bool]
 
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 _NUMBER = rf"(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})"
+NUMBER_WORDS = _NUMBER.replace("?P<n>", "?:")  # the same, for another module's pattern
 _HOW_MANY = re.compile(rf"\b(?:top|which|what|the)\s+{_NUMBER}\b", re.I)
 _NUMBER_BEFORE = re.compile(rf"\b{_NUMBER}\s+$", re.I)
 MOST_SHOWN = 20  # values an answer lists at most, whatever number is asked
@@ -251,8 +252,7 @@ def breakdown_asked(question: str, named_field: str | None = None) -> Breakdown 
         first = asked.phrase.split(" / ")[0]
         at = question.find(first)
         number = _NUMBER_BEFORE.search(question[:at]) if at > 0 else None
-    n = (int(number.group("n")) if number.group("n").isdigit() else _NUMBER_WORDS[number.group("n").lower()]) \
-        if number else 0
+    n = _number(number.group("n")) if number else 0
     top = min(n, MOST_SHOWN) if n > 0 else None
     rate = _RATE.search(question) if _RATE_NOUN.search(question) else None
     rate = rate or _COMPARED_RATES.search(question)  # "Compare relief rates across the bureaus": each one's
@@ -350,7 +350,7 @@ def newest_asked(question: str) -> Newest | None:
 
 # "Show 5 complaints about escrow shortages", "give me 10 examples": that many of the closest
 # complaints cited, where no end of the set is asked for.
-_SHOWN = re.compile(r"\b(?:show|list|give|find|cite|pull|see|read)\s+(?:me\s+|us\s+)?(?:up\s+to\s+)?(?P<n>\d{1,2})\s+"
+_SHOWN = re.compile(rf"\b(?:show|list|give|find|cite|pull|see|read)\s+(?:me\s+|us\s+)?(?:up\s+to\s+)?{_NUMBER}\s+"
                     r"(?:[A-Za-z&.'-]+\s+){0,3}?(?:complaints|examples|cases)\b", re.I)
 
 
@@ -364,6 +364,12 @@ class Shown:
 
 def shown_asked(question: str) -> Shown | None:
     match = _SHOWN.search(question or "")
-    if not match or int(match.group("n")) < 1:
+    n = match and _number(match.group("n"))
+    if not n:
         return None
-    return Shown(match.group(0), min(int(match.group("n")), MOST_SHOWN))
+    return Shown(match.group(0), min(n, MOST_SHOWN))
+
+
+def _number(said: str) -> int:
+    """"3" or "three" -> 3."""
+    return int(said) if said.isdigit() else _NUMBER_WORDS[said.lower()]

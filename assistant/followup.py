@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from index.keywords import terms
 
-from .breakdowns import breakdown_asked, business_noun, what_they_are_about
+from .breakdowns import NUMBER_WORDS, breakdown_asked, business_noun, what_they_are_about
 from .query_filters import Implied, leftover
 from .question_periods import period_said
 
@@ -84,7 +84,7 @@ _SHARE_ONLY = re.compile(r"^(?:(?:what|which)\s+(?:percent(?:age)?|share|proport
                          re.I)
 # "Give me 3 examples", "Show me more", "the oldest?": more of the last set, or its other end.
 _EXAMPLES_ONLY = re.compile(r"^(?:(?:give|show|find|list)\s+(?:me\s+|us\s+)?)?"
-                            r"(?:(?:\d{1,2}|some|more|a\s+few|other)\s+)?(?:more\s+)?"
+                            rf"(?:(?:{NUMBER_WORDS}|some|more|a\s+few|other)\s+)?(?:more\s+)?"
                             r"(?:examples?|complaints|cases|ones|more)$"
                             r"|^(?:(?:give|show)\s+(?:me\s+|us\s+)?)?the\s+(?:\d{1,2}\s+)?"
                             r"(?:oldest|earliest|newest|latest|most\s+recent)(?:\s+ones?)?$", re.I)

@@ -131,11 +131,10 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
             for (company, status), n in counts["company_status"].items():
                 compared.setdefault(company, {})[status] = n
         else:
+            # One with none is said too: "2023: 121 complaints ... 2022: none".
             for value in filtering.values(filters, several):
-                own = catalog.group_counts("status", filtering.to_sql(filtering.normalize({**set_filters,
-                                                                                           several: value})))
-                if own:
-                    compared[value] = own
+                compared[value] = catalog.group_counts("status", filtering.to_sql(filtering.normalize(
+                    {**set_filters, several: value})))
         compared = {c: dict(sorted(v.items(), key=lambda kv: -kv[1])) for c, v in compared.items()}
         if by and by not in (several, "status", "month", "timely_response") and not (asked.rate or asked.fewest):
             # "How does that compare to Equifax?" after Experian's top complaints: each one's own.

@@ -28,7 +28,9 @@ def _when(n: str = "") -> str:
 _END = r"(?!\s*(?:-|to|and|until|through)\s*(?:\w+\s+)?\d)"  # not the start of a range
 # "in April 2025", "from April 2025" (with no end): that whole month.
 # Not the "of" inside "since the third quarter of 2019": the quarter belongs to "since".
-_IN = re.compile(rf"(?<!quarter\s)(?<!half\s)\b(?:in|during|for|of|from)\s+{_when()}\b{_END}", re.I)
+# "just 2023", "only in 2023", "2023 only": that period too.
+_IN = re.compile(rf"(?<!quarter\s)(?<!half\s)\b(?:in|during|for|of|from|just|only)\s+{_when()}\b{_END}", re.I)
+_ONLY = re.compile(rf"\b{_when()}\s+only\b", re.I)
 # "2019 complaints about Chase", or a period alone ("2019?", "March 2019?"); not "my 2019 Honda",
 # a model year.
 _PERIOD_OF = re.compile(rf"\b{_when()}(?=\s+complaints?\b)", re.I)
@@ -38,7 +40,7 @@ _UNTIL = re.compile(rf"\b(?P<op>before|until|till|through|up\s+to)\s+{_when()}\b
 _BETWEEN = re.compile(rf"\b(?:between|from)\s+{_when('1')}\s+(?:and|to|-|until|through)\s+{_when('2')}\b", re.I)
 # "in 2019 versus 2023", "2019 and 2023": two periods compared, each on its own (`periods`), not
 # the years between them; "in 2019 to 2023" is one range.
-_TWO_PERIODS = re.compile(rf"\b(?:in|during|for|from|compare)\s+{_when('1')}\s+"
+_TWO_PERIODS = re.compile(rf"\b(?:in|during|for|from|compare|just|only)\s+{_when('1')}\s+"
                           rf"(?P<join>and|or|versus|vs\.?|against|with|to|compared\s+(?:to|with))\s+"
                           rf"(?:(?:in|during|for)\s+)?{_when('2')}\b", re.I)
 
@@ -163,7 +165,7 @@ def read(q: str) -> list[Implied]:
                     Implied("until", max(ranges[0][1], ranges[1][1]), match.group(0))]
         return [Implied("periods", tuple(f"{first}/{last}" for first, last in ranges), match.group(0),
                         shown=" or ".join(period_words(*r) for r in ranges))]
-    match = _IN.search(q) or _PERIOD_OF.search(q) or _PERIOD_ALONE.match(q.strip())
+    match = _IN.search(q) or _ONLY.search(q) or _PERIOD_OF.search(q) or _PERIOD_ALONE.match(q.strip())
     if match:
         start, end = _range(match)
         return [Implied("since", start, match.group(0)), Implied("until", end, match.group(0))]

@@ -627,6 +627,17 @@ def test_two_years_compared_are_each_counted_on_its_own_not_with_the_years_betwe
     first = "Complaints about debt collection in 2019"
     again = a.ask("Compared to 2023?", history=[(first, a.ask(first).answer)])
     assert again.matching["count"] == sum(years.values())
+    # A period with none is said, not left out: the index's mortgage complaints skip 2022.
+    mortgages = {"product": "Mortgage"}
+    assert a.stats({**mortgages, "since": "2022-01-01", "until": "2022-12-31"})["complaints"] == 0
+    in_2023 = a.stats({**mortgages, "since": "2023-01-01", "until": "2023-12-31"})["complaints"]
+    first = "What are the top issues for mortgages?"
+    history = [(first, a.ask(first).answer)]
+    just = a.ask("Just 2023", history=history)  # was every year's 315
+    assert just.matching["count"] == in_2023
+    history.append(("Just 2023", just.answer))
+    versus = a.ask("Compared with 2022?", history=history)
+    assert versus.matching["count"] == in_2023 and "2022: none" in versus.answer
 
 
 def test_a_state_compared_after_a_question_about_another_sets_each_ones_own_beside_it(cfpb_assistant):

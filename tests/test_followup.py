@@ -322,6 +322,9 @@ def test_why_more_examples_the_oldest_and_it_before_a_ranking_word():
     synchrony = [("What do people say about Synchrony?", "a")]
     assert standalone("Why?", synchrony) == "What do people say about Synchrony?"
     assert standalone("Give me 3 examples", synchrony) == "What do people say about Synchrony: Give me 3 examples?"
+    # In words: it was a question of its own about "examples", and found nothing.
+    assert standalone("Show me three examples", synchrony) == (
+        "What do people say about Synchrony: Show me three examples?")
     # The other end of the same set, not of the examples asked for before.
     more = synchrony + [("Give me 3 examples", "b")]
     assert standalone("What about the oldest?", more) == "What do people say about Synchrony: the oldest ones?"

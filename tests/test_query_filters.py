@@ -467,6 +467,11 @@ def test_a_period_alone_or_before_complaints_is_that_period_and_a_model_year_is_
     assert found("2019 complaints about billing") == {"since": "2019-01-01", "until": "2019-12-31",
                                                       "type": "Billing Issues"}
     assert found("my 2019 Honda was repossessed") == {}
+    # "Just 2023" after a question read nothing, and the set stayed every year's.
+    year = {"since": "2023-01-01", "until": "2023-12-31"}
+    assert found("Which companies get complaints about billing Just 2023?") == {**year, "type": "Billing Issues"}
+    assert found("billing complaints, 2023 only") == {**year, "type": "Billing Issues"}
+    assert found("only 2023 versus 2022") == {"periods": ("2022-01-01/2022-12-31", "2023-01-01/2023-12-31")}
 
 
 def test_two_periods_compared_are_each_period_not_the_years_between():
@@ -651,6 +656,7 @@ def test_how_many_examples_a_question_asks_for():
     assert shown_asked("Give me 12 examples of Navient complaints") == Shown("Give me 12 examples", 12)
     assert shown_asked("show me 40 complaints").top == 20  # at most what an answer lists
     assert shown_asked("I had 5 complaints about them") is None
+    assert shown_asked("Show me three examples") == Shown("Show me three examples", 3)
     assert leftover("Show 5 complaints about escrow", [Implied("shown", 5, "Show 5 complaints")]) == ["escrow"]
 
 
