@@ -24,6 +24,9 @@ from .safe_text import inert
 
 NO_EVIDENCE = ("I found no complaints in the index that address this question{scope}. "
                "Try other words, or remove filters.")
+# Under filters that hold complaints, how many were read is said: the filters are not the reason.
+NO_EVIDENCE_UNDER = ("None of the {total:,} complaint{s} under these filters ({scope}) addresses this question. "
+                     "Try other words, or remove filters.")
 _MAX_QUOTE = 320
 
 
@@ -285,6 +288,9 @@ class EvidenceAnswerer:
         quoted by the mean of its own sentences. `told_by`: what the customers' own sentences are
         chosen by instead of the question's (it without the company's name)."""
         if not evidence:
+            under = (matching or {}).get("scope_total")
+            if under and scope:
+                return NO_EVIDENCE_UNDER.format(total=under, s="s" * (under != 1), scope=scope), []
             return NO_EVIDENCE.format(scope=f" ({scope})" if scope else ""), []
         refs = {e.complaint.complaint_id: n for n, e in enumerate(evidence, start=1)}
         company = _company(evidence)

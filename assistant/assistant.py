@@ -310,7 +310,8 @@ class Assistant:
                               self.retriever.index_total(), self.retriever.scope_total(clean),
                               asked=asked, recorded=self.vocabulary().recorded,
                               share_of=query_filters.share_of(search, read, said))
-                    if found.evidence else {"count": 0})
+                    if found.evidence else {"count": 0, **({"scope_total": self.retriever.scope_total(clean)}
+                                                           if clean else {})})
         if newest is not None and found.evidence:
             matching["examples"] = "oldest" if newest.oldest else "newest"
         evidence = found.evidence
