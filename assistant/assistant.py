@@ -103,6 +103,19 @@ def _cached_usage(catalog):
 _PER_PERIOD = re.compile(r"\b(?:per|a|each|every)\s+(?:day|week|month|quarter|year)\b", re.I)
 
 
+def catalog_stats(catalog, filters: dict | None = None) -> dict:
+    """Counts by company, type, status, month, outcome and the source's own labels: the catalog
+    alone, so `complaint-chat stats` loads no model."""
+    where = filtering.to_sql(filtering.normalize(filters))
+    out = {"complaints": catalog.count(where)}
+    for name in ("company", "type", "status", "month", "outcome", *LABEL_KEYS):
+        counts = catalog.group_counts(name, where)
+        if name in LABEL_KEYS and set(counts) <= {"Unknown"}:
+            continue  # a field this index's sources do not have
+        out[f"by_{name}"] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return out
+
+
 class Assistant:
     def __init__(self, settings: Settings, store: ComplaintStore):
         self.settings = settings
@@ -642,12 +655,4 @@ class Assistant:
         return self.store.catalog.pair_counts(first, second, filtering.to_sql(filtering.normalize(filters)))
 
     def stats(self, filters: dict | None = None) -> dict:
-        where = filtering.to_sql(filtering.normalize(filters))
-        catalog = self.store.catalog
-        out = {"complaints": catalog.count(where)}
-        for name in ("company", "type", "status", "month", "outcome", *LABEL_KEYS):
-            counts = catalog.group_counts(name, where)
-            if name in LABEL_KEYS and set(counts) <= {"Unknown"}:
-                continue  # a field this index's sources do not have
-            out[f"by_{name}"] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-        return out
+        return catalog_stats(self.store.catalog, filters)

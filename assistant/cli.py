@@ -181,9 +181,9 @@ def cmd_ask(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from .assistant import Assistant
+    from .assistant import catalog_stats
 
-    stats = Assistant.open(settings=_settings(args)).stats()
+    stats = catalog_stats(_open_catalog(args).catalog)
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
         return 0
