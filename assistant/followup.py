@@ -103,11 +103,16 @@ _ENDED = re.compile(r"^(?:how\s+many|which(?:\s+ones)?|what\s+(?:share|percent(?
                     r"(?:that|this|it|they))\s+(?:(?:of\s+)?(?:them|those|these|ones)(?:\s+complaints?)?\s+)?"
                     r"(?P<rest>(?:(?:were|was|got|get|gets|have|had|received?|ended|end|ever|been)\b\s*)*.+)$", re.I)
 _ENDING_KINDS = ("status", "outcome")
-# "Show me the ones from California", "Only the ones that got relief", "Any from servicemembers?":
+# "Show me the ones from California", "Only the ones that got relief", "Any from servicemembers?",
+# "Any that got money back?":
 # the last set narrowed, said as "Which ones from California" is (`_as_which_ones`).
 _SHOW_ONES = re.compile(r"^(?:(?:(?:show|give|list|find)\s+(?:me\s+|us\s+)?(?:only\s+)?|only\s+|just\s+)(?:the\s+)?"
                         r"(?:ones|those|these|complaints|cases)\s+(?:(?:that|which|who)\s+)?"
-                        r"|any\s+(?=(?:from|in|during|since|before|after|at|with)\b))(?P<rest>.+)$", re.I)
+                        r"|any\s+(?:(?:that|which|who)\s+|(?=(?:from|in|during|since|before|after|at|with)\b)))"
+                        r"(?P<rest>.+)$", re.I)
+
+
+_ANY_THAT = re.compile(r"^any\s+(?:that|which|who)\b", re.I)  # "Any that got money back?": of the last set
 
 
 def _as_which_ones(fragment: str) -> str:
@@ -199,7 +204,7 @@ def is_followup(question: str, history: list | None) -> bool:
         return False
     text = _strip(question)
     if (_CONNECTOR.search(text) or _BACK_REFERENCE.search(text) or _PRONOUN_END.search(text) or _ANSWERED_END.search(text)
-            or _POINTS_BACK.search(text) or _EXAMPLES_ONLY.match(text) or _WHY.match(text)
+            or _POINTS_BACK.search(text) or _EXAMPLES_ONLY.match(text) or _WHY.match(text) or _ANY_THAT.match(text)
             or (_WHICH_ONE.search(text) and _COMPARING.search(text))
             or _THERE.search(text) or _COMPARE_TO.match(text)
             or (_THE_BUSINESSES.search(text) and topic_of(text) is None)):

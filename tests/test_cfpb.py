@@ -1065,6 +1065,10 @@ def test_short_follow_ups_compare_reverse_or_narrow_the_last_sets(cfpb_assistant
                              "Show me the ones from California")
     assert california.filters == {**first.filters, "state": "CA"}
     assert california.matching["count"] <= first.matching["count"]
+    # "Any that got money back?" was the whole index's 197 adjustments, credits and refunds.
+    texas, relief = chat("Complaints about student loans in Texas", "Any that were closed with relief?")
+    assert relief.filters["state"] == "TX" and relief.filters["product"] == "Student loan"
+    assert 0 < relief.matching["count"] < texas.matching["count"]
 
 
 def test_where_the_model_fails_the_answer_shown_is_the_evidence_backends_own(cfpb_assistant, cfpb_ingest):

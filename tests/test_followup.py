@@ -224,6 +224,9 @@ def test_more_ways_of_pointing_back():
     # ... as do "Show me the ones from ..." and "Only the ones that ...".
     assert standalone("Show me the ones from California", reports) == (
         "Complaints about credit reports in 2023 from California?")
+    # "Any that ..." too: it was a question of its own, about the whole index.
+    assert standalone("Any that were closed with relief?", reports) == (
+        "Which ones were closed with relief (about credit reports in 2023)?")
     checking = [("Are there complaints about checking accounts?", "answer")]
     assert standalone("Any about the debit card not working?", checking) == (
         "Are there complaints about the debit card not working?")
