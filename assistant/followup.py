@@ -112,6 +112,28 @@ _SHOW_ONES = re.compile(r"^(?:(?:(?:show|give|list|find)\s+(?:me\s+|us\s+)?(?:on
                         r"(?P<rest>.+)$", re.I)
 
 
+# "Which ones weren't?", "And the rest?": the last set's other complaints, where it was narrowed
+# to how they ended.
+_THE_REST = re.compile(r"^(?:(?:which(?:\s+ones)?|the\s+ones\s+that)\s+(?:weren't|were\s+not|wasn't|didn't|did\s+not|"
+                       r"haven't|hadn't)|(?:the\s+)?(?:rest|others|other\s+ones|remaining\s+ones))$", re.I)
+
+
+def _the_rest(previous: str, subjects: Subjects) -> str | None:
+    """The last question with the status it named negated ("How many complaints were not
+    resolved?"), or None where it named no one status or already negated it."""
+    said = [words for kind, words in subjects(previous) if kind == "status"]
+    at = previous.find(said[0]) if len(said) == 1 else -1
+    if at < 0 or re.search(r"(?i)(?:\b(?:not|never|without)|n't)\s+$", previous[:at]):
+        return None
+    # "were resolved" -> "were not resolved", "got relief" -> "did not get relief"
+    words = said[0]
+    aux = re.match(r"(?i)(?:were|was|are|is|(?:have|has|had)\s+been)\s+", words)
+    got = re.match(r"(?i)(?:got|get|gets|received?)\s+", words)
+    negated = (words[:aux.end()] + "not " + words[aux.end():] if aux else
+               "did not get " + words[got.end():] if got else "not " + words)
+    return f"{_strip(previous[:at] + negated + previous[at + len(words):])}?"
+
+
 _ANY_THAT = re.compile(r"^any\s+(?:that|which|who)\b", re.I)  # "Any that got money back?": of the last set
 
 
@@ -408,6 +430,9 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     fragment = _as_which_ones(_strip(_CONNECTOR.sub("", text, count=1)) or text)
     if _WHY.match(fragment):
         return _strip(previous) + "?"
+    rest = _the_rest(previous, subjects) if subjects and _THE_REST.match(fragment) else None
+    if rest:
+        return rest
     compared = _compared(previous, fragment, subjects) if subjects else None
     if compared:
         return compared

@@ -113,10 +113,21 @@ _RATE_OF = re.compile(r"\b(?:rates?|shares?|percentages?|odds)\s+of\s+(?:(?:gett
                       r"(?:(?:any|some|a|an|the)\s+)?(?P<word>[A-Za-z-]+)\b", re.I)
 
 
+# "didn't get relief", "did not receive any relief", "got no relief": the customer's side only ("Which
+# companies never gave relief?" asks of companies, not of complaints).
+_NOT_RECEIVED = re.compile(r"(?:(?:\b\w+n't|\b(?:not|never))\s+(?:get|receive)|\b(?:got|received)\s+no)\s+"
+                           r"(?:(?:any|a|an)\s+)?(?P<word>[A-Za-z-]+)\b", re.I)
+
+
 def _status_received(q: str, own_terms: dict[str, list[str]], shared: Counter) -> list[Implied]:
     """"Which ones got relief?": every status holding the word received, where that word is one
     of a few statuses' own (CFPB: "Closed with monetary relief", "... non-monetary relief"); its
-    rate ("the relief rate") too."""
+    rate ("the relief rate") too. Not received: every other status."""
+    for match in _NOT_RECEIVED.finditer(q):
+        word = (terms(match.group("word")) or [""])[0]
+        if 0 < shared[word] * 2 <= len(own_terms):
+            others = sorted(s for s, ts in own_terms.items() if word not in ts)
+            return [Implied("status", others[0] if len(others) == 1 else tuple(others), match.group(0))]
     for match in [*_RECEIVED.finditer(q), *_STATUS_RATE.finditer(q), *_RATE_OF.finditer(q)]:
         word = (terms(match.group("word")) or [""])[0]
         if not 0 < shared[word] * 2 <= len(own_terms):
@@ -240,8 +251,10 @@ def _status_words(q: str, statuses: list[str]) -> list[Implied]:
                                                rf"\bopen\s+{KIND_WORDS}", q, re.I)
     if match and "in progress" in by_lower:
         return [Implied("status", by_lower["in progress"], match.group(0))]
+    # "weren't resolved", "haven't been resolved", "never got resolved" too
     match = match or re.search(rf"\b(?:(?:still\s+)?(?:unresolved|not\s+(?:yet\s+)?resolved)|still\s+open|"
-                               rf"open\s+{KIND_WORDS})\b", q, re.I)
+                               rf"(?:were|was|are|is|have|has|had)n't\s+(?:yet\s+)?(?:been\s+)?resolved|"
+                               rf"never\s+(?:got\s+|been\s+|was\s+|were\s+)?resolved|open\s+{KIND_WORDS})\b", q, re.I)
     if match:
         if "unresolved" in by_lower:
             return [Implied("status", by_lower["unresolved"], match.group(0))]

@@ -1069,6 +1069,10 @@ def test_short_follow_ups_compare_reverse_or_narrow_the_last_sets(cfpb_assistant
     texas, relief = chat("Complaints about student loans in Texas", "Any that were closed with relief?")
     assert relief.filters["state"] == "TX" and relief.filters["product"] == "Student loan"
     assert 0 < relief.matching["count"] < texas.matching["count"]
+    # "Which ones didn't?": the rest of the set, so the two add up to the product's whole.
+    got, rest = chat("Which student loan complaints got relief?", "Which ones didn't?")
+    loans = a.stats({"product": "Student loan"})["complaints"]
+    assert got.matching["count"] + rest.matching["count"] == loans and rest.filters["product"] == "Student loan"
 
 
 def test_where_the_model_fails_the_answer_shown_is_the_evidence_backends_own(cfpb_assistant, cfpb_ingest):

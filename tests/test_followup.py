@@ -87,6 +87,17 @@ def _subjects(text):
             for m in [__import__("re").search(rf"\b{word}\b", text, 0 if word.isupper() else re.I)] if m]
 
 
+def test_the_rest_of_a_set_narrowed_to_how_it_ended_is_the_status_negated():
+    def statuses(text):
+        return [("status", m.group(0)) for m in re.finditer(r"(?i)\b(?:were\s+resolved|got\s+relief)\b", text)]
+
+    resolved = [("How many complaints were resolved?", "answer")]
+    for rest in ("Which ones weren't?", "And the rest?", "What about the others?"):
+        assert standalone(rest, resolved, statuses) == "How many complaints were not resolved?", rest
+    relief = [("Which student loan complaints got relief?", "answer")]
+    assert standalone("Which ones didn't?", relief, statuses) == "Which student loan complaints did not get relief?"
+
+
 def test_a_followup_naming_another_company_or_product_asks_the_same_question_about_it():
     history = [("How does Equifax handle identity theft disputes?", "answer")]
     # Not "How does Equifax handle TransUnion?", nor both companies.

@@ -118,6 +118,13 @@ def test_a_status_is_read_by_the_words_that_set_it_apart():
     assert [(i.value, i.phrase) for i in detect("Complaints closed without monetary relief", cfpb)] == [
         (others, "closed without monetary relief")]
     assert found("How many complaints didn't get monetary relief?", cfpb) == {"status": others}
+    # Relief not received, said of the complaints: every status without it (it read nothing).
+    unrelieved = {"status": ("Closed", "Closed with explanation", "In progress", "Untimely response")}
+    assert found("Which complaints didn't get any relief?", cfpb) == unrelieved
+    assert found("How many got no relief?", cfpb) == unrelieved
+    assert found("Which companies never gave relief?", cfpb) == {}  # asked of companies
+    # "weren't resolved" as "not resolved" (it read nothing either).
+    assert found("How many complaints weren't resolved?", VOCAB) == {"status": "Answered"}
     assert found("How many complaints ended in non-monetary relief?", cfpb) == {
         "status": "Closed with non-monetary relief"}
     # A verb of ending stands for the head word.
