@@ -501,6 +501,7 @@ class Assistant:
                 held = sorted(v for v in counts[name] if v not in ("", "Unknown"))
                 if held and len(held) < len(counts[name]):
                     recorded[name] = held
+            pairs = catalog.pair_counts("product", "sub_product")
             self._vocabulary = (generation, Vocabulary(companies=values["company"], types=values["type"],
                                                        statuses=values["status"], outcomes=values["outcome"],
                                                        states=values["state"], tags=values["tags"],
@@ -510,8 +511,8 @@ class Assistant:
                                                        recorded=recorded,
                                                        products=values["product"],
                                                        sub_products=values["sub_product"],
-                                                       alike=question_products.products_alike(
-                                                           catalog.pair_counts("product", "sub_product")),
+                                                       alike=question_products.products_alike(pairs),
+                                                       parents=question_products.parents(pairs),
                                                        product_usage=_cached_usage(catalog),
                                                        product_counts={p: n for p, n in counts["product"].items()
                                                                        if p not in ("", "Unknown")},

@@ -136,9 +136,10 @@ _GROWTH = re.compile(r"\b(?:(?:biggest|largest|greatest|most|fastest|highest|sha
 _MEAN = re.compile(r"\b(?:on\s+)?(?:average|mean|median)\b", re.I)
 
 
-# "Have mortgage complaints gone up?", "Did Equifax complaints go down in 2020?", "How did complaints
-# about debt collection change?": said of complaints (the words before it), a question of their trend.
-_CHANGED = re.compile(r"\b(?:(?:go|goes|going|gone|went)\s+(?:up|(?P<down>down))|increase[ds]?|rise[sn]?|rose|"
+# "Have mortgage complaints gone up?", "Did Equifax complaints go down in 2020?", "... gone up or
+# down?", "How did complaints about debt collection change?": said of complaints (the words before
+# it), a question of their trend.
+_CHANGED = re.compile(r"\b(?:(?:go|goes|going|gone|went)\s+(?:up|(?P<down>down))(?:\s+or\s+(?:up|down))?|increase[ds]?|rise[sn]?|rose|"
                       r"grow[sn]?|grew|(?P<fall>decrease[ds]?|fall(?:en|s)?|fell|drop(?:ped|s)?|decline[ds]?)|change[ds]?)"
                       r"(?=\s*(?:[?.!]|$|(?:in|during|since|from|between|after|before|over|this|last)\b))", re.I)
 

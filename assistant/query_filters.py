@@ -80,6 +80,8 @@ class Vocabulary:
     sub_products: list[str] = field(default_factory=list)
     # product -> the products that are the same category under another name (`products_alike`)
     alike: dict[str, list[str]] = field(default_factory=dict)
+    # sub-product -> the products it is recorded under
+    parents: dict[str, set[str]] = field(default_factory=dict)
     # Complaints per product whose text writes some words side by side (Catalog.phrase_by), and
     # complaints per product: "car loans" is the product it is written in far beyond its share.
     product_usage: Callable | None = None
@@ -469,7 +471,8 @@ def detect(question: str, vocabulary: Vocabulary) -> list[Implied]:
     found = [*_companies(q, vocabulary.companies, vocabulary.companies_in), *_types(q, vocabulary.types),
              *question_statuses.read(q, vocabulary.statuses), *question_periods.read(q), *_submitted_via(q, vocabulary.submitted_via),
              *question_statuses.read_outcomes(q, vocabulary.outcomes or None), *_states(q, vocabulary.states), *_tags(q, vocabulary.tags),
-             *question_products.read(q, vocabulary.products, vocabulary.sub_products, vocabulary.alike),
+             *question_products.read(q, vocabulary.products, vocabulary.sub_products, vocabulary.alike,
+                                     parents=vocabulary.parents),
              *_yes_no(q, "consumer_disputed", vocabulary.disputed, _NOT_DISPUTED, _DISPUTED)]
     if not any(i.key in ("product", "sub_product") for i in found):
         found += question_products.read_written(q, vocabulary)
@@ -498,7 +501,8 @@ def subjects(text: str, vocabulary: Vocabulary) -> list[tuple[str, str]]:
     if vocabulary.companies_in is not None:
         match = vocabulary.companies_in(text)
         out += [("company", words) for words in (match.said if match.companies else [])]
-    named = question_products.read(text, vocabulary.products, vocabulary.sub_products, vocabulary.alike, whole=True)
+    named = question_products.read(text, vocabulary.products, vocabulary.sub_products, vocabulary.alike, whole=True,
+                                   parents=vocabulary.parents)
     # In other words only where the text is little more than them ("and car loans?"), else where
     # they are its subject: "the debit card not working" names no product.
     for item in named or question_products.read_written(text, vocabulary, whole=len(content_words(text)) <= 3):

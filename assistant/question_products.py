@@ -71,6 +71,14 @@ def _product_parts(value: str, single_word: bool) -> tuple[tuple[str, tuple[str,
     return tuple(out)
 
 
+def parents(pairs: dict[tuple[str, str], int]) -> dict[str, set[str]]:
+    """Sub-product -> the products it is recorded under, from (product, sub-product) counts."""
+    out: dict[str, set[str]] = {}
+    for product, sub in pairs:
+        out.setdefault(sub, set()).add(product)
+    return out
+
+
 def products_alike(pairs: dict[tuple[str, str], int]) -> dict[str, list[str]]:
     """Products that are one category under two names, from (product, sub-product) counts: the
     CFPB renamed its products in 2017 ("Bank account or service" became "Checking or savings
@@ -110,7 +118,8 @@ def _names_part(stems: list[str], part: tuple[str, ...]) -> str:
 
 
 def read(q: str, products: list[str], sub_products: list[str],
-              alike: dict[str, list[str]] | None = None, whole: bool = False) -> list[Implied]:
+              alike: dict[str, list[str]] | None = None, whole: bool = False,
+              parents: dict[str, set[str]] | None = None) -> list[Implied]:
     """"mortgage companies" -> the CFPB product Mortgage; "credit card debt" -> the sub-product
     Credit card debt (the longer name wins over the product inside it); every value that lists
     the name ("credit card": "Credit card" and "Credit card or prepaid card"), for values the
@@ -147,6 +156,12 @@ def read(q: str, products: list[str], sub_products: list[str],
     # 15 debt collection complaints of that sub-product.
     hits += [h for h in loose if h[3] == "product" and any(
         o[3] == "product" and h[4] != o[4] and (listed(h, o) or listed(o, h)) for o in hits)]
+    # A sub-product is the closer reading of a product that lists it only where it lies under that
+    # product ("credit repair services"); "vehicle loans" is the 114 of "Vehicle loan or lease", not
+    # the 8 of the older products' sub-product "Vehicle loan" (`parents`: sub-product -> products).
+    if parents:
+        hits = [h for h in hits if not (h[3] == "sub_product" and any(
+            o[3] == "product" and o[1:3] == h[1:3] and o[4] not in parents.get(h[4], ()) for o in hits))]
     # Longest first; at one span a product that is that name wins over a sub-product of the same
     # name ("Credit card"), and a sub-product over a product that only lists it among others ("credit
     # repair services" in "Credit reporting, credit repair services, or ...").

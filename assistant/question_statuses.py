@@ -280,6 +280,11 @@ def _status_words(q: str, statuses: list[str]) -> list[Implied]:
     return []
 
 
+# "end with money back": the verb of ending goes with the outcome, no topic of its own
+_ENDING_BEFORE = re.compile(r"\b(?:end(?:ed|s|ing)?|finish(?:ed|es)?|conclud(?:ed|es)|clos(?:e|ed|es|ing)|"
+                            r"resolv(?:e|ed|es|ing))\s+(?:up\s+)?$", re.I)
+
+
 def read_outcomes(q: str, known: list[str] | None) -> list[Implied]:
     hits = []
     for name, patterns in _OUTCOME_RES.items():
@@ -288,6 +293,7 @@ def read_outcomes(q: str, known: list[str] | None) -> list[Implied]:
         for pattern in patterns:
             match = pattern.search(q)
             if match:
-                hits.append(Implied("outcome", name, match.group(0)))
+                ending = _ENDING_BEFORE.search(q[:match.start()]) if re.match(r"(?i)with|in\b", match.group(0)) else None
+                hits.append(Implied("outcome", name, q[ending.start() if ending else match.start():match.end()]))
                 break
     return hits

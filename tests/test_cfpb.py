@@ -757,6 +757,19 @@ def test_how_the_last_set_ended_is_asked_of_that_set(cfpb_assistant):
     assert refunded.matching["count"] < turns[-1][1].matching["count"]
 
 
+def test_a_share_said_with_a_verb_of_ending_is_of_the_whole_product(cfpb_assistant):
+    # "end" was searched as the topic: 24 complaints of one sub-issue label, not the product's share.
+    a = cfpb_assistant
+    result = a.ask("What share of credit card complaints end with money back?")
+    cards = {"product": ["Credit card", "Credit card or prepaid card"]}
+    refunded = a.stats({**cards, "outcome": ["adjustment_applied"]})["complaints"]
+    assert result.filters == {**cards, "outcome": ["adjustment_applied"]}
+    assert result.matching["count"] == refunded and f"of the {a.stats(cards)['complaints']:,} complaints" in result.answer
+    # "vehicle loans" is the product's 114, not the older products' sub-product "Vehicle loan" (8).
+    vehicles = a.ask("Are complaints about vehicle loans mostly about repossession?")
+    assert vehicles.filters["product"] == "Vehicle loan or lease"
+
+
 def test_a_company_name_written_apart_is_the_company_and_searched_as_one_word(cfpb_assistant):
     a = cfpb_assistant
     apart, one = a.ask("How does Trans Union handle disputes?"), a.ask("How does TransUnion handle disputes?")

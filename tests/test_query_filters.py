@@ -228,6 +228,15 @@ def test_a_product_is_read_where_it_is_the_questions_subject():
     assert found("List the complaints about credit repair companies", reports) == {
         "sub_product": "Credit repair services"}
     assert found("credit card complaints", reports) == {"product": "Credit card"}
+    # ... only where the sub-product lies under that product: "Vehicle loan" is the older Consumer
+    # Loan's (8 complaints), "vehicle loans" the 114 of "Vehicle loan or lease".
+    parents = {"Credit repair services": {reports.products[0]}, "Vehicle loan": {"Consumer Loan"}}
+    vehicles = Vocabulary(products=[reports.products[0], "Vehicle loan or lease", "Consumer Loan"],
+                          sub_products=["Credit repair services", "Vehicle loan"], parents=parents)
+    assert found("Are complaints about vehicle loans mostly about repossession?", vehicles) == {
+        "product": "Vehicle loan or lease"}
+    assert found("List the complaints about credit repair companies", vehicles) == {
+        "sub_product": "Credit repair services"}
 
 
 def test_products_alike_are_one_category_under_two_names():
@@ -438,6 +447,10 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
 
 def test_outcomes():
     assert found("Which complaints were resolved with money back?") == {"outcome": "adjustment_applied"}
+    # The verb of ending goes with it: "end" was searched as the topic (a 24-complaint label).
+    read = detect("What share of complaints end with money back?", VOCAB)
+    assert [(i.key, i.phrase) for i in read] == [("outcome", "end with money back")] and leftover(
+        "What share of complaints end with money back?", read) == []
     assert found("Did anyone get a refund in 2025?") == {"outcome": "adjustment_applied", "since": "2025-01-01",
                                                          "until": "2025-12-31"}
     assert leftover("Did anyone get a refund in 2025?", detect("Did anyone get a refund in 2025?", VOCAB)) == []
@@ -904,7 +917,8 @@ def test_a_status_rate_is_the_status_asked_as_a_rate():
 
 def test_a_question_of_change_said_of_complaints_asks_their_trend():
     for question, growth in (("Have mortgage complaints gone up?", 1), ("Did Equifax complaints go down in 2020?", -1),
-                             ("Did complaints about identity theft increase in 2023?", 1)):
+                             ("Did complaints about identity theft increase in 2023?", 1),
+                             ("Has the number of complaints about Experian gone up or down?", 1)):
         asked = breakdown_asked(question)
         assert (asked.field, asked.growth) == ("month", growth), question
     assert breakdown_asked("My credit score went down after a hard inquiry") is None  # not said of complaints
