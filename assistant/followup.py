@@ -64,10 +64,15 @@ _COMPARING = re.compile(r"\b(?:more|fewer|less|most|fewest|least|worse|worst|bet
                         r"higher|lower|greater|bigger|larger|smaller)\b", re.I)
 # "Which state has more?": of the states the last questions named.
 _WHICH_STATE = re.compile(r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:two\s+)?states?\b", re.I)
+# "Which year had more?": of the periods the last questions named.
+_WHICH_PERIOD = re.compile(r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:two\s+)?(?:years?|months?|quarters?|periods?)\b",
+                           re.I)
 # "And the lowest?" after a question ranked by the highest: the same ranking the other way.
 _SUPERLATIVES = r"highest|lowest|most|fewest|least|best|worst|biggest|largest|smallest|fastest|slowest"
 _SUPERLATIVE = re.compile(rf"\b(?:{_SUPERLATIVES})\b", re.I)
-_OPPOSITE = re.compile(rf"^(?:the\s+)?(?P<word>{_SUPERLATIVES})(?:\s+(?:ones?|common|frequent))?$", re.I)
+# "And which is the best?" after "Which bureau is the worst?" too.
+_OPPOSITE = re.compile(rf"^(?:(?:which|what)(?:\s+one)?\s+(?:is|are|was|were|has|had|gets?|got)\s+)?(?:the\s+)?"
+                       rf"(?P<word>{_SUPERLATIVES})(?:\s+(?:ones?|common|frequent))?$", re.I)
 # "How does that compare to Equifax?", "Compare them with TransUnion": the last question about both.
 # "Compared to Georgia?", "versus Nelnet?": the same, said short.
 _COMPARE_TO = re.compile(r"^(?:how\s+(?:does|do|did|would)\s+(?:that|this|it|they|those|these)\s+compare|"
@@ -457,9 +462,15 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         if len(named) >= 2:  # "Which state has more?" after Georgia, then Florida
             return (_of_both(previous, fragment, named[-2:], "state", subjects)
                     or f"{_about_last(fragment, previous, subjects)} ({' or '.join(named[-2:])})?")
+    if _WHICH_PERIOD.search(fragment) and _COMPARING.search(fragment) and len(questions) >= 2:
+        both = _of_both_periods(previous, standalone(questions[-2], _before_last(_before_last(history)), subjects))
+        if both:  # "Which year had more?" after 2023, then 2019
+            return f"{both}: {fragment}?"
     opposite = _OPPOSITE.match(fragment)
     if opposite:  # "And the lowest?" after "Which company has the highest relief rate?"
         base = _base(previous)
+        # "...: Which bureau is the worst?": the superlative is what was asked of the set
+        base = base if _SUPERLATIVE.search(base) else _strip(previous)
         said = _SUPERLATIVE.search(base)
         if said and said.group(0).lower() != opposite.group("word").lower():
             return f"{base[:said.start()]}{opposite.group('word').lower()}{_TRAILING.sub('', base[said.end():])}?"
@@ -616,6 +627,16 @@ def _points_at_whom(fragment: str) -> bool:
     businesses, not the complaints ("ones", "those")."""
     pointer = _POINTS_BACK.search(fragment)
     return pointer is not None and re.fullmatch(r"(?i)they|them|their|its", pointer.group(0)) is not None
+
+
+def _of_both_periods(previous: str, before: str) -> str | None:
+    """The last question asked of its own period and the one the question before it named ("How
+    many complaints in 2023 and in 2019 were about identity theft"), or None."""
+    base = _base(previous)
+    last, other = period_said(base), period_said(_base(before))
+    if not last or not other or last[1] == other[1] or last[0] not in base:
+        return None
+    return _strip(base.replace(last[0], f"{other[0]} and {last[0]}", 1))
 
 
 def _named(questions: list[str], subjects: Subjects, kind: str = "company") -> list[str]:

@@ -1063,6 +1063,10 @@ def test_short_follow_ups_compare_reverse_or_narrow_the_last_sets(cfpb_assistant
 
     assert rates(highest) == sorted(rates(highest), reverse=True)
     assert rates(lowest) == sorted(rates(lowest)) and rates(lowest)[0] < rates(highest)[0]
+    # "Which year had more?" after two years asked apart: both years, each counted on its own.
+    in_2019, in_2023, both = chat("Complaints about Navient in 2019", "And in 2023?", "Which of the two years had fewer?")
+    assert both.matching["count"] == in_2019.matching["count"] + in_2023.matching["count"]
+    assert both.filters["periods"] == ["2019-01-01/2019-12-31", "2023-01-01/2023-12-31"]
     # "Which one has more?" after two companies on one topic: both sets, not an abstention.
     navient, nelnet, more = chat("How does Navient handle forbearance?", "What about Nelnet?", "Which one has more?")
     assert sorted(more.filters["company"]) == ["Navient Solutions, LLC.", "Nelnet, Inc."]

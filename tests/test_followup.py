@@ -302,6 +302,15 @@ def test_which_one_of_two_companies_asked_in_turn_and_a_ranking_there():
     assert standalone("the least common?", common) == "Which issues are least common for checking accounts?"
     assert standalone("And the lowest?", [("Which company has the highest relief rate?", "a")]) == (
         "Which company has the lowest relief rate?")
+    assert standalone("Which one has the lowest?", [("Which company has the highest relief rate?", "a")]) == (
+        "Which company has the lowest relief rate?")
+    # "Which year had more?" after two years asked apart: both years (it was the second's alone).
+    years = [("How many complaints in 2023 were about identity theft?", "a"), ("What about 2019?", "b")]
+    assert standalone("Which year had more?", years) == (
+        "How many complaints in 2023 and in 2019 were about identity theft: Which year had more?")
+    # The superlative asked of the last set: its set stays ("which is the best" was searched alone).
+    bureaus = [("How do credit bureaus handle disputes?", "a"), ("Which bureau is the worst?", "b")]
+    assert standalone("And which is the best?", bureaus) == "How do credit bureaus handle disputes: Which bureau is the best?"
     assert standalone("Which one has a higher relief rate?", turns, _subjects) == (
         "What do people say about Equifax and TransUnion: Which one has a higher relief rate?")
     # "there" is where the last question was; "How many are there?" is no pointer.
