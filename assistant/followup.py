@@ -127,6 +127,9 @@ def _the_rest(previous: str, subjects: Subjects) -> str | None:
     """The last question with the status it named negated ("How many complaints were not
     resolved?"), or None where it named no one status or already negated it."""
     said = [words for kind, words in subjects(previous) if kind == "status"]
+    # or how the last follow-up said it ended, in brackets: "... (were resolved)?"
+    ended = re.search(r"\((?P<ended>(?:were|was|got|have|had|received?|ended)\b[^()]*)\)\?*$", previous, re.I)
+    said = said or ([ended.group("ended")] if ended else [])
     at = previous.find(said[0]) if len(said) == 1 else -1
     if at < 0 or re.search(r"(?i)(?:\b(?:not|never|without)|n't)\s+$", previous[:at]):
         return None
@@ -489,7 +492,9 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
         return f"{_base(previous)}?"
     if _ranks_the_last(fragment):
         return f"{_base(previous)}: {fragment}?"
-    if _QUESTION_START.search(fragment) and (len(fragment.split()) > 3 or _POINTS_BACK.search(fragment)):
+    # ... or a short one with no words of its own ("What happened?"): not a topic to swap in.
+    if _QUESTION_START.search(fragment) and (len(fragment.split()) > 3 or _POINTS_BACK.search(fragment)
+                                             or not leftover(fragment, [])):
         # A whole question that points back ("how many of those were resolved?"): the last
         # topic where it points, and whom or where the last question was about beside it.
         if parts and _PRONOUN_END.search(fragment):

@@ -129,7 +129,11 @@ def _named(key: str, q: str, names: list[str], patterns_of) -> list[Implied]:
 
 def _type_patterns(name: str) -> list[str]:
     head = _type_head(name)
-    extra = [rf"{head}\s+{KIND_WORDS}", rf"{KIND_WORDS}\s+(?:about|with|over|regarding)\s+{head}"] if head else []
+    # "billing complaints", "complaints about billing", "Which complaints are about delivery?", and
+    # "about delivery" where nothing follows it (a follow-up's "(about delivery)")
+    extra = [rf"{head}\s+{KIND_WORDS}",
+             rf"{KIND_WORDS}\s+(?:(?:are|were|is|was)\s+)?(?:about|with|over|regarding)\s+{head}",
+             rf"\babout\s+{head}(?=\s*(?:[?.!,;)]|$))"] if head else []
     return [re.escape(name), *extra]
 
 

@@ -69,6 +69,8 @@ _OUTCOME_PHRASES: dict[str, tuple[str, ...]] = {
     "coaching": (r"\bcoach(?:ing|ed|es)?\b|\bretrain(?:ing|ed|s)?\b",),
     "no_business_response": (
         r"\bno\s+(?:business\s+)?(?:response|reply)\b|\b(?:never|didn't|did\s+not|failed\s+to)\s+(?:respond|reply)\b",
+        # "How many complaints did the business not respond to?"
+        r"\bdid\s+(?:the\s+(?:business|company)|they|it)\s+(?:not|never)\s+(?:respond|reply)\b",
     ),
     "customer_accepted": (
         rf"\b(?:customers?|consumers?)\s+{_NOT_NEGATED}accept(?:ed)?{_WHAT_ANSWERED}\b"

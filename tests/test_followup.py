@@ -94,6 +94,12 @@ def test_the_rest_of_a_set_narrowed_to_how_it_ended_is_the_status_negated():
     resolved = [("How many complaints were resolved?", "answer")]
     for rest in ("Which ones weren't?", "And the rest?", "What about the others?"):
         assert standalone(rest, resolved, statuses) == "How many complaints were not resolved?", rest
+    # ... or how the last follow-up said it ended, in brackets.
+    billing = [("What are the billing complaints about?", "a"), ("Which ones were resolved?", "b")]
+    assert standalone("And the rest?", billing, statuses) == "What are the billing complaints about (were not resolved)?"
+    # A short question with nothing of its own is asked of the last topic, not put in its place.
+    assert standalone("What happened?", [("Which complaints are about delivery?", "a")]) == (
+        "What happened (about delivery)?")
     relief = [("Which student loan complaints got relief?", "answer")]
     assert standalone("Which ones didn't?", relief, statuses) == "Which student loan complaints did not get relief?"
 

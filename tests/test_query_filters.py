@@ -447,6 +447,14 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
 
 def test_outcomes():
     assert found("Which complaints were resolved with money back?") == {"outcome": "adjustment_applied"}
+    # The business asked whether it did not respond (it read nothing, and the whole index answered).
+    silent = Vocabulary(outcomes=["no_business_response"])
+    assert found("How many complaints did the business not respond to?", silent) == {"outcome": "no_business_response"}
+    assert found("Did the business respond?", silent) == {}
+    # A type asked after "are about", or as a follow-up's bracket (both were searched as words).
+    assert found("Which complaints are about billing?") == {"type": "Billing Issues"}
+    assert found("What happened (about billing)?") == {"type": "Billing Issues"}
+    assert found("What do customers say about billing after cancelling?") == {}  # a topic, as before
     # The verb of ending goes with it: "end" was searched as the topic (a 24-complaint label).
     read = detect("What share of complaints end with money back?", VOCAB)
     assert [(i.key, i.phrase) for i in read] == [("outcome", "end with money back")] and leftover(
