@@ -266,7 +266,9 @@ class Assistant:
         # And how the last set ended, for a follow-up that asks only that ("How many were closed with relief?").
         narrowing = filtering.NARROWING + (("company",) if named and named.companies
                                            and followup.narrows_to_whom(question, history) else ())
-        if ended:
+        # ... and how they ended where only the follow-up's fragment says it ("...: Which bureau is
+        # slowest to respond?"): the last set, then its late ones, not a topic voted among those.
+        if ended or (asked_of and any(i.key in filtering.RESULT_KEYS for i in self.implied_filters(asked_of))):
             narrowing += filtering.RESULT_KEYS
         about = query_filters.without_phrases(searched, [i for i in read if i.key in narrowing])
         # The words that named a company the filters hold ("Citi") are no topic to search.

@@ -142,6 +142,15 @@ def _the_rest(previous: str, subjects: Subjects) -> str | None:
     return f"{_strip(previous[:at] + negated + previous[at + len(words):])}?"
 
 
+def _ranks_its_businesses(text: str, history) -> bool:
+    """"Which lender is most flexible?" right after a question about lenders: that set's lenders
+    ranked, not a new question about flexibility."""
+    questions = _previous_questions(history)
+    noun, last = business_noun(text), business_noun(questions[-1]) if questions else None
+    return bool(noun and last and terms(noun) == terms(last) and re.match(r"(?i)(?:which|what)\b", text)
+                and _COMPARING.search(text))
+
+
 _ANY_THAT = re.compile(r"^any\s+(?:that|which|who)\b", re.I)  # "Any that got money back?": of the last set
 
 
@@ -236,7 +245,7 @@ def is_followup(question: str, history: list | None) -> bool:
     if (_CONNECTOR.search(text) or _BACK_REFERENCE.search(text) or _PRONOUN_END.search(text) or _ANSWERED_END.search(text)
             or _POINTS_BACK.search(text) or _EXAMPLES_ONLY.match(text) or _WHY.match(text) or _ANY_THAT.match(text)
             or (_WHICH_ONE.search(text) and _COMPARING.search(text))
-            or _THERE.search(text) or _COMPARE_TO.match(text)
+            or _THERE.search(text) or _COMPARE_TO.match(text) or _ranks_its_businesses(text, history)
             or (_THE_BUSINESSES.search(text) and topic_of(text) is None)):
         return True
     # A bare noun phrase ("late fees?") right after a question continues it, and so does a short
@@ -441,6 +450,8 @@ def standalone(question: str, history: list | None, subjects: Subjects | None = 
     rest = _the_rest(previous, subjects) if subjects and _THE_REST.match(fragment) else None
     if rest:
         return rest
+    if _ranks_its_businesses(fragment, questions):  # "Which lender is most flexible?"
+        return f"{_base(previous)}: {fragment}?"
     compared = _compared(previous, fragment, subjects) if subjects else None
     if compared:
         return compared

@@ -1063,6 +1063,12 @@ def test_short_follow_ups_compare_reverse_or_narrow_the_last_sets(cfpb_assistant
 
     assert rates(highest) == sorted(rates(highest), reverse=True)
     assert rates(lowest) == sorted(rates(lowest)) and rates(lowest)[0] < rates(highest)[0]
+    # "Which bureau is slowest to respond?" after a question about bureaus: that set's late ones,
+    # each bureau's rate over its part of that set (the late ones voted a topic of their own).
+    disputes, slowest = chat("How do credit bureaus handle disputes?", "Which bureau is slowest to respond?")
+    assert slowest.filters["timely_response"] == "No" and slowest.matching["rule"].split(" (")[0] == (
+        disputes.matching["rule"].split(" (")[0])
+    assert slowest.matching["count"] <= disputes.matching["count"] and slowest.matching["asked_by"] == "company"
     # "Which year had more?" after two years asked apart: both years, each counted on its own.
     in_2019, in_2023, both = chat("Complaints about Navient in 2019", "And in 2023?", "Which of the two years had fewer?")
     assert both.matching["count"] == in_2019.matching["count"] + in_2023.matching["count"]

@@ -314,6 +314,13 @@ def test_which_one_of_two_companies_asked_in_turn_and_a_ranking_there():
     years = [("How many complaints in 2023 were about identity theft?", "a"), ("What about 2019?", "b")]
     assert standalone("Which year had more?", years) == (
         "How many complaints in 2023 and in 2019 were about identity theft: Which year had more?")
+    # Its businesses ranked, right after a question about them (it was a question of its own about
+    # flexibility, which found nothing).
+    lenders = [("How do lenders respond to hardship requests?", "a")]
+    assert standalone("Which lender is most flexible?", lenders) == (
+        "How do lenders respond to hardship requests: Which lender is most flexible?")
+    assert standalone("Which lender is most flexible?", [("Complaints about overdraft fees", "a")]) == (
+        "Which lender is most flexible?")
     # The superlative asked of the last set: its set stays ("which is the best" was searched alone).
     bureaus = [("How do credit bureaus handle disputes?", "a"), ("Which bureau is the worst?", "b")]
     assert standalone("And which is the best?", bureaus) == "How do credit bureaus handle disputes: Which bureau is the best?"
