@@ -85,7 +85,9 @@ _COMPARE_TO = re.compile(r"^(?:how\s+(?:does|do|did|would)\s+(?:that|this|it|the
 _THERE = re.compile(r"(?<!\bare)(?<!\bis)(?<!\bwere)(?<!\bwas)\s+(?:in\s+)?there(?=\s*$)", re.I)
 # "What percentage?", "How many?", "What share?": the count of the last set, nothing more.
 _SHARE_ONLY = re.compile(r"^(?:(?:what|which)\s+(?:percent(?:age)?|share|proportion|fraction)|how\s+(?:many|often))"
-                         r"(?:\s+of\s+(?:them|those|these)|\s+(?:is|was|are|were)\s+(?:that|this|it|they|those))?$",
+                         r"(?:\s+of\s+(?:them|those|these)|\s+(?:is|was|are|were)\s+(?:that|this|it|they|those)"
+                         # "How many complaints say so?"
+                         r"|(?:\s+(?:complaints|people|customers|consumers|of\s+them))?\s+(?:say|said|says)\s+so)?$",
                          re.I)
 # "Give me 3 examples", "Show me more", "the oldest?": more of the last set, or its other end.
 _EXAMPLES_ONLY = re.compile(r"^(?:(?:give|show|find|list)\s+(?:me\s+|us\s+)?)?"

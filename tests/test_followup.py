@@ -253,6 +253,9 @@ def test_a_followup_that_asks_only_for_a_share_or_a_new_breakdown_and_one_about_
     refunds = [("How does Wells Fargo handle overdraft fees?", "a"), ("Do they refund them?", "b")]
     assert standalone("What percentage?", refunds, _subjects) == (
         "Do they refund overdraft fees?")
+    # "How many complaints say so?": the count of the last set (it was asked beside it, a set of 4).
+    steer = [("Do student loan servicers steer people into forbearance?", "a")]
+    assert standalone("How many complaints say so?", steer) == "Do student loan servicers steer people into forbearance?"
     # A second breakdown replaces the first rather than stacking on it.
     loans = [("Complaints about student loans", "a"), ("By state?", "b")]
     assert standalone("Which servicer has the fewest?", loans) == (
