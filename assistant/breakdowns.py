@@ -14,11 +14,13 @@ from dataclasses import dataclass
 _BY_FIELD = {"state": "state", "product": "product", "subproduct": "sub_product", "issue": "issue",
              "subissue": "sub_issue", "company": "company", "compani": "company", "tag": "tags", "year": "month",
              "month": "month", "type": "type", "kind": "type", "sort": "type", "outcome": "outcome",
-             "status": "status", "statuse": "status"}
+             "status": "status", "statuse": "status", "statu": "status"}
 _BY = re.compile(r"(?:\b(?:break|broken|split|group(?:ed)?|sort(?:ed)?|count(?:ed)?)\s+"  # "break them down by state"
                  r"(?:(?:down|up|out)\s+)?(?:(?:them|it|those|these|this|that|the\s+[A-Za-z]+)\s+)?(?:(?:down|up|out)\s+)?"
                  r"(?=by\b|per\b))?"
+                 # "the breakdown of statuses", "the distribution of states"
                  r"\b(?:which|what|top|by|per|each|most\s+common|busiest|rank|ranked|ranking|"
+                 r"(?:breakdown|distribution|split|mix)\s+(?:of|by)|"
                  r"(?P<all>(?:list\s+)?all(?:\s+the)?|"
                  r"list(?:\s+the)?|how\s+many|(?:the\s+)?number\s+of))\s+(?:[A-Za-z]+\s+|\d+\s+)?"
                  r"(?P<word>states?|products?|sub-?products?|issues?|sub-?issues?|compan(?:y|ies)|tags?|years?|"
@@ -282,8 +284,13 @@ def breakdown_asked(question: str, named_field: str | None = None) -> Breakdown 
                      average=bool(mean))
 
 
+# "What is the status breakdown for ...?": the field named before the noun
+_FIELD_BREAKDOWN = re.compile(r"\b(?P<word>state|product|sub-?product|issue|sub-?issue|company|tag|year|month|type|"
+                              r"outcome|status)\s+(?:breakdown|distribution|split|mix)\b", re.I)
+
+
 def _breakdown(question: str) -> Breakdown | None:
-    match = _BY.search(question)
+    match = _BY.search(question) or _FIELD_BREAKDOWN.search(question)
     business = None if match else next(filter(None, (p.search(question) for p in _BY_BUSINESS)), None)
     if business:
         said = f"{business.group('ask').strip()} / {business.group('noun')}" if business.group("which") else None
@@ -316,7 +323,7 @@ def _breakdown(question: str) -> Breakdown | None:
     word = re.sub(r"[^a-z]", "", match.group("word").lower())
     stem = word[:-3] + "y" if word.endswith("ies") else word.rstrip("s") if not word.endswith("ss") else word
     field = _BY_FIELD.get(stem) or _BY_FIELD.get(word.rstrip("s"))
-    return Breakdown(field, match.group(0), every=bool(match.group("all"))) if field else None
+    return Breakdown(field, match.group(0), every=bool(match.groupdict().get("all"))) if field else None
 
 
 # "the 3 most recent complaints about Chase", "the latest Equifax complaints": the set's newest

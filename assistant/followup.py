@@ -23,6 +23,7 @@ _CONNECTOR = re.compile(
     r"^\s*(?:and|also|plus|or|but|then|now|ok(?:ay)?|so)?\s*,?\s*"
     r"(?:what|how)\s+about\s+|^\s*(?:and|also|plus|or)\s+(?:for\s+|with\s+|about\s+)?"
     r"|^\s*(?:same|the\s+same)\s+(?:question\s+)?(?:for|with|about)\s+|^\s*what\s+of\s+"
+    r"|^\s*(?:and\s+)?now\s+(?:for|with|about|do|try)\s+"  # "Now for student loans"
     r"|^\s*(?:and\s+)?any\s+(?:about|regarding|involving|over)\s+",  # "Any about the debit card?"
     re.I)
 _QUESTION_START = re.compile(

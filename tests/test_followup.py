@@ -106,6 +106,8 @@ def test_the_rest_of_a_set_narrowed_to_how_it_ended_is_the_status_negated():
 
 def test_a_followup_naming_another_company_or_product_asks_the_same_question_about_it():
     history = [("How does Equifax handle identity theft disputes?", "answer")]
+    # "Now for ..." too (it was a question of its own).
+    assert standalone("Now for TransUnion", history, _subjects) == "How does TransUnion handle identity theft disputes?"
     # Not "How does Equifax handle TransUnion?", nor both companies.
     assert standalone("and TransUnion?", history, _subjects) == "How does TransUnion handle identity theft disputes?"
     chained = history + [("and TransUnion?", "answer")]

@@ -344,6 +344,12 @@ def test_a_breakdown_is_read_from_the_fields_a_question_ranks():
     assert asked("What issues do Chase customers have?") == ("issue", "What issues")
     assert asked("Complaints per year about debt collection") == ("month", "per year")
     assert asked("How do they handle the state of my account?") is None
+    # "by status" read nothing (its stem lost its last letter), nor did a breakdown said as a noun.
+    assert asked("Break down debt collection complaints by status") == ("status", "by status")
+    assert asked("What's the breakdown of statuses for debt collection complaints?") == (
+        "status", "breakdown of statuses")
+    assert asked("What is the status breakdown for debt collection complaints?") == ("status", "status breakdown")
+    assert asked("I want a breakdown of my fees") is None
     # A ranking of problems is the category counted; a trend is the months.
     assert asked("What are the most common problems with prepaid cards?") == ("issue", "most common problems")
     assert asked("What's the trend in credit reporting complaints over time?") == ("month", "trend / over time")
