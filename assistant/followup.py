@@ -675,7 +675,7 @@ def _context(previous: str, asked: str, subjects: Subjects | None, kinds: tuple[
     if subjects is None:
         return ""
     own = {kind for kind, _ in subjects(asked)}
-    lead = {"state": "in ", "product": "about "}
+    lead = {"state": "in ", "product": "about ", "tags": "from "}
     carried = [lead.get(kind, "") + words for kind, words in subjects(previous)
                if kind not in own and (kinds is None or kind in kinds)]
     return f" ({', '.join(dict.fromkeys(carried))})" if carried else ""

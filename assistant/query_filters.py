@@ -512,6 +512,8 @@ def subjects(text: str, vocabulary: Vocabulary) -> list[tuple[str, str]]:
     for item in named or question_products.read_written(text, vocabulary, whole=len(content_words(text)) <= 3):
         out += [("product", phrase) for phrase in item.phrase.split(" / ")]
     out += [("state", words) for words in _state_words(text, vocabulary.states)]
+    # The CFPB's tags are whom too: "What about older Americans?" after servicemembers.
+    out += [("tags", phrase) for item in _tags(text, vocabulary.tags) for phrase in item.phrase.split(" / ")]
     # How they ended narrows which complaints too: "Show me the newest ones" after "How many got
     # relief?" are the newest that got relief.
     for item in [*question_statuses.read(text, vocabulary.statuses), *question_statuses.read_outcomes(text, vocabulary.outcomes or None)]:

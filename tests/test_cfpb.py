@@ -1063,6 +1063,11 @@ def test_short_follow_ups_compare_reverse_or_narrow_the_last_sets(cfpb_assistant
 
     assert rates(highest) == sorted(rates(highest), reverse=True)
     assert rates(lowest) == sorted(rates(lowest)) and rates(lowest)[0] < rates(highest)[0]
+    # "What about older Americans?" after servicemembers: the tag gives way, the topic stays (the
+    # topic gave way: "complaints from servicemembers about older Americans").
+    members, older = chat("Show me complaints from servicemembers about mortgages", "What about older Americans?")
+    assert older.filters["product"] == members.filters["product"] == "Mortgage"
+    assert all("Older American" in t for t in older.filters["tags"]) and older.filters["tags"] != members.filters["tags"]
     # "Which bureau is slowest to respond?" after a question about bureaus: that set's late ones,
     # each bureau's rate over its part of that set (the late ones voted a topic of their own).
     disputes, slowest = chat("How do credit bureaus handle disputes?", "Which bureau is slowest to respond?")
