@@ -217,6 +217,10 @@ def _states(q: str, states: list[str]) -> list[Implied]:
         if all(len(w) > 2 for w in names) and len({said.get(w) or said.get(w.lower()) for w in names} - {None}) > 1:
             hits += [(said.get(w) or said.get(w.lower()), match.group(0)) for w in names
                      if (said.get(w) or said.get(w.lower())) and not any(match.group(0) in h for _, h in hits)]
+    alone = re.fullmatch(rf"\s*(?P<state>{one})\s*[?.!]*\s*", q)  # "Texas?": a state, asked alone
+    if not hits and alone and len(alone.group("state")) > 2:
+        word = alone.group("state")
+        hits = [(said.get(word) or said.get(word.lower()), word)]
     if not hits:
         return []
     codes = sorted(dict.fromkeys(code for code, _ in hits))

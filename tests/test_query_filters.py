@@ -145,6 +145,9 @@ def test_a_state_is_read_by_its_name_only_where_it_says_where():
     assert found("complaints in New York since 2020", states) == {"state": "NY", "since": "2020-01-01"}
     assert found("in Indiana or in Oregon", states) == {"state": ("IN", "OR")}
     assert found("complaints from Texas Capital Bank", states) == {}  # a company's name
+    # Asked alone, a name is the state (it was searched as a word: nothing close).
+    assert found("Texas?", states) == {"state": "TX"} and found("New York.", states) == {"state": "NY"}
+    assert found("OR", states) == {}
     assert found("What about in Washington Mutual?", states) == {}
     assert found("complaints in Ohio", states) == {}  # not a state the index holds
     assert found("Can I opt in or out?", states) == {}
