@@ -141,7 +141,8 @@ _MEAN = re.compile(r"\b(?:on\s+)?(?:average|mean|median)\b", re.I)
 # "Have mortgage complaints gone up?", "Did Equifax complaints go down in 2020?", "... gone up or
 # down?", "How did complaints about debt collection change?": said of complaints (the words before
 # it), a question of their trend.
-_CHANGED = re.compile(r"\b(?:(?:go|goes|going|gone|went)\s+(?:up|(?P<down>down))(?:\s+or\s+(?:up|down))?|increase[ds]?|rise[sn]?|rose|"
+_CHANGED = re.compile(r"\b(?:(?:go|goes|going|gone|went)\s+(?:up|(?P<down>down))(?:\s+or\s+(?:up|down))?|"
+                      r"increase[ds]?|rise[sn]?|rose|"
                       r"grow[sn]?|grew|(?P<fall>decrease[ds]?|fall(?:en|s)?|fell|drop(?:ped|s)?|decline[ds]?)|change[ds]?)"
                       r"(?=\s*(?:[?.!]|$|(?:in|during|since|from|between|after|before|over|this|last)\b))", re.I)
 

@@ -295,7 +295,8 @@ def read_outcomes(q: str, known: list[str] | None) -> list[Implied]:
         for pattern in patterns:
             match = pattern.search(q)
             if match:
-                ending = _ENDING_BEFORE.search(q[:match.start()]) if re.match(r"(?i)with|in\b", match.group(0)) else None
+                said_with = re.match(r"(?i)(?:with|in)\b", match.group(0))
+                ending = _ENDING_BEFORE.search(q[:match.start()]) if said_with else None
                 hits.append(Implied("outcome", name, q[ending.start() if ending else match.start():match.end()]))
                 break
     return hits
