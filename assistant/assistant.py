@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from index import ComplaintStore, IngestReport, Settings, ingest
-from index.catalog import LABEL_KEYS, PAGE
+from index.catalog import PAGE
 from index.embedding import settings_model
 from index.encoder_record import check as check_encoder
 from index.keywords import terms
@@ -32,6 +32,7 @@ from .answer_evidence import EvidenceAnswerer
 from .breakdowns import Breakdown, Newest, Shown, breakdown_asked, newest_asked, shown_asked
 from .companies import CompanyNames
 from .errors import IndexMissing, UserError, check_question
+from .index_stats import catalog_stats
 from .matching import COMPARED_MOST, share_base, whole_set
 from .query_filters import Implied, Vocabulary
 from .results import AskResult, Evidence
@@ -101,19 +102,6 @@ def _cached_usage(catalog):
 
 # "per month", "a year", "each week": the unit a count is asked in, no topic.
 _PER_PERIOD = re.compile(r"\b(?:per|a|each|every)\s+(?:day|week|month|quarter|year)\b", re.I)
-
-
-def catalog_stats(catalog, filters: dict | None = None) -> dict:
-    """Counts by company, type, status, month, outcome and the source's own labels: the catalog
-    alone, so `complaint-chat stats` loads no model."""
-    where = filtering.to_sql(filtering.normalize(filters))
-    out = {"complaints": catalog.count(where)}
-    for name in ("company", "type", "status", "month", "outcome", *LABEL_KEYS):
-        counts = catalog.group_counts(name, where)
-        if name in LABEL_KEYS and set(counts) <= {"Unknown"}:
-            continue  # a field this index's sources do not have
-        out[f"by_{name}"] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-    return out
 
 
 class Assistant:

@@ -146,7 +146,6 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    from .assistant import Assistant
     from .errors import UserError, check_question
     from .filters import normalize
     from .results import AskResult
@@ -158,6 +157,7 @@ def cmd_ask(args) -> int:
         raise UserError("--k must be at least 1")
     filters = normalize({"company": args.company, "type": args.type, "status": args.status,
                          "outcome": args.outcome, "since": args.since, "until": args.until})
+    from .assistant import Assistant
     assistant = Assistant.open(settings=settings)
     result = None
     for item in assistant.stream(args.question, k=args.k, filters=filters, backend=args.backend,
@@ -181,7 +181,7 @@ def cmd_ask(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from .assistant import catalog_stats
+    from .index_stats import catalog_stats
 
     stats = catalog_stats(_open_catalog(args).catalog)
     if args.json:

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
-
-from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+from typing import TYPE_CHECKING
 
 from index.catalog import LABEL_KEYS, fts_phrase
 from index.keywords import terms
 from index.outcomes import outcome_label
 
 from .safe_text import inert
+
+if TYPE_CHECKING:
+    from llama_index.core.vector_stores import MetadataFilters
 
 VALUE_KEYS = ("company", "type", "status", *LABEL_KEYS, "complaint_id")
 KEYS = ("company", "type", "status", "outcome", "since", "until", "outside", "periods", *LABEL_KEYS, "complaint_id",
@@ -132,6 +134,10 @@ def _conditions(filters: dict) -> list[tuple[str, str, object]]:
 
 
 def to_metadata_filters(filters: dict) -> MetadataFilters | None:
+    # llama-index (1.5 s to import) only where a search runs: `errors` imports this module, and the
+    # command line's argument errors, `sources` and `stats` answer without it.
+    from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters  # noqa: F811
+
     conds = _conditions(filters)
     if not conds:
         return None
