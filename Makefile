@@ -16,12 +16,9 @@ export ANONYMIZED_TELEMETRY = False
 
 install: $(VENV)/.installed
 
-# --no-compile: pip byte-compiles every file of every package it installs (torch, transformers,
-# gradio: 1m21s of a 2m57s install on 2 cores); Python compiles the modules that are imported, once,
-# when they first are.
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PIP) install -q --no-compile -e .
+	$(PIP) install -q -e .
 	touch $@
 
 install-test: $(VENV)/.installed-test $(GGUF) chromium
@@ -36,7 +33,7 @@ WHEELHOUSE ?= $(HOME)/.cache/complaint-chat/wheels
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	test -n "$$(ls $(WHEELHOUSE)/llama_cpp_python-*.whl 2>/dev/null)" || CMAKE_ARGS="-DGGML_NATIVE=OFF" \
 	  $(PIP) wheel -q --no-cache-dir --no-deps --no-binary llama-cpp-python -w $(WHEELHOUSE) 'llama-cpp-python>=0.3.16'
-	$(PIP) install -q --no-compile --find-links $(WHEELHOUSE) -e '.[test,local-llm,fast]' "llama-cpp-python==$$(ls $(WHEELHOUSE) \
+	$(PIP) install -q --find-links $(WHEELHOUSE) -e '.[test,local-llm,fast]' "llama-cpp-python==$$(ls $(WHEELHOUSE) \
 	  | sed -n 's/^llama_cpp_python-\([^-]*\)-.*\.whl$$/\1/p' | sort -V | tail -1)"
 	touch $@
 
