@@ -193,9 +193,9 @@ class Assistant:
         # ("...: Which one has a higher relief rate?"), each read on its own ("How many complaints
         # mention foreclosure: Which states?" mentions foreclosure, not "states").
         stated = self.implied_filters(searched)
-        if asked_of:
-            keys = {i.key for i in stated}
-            stated += [i for i in self.implied_filters(asked_of) if i.key not in keys]
+        asked_read = self.implied_filters(asked_of) if asked_of else []
+        keys = {i.key for i in stated}
+        stated += [i for i in asked_read if i.key not in keys]
         ended = followup.narrows_by_ending(question, history, self.subjects)
         if ended:  # "Were any resolved?": how it ended is read from the follow-up's own words too
             stated = query_filters.with_endings(stated, self.implied_filters(ended))
@@ -256,7 +256,7 @@ class Assistant:
                                            and followup.narrows_to_whom(question, history) else ())
         # ... and how they ended where only the follow-up's fragment says it ("...: Which bureau is
         # slowest to respond?"): the last set, then its late ones, not a topic voted among those.
-        if ended or (asked_of and any(i.key in filtering.RESULT_KEYS for i in self.implied_filters(asked_of))):
+        if ended or any(i.key in filtering.RESULT_KEYS for i in asked_read):
             narrowing += filtering.RESULT_KEYS
         about = query_filters.without_phrases(searched, [i for i in read if i.key in narrowing])
         # The words that named a company the filters hold ("Citi") are no topic to search.

@@ -200,6 +200,10 @@ def _states(q: str, states: list[str]) -> list[Implied]:
     said, one = _state_spellings(states, codes=not shouted)
     if not said:
         return []
+
+    def code(word: str) -> str | None:  # names are matched in any case, codes as capitals
+        return said.get(word) or said.get(word.lower())
+
     hits = []
     # "in NY and CA", "in Virginia, Texas or Ohio", "in California versus Texas"
     # "How do complaints in Texas compare to California?" too
@@ -207,20 +211,19 @@ def _states(q: str, states: list[str]) -> list[Implied]:
               rf"\b(?:compared?|compares)\s+(?:to|with)\b)\s*{one})*")
     for match in re.finditer(rf"\b(?i:in|from|of|outside|excluding|except|besides)\s+(?i:the\s+state\s+of\s+)?{listed}",
                              q):
-        codes = [said.get(w) or said.get(w.lower()) for w in re.findall(one, match.group(0))]
+        codes = [code(w) for w in re.findall(one, match.group(0))]
         hits += [(code, match.group(0)) for code in codes if code]
     # "Which has more complaints, Texas or California?": two or more states' names listed are the
     # states, whatever stands before them (not codes: "OR" and "IN" are words too).
     pair = rf"{one}(?:\s*(?:,\s*(?:and\s+|or\s+)?|\band\b|\bor\b|&|\bversus\b|\bvs\b\.?)\s*{one})+"
     for match in re.finditer(rf"(?<!\w){pair}(?!\w)", q):
         names = re.findall(one, match.group(0))
-        if all(len(w) > 2 for w in names) and len({said.get(w) or said.get(w.lower()) for w in names} - {None}) > 1:
-            hits += [(said.get(w) or said.get(w.lower()), match.group(0)) for w in names
-                     if (said.get(w) or said.get(w.lower())) and not any(match.group(0) in h for _, h in hits)]
+        if all(len(w) > 2 for w in names) and len({code(w) for w in names} - {None}) > 1:
+            hits += [(code(w), match.group(0)) for w in names
+                     if code(w) and not any(match.group(0) in h for _, h in hits)]
     alone = re.fullmatch(rf"\s*(?P<state>{one})\s*[?.!]*\s*", q)  # "Texas?": a state, asked alone
     if not hits and alone and len(alone.group("state")) > 2:
-        word = alone.group("state")
-        hits = [(said.get(word) or said.get(word.lower()), word)]
+        hits = [(code(alone.group("state")), alone.group("state"))]
     if not hits:
         return []
     codes = sorted(dict.fromkeys(code for code, _ in hits))

@@ -146,7 +146,8 @@ def _status_received(q: str, own_terms: dict[str, list[str]], shared: Counter) -
 _NEGATED_BEFORE = re.compile(r"(?:\b(?:no|not|without)|\w+n't)\s+(?:\w+\s+){0,2}$", re.I)
 _ENDING_STEMS = frozenset(terms("resolved ended concluded finished"))
 _NEVER_BEFORE = re.compile(r"\bnever\s+(?:\w+\s+){0,2}$", re.I)
-_ENDED_WITH = re.compile(r"\b(?:end(?:ed|s|ing)?|finish(?:ed|es)?|conclud(?:ed|es))\s+(?:up\s+)?(?:with|in)\s+$", re.I)
+_ENDING_VERBS = r"end(?:ed|s|ing)?|finish(?:ed|es)?|conclud(?:ed|es)"
+_ENDED_WITH = re.compile(rf"\b(?:{_ENDING_VERBS})\s+(?:up\s+)?(?:with|in)\s+$", re.I)
 
 
 def _status_by_name(q: str, words: list, own_terms: dict[str, list[str]], shared: Counter) -> list[Implied]:
@@ -283,8 +284,7 @@ def _status_words(q: str, statuses: list[str]) -> list[Implied]:
 
 
 # "end with money back": the verb of ending goes with the outcome, no topic of its own
-_ENDING_BEFORE = re.compile(r"\b(?:end(?:ed|s|ing)?|finish(?:ed|es)?|conclud(?:ed|es)|clos(?:e|ed|es|ing)|"
-                            r"resolv(?:e|ed|es|ing))\s+(?:up\s+)?$", re.I)
+_ENDING_BEFORE = re.compile(rf"\b(?:{_ENDING_VERBS}|clos(?:e|ed|es|ing)|resolv(?:e|ed|es|ing))\s+(?:up\s+)?$", re.I)
 
 
 def read_outcomes(q: str, known: list[str] | None) -> list[Implied]:
