@@ -31,7 +31,7 @@ from . import followup, query_filters, question_products
 from .answer_evidence import EvidenceAnswerer
 from .breakdowns import Breakdown, Newest, Shown, breakdown_asked, newest_asked, shown_asked
 from .companies import CompanyNames
-from .errors import IndexMissing, UserError, check_question
+from .errors import IndexMissing, UserError, check_index, check_question
 from .index_stats import catalog_stats
 from .matching import COMPARED_MOST, share_base, whole_set
 from .query_filters import Implied, Vocabulary
@@ -127,9 +127,8 @@ class Assistant:
         there is nothing to answer from until something has been ingested.
         """
         settings = settings or Settings.from_env(home=home)
-        if not settings.chroma_host and not create and not Path(settings.home).is_dir():
-            raise IndexMissing(f"no index at {settings.home}: run `complaint-chat ingest PATH --index "
-                               f"{settings.home}` first")
+        if not create:
+            check_index(settings)
         return cls(settings, ComplaintStore(settings))
 
     # --- ingest ----------------------------------------------------------------

@@ -250,11 +250,10 @@ def _open_catalog(args):
     """The catalog alone: listing and removing sources needs no model."""
     from index import ComplaintStore
 
-    from .errors import IndexMissing
+    from .errors import check_index
 
     settings = _settings(args)
-    if not settings.chroma_host and not os.path.isdir(settings.home):
-        raise IndexMissing(f"no index at {settings.home}")
+    check_index(settings)
     return ComplaintStore(settings)
 
 

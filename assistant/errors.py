@@ -1,5 +1,7 @@
 """Errors a user can fix. The CLI prints them as one line and exits 1."""
 
+from pathlib import Path
+
 from index.embedding import EncoderError
 from index.records import IngestError
 from index.settings import SettingsError
@@ -14,6 +16,13 @@ class UserError(Exception):
 
 class IndexMissing(UserError):
     pass
+
+
+def check_index(settings) -> None:
+    """One line where an embedded index is not there yet (a Chroma server is checked by connecting)."""
+    if not settings.chroma_host and not Path(settings.home).is_dir():
+        raise IndexMissing(f"no index at {settings.home}: run `complaint-chat ingest PATH --index "
+                           f"{settings.home}` first")
 
 
 def check_question(question: str, limit: int) -> str:
