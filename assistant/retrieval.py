@@ -154,9 +154,10 @@ class HybridRetriever:
                     if i in owners]
         retriever = self.index.as_retriever(similarity_top_k=n, filters=filtering.to_metadata_filters(filters))
         hits = retriever.retrieve(QueryBundle(question, embedding=query_vector))
+        text = self.store.texts([h.node.node_id for h in hits])  # Chroma holds vectors, not texts
         # ChromaVectorStore reports exp(-cosine distance); the cosine is what thresholds read.
         return [(h.node.node_id, h.node.metadata.get("complaint_id"), h.node.metadata.get("section", "complaint"),
-                 1.0 + math.log(max(h.score or 1e-9, 1e-9)), h.node.get_content()) for h in hits]
+                 1.0 + math.log(max(h.score or 1e-9, 1e-9)), text.get(h.node.node_id, "")) for h in hits]
 
     def _narrow(self, filters: dict) -> bool:
         """Whether the filter holds under 1 / FILTER_OVERFETCH of the complaints: one indexed count
@@ -187,8 +188,7 @@ class HybridRetriever:
             return [(i, passing[i], "complaint", 1.0 - d, "") for i, d in kept]
         if not kept:
             return []
-        got = self.store.chunks.get(ids=[i for i, _ in kept], include=["metadatas", "documents"])
-        stored = {i: (m, doc) for i, m, doc in zip(got["ids"], got["metadatas"], got["documents"])}
+        stored = self._stored([i for i, _ in kept])
         return [_hit(i, *stored[i], d) for i, d in kept if i in stored]
 
     def _dense_within(self, query_vector, filters: dict, n: int, texts: bool = True):
@@ -203,12 +203,10 @@ class HybridRetriever:
         ids = list(owners)
         if len(ids) <= EXACT_MOST:
             return self._exact(query_vector, owners, n, texts)
-        include = ["distances", "metadatas", "documents"] if texts else ["distances", "metadatas"]
         got = self.store.chunks.query(query_embeddings=[list(map(float, query_vector))], ids=ids,
-                                      n_results=min(n, len(ids)), include=include)
-        documents = got["documents"][0] if texts else [None] * len(got["ids"][0])
-        return [_hit(i, m, doc, d)
-                for i, d, m, doc in zip(got["ids"][0], got["distances"][0], got["metadatas"][0], documents)]
+                                      n_results=min(n, len(ids)), include=["distances", "metadatas"])
+        text = self.store.texts(got["ids"][0]) if texts else {}
+        return [_hit(i, m, text.get(i), d) for i, d, m in zip(got["ids"][0], got["distances"][0], got["metadatas"][0])]
 
     def _exact(self, query_vector, owners: dict[str, str], n: int, texts: bool = True):
         """The n nearest of a few named chunks, scored from their stored vectors (an exact search);
@@ -217,9 +215,14 @@ class HybridRetriever:
         best = sorted(cosine.items(), key=lambda kv: -kv[1])[:n]
         if not texts:
             return [(i, owners[i], "complaint", cosine, "") for i, cosine in best]
-        stored = self.store.chunks.get(ids=[i for i, _ in best], include=["metadatas", "documents"])
-        found = {i: (m, doc) for i, m, doc in zip(stored["ids"], stored["metadatas"], stored["documents"])}
+        found = self._stored([i for i, _ in best])
         return [_hit(i, *found[i], 1.0 - cosine) for i, cosine in best if i in found]
+
+    def _stored(self, chunk_ids: list[str]) -> dict[str, tuple[dict, str]]:
+        """chunk id -> (its Chroma metadata, its text from the catalog)."""
+        got = self.store.chunks.get(ids=chunk_ids, include=["metadatas"])
+        text = self.store.texts(got["ids"])
+        return {i: (m, text.get(i, "")) for i, m in zip(got["ids"], got["metadatas"])}
 
     def candidates(self, question: str, query_vector, filters: dict, n: int | None = None) -> list[Candidate]:
         return self.pool(question, query_vector, filters, n)[0]
@@ -269,14 +272,14 @@ class HybridRetriever:
         """Cosine for keyword-only hits, from their stored vectors (no re-embedding)."""
         if not chunk_ids:
             return {}
-        got = self.store.chunks.get(ids=chunk_ids, include=["embeddings", "metadatas", "documents"] if texts
-                                    else ["embeddings"])
+        got = self.store.chunks.get(ids=chunk_ids, include=["embeddings", "metadatas"] if texts else ["embeddings"])
         vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
         scores = vectors @ np.asarray(query_vector, dtype=np.float32)
         if texts:
-            for i, meta, doc in zip(got["ids"], got["metadatas"], got["documents"]):
+            stored = self.store.texts(got["ids"])
+            for i, meta in zip(got["ids"], got["metadatas"]):
                 section[i] = (meta or {}).get("section", "complaint")
-                text[i] = doc or ""
+                text[i] = stored.get(i, "")
         return dict(zip(got["ids"], scores.tolist()))
 
     def passages_of(self, complaint_ids: list[str], query_vector) -> list[Candidate]:
@@ -459,7 +462,8 @@ class HybridRetriever:
 
 
 def _hit(chunk_id: str, metadata: dict | None, document: str | None, distance: float) -> tuple:
-    """A dense hit as `_dense` returns it, from Chroma's own fields (cosine = 1 - distance)."""
+    """A dense hit as `_dense` returns it, from Chroma's metadata and distance (cosine = 1 - distance)
+    and the chunk's text."""
     metadata = metadata or {}
     return (chunk_id, metadata.get("complaint_id"), metadata.get("section", "complaint"), 1.0 - distance,
             document or "")

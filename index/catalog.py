@@ -6,8 +6,10 @@ besides nearest neighbours lives here, updated incrementally one batch at a time
 - `complaints`: one row per complaint (the record as JSON plus the columns we filter
   and group on). The row is written last, in the same transaction as the rest, and
   carries the content hash: it is the commit marker of a complaint.
-- `passages` + `passages_fts`: the keyword index (FTS5, BM25 ranking) over stemmed
-  passage words, behind `keyword_search` (see index/keywords.py for the interface).
+- `passages` + `passages_fts`: each chunk's text, and the keyword index (FTS5, BM25 ranking)
+  over its stemmed words, behind `keyword_search` (see index/keywords.py for the interface).
+  The text lives here rather than in Chroma: Chroma's `add` of a chunk's document (with the
+  full-text index it keeps beside it) cost 0.9 ms a chunk, most of what storing took.
 - `sentences`: every sentence of every section with its vector, pooled from the
   passage's own forward pass at ingest, so quotes cost no model call at question time.
 - `sources`: what was ingested from where.
@@ -63,7 +65,7 @@ CREATE TABLE IF NOT EXISTS outcome_flags (complaint_id TEXT NOT NULL, outcome TE
     PRIMARY KEY (outcome, complaint_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS outcome_by_complaint ON outcome_flags (complaint_id);
 CREATE TABLE IF NOT EXISTS passages (rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL,
-    complaint_id TEXT NOT NULL, section TEXT, terms TEXT NOT NULL);
+    complaint_id TEXT NOT NULL, section TEXT, terms TEXT NOT NULL, text TEXT);
 CREATE INDEX IF NOT EXISTS passages_by_complaint ON passages (complaint_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(terms, content='passages', content_rowid='rowid');
 -- Passages holding each term, kept by the write transaction itself: FTS5's own vocabulary
@@ -139,6 +141,9 @@ class Catalog:
         self.db.executescript(_SCHEMA)
         if "subset" not in {row[1] for row in self.db.execute("PRAGMA table_info(sources)")}:
             self.db.execute("ALTER TABLE sources ADD COLUMN subset TEXT NOT NULL DEFAULT ''")  # an older index
+        if "text" not in {row[1] for row in self.db.execute("PRAGMA table_info(passages)")}:
+            # An index written before chunk texts moved here: its texts stay in Chroma (store.texts).
+            self.db.execute("ALTER TABLE passages ADD COLUMN text TEXT")
         if self.db.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is None:
             # An empty catalog: the sums cover everything from the first write on.
             self.db.execute("INSERT OR IGNORE INTO meta VALUES (?, '1')", (_LABEL_VECTORS_READY,))
@@ -175,10 +180,10 @@ class Catalog:
 
     def write(self, rows: list[dict]) -> None:
         """Replace complaints whole, in one transaction. Each row: complaint, content_hash,
-        passages [(chunk_id, section, terms)], sentences [(section, n, text, vector|None)]."""
+        passages [(chunk_id, section, terms, text)], sentences [(section, n, text, vector|None)]."""
         added: Counter = Counter()
         for row in rows:
-            for _, _, terms in row["passages"]:
+            for _, _, terms, _ in row["passages"]:
                 added.update(set(terms.split()))
         with self.transaction() as db:
             self._bump_writes(db)
@@ -192,8 +197,10 @@ class Catalog:
                     vector = complaint_vector((s, None if v is None else _vec_blob(v))
                                               for s, _, _, v in row["sentences"])
                     self._add_label_vector(db, _vector_labels(c.type, c.labels.get), vector, +1)
-                db.executemany("INSERT INTO passages (chunk_id, complaint_id, section, terms) VALUES (?, ?, ?, ?)",
-                               [(cid, c.complaint_id, section, terms) for cid, section, terms in row["passages"]])
+                db.executemany("INSERT INTO passages (chunk_id, complaint_id, section, terms, text) "
+                               "VALUES (?, ?, ?, ?, ?)",
+                               [(cid, c.complaint_id, section, terms, text)
+                                for cid, section, terms, text in row["passages"]])
                 db.executemany("INSERT INTO sentences (complaint_id, section, n, text, vec) VALUES (?, ?, ?, ?, ?)",
                                [(c.complaint_id, s, n, t, None if v is None else _vec_blob(v))
                                 for s, n, t, v in row["sentences"]])
@@ -370,6 +377,15 @@ class Catalog:
             out.update(self.db.execute(
                 f"SELECT p.chunk_id, p.complaint_id FROM passages p CROSS JOIN complaints c ON c.id = p.complaint_id "
                 f"{clause} {joiner} p.chunk_id IN ({','.join('?' * len(part))})", [*params, *part]))
+        return out
+
+    def passage_texts(self, chunk_ids: list[str]) -> dict[str, str | None]:
+        """chunk id -> its text (None for a chunk an older index kept in Chroma)."""
+        out: dict[str, str | None] = {}
+        for start in range(0, len(chunk_ids), PAGE):
+            part = chunk_ids[start : start + PAGE]
+            out.update(self.db.execute(f"SELECT chunk_id, text FROM passages WHERE chunk_id IN "
+                                       f"({','.join('?' * len(part))})", part))
         return out
 
     def chunks_of(self, where: tuple[str, list], limit: int) -> dict[str, str] | None:

@@ -116,7 +116,7 @@ def prepare(complaints: list[Complaint], settings: Settings, hashes: dict[str, s
             "content_hash": hashes[complaint.complaint_id],
             "chunks": chunks,
             "vectors": vectors[offset : offset + len(chunks)],
-            "passages": [(ch.chunk_id, ch.metadata["section"], " ".join(terms(ch.text))) for ch in chunks],
+            "passages": [(ch.chunk_id, ch.metadata["section"], " ".join(terms(ch.text)), ch.text) for ch in chunks],
             "sentences": sentences,
         })
         offset += len(chunks)

@@ -1,4 +1,5 @@
-"""Storage: chunk vectors in Chroma, everything else in the catalog (index/catalog.py).
+"""Storage: chunk vectors in Chroma, everything else in the catalog (index/catalog.py), the
+chunks' texts included.
 
 Write order makes an interrupted ingest safe to re-run: a batch's old chunks are
 deleted and its new chunks added to Chroma first, then its catalog rows are
@@ -65,8 +66,9 @@ class ComplaintStore:
         limit = self.client.get_max_batch_size()
         for start in range(0, len(chunks), limit):
             part = chunks[start : start + limit]
-            self.chunks.add(ids=[c.chunk_id for c in part], documents=[c.text for c in part],
-                            metadatas=[c.metadata for c in part], embeddings=vectors[start : start + limit])
+            # No documents: the catalog keeps the texts (Catalog's docstring says why).
+            self.chunks.add(ids=[c.chunk_id for c in part], metadatas=[c.metadata for c in part],
+                            embeddings=vectors[start : start + limit])
         self.catalog.write(rows)
 
     def remove(self, complaint_ids: list[str]) -> None:
@@ -80,3 +82,13 @@ class ComplaintStore:
     # --- reading -------------------------------------------------------------
     def count(self) -> int:
         return self.catalog.count()
+
+    def texts(self, chunk_ids: list[str]) -> dict[str, str]:
+        """chunk id -> text. An index written before the texts moved to the catalog still has
+        them in Chroma: those few are read from there, a page at a time."""
+        found = self.catalog.passage_texts(chunk_ids)
+        older = [i for i in chunk_ids if found.get(i) is None]
+        for start in range(0, len(older), PAGE):
+            got = self.chunks.get(ids=older[start : start + PAGE], include=["documents"])
+            found.update(zip(got["ids"], got["documents"]))
+        return {i: text or "" for i, text in found.items()}

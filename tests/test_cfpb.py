@@ -185,10 +185,12 @@ def test_filtered_search_finds_what_chromas_own_filter_finds(cfpb_assistant):
     # with Chroma's own cosines and texts.
     few = filtering.normalize({"company": small})
     ours = retriever._dense(question, vector, few, 5)
-    theirs = store.chunks.query(query_embeddings=[vector], n_results=5, include=["distances", "documents"],
+    theirs = store.chunks.query(query_embeddings=[vector], n_results=5, include=["distances"],
                                 where=filtering.to_chroma_where(few))
     assert {c for c, *_ in ours} == set(theirs["ids"][0])
-    expected = {i: (1 - d, doc) for i, d, doc in zip(theirs["ids"][0], theirs["distances"][0], theirs["documents"][0])}
+    texts = store.texts(theirs["ids"][0])
+    assert all(texts.values())
+    expected = {i: (1 - d, texts[i]) for i, d in zip(theirs["ids"][0], theirs["distances"][0])}
     for chunk, _, _, cosine, text in ours:
         assert abs(cosine - expected[chunk][0]) < 1e-4 and text == expected[chunk][1]
 

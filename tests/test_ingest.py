@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 import sys
 
 import pytest
@@ -18,8 +19,9 @@ def _settings(home):
 
 
 def _snapshot(store: ComplaintStore):
-    got = store.chunks.get(include=["documents", "metadatas"])
-    chunks = sorted(zip(got["ids"], got["documents"], [json.dumps(m, sort_keys=True) for m in got["metadatas"]]))
+    got = store.chunks.get(include=["metadatas"])
+    texts = store.texts(got["ids"])
+    chunks = sorted(zip(got["ids"], [texts[i] for i in got["ids"]], [json.dumps(m, sort_keys=True) for m in got["metadatas"]]))
     db = store.catalog.db
     records = sorted(db.execute("SELECT * FROM complaints"))
     passages = sorted(db.execute("SELECT chunk_id, complaint_id, section, terms FROM passages"))
@@ -67,8 +69,8 @@ def test_changed_complaint_replaces_its_chunks_and_leaves_none_behind(fresh_inde
     [record] = [c for c in records.values() if "PRORATION" in c.narrative]
     assert record.business_responses[0].text == "Credit denied per policy."
     assert "credit_denied" in record.outcomes and "adjustment_applied" not in record.outcomes
-    kept = store.chunks.get(where={"complaint_id": record.complaint_id}, include=["documents", "metadatas"])
-    assert not any("Monthly Subscription" in d for d in kept["documents"])
+    kept = store.chunks.get(where={"complaint_id": record.complaint_id}, include=["metadatas"])
+    assert kept["ids"] and not any("Monthly Subscription" in t for t in store.texts(kept["ids"]).values())
     assert all(m["outcomes"] == "|".join(record.outcomes) for m in kept["metadatas"])
     # The keyword index and the quote candidates follow the new text too.
     assert store.keywords.search(["monthli"], 10, ("WHERE c.id = ?", [record.complaint_id])) == []
@@ -285,3 +287,28 @@ def test_company_weights_are_counted_from_indexes_alone(tmp_path):
         "EXPLAIN QUERY PLAN SELECT c.company, count(*) FROM passages p JOIN complaints c "
         "ON c.id = p.complaint_id GROUP BY c.company"))
     assert "COVERING INDEX complaints_company_id" in plan and "COVERING INDEX passages_by_complaint" in plan, plan
+
+
+def test_an_index_that_kept_its_texts_in_chroma_answers_as_before(sample_index, assistant, tmp_path):
+    # Indexes written before the chunk texts moved to the catalog hold them in Chroma's documents
+    # and have no text column: they open, take the column, and read those texts from Chroma.
+    from assistant import Assistant
+
+    older = tmp_path / "older"
+    shutil.copytree(sample_index, older)
+    settings = _settings(older)
+    store = ComplaintStore(settings)
+    rows = store.catalog.db.execute("SELECT chunk_id, text FROM passages").fetchall()
+    vectors = store.chunks.get(ids=[i for i, _ in rows], include=["embeddings"])
+    text = dict(rows)
+    store.chunks.update(ids=vectors["ids"], embeddings=vectors["embeddings"],
+                        documents=[text[i] for i in vectors["ids"]])
+    store.catalog.db.execute("ALTER TABLE passages DROP COLUMN text")
+    reopened = Assistant.open(settings=settings)
+    assert reopened.store.catalog.passage_texts([rows[0][0]]) == {rows[0][0]: None}
+    for question in ("How does Spectrum handle cancellations mid-cycle?", "Were late fees waived?"):
+        # The passages are what an LLM backend is given of each complaint.
+        now, before = reopened.retrieve(question), assistant.retrieve(question)
+        assert now and all(text for ev in now for _, text, _ in ev.passages)
+        assert [ev.passages for ev in now] == [ev.passages for ev in before]
+        assert reopened.ask(question).answer == assistant.ask(question).answer
