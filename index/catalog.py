@@ -139,14 +139,21 @@ class Catalog:
         self._write_lock = threading.Lock()
         self._whole_index: tuple | None = None  # (generation, breakdown of every complaint)
         self.db.executescript(_SCHEMA)
-        if "subset" not in {row[1] for row in self.db.execute("PRAGMA table_info(sources)")}:
-            self.db.execute("ALTER TABLE sources ADD COLUMN subset TEXT NOT NULL DEFAULT ''")  # an older index
-        if "text" not in {row[1] for row in self.db.execute("PRAGMA table_info(passages)")}:
-            # An index written before chunk texts moved here: its texts stay in Chroma (store.texts).
-            self.db.execute("ALTER TABLE passages ADD COLUMN text TEXT")
+        # Columns an older index lacks. Its chunk texts stay in Chroma (ComplaintStore.texts).
+        self._add_column("sources", "subset", "TEXT NOT NULL DEFAULT ''")
+        self._add_column("passages", "text", "TEXT")
         if self.db.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is None:
             # An empty catalog: the sums cover everything from the first write on.
             self.db.execute("INSERT OR IGNORE INTO meta VALUES (?, '1')", (_LABEL_VECTORS_READY,))
+
+    def _add_column(self, table: str, column: str, declaration: str) -> None:
+        if column in {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}:
+            return
+        try:
+            self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        except sqlite3.OperationalError as exc:  # another process opening the same index added it first
+            if "duplicate column" not in str(exc):
+                raise
 
     @property
     def db(self) -> sqlite3.Connection:
