@@ -9,6 +9,7 @@ without one are ignored by retrieval and rewritten by the next ingest.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from . import offline  # noqa: F401
@@ -16,7 +17,8 @@ from .catalog import PAGE, Catalog
 from .keywords import CatalogKeywords
 from .settings import Settings
 
-CHUNKS = "complaint_chunks"
+CHUNKS = "complaint_chunks"  # the collection of an index written before each index had its own
+_COLLECTION = "chroma_collection"  # catalog meta key: this index's collection
 _SPACE = {"hnsw:space": "cosine"}
 
 
@@ -39,16 +41,28 @@ def client(settings: Settings):
     return chromadb.PersistentClient(path=str(settings.home), settings=chroma_settings)
 
 
+def collection_name(catalog: Catalog) -> str:
+    """This index's own Chroma collection, named once in its catalog: two indexes on one Chroma
+    server must not share one, or ingesting or removing in either rewrites the other's chunks
+    (chunk ids come from complaint ids, the same in both). An index written before keeps CHUNKS."""
+    name = catalog.meta(_COLLECTION)
+    if name is None:
+        older = catalog.count() > 0
+        name = catalog.meta_default(_COLLECTION, CHUNKS if older else f"{CHUNKS}_{uuid.uuid4().hex[:16]}")
+    return name
+
+
 class ComplaintStore:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.client = client(settings)
-        # embedding_function=None: Chroma's default would download a model; we always pass vectors.
-        self.chunks = self.client.get_or_create_collection(CHUNKS, metadata=_SPACE, embedding_function=None)
         # With a Chroma server the catalog still lives in the index folder, which every worker
         # on the machine shares (SQLite WAL: many readers, one writer at a time).
         self.catalog = Catalog(Path(settings.home) / "catalog.sqlite")
         self.keywords = CatalogKeywords(self.catalog)
+        # embedding_function=None: Chroma's default would download a model; we always pass vectors.
+        self.chunks = self.client.get_or_create_collection(collection_name(self.catalog), metadata=_SPACE,
+                                                           embedding_function=None)
 
     # --- writing -------------------------------------------------------------
     def stored_hashes(self, complaint_ids: list[str]) -> dict[str, str]:

@@ -66,3 +66,25 @@ def test_unreachable_server_is_a_one_line_error():
     result = run_cli("stats", env={"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(free_port())})
     assert result.returncode == 1
     assert "cannot reach Chroma" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_two_indexes_on_one_server_keep_their_own_chunks(chroma_server, tmp_path):
+    # Chunk ids come from complaint ids: two indexes of the same complaints on one server would
+    # rewrite each other's chunks if they shared a collection, and removing a source from one
+    # would take the other's vectors with it.
+    from assistant import Assistant
+    from index import Settings
+
+    env = {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(chroma_server)}
+    first, second = tmp_path / "first", tmp_path / "second"
+    for home in (first, second):
+        result = run_cli("ingest", str(SAMPLE), "--index", str(home), "--json", env=env)
+        assert json.loads(result.stdout)["complaints_added"] == 10, result.stderr
+    removed = run_cli("remove", str(SAMPLE), "--index", str(second), "--json", env=env)
+    assert removed.returncode == 0 and json.loads(removed.stdout)["complaints_left"] == 0, removed.stderr
+
+    kept = Assistant.open(settings=Settings.from_env(home=first, chroma_host="127.0.0.1", chroma_port=chroma_server))
+    result = kept.ask("How does Charter handle mid-cycle cancellations?").to_dict()
+    narratives = [c["narrative"] for c in result["citations"]]
+    assert narratives and all(any(p in n for p in ("$108.43", "$80.41", "PRORATION")) for n in narratives)
+    assert kept.store.chunks.count() > 10

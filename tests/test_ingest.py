@@ -289,22 +289,28 @@ def test_company_weights_are_counted_from_indexes_alone(tmp_path):
     assert "COVERING INDEX complaints_company_id" in plan and "COVERING INDEX passages_by_complaint" in plan, plan
 
 
-def test_an_index_that_kept_its_texts_in_chroma_answers_as_before(sample_index, assistant, tmp_path):
-    # Indexes written before the chunk texts moved to the catalog hold them in Chroma's documents
-    # and have no text column: they open, take the column, and read those texts from Chroma.
+def test_an_index_in_the_older_layout_answers_as_before(sample_index, assistant, tmp_path):
+    # Indexes written before chunk texts moved to the catalog hold them in Chroma's documents, have
+    # no text column and use the one collection every index used then: they open, take the column,
+    # keep their collection and read those texts from Chroma.
     from assistant import Assistant
+    from index.store import CHUNKS
 
     older = tmp_path / "older"
     shutil.copytree(sample_index, older)
     settings = _settings(older)
     store = ComplaintStore(settings)
     rows = store.catalog.db.execute("SELECT chunk_id, text FROM passages").fetchall()
-    vectors = store.chunks.get(ids=[i for i, _ in rows], include=["embeddings"])
+    got = store.chunks.get(ids=[i for i, _ in rows], include=["embeddings", "metadatas"])
     text = dict(rows)
-    store.chunks.update(ids=vectors["ids"], embeddings=vectors["embeddings"],
-                        documents=[text[i] for i in vectors["ids"]])
+    store.client.get_or_create_collection(CHUNKS, metadata={"hnsw:space": "cosine"}, embedding_function=None).add(
+        ids=got["ids"], embeddings=got["embeddings"], metadatas=got["metadatas"],
+        documents=[text[i] for i in got["ids"]])
+    store.client.delete_collection(store.chunks.name)
+    store.catalog.db.execute("DELETE FROM meta WHERE key = 'chroma_collection'")
     store.catalog.db.execute("ALTER TABLE passages DROP COLUMN text")
     reopened = Assistant.open(settings=settings)
+    assert reopened.store.chunks.name == CHUNKS and reopened.store.chunks.count() == len(rows)
     assert reopened.store.catalog.passage_texts([rows[0][0]]) == {rows[0][0]: None}
     for question in ("How does Spectrum handle cancellations mid-cycle?", "Were late fees waived?"):
         # The passages are what an LLM backend is given of each complaint.
