@@ -75,15 +75,15 @@ def test_two_indexes_on_one_server_keep_their_own_chunks(chroma_server, tmp_path
     from assistant import Assistant
     from index import Settings
 
-    env = {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(chroma_server)}
-    first, second = tmp_path / "first", tmp_path / "second"
-    for home in (first, second):
-        result = run_cli("ingest", str(SAMPLE), "--index", str(home), "--json", env=env)
-        assert json.loads(result.stdout)["complaints_added"] == 10, result.stderr
-    removed = run_cli("remove", str(SAMPLE), "--index", str(second), "--json", env=env)
-    assert removed.returncode == 0 and json.loads(removed.stdout)["complaints_left"] == 0, removed.stderr
+    # Through the Python API (the first test covers the command line): no model load per call.
+    first, second = (Assistant.open(settings=Settings.from_env(home=tmp_path / name, chroma_host="127.0.0.1",
+                                                               chroma_port=chroma_server))
+                     for name in ("first", "second"))
+    for index in (first, second):
+        assert index.ingest([SAMPLE]).to_dict()["complaints_added"] == 10
+    assert second.remove(str(SAMPLE)) == 10 and second.stats()["complaints"] == 0
 
-    kept = Assistant.open(settings=Settings.from_env(home=first, chroma_host="127.0.0.1", chroma_port=chroma_server))
+    kept = Assistant.open(settings=first.settings)
     result = kept.ask("How does Charter handle mid-cycle cancellations?").to_dict()
     narratives = [c["narrative"] for c in result["citations"]]
     assert narratives and all(any(p in n for p in ("$108.43", "$80.41", "PRORATION")) for n in narratives)
