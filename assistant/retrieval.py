@@ -188,7 +188,7 @@ class HybridRetriever:
             return [(i, passing[i], "complaint", 1.0 - d, "") for i, d in kept]
         if not kept:
             return []
-        stored = self._stored([i for i, _ in kept])
+        stored = self.store.passages([i for i, _ in kept])
         return [_hit(i, *stored[i], d) for i, d in kept if i in stored]
 
     def _dense_within(self, query_vector, filters: dict, n: int, texts: bool = True):
@@ -204,9 +204,12 @@ class HybridRetriever:
         if len(ids) <= EXACT_MOST:
             return self._exact(query_vector, owners, n, texts)
         got = self.store.chunks.query(query_embeddings=[list(map(float, query_vector))], ids=ids,
-                                      n_results=min(n, len(ids)), include=["distances", "metadatas"])
-        text = self.store.texts(got["ids"][0]) if texts else {}
-        return [_hit(i, m, text.get(i), d) for i, d, m in zip(got["ids"][0], got["distances"][0], got["metadatas"][0])]
+                                      n_results=min(n, len(ids)), include=["distances"])
+        hits = list(zip(got["ids"][0], got["distances"][0]))
+        if not texts:
+            return [(i, owners[i], "complaint", 1.0 - d, "") for i, d in hits]
+        stored = self.store.passages([i for i, _ in hits])
+        return [_hit(i, *stored[i], d) for i, d in hits if i in stored]
 
     def _exact(self, query_vector, owners: dict[str, str], n: int, texts: bool = True):
         """The n nearest of a few named chunks, scored from their stored vectors (an exact search);
@@ -215,14 +218,8 @@ class HybridRetriever:
         best = sorted(cosine.items(), key=lambda kv: -kv[1])[:n]
         if not texts:
             return [(i, owners[i], "complaint", cosine, "") for i, cosine in best]
-        found = self._stored([i for i, _ in best])
+        found = self.store.passages([i for i, _ in best])
         return [_hit(i, *found[i], 1.0 - cosine) for i, cosine in best if i in found]
-
-    def _stored(self, chunk_ids: list[str]) -> dict[str, tuple[dict, str]]:
-        """chunk id -> (its Chroma metadata, its text from the catalog)."""
-        got = self.store.chunks.get(ids=chunk_ids, include=["metadatas"])
-        text = self.store.texts(got["ids"])
-        return {i: (m, text.get(i, "")) for i, m in zip(got["ids"], got["metadatas"])}
 
     def candidates(self, question: str, query_vector, filters: dict, n: int | None = None) -> list[Candidate]:
         return self.pool(question, query_vector, filters, n)[0]
@@ -269,17 +266,16 @@ class HybridRetriever:
 
     def _cosines(self, query_vector, chunk_ids: list[str], section: dict, text: dict,
                  texts: bool = True) -> dict[str, float]:
-        """Cosine for keyword-only hits, from their stored vectors (no re-embedding)."""
+        """Cosine for keyword-only hits, from their stored vectors (no re-embedding); with `texts`,
+        their sections and texts from the catalog into `section` and `text`."""
         if not chunk_ids:
             return {}
-        got = self.store.chunks.get(ids=chunk_ids, include=["embeddings", "metadatas"] if texts else ["embeddings"])
+        got = self.store.chunks.get(ids=chunk_ids, include=["embeddings"])
         vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
         scores = vectors @ np.asarray(query_vector, dtype=np.float32)
         if texts:
-            stored = self.store.texts(got["ids"])
-            for i, meta in zip(got["ids"], got["metadatas"]):
-                section[i] = (meta or {}).get("section", "complaint")
-                text[i] = stored.get(i, "")
+            for i, (_, sec, body) in self.store.passages(got["ids"]).items():
+                section[i], text[i] = sec, body
         return dict(zip(got["ids"], scores.tolist()))
 
     def passages_of(self, complaint_ids: list[str], query_vector) -> list[Candidate]:
@@ -461,12 +457,9 @@ class HybridRetriever:
         return self.search(question, k, filters or {}, query_vector).evidence
 
 
-def _hit(chunk_id: str, metadata: dict | None, document: str | None, distance: float) -> tuple:
-    """A dense hit as `_dense` returns it, from Chroma's metadata and distance (cosine = 1 - distance)
-    and the chunk's text."""
-    metadata = metadata or {}
-    return (chunk_id, metadata.get("complaint_id"), metadata.get("section", "complaint"), 1.0 - distance,
-            document or "")
+def _hit(chunk_id: str, owner: str, section: str, text: str, distance: float) -> tuple:
+    """A dense hit as `_dense` returns it: the chunk's catalog row and its cosine (1 - Chroma's distance)."""
+    return (chunk_id, owner, section, 1.0 - distance, text)
 
 
 @dataclass

@@ -387,13 +387,16 @@ class Catalog:
                 f"{clause} {joiner} p.chunk_id IN ({','.join('?' * len(part))})", [*params, *part]))
         return out
 
-    def passage_texts(self, chunk_ids: list[str]) -> dict[str, str | None]:
-        """chunk id -> its text (None for a chunk an older index kept in Chroma)."""
-        out: dict[str, str | None] = {}
+    def passages(self, chunk_ids: list[str]) -> dict[str, tuple[str, str, str | None]]:
+        """chunk id -> (complaint id, section, text), for the committed chunks among `chunk_ids`;
+        the text is None for a chunk an older index kept in Chroma."""
+        out: dict[str, tuple[str, str, str | None]] = {}
         for start in range(0, len(chunk_ids), PAGE):
             part = chunk_ids[start : start + PAGE]
-            out.update(self.db.execute(f"SELECT chunk_id, text FROM passages WHERE chunk_id IN "
-                                       f"({','.join('?' * len(part))})", part))
+            for chunk_id, owner, section, text in self.db.execute(
+                    f"SELECT chunk_id, complaint_id, section, text FROM passages WHERE chunk_id IN "
+                    f"({','.join('?' * len(part))})", part):
+                out[chunk_id] = (owner, section or "complaint", text)
         return out
 
     def chunks_of(self, where: tuple[str, list], limit: int) -> dict[str, str] | None:

@@ -97,12 +97,19 @@ class ComplaintStore:
     def count(self) -> int:
         return self.catalog.count()
 
-    def texts(self, chunk_ids: list[str]) -> dict[str, str]:
-        """chunk id -> text. An index written before the texts moved to the catalog still has
-        them in Chroma: those few are read from there, a page at a time."""
-        found = self.catalog.passage_texts(chunk_ids)
-        older = [i for i in chunk_ids if found.get(i) is None]
+    def passages(self, chunk_ids: list[str]) -> dict[str, tuple[str, str, str]]:
+        """chunk id -> (complaint id, section, text), from the catalog alone: a chunk it does not
+        hold (an ingest interrupted between Chroma and the catalog) is left out, as retrieval
+        ignores it. An index written before the texts moved to the catalog still has them in
+        Chroma: those few are read from there, a page at a time."""
+        found = self.catalog.passages(chunk_ids)
+        older = [i for i, (_, _, text) in found.items() if text is None]
         for start in range(0, len(older), PAGE):
             got = self.chunks.get(ids=older[start : start + PAGE], include=["documents"])
-            found.update(zip(got["ids"], got["documents"]))
-        return {i: text or "" for i, text in found.items()}
+            for i, text in zip(got["ids"], got["documents"]):
+                found[i] = (*found[i][:2], text)
+        return {i: (owner, section, text or "") for i, (owner, section, text) in found.items()}
+
+    def texts(self, chunk_ids: list[str]) -> dict[str, str]:
+        """chunk id -> text (see `passages`)."""
+        return {i: text for i, (_, _, text) in self.passages(chunk_ids).items()}

@@ -311,7 +311,7 @@ def test_an_index_in_the_older_layout_answers_as_before(sample_index, assistant,
     store.catalog.db.execute("ALTER TABLE passages DROP COLUMN text")
     reopened = Assistant.open(settings=settings)
     assert reopened.store.chunks.name == CHUNKS and reopened.store.chunks.count() == len(rows)
-    assert reopened.store.catalog.passage_texts([rows[0][0]]) == {rows[0][0]: None}
+    assert reopened.store.catalog.passages([rows[0][0]])[rows[0][0]][2] is None
     for question in ("How does Spectrum handle cancellations mid-cycle?", "Were late fees waived?"):
         # The passages are what an LLM backend is given of each complaint.
         now, before = reopened.retrieve(question), assistant.retrieve(question)
