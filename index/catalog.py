@@ -140,7 +140,7 @@ class Catalog:
         self._write_lock = threading.Lock()
         self._whole_index: tuple | None = None  # (generation, breakdown of every complaint)
         self.db.executescript(_SCHEMA)
-        # Columns an older index lacks. Its chunk texts stay in Chroma (ComplaintStore.texts).
+        # Columns an older index lacks. Its chunk texts stay in Chroma (ComplaintStore.passages).
         self._add_column("sources", "subset", "TEXT NOT NULL DEFAULT ''")
         self._add_column("passages", "text", "TEXT")
         if self.db.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is None:
