@@ -109,6 +109,7 @@ class Assistant:
         self.settings = settings
         self.store = store
         check_encoder(store.catalog, settings.embed_backend)  # before the model loads: one line, no wait
+        store.check_vectors()
         self.embed_model = settings_model(settings)
         self.retriever = HybridRetriever(store, self.embed_model)
         self.evidence_answerer = EvidenceAnswerer(store.catalog)

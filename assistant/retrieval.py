@@ -24,6 +24,7 @@ import math
 import sqlite3
 import threading
 from collections import OrderedDict, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -127,6 +128,8 @@ class HybridRetriever:
         self._lock = threading.Lock()
         self._prior_cache: OrderedDict = OrderedDict()
         self._centroids: tuple | None = None  # (catalog generation, {field: (values, matrix)})
+        # Chroma reads that run beside the dense search (`pool`); a few, for the app's concurrent asks.
+        self._reader = ThreadPoolExecutor(4, thread_name_prefix="chroma-read")
 
     # --- step 1: candidates --------------------------------------------------------------
     def _dense(self, question: str, query_vector, filters: dict, n: int, texts: bool = True):
@@ -230,9 +233,12 @@ class HybridRetriever:
         closer than the weakest dense hit, and matching words no better than the weakest keyword
         hit (-inf when the dense search ran out: every passage under the filters was seen)."""
         n = n or self.params.candidates
-        dense = self._dense(question, query_vector, filters, n, texts)
         terms = self.store.keywords.query_terms(question)
         keyword = self.store.keywords.search(terms, n, filtering.to_sql(filters))
+        # The keyword hits' stored vectors (the cosines of those the dense search misses) are read
+        # while the dense search runs: against a Chroma server each read is a round trip.
+        vectors = self._reader.submit(self.store.vectors, [chunk for chunk, _, _ in keyword])
+        dense = self._dense(question, query_vector, filters, n, texts)
         unseen = -math.inf
         if len(dense) >= n:
             weakest_words = keyword[-1][2] / keyword[0][2] if len(keyword) >= n and keyword[0][2] > 0 else 0.0
@@ -251,32 +257,37 @@ class HybridRetriever:
             fused[chunk] += 1.0 / (RRF_K + rank + 1)
             owner.setdefault(chunk, cid)
             keyword_score[chunk] = score / top_keyword if top_keyword > 0 else 0.0
-        cosine.update(self._cosines(query_vector, [c for c in fused if c not in cosine], section, text, texts))
+        cosine.update(self._cosines(query_vector, [c for c in fused if c not in cosine], section, text, texts,
+                                    vectors.result()))
 
         by_complaint: dict[str, Candidate] = {}
-        for chunk, score in sorted(fused.items(), key=lambda kv: -kv[1]):
+        # A keyword hit Chroma holds no vector for (a `remove` interrupted between Chroma and the
+        # catalog) is left out, as a chunk without a catalog row is.
+        for chunk, score in sorted(((c, s) for c, s in fused.items() if c in cosine), key=lambda kv: -kv[1]):
             cand = by_complaint.setdefault(owner[chunk], Candidate(owner[chunk]))
             if not cand.passages:
                 cand.best_chunk = chunk
             cand.fused = max(cand.fused, score)
-            cand.similarity = max(cand.similarity, cosine.get(chunk, -1.0))
+            cand.similarity = max(cand.similarity, cosine[chunk])
             cand.keyword = max(cand.keyword, keyword_score.get(chunk, 0.0))
             cand.passages.append((section.get(chunk, "complaint"), text.get(chunk, ""), score))
         return sorted(by_complaint.values(), key=lambda c: -c.fused), unseen
 
     def _cosines(self, query_vector, chunk_ids: list[str], section: dict, text: dict,
-                 texts: bool = True) -> dict[str, float]:
-        """Cosine for keyword-only hits, from their stored vectors (no re-embedding); with `texts`,
-        their sections and texts from the catalog into `section` and `text`."""
-        if not chunk_ids:
+                 texts: bool = True, vectors: dict | None = None) -> dict[str, float]:
+        """Cosine for keyword-only hits, from their stored vectors (no re-embedding; `vectors` when
+        already read); with `texts`, their sections and texts from the catalog into `section` and
+        `text`. A chunk Chroma does not hold is left out."""
+        if vectors is None:
+            vectors = self.store.vectors(chunk_ids)
+        ids = [i for i in chunk_ids if i in vectors]
+        if not ids:
             return {}
-        got = self.store.chunks.get(ids=chunk_ids, include=["embeddings"])
-        vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
-        scores = vectors @ np.asarray(query_vector, dtype=np.float32)
+        scores = np.stack([vectors[i] for i in ids]) @ np.asarray(query_vector, dtype=np.float32)
         if texts:
-            for i, (_, sec, body) in self.store.passages(got["ids"]).items():
+            for i, (_, sec, body) in self.store.passages(ids).items():
                 section[i], text[i] = sec, body
-        return dict(zip(got["ids"], scores.tolist()))
+        return dict(zip(ids, scores.tolist()))
 
     def passages_of(self, complaint_ids: list[str], query_vector) -> list[Candidate]:
         """Every passage of a few named complaints, scored by its stored vector's cosine with the

@@ -43,6 +43,18 @@ LABEL_KEYS = ("product", "sub_product", "issue", "sub_issue", "state", "tags", "
 # Columns a filter or a breakdown may name.
 FIELDS = ("company", "type", "status", "month", "source", *LABEL_KEYS)
 PAGE = 500  # rows per page for every read that could be large
+
+
+def pages(items, size: int = PAGE) -> Iterator[list]:
+    """`items` a page at a time: SQLite caps the variables one statement takes, and Chroma the ids
+    one `get` takes."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def _marks(part: list) -> str:
+    """The placeholders for a page of values in `IN (...)`."""
+    return ",".join("?" * len(part))
 # A filtered search (keyword here, dense in assistant/retrieval.py) looks this many times deeper,
 # unfiltered, first, and keeps what passes the filter.
 FILTER_OVERFETCH = 20
@@ -180,10 +192,8 @@ class Catalog:
     # --- writing ---------------------------------------------------------------------------
     def stored_hashes(self, ids: list[str]) -> dict[str, str]:
         out = {}
-        for start in range(0, len(ids), PAGE):
-            part = ids[start : start + PAGE]
-            marks = ",".join("?" * len(part))
-            out.update(self.db.execute(f"SELECT id, content_hash FROM complaints WHERE id IN ({marks})", part))
+        for part in pages(ids):
+            out.update(self.db.execute(f"SELECT id, content_hash FROM complaints WHERE id IN ({_marks(part)})", part))
         return out
 
     def write(self, rows: list[dict]) -> None:
@@ -337,12 +347,9 @@ class Catalog:
             last = rows[-1][0]
 
     def complaints(self, ids: Iterable[str]) -> dict[str, Complaint]:
-        ids = list(ids)
         out = {}
-        for start in range(0, len(ids), PAGE):
-            part = ids[start : start + PAGE]
-            marks = ",".join("?" * len(part))
-            for cid, doc in self.db.execute(f"SELECT id, doc FROM complaints WHERE id IN ({marks})", part):
+        for part in pages(list(ids)):
+            for cid, doc in self.db.execute(f"SELECT id, doc FROM complaints WHERE id IN ({_marks(part)})", part):
                 out[cid] = Complaint.from_dict(json.loads(doc))
         return out
 
@@ -378,24 +385,22 @@ class Catalog:
         clause, params = where
         joiner = "AND" if clause else "WHERE"
         out: dict[str, str] = {}
-        for start in range(0, len(chunk_ids), PAGE):
-            part = chunk_ids[start : start + PAGE]
+        for part in pages(chunk_ids):
             # CROSS JOIN keeps SQLite on the chunk ids it was given, not on every complaint the
             # filter matches.
             out.update(self.db.execute(
                 f"SELECT p.chunk_id, p.complaint_id FROM passages p CROSS JOIN complaints c ON c.id = p.complaint_id "
-                f"{clause} {joiner} p.chunk_id IN ({','.join('?' * len(part))})", [*params, *part]))
+                f"{clause} {joiner} p.chunk_id IN ({_marks(part)})", [*params, *part]))
         return out
 
     def passages(self, chunk_ids: list[str]) -> dict[str, tuple[str, str, str | None]]:
         """chunk id -> (complaint id, section, text), for the committed chunks among `chunk_ids`;
         the text is None for a chunk an older index kept in Chroma."""
         out: dict[str, tuple[str, str, str | None]] = {}
-        for start in range(0, len(chunk_ids), PAGE):
-            part = chunk_ids[start : start + PAGE]
+        for part in pages(chunk_ids):
             for chunk_id, owner, section, text in self.db.execute(
                     f"SELECT chunk_id, complaint_id, section, text FROM passages WHERE chunk_id IN "
-                    f"({','.join('?' * len(part))})", part):
+                    f"({_marks(part)})", part):
                 out[chunk_id] = (owner, section or "complaint", text)
         return out
 
@@ -458,10 +463,9 @@ class Catalog:
         """The source's own ids (CFPB Complaint ID) the index holds -> the complaint ids (one
         indexed look-up per page)."""
         out = {}
-        for start in range(0, len(external_ids), PAGE):
-            part = list(external_ids[start : start + PAGE])
+        for part in pages(external_ids):
             out.update(self.db.execute(f"SELECT external_id, id FROM complaints WHERE external_id IN "
-                                       f"({','.join('?' * len(part))})", part).fetchall())
+                                       f"({_marks(part)})", part).fetchall())
         return out
 
     def newest_ids(self, where: tuple[str, list] = ("", []), limit: int = PAGE, oldest: bool = False) -> list[str]:

@@ -250,6 +250,7 @@ def ingest(paths: list[str | Path], settings: Settings | None = None, store: Com
     report = IngestReport(errors=[{"path": p, "error": e} for p, e in missing])
     store = store or ComplaintStore(settings)
     if files:
+        store.check_vectors()
         claim(store.catalog, settings.embed_backend)
     started = time.perf_counter()
     totals = {"rows": 0, "chunks": 0, "skipped": 0, "left_out": 0}

@@ -12,8 +12,10 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import numpy as np
+
 from . import offline  # noqa: F401
-from .catalog import PAGE, Catalog
+from .catalog import Catalog, pages
 from .keywords import CatalogKeywords
 from .settings import Settings
 
@@ -64,6 +66,20 @@ class ComplaintStore:
         self.chunks = self.client.get_or_create_collection(collection_name(self.catalog), metadata=_SPACE,
                                                            embedding_function=None)
 
+    def check_vectors(self) -> None:
+        """One line where the catalog holds complaints and this index's Chroma collection holds no
+        vectors: the index pointed at another Chroma (a new `CHROMA_HOST`, a server started on
+        another folder). Answering would find nothing, and an ingest would take every complaint
+        as unchanged and leave them without vectors. Fewer vectors than chunks is no such sign:
+        an ingest or a `remove` in another process is mid-way between Chroma and the catalog."""
+        complaints = self.catalog.count()
+        if complaints and self.chunks.count() == 0:
+            where = (f"Chroma at {self.settings.chroma_host}:{self.settings.chroma_port}" if self.settings.chroma_host
+                     else f"the Chroma folder {self.settings.home}")
+            raise StoreError(f"{where} holds no vectors for this index's {complaints:,} complaints (collection "
+                             f"{self.chunks.name}): point it at the Chroma the index was ingested into, or "
+                             f"ingest into a new index folder")
+
     # --- writing -------------------------------------------------------------
     def stored_hashes(self, complaint_ids: list[str]) -> dict[str, str]:
         return self.catalog.stored_hashes(complaint_ids)
@@ -88,8 +104,7 @@ class ComplaintStore:
     def remove(self, complaint_ids: list[str]) -> None:
         """Chunks first, then the catalog rows: a crash in between leaves records that a
         re-run of `remove` deletes, never chunks nobody can find."""
-        for start in range(0, len(complaint_ids), PAGE):
-            part = complaint_ids[start : start + PAGE]
+        for part in pages(complaint_ids):
             self.chunks.delete(where={"complaint_id": {"$in": part}})
             self.catalog.delete(part)
 
@@ -104,11 +119,19 @@ class ComplaintStore:
         Chroma: those few are read from there, a page at a time."""
         found = self.catalog.passages(chunk_ids)
         older = [i for i, (_, _, text) in found.items() if text is None]
-        for start in range(0, len(older), PAGE):
-            got = self.chunks.get(ids=older[start : start + PAGE], include=["documents"])
+        for part in pages(older):
+            got = self.chunks.get(ids=part, include=["documents"])
             for i, text in zip(got["ids"], got["documents"]):
                 found[i] = (*found[i][:2], text)
         return {i: (owner, section, text or "") for i, (owner, section, text) in found.items()}
+
+    def vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        """chunk id -> its stored vector, a page at a time; a chunk Chroma does not hold is left out."""
+        found: dict[str, np.ndarray] = {}
+        for part in pages(chunk_ids):
+            got = self.chunks.get(ids=part, include=["embeddings"])
+            found.update(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
+        return found
 
     def texts(self, chunk_ids: list[str]) -> dict[str, str]:
         """chunk id -> text (see `passages`)."""

@@ -318,3 +318,36 @@ def test_an_index_in_the_older_layout_answers_as_before(sample_index, assistant,
         assert now and all(text for ev in now for _, text, _ in ev.passages)
         assert [ev.passages for ev in now] == [ev.passages for ev in before]
         assert reopened.ask(question).answer == assistant.ask(question).answer
+
+
+def test_an_index_over_a_chroma_without_its_vectors_says_so_in_one_line(sample_index, cli, tmp_path):
+    # A catalog whose Chroma holds none of its vectors (CHROMA_HOST pointed at another server, a
+    # server started on another folder) would answer every question with nothing, and an ingest
+    # would take every complaint as unchanged: both stop with one line, and nothing is written.
+    moved = tmp_path / "moved"
+    shutil.copytree(sample_index, moved)
+    store = ComplaintStore(_settings(moved))
+    store.client.delete_collection(store.chunks.name)
+    for args in (("ask", "Were late fees waived?"), ("ingest", str(SAMPLE))):
+        result = cli(*args, "--index", str(moved))
+        assert result.returncode == 1, result.stdout
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "holds no vectors for this index's 10 complaints" in lines[0], result.stderr
+    reopened = ComplaintStore(_settings(moved))
+    assert reopened.count() == 10 and reopened.chunks.count() == 0
+
+
+def test_keyword_hits_whose_vectors_are_gone_are_left_out(sample_index, tmp_path):
+    # A `remove` interrupted after Chroma's delete leaves catalog rows (and keyword hits) whose
+    # vectors are gone: questions still answer, from the complaints Chroma still holds.
+    from assistant import Assistant
+
+    partial = tmp_path / "partial"
+    shutil.copytree(sample_index, partial)
+    store = ComplaintStore(_settings(partial))
+    kept, *gone = sorted(cid for (cid,) in store.catalog.db.execute("SELECT id FROM complaints"))
+    store.chunks.delete(where={"complaint_id": {"$in": gone}})
+    reopened = Assistant.open(settings=_settings(partial))
+    for question in ("Were late fees waived?", "How does Spectrum handle cancellations mid-cycle?"):
+        assert {c.complaint_id for c in reopened.ask(question).citations} <= {kept}
+        assert {ev.complaint.complaint_id for ev in reopened.retrieve(question)} <= {kept}
