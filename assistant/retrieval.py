@@ -128,7 +128,7 @@ class HybridRetriever:
         self._lock = threading.Lock()
         self._prior_cache: OrderedDict = OrderedDict()
         self._centroids: tuple | None = None  # (catalog generation, {field: (values, matrix)})
-        # Chroma reads that run beside the dense search (`pool`); a few, for the app's concurrent asks.
+        # The keyword side of `pool`, run beside the dense search; a few, for the app's concurrent asks.
         self._reader = ThreadPoolExecutor(4, thread_name_prefix="chroma-read")
 
     # --- step 1: candidates --------------------------------------------------------------
@@ -233,12 +233,12 @@ class HybridRetriever:
         closer than the weakest dense hit, and matching words no better than the weakest keyword
         hit (-inf when the dense search ran out: every passage under the filters was seen)."""
         n = n or self.params.candidates
-        terms = self.store.keywords.query_terms(question)
-        keyword = self.store.keywords.search(terms, n, filtering.to_sql(filters))
-        # The keyword hits' stored vectors (the cosines of those the dense search misses) are read
-        # while the dense search runs: against a Chroma server each read is a round trip.
-        vectors = self._reader.submit(self.store.vectors, [chunk for chunk, _, _ in keyword])
+        # The keyword search, and the read of its hits' stored vectors (the cosines of those the
+        # dense search misses), run on a thread beside the dense search: SQLite and a Chroma
+        # server's round trips leave the GIL, and each side has a core.
+        keyword_side = self._reader.submit(self._keyword_hits, question, n, filtering.to_sql(filters))
         dense = self._dense(question, query_vector, filters, n, texts)
+        keyword, vectors = keyword_side.result()
         unseen = -math.inf
         if len(dense) >= n:
             weakest_words = keyword[-1][2] / keyword[0][2] if len(keyword) >= n and keyword[0][2] > 0 else 0.0
@@ -258,7 +258,7 @@ class HybridRetriever:
             owner.setdefault(chunk, cid)
             keyword_score[chunk] = score / top_keyword if top_keyword > 0 else 0.0
         cosine.update(self._cosines(query_vector, [c for c in fused if c not in cosine], section, text, texts,
-                                    vectors.result()))
+                                    vectors))
 
         by_complaint: dict[str, Candidate] = {}
         # A keyword hit Chroma holds no vector for (a `remove` interrupted between Chroma and the
@@ -272,6 +272,11 @@ class HybridRetriever:
             cand.keyword = max(cand.keyword, keyword_score.get(chunk, 0.0))
             cand.passages.append((section.get(chunk, "complaint"), text.get(chunk, ""), score))
         return sorted(by_complaint.values(), key=lambda c: -c.fused), unseen
+
+    def _keyword_hits(self, question: str, n: int, where) -> tuple[list, dict]:
+        """The n best keyword hits (chunk, complaint, score), and their stored vectors."""
+        hits = self.store.keywords.search(self.store.keywords.query_terms(question), n, where)
+        return hits, self.store.vectors([chunk for chunk, _, _ in hits])
 
     def _cosines(self, query_vector, chunk_ids: list[str], section: dict, text: dict,
                  texts: bool = True, vectors: dict | None = None) -> dict[str, float]:
