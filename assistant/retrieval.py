@@ -129,7 +129,7 @@ class HybridRetriever:
         self._prior_cache: OrderedDict = OrderedDict()
         self._centroids: tuple | None = None  # (catalog generation, {field: (values, matrix)})
         # The keyword side of `pool`, run beside the dense search; a few, for the app's concurrent asks.
-        self._reader = ThreadPoolExecutor(4, thread_name_prefix="chroma-read")
+        self._reader = ThreadPoolExecutor(4, thread_name_prefix="keyword-side")
 
     # --- step 1: candidates --------------------------------------------------------------
     def _dense(self, question: str, query_vector, filters: dict, n: int, texts: bool = True):

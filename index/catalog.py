@@ -55,6 +55,8 @@ def pages(items, size: int = PAGE) -> Iterator[list]:
 def _marks(part: list) -> str:
     """The placeholders for a page of values in `IN (...)`."""
     return ",".join("?" * len(part))
+
+
 # A filtered search (keyword here, dense in assistant/retrieval.py) looks this many times deeper,
 # unfiltered, first, and keeps what passes the filter.
 FILTER_OVERFETCH = 20
