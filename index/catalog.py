@@ -482,10 +482,9 @@ class Catalog:
 
     def sentences(self, complaint_ids: list[str]) -> dict[str, list[tuple[str, int, str, bytes | None]]]:
         out: dict[str, list] = {cid: [] for cid in complaint_ids}
-        marks = ",".join("?" * len(complaint_ids))
         for cid, section, n, text, vec in self.db.execute(
-                f"SELECT complaint_id, section, n, text, vec FROM sentences WHERE complaint_id IN ({marks}) "
-                f"ORDER BY complaint_id, rowid", complaint_ids):
+                f"SELECT complaint_id, section, n, text, vec FROM sentences "
+                f"WHERE complaint_id IN ({_marks(complaint_ids)}) ORDER BY complaint_id, rowid", complaint_ids):
             out[cid].append((section, n, text, vec))
         return out
 
@@ -513,8 +512,7 @@ class Catalog:
         """Passages holding each term (the index's own vocabulary statistics)."""
         if not terms:
             return {}
-        marks = ",".join("?" * len(terms))
-        found = dict(self.db.execute(f"SELECT term, df FROM terms WHERE term IN ({marks})", terms))
+        found = dict(self.db.execute(f"SELECT term, df FROM terms WHERE term IN ({_marks(terms)})", terms))
         return {t: found.get(t, 0) for t in terms}
 
     def phrase_frequency(self, stems: list[str]) -> int:
@@ -584,10 +582,9 @@ class Catalog:
                 if not page:
                     break
                 last = page[-1][0]
-                marks = ",".join("?" * len(page))
                 sentences: dict[str, list] = {}
                 for cid, section, vec in db.execute(f"SELECT complaint_id, section, vec FROM sentences "
-                                                    f"WHERE complaint_id IN ({marks})", [r[0] for r in page]):
+                                                    f"WHERE complaint_id IN ({_marks(page)})", [r[0] for r in page]):
                     sentences.setdefault(cid, []).append((section, vec))
                 for cid, *labels in page:
                     vector = complaint_vector(sentences.get(cid, []))
