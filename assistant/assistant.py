@@ -61,6 +61,10 @@ def _uncited(question: str, text: str, backend: str, started: float, filters: di
 
 # Fields a question can name a value of that the index does not hold (a documented set of values).
 UNHELD_READ = ("submitted_via",)
+# Filter keys whose given values are read as the index holds them (`Assistant._as_held`); complaint
+# ids are ids.
+GIVEN_KEYS = tuple(key for key in filtering.VALUE_KEYS if key != "complaint_id")
+HELD_SHOWN = 5  # values a note names of those the index holds, the most common first
 
 
 def _with_unheld(held: list[str]) -> list[str]:
@@ -118,6 +122,7 @@ class Assistant:
         # (catalog generation, names, passages in the index), rebuilt when the index changes
         self._names: tuple[tuple, CompanyNames, int] | None = None
         self._vocabulary: tuple[tuple, Vocabulary] | None = None  # (catalog generation, values)
+        self._held_values: tuple[tuple | None, dict] = (None, {})  # (catalog generation, key -> value -> count)
 
     @classmethod
     def open(cls, home: str | Path | None = None, settings: Settings | None = None,
@@ -173,7 +178,8 @@ class Assistant:
         complaints", "got a refund", a company's name) are applied as the browser's chips apply
         them; a filter given in `filters` wins over one read for the same key. The browser passes
         False: it has read them already and lets the user remove a chip. A company the index does
-        not hold is refused either way."""
+        not hold is refused either way. A value given in `filters` is read as the index holds it
+        ("chase" is JPMORGAN CHASE & CO.: `_as_held`)."""
         question = check_question(question, self.settings.max_question_chars)
         if k < 1:
             raise UserError("--k must be at least 1")
@@ -182,7 +188,15 @@ class Assistant:
             raise UserError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
         if self.store.count() == 0:
             raise IndexMissing(f"the index at {self.settings.home} is empty: run `complaint-chat ingest` first")
-        clean = filtering.normalize(filters)
+        clean, given = self._as_held(filtering.normalize(filters))
+        for item in self._stream(question, k, clean, backend, history, implied):
+            if isinstance(item, AskResult):
+                item.notes = given + item.notes
+            yield item
+
+    def _stream(self, question: str, k: int, clean: dict, backend: str, history: list[tuple[str, str]] | None,
+                implied: bool) -> Iterator[str | AskResult]:
+        """`stream` once its arguments are checked and its filters read as the index holds them."""
         # A follow-up ("and late fees?") is searched as the standalone question it stands for.
         search = followup.standalone(question, history, self.subjects)
         # A follow-up that only asks how the last set breaks down, or for more of it, searches the
@@ -363,6 +377,49 @@ class Assistant:
             matching=matching,
             implied=_implied_dicts(read),
         )
+
+    def _as_held(self, filters: dict) -> tuple[dict, list[str]]:
+        """Filters a caller gives (`--company chase`, `filters={"status": "resolved"}`), each value
+        read as the index holds it: without case, and a company also by the rule a question's words
+        are read by, its short forms (`companies_in`). A value that reads as none is kept, so that
+        nothing falls under it, and a note says what the index holds. Returns the filters and the
+        notes (a short form read as a name is said too)."""
+        out, notes = dict(filters), []
+        for key in GIVEN_KEYS:
+            asked = filtering.values(filters, key)
+            if not asked:
+                continue
+            held = self._held(key)
+            by_case = {value.lower(): value for value in held}
+            read, missing = [], []
+            for value in asked:
+                found = [value] if value in held else [by_case[value.lower()]] if value.lower() in by_case else []
+                if not found and key == "company":
+                    match = self.companies_in(value)
+                    found = [] if match.unknown else match.companies
+                    if found:
+                        notes.append(f"{filtering.key_said(key)} “{inert(value)}” read as "
+                                     + " and ".join(inert(name) for name in found))
+                read += found or [value]
+                missing += [] if found else [value]
+            out[key] = list(dict.fromkeys(read))
+            if missing and held and key not in UNHELD_READ:  # those say what is held in the answer itself
+                common = sorted(held.items(), key=lambda kv: -kv[1])
+                notes.append(f"the index holds no {filtering.key_said(key)} " + " or ".join(f"“{inert(v)}”" for v in missing)
+                             + "; it holds " + ", ".join(f"{inert(v)} ({n:,})" for v, n in common[:HELD_SHOWN])
+                             + (f" and {len(common) - HELD_SHOWN:,} more" if len(common) > HELD_SHOWN else ""))
+        return filtering.normalize(out), notes
+
+    def _held(self, key: str) -> dict[str, int]:
+        """The values of one filter key the index holds, with their complaints (one grouped count,
+        cached until the index changes)."""
+        generation = self.store.catalog.generation()
+        if self._held_values[0] != generation:
+            self._held_values = (generation, {})
+        cache = self._held_values[1]
+        if key not in cache:
+            cache[key] = {v: n for v, n in self.store.catalog.group_counts(key).items() if v not in ("", "Unknown")}
+        return cache[key]
 
     def _told_vector(self, about: str, said: list[str]):
         """What the customers' own sentences are quoted by where the question names a company: the

@@ -114,6 +114,22 @@ def test_filters_the_question_states_apply_on_the_command_line_as_in_the_browser
     assert given["filters"] == {"type": "Billing Issues", "since": "2025-01-01"} and given["citations"]
 
 
+def test_a_filter_given_on_the_command_line_is_read_as_the_index_holds_it(cli, sample_index, assistant):
+    # "spectrum" is how people call Charter Spectrum, in a flag as in a question; its JSON says
+    # the filter it applied and how it read the flag.
+    spectrum = _ask_json(cli, sample_index, "How are late fees handled?", "--company", "spectrum")
+    assert spectrum["filters"] == {"company": "Charter Spectrum"} and spectrum["citations"]
+    assert "company “spectrum” read as Charter Spectrum" in spectrum["notes"]
+    # A value in another case is the value; one the index does not hold matches nothing, and the
+    # note says what the index holds instead of leaving the user to guess.
+    assert assistant.ask("How are late fees handled?", filters={"type": "billing issues"}).filters == {
+        "type": "Billing Issues"}
+    billing = _ask_json(cli, sample_index, "How are late fees handled?", "--type", "billing")
+    assert billing["citations"] == [] and billing["answer"].startswith("No complaint in the index falls under")
+    assert ("the index holds no type “billing”; it holds Billing Issues (8), Delivery Issues (1), Order Issues (1)"
+            in billing["notes"])
+
+
 def test_the_api_reads_a_question_as_the_browser_chips_do(assistant):
     from assistant.chat_session import ChatSession
 

@@ -144,6 +144,25 @@ def test_company_short_forms_come_from_the_index_names(cfpb_assistant):
         assert full in names.names
 
 
+def test_a_company_given_as_a_filter_is_read_by_the_short_forms_a_question_is(cfpb_assistant):
+    # The API (and the CLI's --company) take "chase" as the question's words take "Chase".
+    by_company = cfpb_assistant.stats()["by_company"]
+    chase = cfpb_assistant.ask("What do people complain about?", filters={"company": "chase"})
+    assert chase.filters == {"company": "JPMORGAN CHASE & CO."}
+    assert chase.matching["count"] == by_company["JPMORGAN CHASE & CO."]
+    assert {c.company for c in chase.citations} == {"JPMORGAN CHASE & CO."}
+    assert "company “chase” read as JPMORGAN CHASE & CO." in chase.notes
+    both = cfpb_assistant.ask("What do people complain about?", filters={"company": ["chase", "wells fargo"]})
+    assert both.matching["count"] == by_company["JPMORGAN CHASE & CO."] + by_company["WELLS FARGO & COMPANY"]
+    # A name the index does not hold matches nothing, cites nothing, and the note names the
+    # companies it does hold, the largest first.
+    unknown = cfpb_assistant.ask("What do people complain about?", filters={"company": "Zzyzx Savings"})
+    assert unknown.citations == [] and unknown.answer.startswith("No complaint in the index falls under")
+    largest = max(by_company, key=by_company.get)
+    assert any(n.startswith(f"the index holds no company “Zzyzx Savings”; it holds {largest} ({by_company[largest]:,})")
+               for n in unknown.notes), unknown.notes
+
+
 def test_whole_set_answer_counts_every_matching_complaint(cfpb_assistant):
     result = cfpb_assistant.ask("How do debt collectors respond when people say the debt isn't theirs?")
     matching = result.to_dict()["matching"]
