@@ -23,6 +23,7 @@ from index.catalog import PAGE
 from index.embedding import settings_model
 from index.encoder_record import check as check_encoder
 from index.keywords import terms
+from index.outcomes import outcome_label
 from index.records import Complaint
 from index.settings import BACKENDS
 
@@ -63,7 +64,7 @@ def _uncited(question: str, text: str, backend: str, started: float, filters: di
 UNHELD_READ = ("submitted_via",)
 # Filter keys whose given values are read as the index holds them (`Assistant._as_held`); complaint
 # ids are ids.
-GIVEN_KEYS = tuple(key for key in filtering.VALUE_KEYS if key != "complaint_id")
+GIVEN_KEYS = (*(key for key in filtering.VALUE_KEYS if key != "complaint_id"), "outcome")
 HELD_SHOWN = 5  # values a note names of those the index holds, the most common first
 
 
@@ -391,6 +392,9 @@ class Assistant:
                 continue
             held = self._held(key)
             by_case = {value.lower(): value for value in held}
+            if key == "outcome":  # a tag, also in words: "adjustment applied", or as answers say it
+                by_case.update({tag.replace("_", " "): tag for tag in held})
+                by_case.update({outcome_label(tag).lower(): tag for tag in held})
             read, missing = [], []
             for value in asked:
                 found = [value] if value in held else [by_case[value.lower()]] if value.lower() in by_case else []
@@ -405,8 +409,10 @@ class Assistant:
             out[key] = list(dict.fromkeys(read))
             if missing and held and key not in UNHELD_READ:  # those say what is held in the answer itself
                 common = sorted(held.items(), key=lambda kv: -kv[1])
+                # Outcome tags are the project's own words, shown as typed; the others are the data's.
+                shown = str if key == "outcome" else inert
                 notes.append(f"the index holds no {filtering.key_said(key)} " + " or ".join(f"“{inert(v)}”" for v in missing)
-                             + "; it holds " + ", ".join(f"{inert(v)} ({n:,})" for v, n in common[:HELD_SHOWN])
+                             + "; it holds " + ", ".join(f"{shown(v)} ({n:,})" for v, n in common[:HELD_SHOWN])
                              + (f" and {len(common) - HELD_SHOWN:,} more" if len(common) > HELD_SHOWN else ""))
         return filtering.normalize(out), notes
 

@@ -124,6 +124,9 @@ def test_a_filter_given_on_the_command_line_is_read_as_the_index_holds_it(cli, s
     # note says what the index holds instead of leaving the user to guess.
     assert assistant.ask("How are late fees handled?", filters={"type": "billing issues"}).filters == {
         "type": "Billing Issues"}
+    # An outcome tag may be given in words, as answers print it.
+    assert assistant.ask("How are late fees handled?", filters={"outcome": "adjustment applied"}).filters == {
+        "outcome": ["adjustment_applied"]}
     billing = _ask_json(cli, sample_index, "How are late fees handled?", "--type", "billing")
     assert billing["citations"] == [] and billing["answer"].startswith("No complaint in the index falls under")
     assert ("the index holds no type “billing”; it holds Billing Issues (8), Delivery Issues (1), Order Issues (1)"
