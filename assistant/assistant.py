@@ -411,8 +411,9 @@ class Assistant:
                 common = sorted(held.items(), key=lambda kv: -kv[1])
                 # Outcome tags are the project's own words, shown as typed; the others are the data's.
                 shown = str if key == "outcome" else inert
-                notes.append(f"the index holds no {filtering.key_said(key)} " + " or ".join(f"“{inert(v)}”" for v in missing)
-                             + "; it holds " + ", ".join(f"{shown(v)} ({n:,})" for v, n in common[:HELD_SHOWN])
+                asked_for = " or ".join(f"“{inert(v)}”" for v in missing)
+                notes.append(f"the index holds no {filtering.key_said(key)} {asked_for}; it holds "
+                             + ", ".join(f"{shown(v)} ({n:,})" for v, n in common[:HELD_SHOWN])
                              + (f" and {len(common) - HELD_SHOWN:,} more" if len(common) > HELD_SHOWN else ""))
         return filtering.normalize(out), notes
 
