@@ -408,7 +408,7 @@ class Assistant:
                 missing += [] if found else [value]
             out[key] = list(dict.fromkeys(read))
             if missing and held and key not in UNHELD_READ:  # those say what is held in the answer itself
-                common = sorted(held.items(), key=lambda kv: -kv[1])
+                common = list(held.items())  # the most complaints first, as `group_counts` gives them
                 # Outcome tags are the project's own words, shown as typed; the others are the data's.
                 shown = str if key == "outcome" else inert
                 asked_for = " or ".join(f"“{inert(v)}”" for v in missing)
@@ -534,7 +534,7 @@ class Assistant:
             asked = filtering.values(filters, key)
             held = self.store.catalog.group_counts(key) if asked else {}
             if held and not set(asked) & set(held):
-                values = sorted(held.items(), key=lambda kv: -kv[1])
+                values = list(held.items())  # the most complaints first, as `group_counts` gives them
                 notes.append(f"{filtering.key_said(key)}: " + ", ".join(
                     f"{inert(v)} ({n:,})" for v, n in values[:5]) + (", ..." if len(values) > 5 else ""))
         return f" The index holds {'; '.join(notes)}." if notes else ""
