@@ -48,9 +48,11 @@ def whole_set(catalog: Catalog, found: Found, filters: dict, params: Params, sco
                 "every complaint in the index: the question names no topic, company or filter")
     elif found.topic is not None:
         set_filters = {**filters, found.topic.field: found.topic.values}
-        rule = (f"every complaint whose {FIELD_NAMES.get(found.topic.field, found.topic.field)} is "
-                f"{_quoted(found.topic.values)}: the label {found.topic.share:.0%} of the best search results "
-                f"share, {found.topic.lift:.1f}x its share of the index")
+        rule = f"every complaint whose {FIELD_NAMES.get(found.topic.field, found.topic.field)} is {_quoted(found.topic.values)}: "
+        rule += (f"the label the question most likely means ({found.topic.share:.0%}, read against every "
+                 "labelled complaint)" if found.topic.by == "discriminant" else
+                 f"the label {found.topic.share:.0%} of the best search results share, "
+                 f"{found.topic.lift:.1f}x its share of the index")
     elif found.candidates:
         set_filters = {**filters, "complaint_id": sorted(found.candidates)}
         depth = found.searched or params.candidates

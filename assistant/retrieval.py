@@ -3,8 +3,9 @@
 1. Candidates: dense search (Chroma through llama-index) and keyword search (the
    catalog's FTS5 BM25, index/keywords.py) under the same filters, fused by reciprocal
    rank and grouped so that one complaint is one candidate.
-2. Topic: the sources' own labels (BBB complaint type, CFPB Issue and Sub-issue) of the
-   best candidates vote, and each voted label is also scored by how close the question is
+2. Topic: first a linear discriminant over the sources' own labels (BBB complaint type,
+   CFPB Issue and Sub-issue; assistant/label_model.py) reads which label the question means;
+   where it is sure, that label is the topic. Otherwise the labels of the best candidates vote, and each voted label is also scored by how close the question is
    to the label's centroid (the mean vector of its complaints, kept by ingest in the
    catalog): the candidates' votes say which labels are near, the centroid says which of
    them the question is about as a whole. A label that wins, above its share of the index,
@@ -37,6 +38,7 @@ from index.keywords import terms as keyword_terms
 from index.store import ComplaintStore
 
 from . import filters as filtering
+from . import label_model
 from .results import Evidence
 
 RRF_K = 60  # the usual reciprocal-rank constant: rank 1 scores 1/61
@@ -75,6 +77,12 @@ class Params:
     # question than the closest centroid of the field: 4.0 costs a label 0.2 (most of a
     # vote share) at 0.05 behind. 0 is the vote alone.
     centroid_weight: float = 4.0
+    # The labels' discriminant is read first: its most likely label under the filters is the topic
+    # when its probability (log-odds divided by the temperature) is at least `label_sure`, per
+    # field of `label_fields`; otherwise the votes decide. Fitted on dev with the votes as they are.
+    label_sure: tuple[float, ...] = (0.6, 0.4)
+    label_temperature: float = 8.0
+    label_shrinkage: float = 0.4  # of the labels' covariance toward a sphere (label_model.fit)
 
 
 PARAMS = Params()
@@ -94,8 +102,9 @@ class Candidate:
 class Topic:
     field: str  # "type" or a label key
     values: list[str]
-    share: float  # of the votes
-    lift: float  # share of votes / share of the index
+    share: float  # of the votes, or the discriminant's probability
+    lift: float  # that share / share of the index
+    by: str = "votes"  # or "discriminant"
 
 
 @dataclass
@@ -127,7 +136,7 @@ class HybridRetriever:
         self.index = VectorStoreIndex.from_vector_store(vector_store, embed_model=embed_model)
         self._lock = threading.Lock()
         self._prior_cache: OrderedDict = OrderedDict()
-        self._centroids: tuple | None = None  # (catalog generation, {field: (values, matrix)})
+        self._centroids: tuple | None = None  # (catalog generation, {field: (values, matrix, LabelModel)})
         # The keyword side of `pool`, run beside the dense search; a few, for the app's concurrent asks.
         self._reader = ThreadPoolExecutor(4, thread_name_prefix="keyword-side")
 
@@ -322,21 +331,27 @@ class HybridRetriever:
         best = max((c.similarity for c in cands), default=-1.0)
         unsure = self.params.words_floor <= best < self.params.abstain_below  # only then are the words read
         return Gathered(cands, records, priors, total, self.label_match(query_vector), unseen,
-                        self.store.keywords.weights(question) if unsure else {})
+                        self.store.keywords.weights(question) if unsure else {},
+                        self.label_scores(query_vector))
 
     def label_match(self, query_vector) -> dict[str, dict[str, float]]:
         """Cosine of the question with each label's centroid: one small matrix product per field."""
         centroids = self._label_centroids()
         q = np.asarray(query_vector, dtype=np.float32)
-        return {f: dict(zip(values, (matrix @ q).tolist())) for f, (values, matrix) in centroids.items()
+        return {f: dict(zip(values, (matrix @ q).tolist())) for f, (values, matrix, _) in centroids.items()
                 if len(values)}
+
+    def label_scores(self, query_vector) -> dict[str, dict[str, float]]:
+        """The labels' discriminant: each label's log-odds for the question, per field."""
+        return {f: model.scores(query_vector) for f, (_, _, model) in self._label_centroids().items()
+                if model is not None}
 
     def gist_vectors(self, complaints) -> dict[str, np.ndarray]:
         """Per complaint, the centroid of its own most specific category (from the cached
         centroids): what a complaint filed under it is typically about, for quoting it where the
         question names no topic. Complaints with no category centroid are left out."""
         centroids = self._label_centroids()
-        rows = {f: {v: i for i, v in enumerate(values)} for f, (values, _) in centroids.items()}
+        rows = {f: {v: i for i, v in enumerate(values)} for f, (values, _, _) in centroids.items()}
         out = {}
         for complaint in complaints:
             for f in self.params.label_fields:
@@ -348,16 +363,21 @@ class HybridRetriever:
         return out
 
     def _label_centroids(self) -> dict:
-        """Per label field, the catalog's centroids, read once per index change (a few hundred rows)."""
+        """Per label field, the catalog's centroids and the discriminant fitted from the same sums,
+        read once per index change (a few hundred rows and one dim x dim matrix)."""
         generation = self.store.catalog.generation()
         with self._lock:
             if self._centroids is not None and self._centroids[0] == generation:
                 return self._centroids[1]
         value = {}
         try:
+            scatter = self.store.catalog.vector_scatter()
             for f in self.params.label_fields:
-                values, matrix, _ = self.store.catalog.label_centroids(f)
-                value[f] = (values, matrix)
+                values, sums, counts = self.store.catalog.label_sums(f)
+                matrix = (sums / np.linalg.norm(sums, axis=1, keepdims=True)).astype(np.float32) if values \
+                    else np.zeros((0, 0), np.float32)
+                value[f] = (values, matrix,
+                            label_model.fit(values, sums, counts, scatter, self.params.label_shrinkage))
         except sqlite3.OperationalError:
             # An older index on a read-only mount cannot be backfilled: the votes decide alone.
             value = {}
@@ -487,6 +507,7 @@ class Gathered:
     label_match: dict[str, dict[str, float]] = field(default_factory=dict)  # field -> value -> centroid cosine
     unseen: float = -math.inf  # the best relevance a complaint outside the candidates could have
     words: dict[str, float] = field(default_factory=dict)  # the question's words -> their weight (IDF)
+    label_scores: dict[str, dict[str, float]] = field(default_factory=dict)  # field -> value -> log-odds
 
 
 def to_evidence(cand: Candidate, complaint) -> Evidence:
@@ -501,10 +522,18 @@ def relevance(cand: Candidate, params: Params) -> float:
 
 
 def find_topic(voters: list, priors: dict, total: int, params: Params,
-               label_match: dict | None = None) -> Topic | None:
-    """The label the best candidates share, and the question is closest to, if any."""
+               label_match: dict | None = None, label_scores: dict | None = None) -> Topic | None:
+    """The label the discriminant is sure the question means, or else the label the best
+    candidates share, and the question is closest to, if any."""
     if not voters or not total:
         return None
+    for field_name, sure in zip(params.label_fields, params.label_sure):
+        read = label_model.most_likely((label_scores or {}).get(field_name, {}), priors.get(field_name, {}), total,
+                                       params.label_temperature, params.label_prior_max)
+        if read is not None and read[1] >= sure:
+            value, p = read
+            return Topic(field_name, [value], share=p, lift=p / (priors[field_name][value] / total),
+                         by="discriminant")
     label_match = label_match or {}
     for field_name in params.label_fields:
         votes: dict[str, float] = defaultdict(float)
@@ -575,7 +604,7 @@ def decide(g: Gathered, k: int, params: Params) -> tuple[Found, dict | None]:
     # address it is relative to the best one.
     relevant = [c for c in cands if relevance(c, params) >= top - params.margin]
     topic = find_topic([g.records[c.complaint_id] for c in cands[: params.voters]], g.priors, g.total, params,
-                       g.label_match)
+                       g.label_match, g.label_scores)
     if topic is not None:
         chosen = [c for c in cands if _field_value(g.records[c.complaint_id], topic.field) in topic.values][:k]
         topic_filter = {topic.field: topic.values}

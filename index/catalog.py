@@ -67,7 +67,8 @@ FILTER_OVERFETCH = 20
 CATEGORY_FIELDS = ("sub_issue", "issue", "product", "type")
 BREAKDOWN = ("status", "company", "month", "outcomes")
 PHRASE_SAMPLE = 5000  # passages `phrase_by` reads of a phrase, at most
-_LABEL_VECTORS_READY = "label_vectors"  # meta key: the sums cover every complaint
+_LABEL_VECTORS_READY = "label_vectors"  # meta key: the label sums cover every complaint
+_SCATTER_READY = "vector_scatter"  # meta key: so does the vectors' scatter (both are kept, or neither)
 _WRITES = "writes"  # meta key: how many writes and removals the catalog has had (a cache key)
 
 _SCHEMA = f"""
@@ -99,6 +100,11 @@ CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, format TEXT, rows_ski
 -- float64 sums: ingest adds and removes complaints for years without drifting.
 CREATE TABLE IF NOT EXISTS label_vectors (field TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL,
     total BLOB NOT NULL, PRIMARY KEY (field, value)) WITHOUT ROWID;
+-- Over every complaint's vector: how many, their float64 sum, and the sum of their outer products
+-- (dim x dim). With the label sums it gives the labels' within-label covariance, the labels'
+-- discriminant (assistant/label_model.py), with no pass over the complaints.
+CREATE TABLE IF NOT EXISTS vector_scatter (key TEXT PRIMARY KEY, n INTEGER NOT NULL, total BLOB NOT NULL,
+    scatter BLOB NOT NULL) WITHOUT ROWID;
 -- Facts about the whole index (which encoder built its vectors, whether the label sums cover it).
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 {"".join(f"CREATE INDEX IF NOT EXISTS complaints_by_{f} ON complaints ({f});" for f in FIELDS)}
@@ -159,7 +165,8 @@ class Catalog:
         self._add_column("passages", "text", "TEXT")
         if self.db.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is None:
             # An empty catalog: the sums cover everything from the first write on.
-            self.db.execute("INSERT OR IGNORE INTO meta VALUES (?, '1')", (_LABEL_VECTORS_READY,))
+            self.db.executemany("INSERT OR IGNORE INTO meta VALUES (?, '1')",
+                                [(_LABEL_VECTORS_READY,), (_SCATTER_READY,)])
 
     def _add_column(self, table: str, column: str, declaration: str) -> None:
         if column in {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}:
@@ -209,14 +216,17 @@ class Catalog:
             self._bump_writes(db)
             self._count_terms(db, added, +1)
             keep_vectors = self._label_vectors_ready(db)
+            moved: list[tuple[np.ndarray, int]] = []  # (complaint vector, +1 added / -1 removed)
             for row in rows:
                 c: Complaint = row["complaint"]
-                self._delete(db, c.complaint_id)
+                moved += self._delete(db, c.complaint_id)
                 if keep_vectors:
                     # From the float16 vectors as stored, so a later delete subtracts exactly this.
                     vector = complaint_vector((s, None if v is None else _vec_blob(v))
                                               for s, _, _, v in row["sentences"])
                     self._add_label_vector(db, _vector_labels(c.type, c.labels.get), vector, +1)
+                    if vector is not None:
+                        moved.append((vector, +1))
                 db.executemany("INSERT INTO passages (chunk_id, complaint_id, section, terms, text) "
                                "VALUES (?, ?, ?, ?, ?)",
                                [(cid, c.complaint_id, section, terms, text)
@@ -232,6 +242,7 @@ class Catalog:
                     (c.complaint_id, row["content_hash"], c.source, c.position, c.source_format, c.external_id,
                      c.company, c.date_int, c.month, c.type, c.status, "|".join(c.outcomes), *labels,
                      json.dumps(c.to_dict(), ensure_ascii=False)))
+            self._add_scatter(db, moved)
 
     @staticmethod
     def _bump_writes(db) -> None:
@@ -246,7 +257,27 @@ class Catalog:
 
     @staticmethod
     def _label_vectors_ready(db) -> bool:
-        return db.execute("SELECT 1 FROM meta WHERE key = ?", (_LABEL_VECTORS_READY,)).fetchone() is not None
+        """Whether the label sums and the scatter cover every complaint (an index written before
+        either existed has them backfilled, both at once, on first read)."""
+        return db.execute("SELECT count(*) FROM meta WHERE key IN (?, ?)",
+                          (_LABEL_VECTORS_READY, _SCATTER_READY)).fetchone()[0] == 2
+
+    @staticmethod
+    def _add_scatter(db, moved: list[tuple[np.ndarray, int]]) -> None:
+        """One read and write of the scatter row per transaction: it is dim x dim float64 (1.2 MB)."""
+        if not moved:
+            return
+        vectors = np.stack([v for v, _ in moved])
+        signs = np.array([sign for _, sign in moved], dtype=np.float64)
+        got = db.execute("SELECT n, total, scatter FROM vector_scatter WHERE key = 'all'").fetchone()
+        dim = vectors.shape[1]
+        n, total, scatter = ((got[0], np.frombuffer(got[1]), np.frombuffer(got[2]).reshape(dim, dim)) if got
+                             else (0, np.zeros(dim), np.zeros((dim, dim))))
+        n += int(signs.sum())
+        total = total + signs @ vectors
+        scatter = scatter + (vectors * signs[:, None]).T @ vectors
+        db.execute("INSERT OR REPLACE INTO vector_scatter VALUES ('all', ?, ?, ?)",
+                   (n, total.tobytes(), scatter.tobytes()))
 
     @staticmethod
     def _add_label_vector(db, labels: list[tuple[str, str]], vector, sign: int) -> None:
@@ -263,13 +294,17 @@ class Catalog:
                 db.execute("INSERT OR REPLACE INTO label_vectors VALUES (?, ?, ?, ?)",
                            (field, value, n, np.asarray(total, dtype=np.float64).tobytes()))
 
-    def _delete(self, db, complaint_id: str) -> None:
+    def _delete(self, db, complaint_id: str) -> list[tuple[np.ndarray, int]]:
+        """Removes one complaint; returns its vector as the scatter must lose it (or nothing)."""
         old = db.execute(f"SELECT {', '.join(CATEGORY_FIELDS)} FROM complaints WHERE id = ?", (complaint_id,)).fetchone()
+        gone = []
         if old is not None and self._label_vectors_ready(db):
             vector = complaint_vector(db.execute("SELECT section, vec FROM sentences WHERE complaint_id = ?",
                                                  (complaint_id,)))
             row = dict(zip(CATEGORY_FIELDS, old))
             self._add_label_vector(db, _vector_labels(row["type"], row.get), vector, -1)
+            if vector is not None:
+                gone.append((vector, -1))
         removed: Counter = Counter()
         for (terms,) in db.execute("SELECT terms FROM passages WHERE complaint_id = ?", (complaint_id,)):
             removed.update(set(terms.split()))
@@ -278,12 +313,15 @@ class Catalog:
         for table, key in (("passages", "complaint_id"), ("sentences", "complaint_id"),
                            ("outcome_flags", "complaint_id"), ("complaints", "id")):
             db.execute(f"DELETE FROM {table} WHERE {key} = ?", (complaint_id,))
+        return gone
 
     def delete(self, ids: list[str]) -> None:
         with self.transaction() as db:
             self._bump_writes(db)
+            moved = []
             for cid in ids:
-                self._delete(db, cid)
+                moved += self._delete(db, cid)
+            self._add_scatter(db, moved)
 
     def record_source(self, path: str, fmt: str, rows_skipped: int, subset: str = "") -> None:
         """`subset`: the part of the file this ingest took ("" for all of it). Parts taken by
@@ -551,21 +589,38 @@ class Catalog:
         return dict(self.db.execute(f"SELECT c.{field}, count(*) FROM passages p JOIN complaints c "
                                     f"ON c.id = p.complaint_id GROUP BY c.{field}"))
 
-    def label_centroids(self, field: str) -> tuple[list[str], np.ndarray, list[int]]:
-        """(values, unit centroid per value as rows, complaints per value) of one category.
-        An index written before the sums existed gets them here, once (`backfill_label_vectors`)."""
+    def label_sums(self, field: str) -> tuple[list[str], np.ndarray, list[int]]:
+        """(values, float64 sum of their complaints' vectors as rows, complaints per value) of one
+        category. An index written before the sums existed gets them here, once
+        (`backfill_label_vectors`)."""
         if not self._label_vectors_ready(self.db):
             self.backfill_label_vectors()
-        values, vectors, counts = [], [], []
+        values, sums, counts = [], [], []
         for value, n, total in self.db.execute("SELECT value, n, total FROM label_vectors WHERE field = ? "
                                                "ORDER BY value", (field,)):
             vec = np.frombuffer(total, dtype=np.float64)
-            norm = np.linalg.norm(vec)
-            if norm > 0:
+            if np.linalg.norm(vec) > 0:
                 values.append(value)
-                vectors.append((vec / norm).astype(np.float32))
+                sums.append(vec)
                 counts.append(n)
-        return values, (np.stack(vectors) if vectors else np.zeros((0, 0), np.float32)), counts
+        return values, (np.stack(sums) if sums else np.zeros((0, 0))), counts
+
+    def label_centroids(self, field: str) -> tuple[list[str], np.ndarray, list[int]]:
+        """(values, unit centroid per value as rows, complaints per value) of one category."""
+        values, sums, counts = self.label_sums(field)
+        if not values:
+            return values, np.zeros((0, 0), np.float32), counts
+        return values, (sums / np.linalg.norm(sums, axis=1, keepdims=True)).astype(np.float32), counts
+
+    def vector_scatter(self) -> tuple[int, np.ndarray, np.ndarray] | None:
+        """(complaints with a vector, the sum of their vectors, the sum of their outer products)."""
+        if not self._label_vectors_ready(self.db):
+            self.backfill_label_vectors()
+        got = self.db.execute("SELECT n, total, scatter FROM vector_scatter WHERE key = 'all'").fetchone()
+        if got is None or got[0] <= 0:
+            return None
+        total = np.frombuffer(got[1])
+        return got[0], total, np.frombuffer(got[2]).reshape(len(total), len(total))
 
     def backfill_label_vectors(self) -> None:
         """Sum every complaint's vector into its labels, a page of complaints at a time, in one
@@ -574,6 +629,7 @@ class Catalog:
             if self._label_vectors_ready(db):
                 return  # another process did it while we waited
             db.execute("DELETE FROM label_vectors")
+            db.execute("DELETE FROM vector_scatter")
             sums: dict[tuple[str, str], list] = {}
             last = ""
             while True:
@@ -586,18 +642,21 @@ class Catalog:
                 for cid, section, vec in db.execute(f"SELECT complaint_id, section, vec FROM sentences "
                                                     f"WHERE complaint_id IN ({_marks(page)})", [r[0] for r in page]):
                     sentences.setdefault(cid, []).append((section, vec))
+                moved: list[tuple[np.ndarray, int]] = []
                 for cid, *labels in page:
                     vector = complaint_vector(sentences.get(cid, []))
                     if vector is None:
                         continue
+                    moved.append((vector, +1))
                     row = dict(zip(CATEGORY_FIELDS, labels))
                     for key in _vector_labels(row["type"], row.get):
                         entry = sums.setdefault(key, [0, np.zeros(len(vector))])
                         entry[0] += 1
                         entry[1] += vector
+                self._add_scatter(db, moved)  # a page at a time: memory is a page's vectors
             db.executemany("INSERT INTO label_vectors VALUES (?, ?, ?, ?)",
                            [(f, v, n, total.tobytes()) for (f, v), (n, total) in sums.items()])
-            db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (_LABEL_VECTORS_READY,))
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, '1')", [(_LABEL_VECTORS_READY,), (_SCATTER_READY,)])
 
     def generation(self) -> tuple[int, int, str | None]:
         """Changes whenever complaints are written or removed (by any process): cache key."""
