@@ -436,7 +436,10 @@ class HybridRetriever:
         narrowed to them: "How many of those were in Texas?" counts a part of the same set, where a
         search among Texas's complaints alone may vote for another label."""
         gathered = self.gather(question, query_vector, about)
-        found, topic_filter = decide(gathered, k, self.params)
+        # A part of a set asked for again ("How many of those were at Experian?"): the narrowing
+        # words in the question lower the discriminant's probability a little, not the
+        # candidates' votes, so the two agreeing keep the last set's label.
+        found, topic_filter = decide(gathered, k, self.params, agreeing=True)
         if not found.evidence:
             return found
         if topic_filter is not None:
@@ -522,19 +525,29 @@ def relevance(cand: Candidate, params: Params) -> float:
 
 
 def find_topic(voters: list, priors: dict, total: int, params: Params,
-               label_match: dict | None = None, label_scores: dict | None = None) -> Topic | None:
+               label_match: dict | None = None, label_scores: dict | None = None,
+               agreeing: bool = False) -> Topic | None:
     """The label the discriminant is sure the question means, or else the label the best
-    candidates share, and the question is closest to, if any."""
+    candidates share, and the question is closest to, if any. Most specific field first.
+    `agreeing`: the discriminant's most likely label is sure enough where the votes choose it too
+    (`_narrowed`)."""
     if not voters or not total:
         return None
+    voted = _voted_topic(voters, priors, total, params, label_match or {})
     for field_name, sure in zip(params.label_fields, params.label_sure):
         read = label_model.most_likely((label_scores or {}).get(field_name, {}), priors.get(field_name, {}), total,
                                        params.label_temperature, params.label_prior_max)
-        if read is not None and read[1] >= sure:
-            value, p = read
+        if read is None:
+            continue
+        value, p = read
+        if p >= sure or (agreeing and voted is not None and voted.field == field_name and voted.values == [value]):
             return Topic(field_name, [value], share=p, lift=p / (priors[field_name][value] / total),
                          by="discriminant")
-    label_match = label_match or {}
+    return voted
+
+
+def _voted_topic(voters: list, priors: dict, total: int, params: Params, label_match: dict) -> Topic | None:
+    """The label the best candidates share, and the question is closest to, if any."""
     for field_name in params.label_fields:
         votes: dict[str, float] = defaultdict(float)
         weight = 0.0
@@ -591,8 +604,9 @@ def words_agree(g: Gathered, params: Params) -> bool:
     return any(word_share(g.records[c.complaint_id], g.words) >= params.words_share for c in nearest)
 
 
-def decide(g: Gathered, k: int, params: Params) -> tuple[Found, dict | None]:
-    """Which complaints answer the question, and the topic filter when a label does."""
+def decide(g: Gathered, k: int, params: Params, agreeing: bool = False) -> tuple[Found, dict | None]:
+    """Which complaints answer the question, and the topic filter when a label does (`agreeing`:
+    see `find_topic`)."""
     cands = g.candidates
     if not cands:
         return Found([], None, -1.0, []), None
@@ -604,7 +618,7 @@ def decide(g: Gathered, k: int, params: Params) -> tuple[Found, dict | None]:
     # address it is relative to the best one.
     relevant = [c for c in cands if relevance(c, params) >= top - params.margin]
     topic = find_topic([g.records[c.complaint_id] for c in cands[: params.voters]], g.priors, g.total, params,
-                       g.label_match, g.label_scores)
+                       g.label_match, g.label_scores, agreeing)
     if topic is not None:
         chosen = [c for c in cands if _field_value(g.records[c.complaint_id], topic.field) in topic.values][:k]
         topic_filter = {topic.field: topic.values}

@@ -4,10 +4,11 @@ A whole-set answer counts the complaints of one label, so its count is right onl
 at the question's level (Issue or Sub-issue), is. This prints how often a label can be read:
 - from a complaint's own whole narrative (leave-one-out over the index: the majority of its 8
   nearest complaints, the nearest label centroid, a logistic regression cross-validated 5-fold),
-- from each question of the CFPB set: the first label of the label centroids (what the labels vote
-  scores today) and of a logistic regression trained on the index's complaints and labels (the best
-  ranker measured), and for whole-set questions that classifier's label at the level of the
-  question's truth, told that level for free.
+- from each question of the CFPB set: the first label of the label centroids (what the labels'
+  votes are scored with), of the labels' discriminant the retrieval reads first
+  (assistant/label_model.py, from the catalog's sums), and of a logistic regression trained on the
+  index's complaints and labels, and for whole-set questions that classifier's label at the level
+  of the question's truth, told that level for free.
 Needs an index holding the three CFPB exports (`complaint-chat ingest ../shared/data/cfpb --index
 DIR`). Holds every complaint vector in memory: a measurement for a 10k-scale index, not a product path.
 
@@ -84,7 +85,7 @@ def main(argv=None) -> int:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
-    from assistant import Assistant
+    from assistant import Assistant, label_model
     from assistant.evaluation import CFPB_QUESTIONS, load_questions
     from index import Settings
 
@@ -100,6 +101,8 @@ def main(argv=None) -> int:
                  if q.kind in ("topic", "company", "whole-set") and isinstance(q.relevant, dict)]
     Q = np.stack([np.asarray(assistant.embed_model.get_query_embedding(q.question), np.float32) for q in questions])
     companies = np.array([r.company or "" for r in records])
+    catalog, params = assistant.store.catalog, assistant.retriever.params
+    scatter = catalog.vector_scatter()
     print(f"{len(records)} complaints, {len(questions)} label questions; model: the project's embedding model\n")
 
     whole_right: dict[str, list[bool]] = {"dev": [], "test": []}
@@ -115,15 +118,18 @@ def main(argv=None) -> int:
         centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
         model = LogisticRegression(C=1.0, max_iter=300).fit(X[keep], labels[keep])
         by_centroid = [values[int(np.argmax(centroids @ q))] for q in Q]
+        discriminant = label_model.fit(*catalog.label_sums(field), scatter, params.label_shrinkage)
+        by_discriminant = [max(s, key=s.get) for s in map(discriminant.scores, Q)]
         probabilities = model.predict_proba(Q)
         for split in ("dev", "test"):
             asked = [i for i, q in enumerate(questions) if q.split == split and q.relevant.get(key)]
             hits = {name: sum(first[i] in q_truth for i in asked
                               for q_truth in [set(questions[i].relevant[key])])
-                    for name, first in (("centroid", by_centroid),
+                    for name, first in (("centroid", by_centroid), ("discriminant", by_discriminant),
                                         ("logistic", [model.classes_[int(np.argmax(p))] for p in probabilities]))}
             print(f"  {split}: the question's {key} ranked first for {hits['centroid']} of {len(asked)} "
-                  f"questions by label centroids, {hits['logistic']} by the logistic regression")
+                  f"questions by label centroids, {hits['discriminant']} by the labels' discriminant, "
+                  f"{hits['logistic']} by the logistic regression")
         for i, q in enumerate(questions):
             # The truth's level: the most specific label the question names.
             if q.kind != "whole-set" or key != ("sub_issue" if q.relevant.get("sub_issue") else "issue"):

@@ -170,12 +170,14 @@ def cfpb_report(cfpb_assistant):
 
 
 def test_cfpb_test_split_holds_todays_level(cfpb_report):
-    # A regression gate at today's test-split level (README "Quality"): precision 0.55, answered
-    # 1.00, abstention 0.88, 0 invalid citations. The issue's done-levels (precision >= 0.6,
-    # all answered, all abstaining, counts within 25% on 80% of whole-set questions) are the
-    # strict-xfail test below, which fails loudly once they hold.
+    # A regression gate at today's test-split level (README "Quality"): precision 0.65 (the
+    # issue's 0.6 is held here), whole-set counts within 25% on 3 of 6, answered 1.00, abstention
+    # 0.88, 0 invalid citations. The issue's remaining done-levels (all answered, all abstaining,
+    # counts within 25% on 80% of whole-set questions) are the strict-xfail test below, which
+    # fails loudly once they hold.
     report = cfpb_report
-    assert report["citation_precision"] >= 0.5, format_report(report)
+    assert report["citation_precision"] >= 0.6, format_report(report)
+    assert report["count_within_25"] >= 0.5, format_report(report)
     assert report["answered_rate"] >= 0.95, (report["unanswered"], format_report(report))
     assert report["no_evidence_rate"] >= 0.85, (report["not_abstained"], format_report(report))
     assert report["invalid_citations"] == 0, format_report(report)
@@ -183,22 +185,23 @@ def test_cfpb_test_split_holds_todays_level(cfpb_report):
 
 
 def test_cfpb_dev_split_holds_the_fitted_level(cfpb_assistant):
-    # The split the thresholds and the centroid weight were fitted on (60 questions): precision
-    # 0.62, whole-set counts within 25% on 8 of 11, every unanswerable and absent-company
-    # question abstaining (T-Mobile since the compound-name rule). The label centroids are what
-    # lift precision and counts, so a regression there fails here first.
+    # The split the thresholds, the centroid weight and the discriminant's were fitted on (60
+    # questions): precision 0.64, whole-set counts within 25% on 8 of 11, every unanswerable and
+    # absent-company question abstaining (T-Mobile since the compound-name rule). The label
+    # centroids and the labels' discriminant are what lift precision and counts, so a regression
+    # there fails here first.
     report = run_eval(cfpb_assistant, CFPB_QUESTIONS, split="dev")
-    assert report["citation_precision"] >= 0.56, format_report(report)
+    assert report["citation_precision"] >= 0.6, format_report(report)
     assert report["count_within_25"] >= 0.7, format_report(report)
     assert report["answered_rate"] >= 0.95, (report["unanswered"], format_report(report))
     assert report["no_evidence_rate"] == 1.0, (report["not_abstained"], format_report(report))
     assert report["invalid_citations"] == 0, format_report(report)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 open: the done-levels are not reached yet")
+@pytest.mark.xfail(strict=True, reason="issue 8: abstention (7 of 8) and whole-set counts (3 of 6 within 25%) "
+                                       "are not reached")
 def test_cfpb_test_split_meets_the_done_levels(cfpb_report):
     report = cfpb_report
-    assert report["citation_precision"] >= 0.6, format_report(report)
     assert report["answered_rate"] == 1.0, (report["unanswered"], format_report(report))
     assert report["no_evidence_rate"] == 1.0, (report["not_abstained"], format_report(report))
     assert report["count_within_25"] >= 0.8, format_report(report)

@@ -47,3 +47,38 @@ def test_sums_follow_writes_updates_and_deletes_and_equal_a_backfill(tmp_path):
     catalog.db.execute("DELETE FROM meta")
     catalog.db.execute("DELETE FROM label_vectors")
     assert {f: _centroids(catalog, f) for f in kept} == kept
+
+
+def test_the_vectors_scatter_follows_writes_updates_and_deletes_and_equals_a_backfill(tmp_path):
+    # What the labels' discriminant is fitted from: every current complaint's vector, summed and
+    # summed as outer products. A drift here would skew every question's label.
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    a = _row(1, "Fees", "Late fee", [_unit(1, 0, 0, 0), _unit(1, 0, 0, 0)])
+    b = _row(2, "Fees", "Overdraft", [_unit(0, 1, 0, 0)])
+    c = _row(3, "Fraud", "Scam", [_unit(0, 0, 1, 0)])
+    catalog.write([a, b, c])
+    catalog.write([_row(2, "Fees", "Overdraft", [_unit(0, 0, 0, 1)])])
+    catalog.delete([c["complaint"].complaint_id])
+    kept = [_unit(1, 0, 0, 0), _unit(0, 0, 0, 1)]
+    n, total, scatter = catalog.vector_scatter()
+    assert n == 2
+    assert total == pytest.approx(sum(kept))
+    assert scatter == pytest.approx(sum(np.outer(v, v) for v in kept))
+
+    catalog.db.execute("DELETE FROM meta")
+    catalog.db.execute("DELETE FROM vector_scatter")
+    n2, total2, scatter2 = catalog.vector_scatter()
+    assert n2 == n and total2 == pytest.approx(total) and scatter2 == pytest.approx(scatter)
+
+
+def test_an_index_with_label_sums_but_no_scatter_gets_both_on_first_read(tmp_path):
+    # An index written by the release before the scatter existed: its label sums are kept, its
+    # scatter is not; the first question fills the scatter rather than fitting on nothing.
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    catalog.write([_row(1, "Fees", "Late fee", [_unit(1, 0, 0, 0)]), _row(2, "Fraud", "Scam", [_unit(0, 1, 0, 0)])])
+    catalog.db.execute("DELETE FROM meta WHERE key = 'vector_scatter'")
+    catalog.db.execute("DELETE FROM vector_scatter")
+    catalog.write([_row(3, "Fees", "Late fee", [_unit(0, 0, 1, 0)])])  # written while the scatter was missing
+    n, total, _ = catalog.vector_scatter()
+    assert n == 3 and total == pytest.approx(_unit(1, 0, 0, 0) + _unit(0, 1, 0, 0) + _unit(0, 0, 1, 0))
+    assert _centroids(catalog, "issue")["Fees"][0] == 2
