@@ -5,7 +5,8 @@
    rank and grouped so that one complaint is one candidate.
 2. Topic: first a linear discriminant over the sources' own labels (BBB complaint type,
    CFPB Issue and Sub-issue; assistant/label_model.py) reads which label the question means;
-   where it is sure, that label is the topic. Otherwise the labels of the best candidates vote, and each voted label is also scored by how close the question is
+   where it is sure, that label is the topic. Otherwise the labels of the best candidates
+   vote, and each voted label is also scored by how close the question is
    to the label's centroid (the mean vector of its complaints, kept by ingest in the
    catalog): the candidates' votes say which labels are near, the centroid says which of
    them the question is about as a whole. A label that wins, above its share of the index,
@@ -33,7 +34,7 @@ from llama_index.core import VectorStoreIndex
 from llama_index.core.schema import QueryBundle
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from index.catalog import FILTER_OVERFETCH
+from index.catalog import FILTER_OVERFETCH, unit_rows
 from index.keywords import terms as keyword_terms
 from index.store import ComplaintStore
 
@@ -374,9 +375,7 @@ class HybridRetriever:
             scatter = self.store.catalog.vector_scatter()
             for f in self.params.label_fields:
                 values, sums, counts = self.store.catalog.label_sums(f)
-                matrix = (sums / np.linalg.norm(sums, axis=1, keepdims=True)).astype(np.float32) if values \
-                    else np.zeros((0, 0), np.float32)
-                value[f] = (values, matrix,
+                value[f] = (values, unit_rows(sums),
                             label_model.fit(values, sums, counts, scatter, self.params.label_shrinkage))
         except sqlite3.OperationalError:
             # An older index on a read-only mount cannot be backfilled: the votes decide alone.

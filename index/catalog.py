@@ -134,6 +134,13 @@ def vectors_from_blobs(blobs: list[bytes]) -> np.ndarray:
     return np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), -1).astype(np.float32)
 
 
+def unit_rows(sums: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1 (label sums -> centroids), as float32; (0, 0) for none."""
+    if not len(sums):
+        return np.zeros((0, 0), np.float32)
+    return (sums / np.linalg.norm(sums, axis=1, keepdims=True)).astype(np.float32)
+
+
 def complaint_vector(sentences: Iterable[tuple[str, object]]) -> np.ndarray | None:
     """What a complaint is about, as one unit vector: the mean of its narrative's sentence
     vectors (the customer's own words; replies talk about policy, not the problem), or of
@@ -608,9 +615,7 @@ class Catalog:
     def label_centroids(self, field: str) -> tuple[list[str], np.ndarray, list[int]]:
         """(values, unit centroid per value as rows, complaints per value) of one category."""
         values, sums, counts = self.label_sums(field)
-        if not values:
-            return values, np.zeros((0, 0), np.float32), counts
-        return values, (sums / np.linalg.norm(sums, axis=1, keepdims=True)).astype(np.float32), counts
+        return values, unit_rows(sums), counts
 
     def vector_scatter(self) -> tuple[int, np.ndarray, np.ndarray] | None:
         """(complaints with a vector, the sum of their vectors, the sum of their outer products)."""
