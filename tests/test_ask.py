@@ -45,7 +45,7 @@ def test_mid_cycle_question_cites_final_bill_complaints_only(mid_cycle):
     assert mid_cycle["matching"]["count"] >= len(mid_cycle["citations"]) and mid_cycle["matching"]["rule"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 open: without the sample's hand-written concepts, MiniLM scores "
+@pytest.mark.xfail(strict=True, reason="issue 8 (marked blocked): without the sample's hand-written concepts, MiniLM scores "
                                        "two of the three final-bill complaints (0.39) no higher than unrelated "
                                        "billing complaints (0.29-0.40), so the relative cut keeps one")
 def test_mid_cycle_question_cites_all_three_final_bill_complaints(mid_cycle):
