@@ -88,6 +88,7 @@ def main(argv=None) -> int:
     from assistant import Assistant, label_model
     from assistant.evaluation import CFPB_QUESTIONS, load_questions
     from index import Settings
+    from index.catalog import unit_rows
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index", required=True, help="an index holding the CFPB files")
@@ -113,12 +114,12 @@ def main(argv=None) -> int:
               f"{n['commonest']:.3f}, 8 nearest complaints' majority {n['knn8']:.3f}, nearest centroid "
               f"{n['centroid']:.3f}, logistic regression (5-fold) {n['logistic_cv5']:.3f}")
         keep = labels != ""
-        values = sorted(set(labels[keep]))
-        centroids = np.stack([X[labels == v].mean(axis=0) for v in values])
-        centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+        # The centroids and the discriminant as the retrieval reads them, from the catalog's sums.
+        values, sums, counts = catalog.label_sums(field)
+        centroids = unit_rows(sums)
         model = LogisticRegression(C=1.0, max_iter=300).fit(X[keep], labels[keep])
         by_centroid = [values[int(np.argmax(centroids @ q))] for q in Q]
-        discriminant = label_model.fit(*catalog.label_sums(field), scatter, params.label_shrinkage)
+        discriminant = label_model.fit(values, sums, counts, scatter, params.label_shrinkage)
         by_discriminant = [max(s, key=s.get) for s in map(discriminant.scores, Q)]
         probabilities = model.predict_proba(Q)
         for split in ("dev", "test"):

@@ -226,7 +226,7 @@ class Catalog:
             moved: list[tuple[np.ndarray, int]] = []  # (complaint vector, +1 added / -1 removed)
             for row in rows:
                 c: Complaint = row["complaint"]
-                moved += self._delete(db, c.complaint_id)
+                moved += self._delete(db, c.complaint_id, keep_vectors)
                 if keep_vectors:
                     # From the float16 vectors as stored, so a later delete subtracts exactly this.
                     vector = complaint_vector((s, None if v is None else _vec_blob(v))
@@ -301,11 +301,12 @@ class Catalog:
                 db.execute("INSERT OR REPLACE INTO label_vectors VALUES (?, ?, ?, ?)",
                            (field, value, n, np.asarray(total, dtype=np.float64).tobytes()))
 
-    def _delete(self, db, complaint_id: str) -> list[tuple[np.ndarray, int]]:
-        """Removes one complaint; returns its vector as the scatter must lose it (or nothing)."""
+    def _delete(self, db, complaint_id: str, keep_vectors: bool) -> list[tuple[np.ndarray, int]]:
+        """Removes one complaint; returns its vector as the scatter must lose it (or nothing).
+        `keep_vectors`: the transaction's `_label_vectors_ready`, read once by the caller."""
         old = db.execute(f"SELECT {', '.join(CATEGORY_FIELDS)} FROM complaints WHERE id = ?", (complaint_id,)).fetchone()
         gone = []
-        if old is not None and self._label_vectors_ready(db):
+        if old is not None and keep_vectors:
             vector = complaint_vector(db.execute("SELECT section, vec FROM sentences WHERE complaint_id = ?",
                                                  (complaint_id,)))
             row = dict(zip(CATEGORY_FIELDS, old))
@@ -325,9 +326,9 @@ class Catalog:
     def delete(self, ids: list[str]) -> None:
         with self.transaction() as db:
             self._bump_writes(db)
-            moved = []
+            keep_vectors, moved = self._label_vectors_ready(db), []
             for cid in ids:
-                moved += self._delete(db, cid)
+                moved += self._delete(db, cid, keep_vectors)
             self._add_scatter(db, moved)
 
     def record_source(self, path: str, fmt: str, rows_skipped: int, subset: str = "") -> None:

@@ -26,7 +26,7 @@ def _centroids(catalog: Catalog, field: str) -> dict:
     return {v: (n, tuple(np.round(row, 2))) for v, row, n in zip(values, matrix, counts)}
 
 
-def test_sums_follow_writes_updates_and_deletes_and_equal_a_backfill(tmp_path):
+def test_sums_and_scatter_follow_writes_updates_and_deletes_and_equal_a_backfill(tmp_path):
     catalog = Catalog(tmp_path / "catalog.sqlite")
     a = _row(1, "Fees", "Late fee", [_unit(1, 0, 0, 0), _unit(1, 0, 0, 0)])
     b = _row(2, "Fees", "Overdraft", [_unit(0, 1, 0, 0)])
@@ -42,31 +42,18 @@ def test_sums_follow_writes_updates_and_deletes_and_equal_a_backfill(tmp_path):
     kept = {f: _centroids(catalog, f) for f in ("type", "issue", "sub_issue", "product")}
     assert "Fraud" not in kept["issue"] and kept["product"]["Card"][0] == 2
     assert kept["issue"]["Fees"][1] == pytest.approx(tuple(np.round(_unit(1, 0, 0, 1), 2)))
+    # The scatter the labels' discriminant is fitted from: every current complaint's vector,
+    # summed and summed as outer products. A drift here would skew every question's label.
+    vectors = [_unit(1, 0, 0, 0), _unit(0, 0, 0, 1)]
+    n, total, scatter = catalog.vector_scatter()
+    assert n == 2 and total == pytest.approx(sum(vectors))
+    assert scatter == pytest.approx(sum(np.outer(v, v) for v in vectors))
 
     # An index written before the sums existed is backfilled on first read, to the same sums.
     catalog.db.execute("DELETE FROM meta")
     catalog.db.execute("DELETE FROM label_vectors")
-    assert {f: _centroids(catalog, f) for f in kept} == kept
-
-
-def test_the_vectors_scatter_follows_writes_updates_and_deletes_and_equals_a_backfill(tmp_path):
-    # What the labels' discriminant is fitted from: every current complaint's vector, summed and
-    # summed as outer products. A drift here would skew every question's label.
-    catalog = Catalog(tmp_path / "catalog.sqlite")
-    a = _row(1, "Fees", "Late fee", [_unit(1, 0, 0, 0), _unit(1, 0, 0, 0)])
-    b = _row(2, "Fees", "Overdraft", [_unit(0, 1, 0, 0)])
-    c = _row(3, "Fraud", "Scam", [_unit(0, 0, 1, 0)])
-    catalog.write([a, b, c])
-    catalog.write([_row(2, "Fees", "Overdraft", [_unit(0, 0, 0, 1)])])
-    catalog.delete([c["complaint"].complaint_id])
-    kept = [_unit(1, 0, 0, 0), _unit(0, 0, 0, 1)]
-    n, total, scatter = catalog.vector_scatter()
-    assert n == 2
-    assert total == pytest.approx(sum(kept))
-    assert scatter == pytest.approx(sum(np.outer(v, v) for v in kept))
-
-    catalog.db.execute("DELETE FROM meta")
     catalog.db.execute("DELETE FROM vector_scatter")
+    assert {f: _centroids(catalog, f) for f in kept} == kept
     n2, total2, scatter2 = catalog.vector_scatter()
     assert n2 == n and total2 == pytest.approx(total) and scatter2 == pytest.approx(scatter)
 
